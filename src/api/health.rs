@@ -1,0 +1,31 @@
+//! Liveness and readiness, for load balancers and orchestrators (no token needed).
+
+use actix_web::{web, HttpResponse};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use super::AppState;
+use crate::db;
+use crate::error::ApiError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/healthz").get(healthz))
+        .service(web::resource("/readyz").get(readyz));
+}
+
+/// 200 while the process runs.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// 200 when the database answers; 503 with `Retry-After` when it does not.
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    db::run(&state.pool, |conn| {
+        conn.batch_execute("SELECT 1").map_err(|e| {
+            log::warn!("readiness check: {e}");
+            ApiError::Unavailable("the database is not available".into())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.backend})))
+}

@@ -1,0 +1,130 @@
+//! HTTP: the application, its middleware, and one module per resource.
+
+pub mod extract;
+pub mod health;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Logger;
+use actix_web::{web, App, Error, HttpResponse};
+
+use crate::db::Pool;
+use crate::error::{problem_response, ApiError, PROBLEM_JSON};
+
+/// What every handler can reach: the pool and the settings it needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: &'static str,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application, as the server runs it and as the tests drive it.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+        .app_data(extract::query_config())
+        .app_data(extract::path_config())
+        .configure(routes)
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::NotFound("no such path".into()))
+        }))
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service;
+            let fut = srv.call(req);
+            async move { Ok(as_problem(fut.await?)) }
+        })
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service;
+            let id = request_id(&req);
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                res.headers_mut().insert(REQUEST_ID, id);
+                Ok(res)
+            }
+        })
+        .wrap(
+            Logger::new(
+                "request_id=%{x-request-id}o method=%m path=%U status=%s bytes=%b latency_ms=%D peer=%{r}a",
+            )
+            .log_target("qinqing::request"),
+        )
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+}
+
+/// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.
+fn request_id(req: &ServiceRequest) -> HeaderValue {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    if let Some(v) = req.headers().get(&REQUEST_ID) {
+        let ok = v.len() <= 64
+            && v.as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_' || *b == b'.');
+        if ok && !v.is_empty() {
+            return v.clone();
+        }
+    }
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::from_str(&format!("{:08x}-{n:x}", process_tag()))
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
+
+/// A per-process random tag so that request ids from several instances do not collide.
+fn process_tag() -> u32 {
+    use std::sync::OnceLock;
+    static TAG: OnceLock<u32> = OnceLock::new();
+    *TAG.get_or_init(|| {
+        let mut b = [0u8; 4];
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        OsRng.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    })
+}
+
+/// Gives the framework's own error answers (unknown path, wrong method with its `Allow`,
+/// oversized or mistyped bodies) the same problem+json body as ours.
+fn as_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res.map_into_boxed_body();
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    let slug = title.to_ascii_lowercase().replace(' ', "-");
+    let detail = match status.as_u16() {
+        405 => "this method is not allowed on this path".to_owned(),
+        404 => "no such path".to_owned(),
+        500..=599 => "an unexpected error occurred; it has been logged".to_owned(),
+        _ => title.to_owned(),
+    };
+    let mut problem = problem_response(status, &slug, title, detail, &[]);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let (req, _) = res.into_parts();
+    ServiceResponse::new(req, problem)
+}

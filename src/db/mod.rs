@@ -1,0 +1,207 @@
+//! The database: one connection type over PostgreSQL and SQLite, the pool, the migrations,
+//! and the one helper through which every request reaches the database off the async workers.
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either backend. Queries written once against `DbConn` run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Which backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL,
+/// anything else a SQLite file path (an optional `sqlite://` prefix is dropped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(url.to_owned())
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            Backend::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// Opens one connection of the named backend, never trying the other: a PostgreSQL URL
+    /// that fails must not fall through to SQLite and create a file named like a URL.
+    pub fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match self {
+            Backend::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Per connection: these settings are not stored in the database file.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// The r2d2 manager: connects to the configured backend and pings before handing out.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.backend.connect().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Pool settings. `timeout` bounds how long a request waits for a connection before the
+/// service answers 503, so an unreachable database is reported within seconds.
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub timeout: Duration,
+}
+
+/// Builds the pool. For SQLite the journal mode is switched to WAL here, once, when the
+/// database is opened: it is stored in the file, so pooled connections need not repeat it.
+pub fn build_pool(backend: &Backend, opts: &PoolOptions) -> Result<Pool, String> {
+    if let Backend::Sqlite(_) = backend {
+        let mut conn = backend
+            .connect()
+            .map_err(|e| format!("cannot open the SQLite database: {e}"))?;
+        conn.batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| format!("cannot switch the SQLite database to WAL: {e}"))?;
+    }
+    // Unchecked: the service starts (and answers /readyz with 503) while the database is
+    // still coming up; connections are made on demand.
+    Ok(r2d2::Pool::builder()
+        .max_size(opts.max_size)
+        .min_idle(Some(0))
+        .connection_timeout(opts.timeout)
+        .test_on_check_out(true)
+        .build_unchecked(Manager {
+            backend: backend.clone(),
+        }))
+}
+
+/// Applies every pending migration of the connection's backend; returns their names.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| format!("migration failed: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Reverts every applied migration, newest first (used by the migration round-trip test).
+pub fn revert_all(conn: &mut DbConn) -> Result<(), String> {
+    match conn {
+        DbConn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|_| ()),
+        DbConn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    }
+    .map_err(|e| format!("revert failed: {e}"))
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool. Every database call made
+/// for a request goes through here, `pool.get()` included, so no async worker ever waits on it.
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(ApiError::from_pool)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// Runs `f` in a write transaction: committed when `f` returns Ok, rolled back otherwise.
+/// On SQLite the transaction begins IMMEDIATE, taking the write lock up front so that
+/// concurrent writers wait on the busy timeout instead of failing with SQLITE_BUSY on upgrade.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) =
+                <DbConn as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                log::error!("rollback failed: {rollback}");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backend;
+
+    #[test]
+    fn backend_from_url() {
+        let cases = [
+            ("postgres://u@h/db", Backend::Postgres("postgres://u@h/db".into())),
+            ("postgresql://h/db", Backend::Postgres("postgresql://h/db".into())),
+            ("qinqing.db", Backend::Sqlite("qinqing.db".into())),
+            ("sqlite:///tmp/x.db", Backend::Sqlite("/tmp/x.db".into())),
+            ("sqlite:x.db", Backend::Sqlite("x.db".into())),
+            (":memory:", Backend::Sqlite(":memory:".into())),
+        ];
+        for (url, want) in cases {
+            assert_eq!(Backend::from_url(url), want, "{url}");
+        }
+    }
+}

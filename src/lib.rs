@@ -1,0 +1,9 @@
+//! qinqing (亲清): the issue tracker behind a city's weekly government–enterprise forum,
+//! 亲清直通车·政企恳谈会. `main.rs` parses the command line; everything else lives here.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod server;

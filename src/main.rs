@@ -1,0 +1,9 @@
+use clap::Parser;
+
+fn main() {
+    let cli = qinqing::cli::Cli::parse();
+    if let Err(message) = qinqing::cli::run(cli) {
+        eprintln!("qinqing: {message}");
+        std::process::exit(1);
+    }
+}

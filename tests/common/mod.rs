@@ -1,0 +1,369 @@
+//! The test harness: every test gets its own fresh, migrated database (SQLite by default,
+//! PostgreSQL when `TEST_DATABASE_URL` names a server) and drives the real application
+//! over HTTP.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::test;
+use diesel::connection::SimpleConnection;
+use qinqing::db::{self, Backend, DbConn, Pool, PoolOptions};
+use serde_json::Value;
+
+/// The PostgreSQL server URL for tests, or None for SQLite.
+pub fn pg_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{root}/{name}{query}")
+}
+
+fn unique_suffix() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{nanos:x}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn admin_conn(server: &str) -> DbConn {
+    match Backend::from_url(server).connect() {
+        Ok(c) => c,
+        Err(e) => panic!("cannot connect to TEST_DATABASE_URL: {e}"),
+    }
+}
+
+/// Name of a migrated template database for the current migrations, created once (under an
+/// advisory lock, so parallel test processes agree) and cloned for every test.
+fn pg_template(server: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres");
+        let mut entries: Vec<_> = walk(std::path::Path::new(dir));
+        entries.sort();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for path in &entries {
+            path.hash(&mut h);
+            std::fs::read(path).unwrap_or_default().hash(&mut h);
+        }
+        let name = format!("qinqing_template_{:016x}", h.finish());
+        let mut admin = admin_conn(server);
+        exec(&mut admin, "SELECT pg_advisory_lock(7031)");
+        let exists = count(
+            &mut admin,
+            &format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"),
+        ) > 0;
+        if !exists {
+            exec(&mut admin, &format!("CREATE DATABASE {name}_build"));
+            {
+                let mut conn = admin_conn(&with_db_name(server, &format!("{name}_build")));
+                if let Err(e) = db::migrate(&mut conn) {
+                    panic!("migrating the template: {e}");
+                }
+            }
+            exec(&mut admin, &format!("ALTER DATABASE {name}_build RENAME TO {name}"));
+        }
+        exec(&mut admin, "SELECT pg_advisory_unlock(7031)");
+        name
+    })
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+pub fn exec(conn: &mut DbConn, sql: &str) {
+    if let Err(e) = conn.batch_execute(sql) {
+        panic!("{sql}: {e}");
+    }
+}
+
+pub fn count(conn: &mut DbConn, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    match diesel::sql_query(sql).load::<N>(conn) {
+        Ok(rows) => rows.first().map(|r| r.n).unwrap_or(0),
+        Err(e) => panic!("{sql}: {e}"),
+    }
+}
+
+/// One test's own database, removed when the test ends.
+pub struct TestDb {
+    pub url: String,
+    server: Option<String>,
+    name: String,
+}
+
+impl TestDb {
+    /// A fresh migrated database.
+    pub fn new() -> TestDb {
+        let db = TestDb::empty();
+        if db.server.is_none() {
+            let mut conn = db.connect();
+            if let Err(e) = db::migrate(&mut conn) {
+                panic!("{e}");
+            }
+        }
+        db
+    }
+
+    /// A fresh database: on PostgreSQL cloned from the migrated template; on SQLite a new
+    /// file with nothing in it (`new` migrates it).
+    pub fn empty() -> TestDb {
+        match pg_url() {
+            Some(server) => {
+                let name = format!("qinqing_test_{}", unique_suffix());
+                let template = pg_template(&server);
+                let mut admin = admin_conn(&server);
+                exec(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}"));
+                TestDb {
+                    url: with_db_name(&server, &name),
+                    server: Some(server),
+                    name,
+                }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("qinqing_test_{}.db", unique_suffix()));
+                let url = path.to_string_lossy().into_owned();
+                TestDb {
+                    url: url.clone(),
+                    server: None,
+                    name: url,
+                }
+            }
+        }
+    }
+
+    /// A database with no migrations applied at all.
+    pub fn blank() -> TestDb {
+        match pg_url() {
+            Some(server) => {
+                let name = format!("qinqing_test_{}", unique_suffix());
+                let mut admin = admin_conn(&server);
+                exec(&mut admin, &format!("CREATE DATABASE {name}"));
+                TestDb {
+                    url: with_db_name(&server, &name),
+                    server: Some(server),
+                    name,
+                }
+            }
+            None => TestDb::empty(),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.server.is_some()
+    }
+
+    pub fn backend(&self) -> Backend {
+        Backend::from_url(&self.url)
+    }
+
+    pub fn connect(&self) -> DbConn {
+        match self.backend().connect() {
+            Ok(c) => c,
+            Err(e) => panic!("connect {}: {e}", self.url),
+        }
+    }
+
+    pub fn pool(&self) -> Pool {
+        let opts = PoolOptions {
+            max_size: 4,
+            timeout: Duration::from_secs(2),
+        };
+        match db::build_pool(&self.backend(), &opts) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// PostgreSQL only: drops the database under the running service (as an outage would).
+    pub fn drop_database(&self) {
+        if let Some(server) = &self.server {
+            let mut admin = admin_conn(server);
+            exec(&mut admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+
+    /// PostgreSQL only: brings a dropped database back, migrated.
+    pub fn recreate_database(&self) {
+        if let Some(server) = &self.server {
+            let template = pg_template(server);
+            let mut admin = admin_conn(server);
+            exec(&mut admin, &format!("CREATE DATABASE {} TEMPLATE {template}", self.name));
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.server {
+            Some(server) => {
+                if let Ok(mut admin) = Backend::from_url(server).connect() {
+                    let _ = admin.batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ));
+                }
+            }
+            None => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.url));
+                }
+            }
+        }
+    }
+}
+
+/// The application as the server builds it, over this test's database.
+pub async fn app(
+    db: &TestDb,
+) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
+{
+    let state = qinqing::api::AppState {
+        pool: db.pool(),
+        backend: db.backend().name(),
+    };
+    test::init_service(qinqing::api::app(state)).await
+}
+
+/// What a test reads back from one request.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Asserts a problem+json answer with this status; returns it for further checks.
+    pub fn problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.body["status"], status, "{}", self.text);
+        for key in ["type", "title", "detail"] {
+            assert!(self.body[key].is_string(), "{key} in {}", self.text);
+        }
+        assert!(self.body["errors"].is_array(), "{}", self.text);
+        self
+    }
+
+    /// The fields named in `errors[]`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Sends one request to the app.
+pub async fn send<S, B>(
+    app: &S,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut req = test::TestRequest::default().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+    }
+    if let Some(b) = body {
+        req = req.set_json(b);
+    }
+    send_request(app, req).await
+}
+
+/// Sends a prepared request (for raw bodies and custom headers).
+pub async fn send_request<S, B>(app: &S, req: test::TestRequest) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, headers, bytes) = match app.call(req.to_request()).await {
+        Ok(resp) => {
+            let (status, headers) = (resp.status(), resp.headers().clone());
+            match actix_web::body::to_bytes(resp.into_body()).await {
+                Ok(b) => (status, headers, b),
+                Err(_) => panic!("could not read the body"),
+            }
+        }
+        Err(e) => {
+            let resp = e.error_response();
+            let (status, headers) = (resp.status(), resp.headers().clone());
+            match actix_web::body::to_bytes(resp.into_body()).await {
+                Ok(b) => (status, headers, b),
+                Err(_) => panic!("could not read the body"),
+            }
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
