@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{AuthConfig, Config};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,11 +18,21 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Database: a `postgres://` URL for PostgreSQL, anything else is a SQLite file path
-    #[arg(long, env = "DATABASE_URL", default_value = "qinqing.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "qinqing.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Address and port to listen on
-    #[arg(long, env = "QINQING_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "QINQING_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
 
     /// Log filter: a level (error, warn, info, debug, trace) or per-module directives
@@ -31,7 +41,12 @@ pub struct Cli {
     pub log_level: String,
 
     /// Largest number of database connections this process keeps open
-    #[arg(long, env = "QINQING_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "QINQING_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_pool_size: u32,
 
     /// Seconds a request waits for a database connection before answering 503
@@ -41,6 +56,30 @@ pub struct Cli {
     /// HTTP worker threads (default: one per core)
     #[arg(long, env = "QINQING_WORKERS", global = true)]
     pub workers: Option<usize>,
+
+    /// Secret for signing access tokens, at least 32 bytes. When unset, one is generated
+    /// once and kept in the database (shared by every instance on it)
+    #[arg(
+        long,
+        env = "QINQING_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of an access token, in seconds
+    #[arg(long, env = "QINQING_TOKEN_TTL", default_value_t = 7200, global = true)]
+    pub token_ttl: i64,
+
+    /// Password for the first administrator (user `admin`), created at start when the
+    /// database has no user yet
+    #[arg(
+        long,
+        env = "QINQING_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +88,30 @@ pub enum Command {
     Serve,
     /// Apply pending migrations and exit
     Migrate,
+    /// Create a user; the password is read from standard input (one line)
+    CreateUser(CreateUser),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateUser {
+    /// Login name: 3–64 of a–z, 0–9, '.', '_', '-'
+    #[arg(long)]
+    pub username: String,
+    /// admin, coordinator, leader, department or enterprise
+    #[arg(long)]
+    pub role: String,
+    /// Name shown to others (default: the username)
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Region code, for coordinators and leaders (e.g. 330500 for 湖州市)
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Department id, for department case handlers
+    #[arg(long)]
+    pub department: Option<i64>,
+    /// Enterprise id, for enterprise users
+    #[arg(long)]
+    pub enterprise: Option<i64>,
 }
 
 impl Cli {
@@ -59,6 +122,11 @@ impl Cli {
             db_pool_size: self.db_pool_size.max(1),
             db_timeout: Duration::from_secs(self.db_timeout.max(1)),
             workers: self.workers,
+            auth: AuthConfig {
+                jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
+                token_ttl_seconds: self.token_ttl.max(60),
+                admin_password: self.admin_password.clone().filter(|s| !s.is_empty()),
+            },
         }
     }
 }
@@ -78,6 +146,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     println!("applied {name}");
                 }
             }
+            Ok(())
+        }
+        Command::CreateUser(args) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("reading the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let user = crate::server::create_user(&config, args, password)?;
+            println!(
+                "created user {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
             Ok(())
         }
     }

@@ -11,6 +11,29 @@ pub struct Config {
     pub db_pool_size: u32,
     pub db_timeout: Duration,
     pub workers: Option<usize>,
+    pub auth: AuthConfig,
+}
+
+/// Token settings. Without a configured secret, one is generated once and kept in the
+/// database, so that restarts and every instance on that database accept the same tokens.
+#[derive(Clone, Default)]
+pub struct AuthConfig {
+    pub jwt_secret: Option<String>,
+    pub token_ttl_seconds: i64,
+    pub admin_password: Option<String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "<set>"),
+            )
+            .finish()
+    }
 }
 
 impl Config {

@@ -43,6 +43,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: the object's state does not allow the action.
     Conflict(String),
+    /// 409: a value that must be unique is taken (the field names it).
+    Duplicate(FieldError),
     /// 412: `If-Match` did not match.
     PreconditionFailed(String),
     /// 413: body too large.
@@ -94,6 +96,7 @@ impl ApiError {
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::Duplicate(_) => ("duplicate", "Already exists"),
             ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => {
@@ -118,6 +121,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(detail)
             | ApiError::TooManyRequests { detail, .. }
             | ApiError::Unavailable(detail) => detail.clone(),
+            ApiError::Duplicate(e) => format!("{} {}", e.field, e.message),
             ApiError::MethodNotAllowed => "this method is not allowed on this path".into(),
             ApiError::Unprocessable(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -130,6 +134,7 @@ impl ApiError {
     fn errors(&self) -> &[FieldError] {
         match self {
             ApiError::BadRequest { errors, .. } | ApiError::Unprocessable(errors) => errors,
+            ApiError::Duplicate(e) => std::slice::from_ref(e),
             _ => &[],
         }
     }
@@ -183,7 +188,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Duplicate(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -246,13 +251,24 @@ impl From<DieselError> for ApiError {
     }
 }
 
-/// True when a database error is a unique-constraint violation; callers that expect one
-/// turn it into a 409 naming the duplicated field.
+/// True when a database error is a unique-constraint violation.
 pub fn is_unique_violation(e: &DieselError) -> bool {
     matches!(
         e,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+/// Maps a unique violation to a 409 naming `field`; other errors as usual.
+pub fn unique_as(field: &str, message: &str) -> impl FnOnce(DieselError) -> ApiError {
+    let (field, message) = (field.to_owned(), message.to_owned());
+    move |e| {
+        if is_unique_violation(&e) {
+            ApiError::Duplicate(FieldError::new(field, message))
+        } else {
+            e.into()
+        }
+    }
 }
 
 #[cfg(test)]

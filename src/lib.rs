@@ -2,8 +2,11 @@
 //! 亲清直通车·政企恳谈会. `main.rs` parses the command line; everything else lives here.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod server;
+pub mod store;

@@ -1,19 +1,132 @@
-//! Starting the service: open the database, migrate it, and serve until SIGINT/SIGTERM,
-//! letting requests in flight finish.
+//! Starting the service: open the database, migrate it, make sure someone can sign in,
+//! and serve until SIGINT/SIGTERM, letting requests in flight finish.
+
+use std::sync::Arc;
 
 use actix_web::HttpServer;
 
+use crate::api::users::{prepare_new_user, NewUserIn};
 use crate::api::{app, AppState};
-use crate::config::Config;
-use crate::db;
+use crate::auth::token::Tokens;
+use crate::cli::CreateUser;
+use crate::config::{AuthConfig, Config};
+use crate::db::{self, Backend, DbConn, Pool};
+use crate::domain::role::Role;
+use crate::store::{self, users::UserRow};
 
 /// Applies pending migrations to the configured database; returns what was applied.
 pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
-    let backend = config.backend();
-    let mut conn = backend
-        .connect()
-        .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))?;
+    let mut conn = connect(&config.backend())?;
     db::migrate(&mut conn)
+}
+
+fn connect(backend: &Backend) -> Result<DbConn, String> {
+    backend
+        .connect()
+        .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))
+}
+
+const SECRET_KEY: &str = "jwt_secret";
+
+/// A random 256-bit secret, hex-encoded.
+fn random_secret() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Everything the handlers share, built the same way by the server and by the tests.
+pub fn build_state(pool: Pool, backend: &Backend, auth: &AuthConfig) -> Result<AppState, String> {
+    let secret = match &auth.jwt_secret {
+        Some(s) => s.clone(),
+        None => {
+            let mut conn = pool
+                .get()
+                .map_err(|e| format!("cannot reach the database: {e}"))?;
+            store::settings::get_or_insert(&mut conn, SECRET_KEY, random_secret)
+                .map_err(|e| format!("reading the token secret: {e}"))?
+        }
+    };
+    let tokens = Tokens::new(secret.as_bytes(), auth.token_ttl_seconds)
+        .map_err(|e| format!("QINQING_JWT_SECRET: {e}"))?;
+    Ok(AppState {
+        pool,
+        backend: backend.name(),
+        tokens: Arc::new(tokens),
+    })
+}
+
+/// On a database with no user: creates `admin` when a password is configured, else says how.
+fn bootstrap_admin(conn: &mut DbConn, auth: &AuthConfig) -> Result<(), String> {
+    if store::users::count(conn).map_err(|e| e.to_string())? > 0 {
+        return Ok(());
+    }
+    match &auth.admin_password {
+        Some(password) => {
+            let new = prepare_new_user(NewUserIn {
+                username: "admin".into(),
+                password: password.clone(),
+                display_name: "系统管理员".into(),
+                role: Role::Admin,
+                region_id: None,
+                department_id: None,
+                enterprise_id: None,
+            })
+            .map_err(|e| format!("QINQING_ADMIN_PASSWORD: {e}"))?;
+            store::users::create(conn, &new).map_err(|e| e.to_string())?;
+            log::info!("created the first administrator, user `admin`");
+        }
+        None => log::warn!(
+            "no user exists yet: set QINQING_ADMIN_PASSWORD and restart to create user `admin`, \
+             or run `echo PASSWORD | qinqing create-user --username admin --role admin`"
+        ),
+    }
+    Ok(())
+}
+
+/// `qinqing create-user`: the same checks as the API's user creation.
+pub fn create_user(config: &Config, args: CreateUser, password: String) -> Result<UserRow, String> {
+    let mut conn = connect(&config.backend())?;
+    db::migrate(&mut conn)?;
+    let role = Role::parse(&args.role).ok_or_else(|| {
+        format!(
+            "--role must be one of admin, coordinator, leader, department, enterprise (got {})",
+            args.role
+        )
+    })?;
+    let region_id = match &args.region {
+        Some(code) => Some(
+            store::regions::find_by_code(&mut conn, code)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no region has code {code}"))?,
+        ),
+        None => None,
+    };
+    let new = prepare_new_user(NewUserIn {
+        display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
+        username: args.username,
+        password,
+        role,
+        region_id,
+        department_id: args.department,
+        enterprise_id: args.enterprise,
+    })
+    .map_err(|e| describe(&e))?;
+    store::users::create(&mut conn, &new).map_err(|e| describe(&e))
+}
+
+/// An API error as one line for the terminal, naming each field.
+fn describe(e: &crate::error::ApiError) -> String {
+    use crate::error::ApiError;
+    match e {
+        ApiError::Unprocessable(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 pub fn serve(config: Config) -> Result<(), String> {
@@ -21,11 +134,9 @@ pub fn serve(config: Config) -> Result<(), String> {
     for name in migrate(&config)? {
         log::info!("applied migration {name}");
     }
+    bootstrap_admin(&mut connect(&backend)?, &config.auth)?;
     let pool = db::build_pool(&backend, &config.pool_options())?;
-    let state = AppState {
-        pool,
-        backend: backend.name(),
-    };
+    let state = build_state(pool, &backend, &config.auth)?;
     log::info!(
         "serving on http://{} with the {} database",
         config.bind,

@@ -16,7 +16,11 @@ async fn healthz_and_readyz_answer() {
     assert_eq!(r.body["status"], "ok");
     let r = send(&app, Method::GET, "/readyz", None, None).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let want = if db.is_postgres() { "postgres" } else { "sqlite" };
+    let want = if db.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(r.body["database"], want);
 }
 
@@ -69,7 +73,10 @@ async fn readyz_reports_an_unreachable_database_and_recovers() {
     let db = TestDb::new();
     if db.is_postgres() {
         let app = app(&db).await;
-        assert_eq!(send(&app, Method::GET, "/readyz", None, None).await.status, 200);
+        assert_eq!(
+            send(&app, Method::GET, "/readyz", None, None).await.status,
+            200
+        );
         db.drop_database();
         let r = send(&app, Method::GET, "/readyz", None, None).await;
         r.problem(503);

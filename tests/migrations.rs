@@ -53,7 +53,11 @@ fn migrations_run_up_down_up() {
     let tables = count(&mut conn, tables_sql);
     assert!(tables > 0);
     qinqing::db::revert_all(&mut conn).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(count(&mut conn, tables_sql), 0, "down.sql left tables behind");
+    assert_eq!(
+        count(&mut conn, tables_sql),
+        0,
+        "down.sql left tables behind"
+    );
     let again = qinqing::db::migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.len(), applied.len());
     assert_eq!(count(&mut conn, tables_sql), tables);

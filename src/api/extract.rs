@@ -23,9 +23,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         use actix_web::HttpMessage;
-        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
-            m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")
-        });
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -33,12 +35,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "the body must be JSON, sent with Content-Type: application/json".into(),
                 ));
             }
-            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(format!(
-                    "the body is larger than {BODY_LIMIT} bytes"
-                )),
-                _ => ApiError::bad_request("the body could not be read"),
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(format!(
+                        "the body is larger than {BODY_LIMIT} bytes"
+                    )),
+                    _ => ApiError::bad_request("the body could not be read"),
+                })?;
             parse_json(&bytes).map(Json)
         })
     }
@@ -54,8 +58,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         json_error(&path, &inner)
     })?;
-    de.end()
-        .map_err(|_| ApiError::bad_request("the body has trailing characters after the JSON value"))?;
+    de.end().map_err(|_| {
+        ApiError::bad_request("the body has trailing characters after the JSON value")
+    })?;
     Ok(value)
 }
 

@@ -1,7 +1,14 @@
 //! HTTP: the application, its middleware, and one module per resource.
 
+pub mod auth;
+pub mod calendar;
+pub mod common;
+pub mod departments;
+pub mod enterprises;
 pub mod extract;
 pub mod health;
+pub mod regions;
+pub mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,6 +18,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Logger;
 use actix_web::{web, App, Error, HttpResponse};
 
+use std::sync::Arc;
+
+use crate::auth::token::Tokens;
 use crate::db::Pool;
 use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 
@@ -19,6 +29,7 @@ use crate::error::{problem_response, ApiError, PROBLEM_JSON};
 pub struct AppState {
     pub pool: Pool,
     pub backend: &'static str,
+    pub tokens: Arc<Tokens>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -69,6 +80,12 @@ pub fn app(
 
 fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
+    auth::routes(cfg);
+    users::routes(cfg);
+    regions::routes(cfg);
+    departments::routes(cfg);
+    enterprises::routes(cfg);
+    calendar::routes(cfg);
 }
 
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.

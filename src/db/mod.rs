@@ -161,11 +161,23 @@ where
 /// Runs `f` in a write transaction: committed when `f` returns Ok, rolled back otherwise.
 /// On SQLite the transaction begins IMMEDIATE, taking the write lock up front so that
 /// concurrent writers wait on the busy timeout instead of failing with SQLITE_BUSY on upgrade.
+/// Called inside another `write_tx`, `f` simply joins the outer transaction.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    let depth = match conn {
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+        DbConn::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+        }
+    }?;
+    if depth.is_some() {
+        return f(conn);
+    }
     match conn {
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
@@ -193,8 +205,14 @@ mod tests {
     #[test]
     fn backend_from_url() {
         let cases = [
-            ("postgres://u@h/db", Backend::Postgres("postgres://u@h/db".into())),
-            ("postgresql://h/db", Backend::Postgres("postgresql://h/db".into())),
+            (
+                "postgres://u@h/db",
+                Backend::Postgres("postgres://u@h/db".into()),
+            ),
+            (
+                "postgresql://h/db",
+                Backend::Postgres("postgresql://h/db".into()),
+            ),
             ("qinqing.db", Backend::Sqlite("qinqing.db".into())),
             ("sqlite:///tmp/x.db", Backend::Sqlite("/tmp/x.db".into())),
             ("sqlite:x.db", Backend::Sqlite("x.db".into())),

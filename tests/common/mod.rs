@@ -85,7 +85,10 @@ fn pg_template(server: &str) -> &'static str {
                     panic!("migrating the template: {e}");
                 }
             }
-            exec(&mut admin, &format!("ALTER DATABASE {name}_build RENAME TO {name}"));
+            exec(
+                &mut admin,
+                &format!("ALTER DATABASE {name}_build RENAME TO {name}"),
+            );
         }
         exec(&mut admin, "SELECT pg_advisory_unlock(7031)");
         name
@@ -154,7 +157,10 @@ impl TestDb {
                 let name = format!("qinqing_test_{}", unique_suffix());
                 let template = pg_template(&server);
                 let mut admin = admin_conn(&server);
-                exec(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}"));
+                exec(
+                    &mut admin,
+                    &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+                );
                 TestDb {
                     url: with_db_name(&server, &name),
                     server: Some(server),
@@ -162,7 +168,8 @@ impl TestDb {
                 }
             }
             None => {
-                let path = std::env::temp_dir().join(format!("qinqing_test_{}.db", unique_suffix()));
+                let path =
+                    std::env::temp_dir().join(format!("qinqing_test_{}.db", unique_suffix()));
                 let url = path.to_string_lossy().into_owned();
                 TestDb {
                     url: url.clone(),
@@ -220,7 +227,10 @@ impl TestDb {
     pub fn drop_database(&self) {
         if let Some(server) = &self.server {
             let mut admin = admin_conn(server);
-            exec(&mut admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            exec(
+                &mut admin,
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            );
         }
     }
 
@@ -229,7 +239,10 @@ impl TestDb {
         if let Some(server) = &self.server {
             let template = pg_template(server);
             let mut admin = admin_conn(server);
-            exec(&mut admin, &format!("CREATE DATABASE {} TEMPLATE {template}", self.name));
+            exec(
+                &mut admin,
+                &format!("CREATE DATABASE {} TEMPLATE {template}", self.name),
+            );
         }
     }
 }
@@ -257,13 +270,72 @@ impl Drop for TestDb {
 /// The application as the server builds it, over this test's database.
 pub async fn app(
     db: &TestDb,
-) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>
-{
-    let state = qinqing::api::AppState {
-        pool: db.pool(),
-        backend: db.backend().name(),
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    let auth = qinqing::config::AuthConfig {
+        jwt_secret: None,
+        token_ttl_seconds: 3600,
+        admin_password: None,
+    };
+    let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
     };
     test::init_service(qinqing::api::app(state)).await
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Creates an administrator directly in the database (the way bootstrap does) and signs
+/// in over HTTP; returns the token.
+pub async fn admin_token<S, B>(app: &S, db: &TestDb) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let new = qinqing::store::users::NewUser {
+        username: "admin".into(),
+        password_hash: qinqing::auth::password::hash(PASSWORD).unwrap_or_default(),
+        display_name: "管理员".into(),
+        role: "admin".into(),
+        region_id: None,
+        department_id: None,
+        enterprise_id: None,
+    };
+    let mut conn = db.connect();
+    if let Err(e) = qinqing::store::users::create(&mut conn, &new) {
+        panic!("{e}");
+    }
+    login(app, "admin", PASSWORD).await
+}
+
+/// Signs in; panics unless it succeeds.
+pub async fn login<S, B>(app: &S, username: &str, password: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let body = serde_json::json!({"username": username, "password": password});
+    let r = send(app, Method::POST, "/api/v1/auth/login", None, Some(&body)).await;
+    assert_eq!(r.status, 200, "login {username}: {}", r.text);
+    r.body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// POSTs as `token` and returns the new object's id; panics unless 201.
+pub async fn create<S, B>(app: &S, token: &str, path: &str, body: Value) -> i64
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let r = send(app, Method::POST, path, Some(token), Some(&body)).await;
+    assert_eq!(r.status, 201, "POST {path}: {}", r.text);
+    r.body["id"].as_i64().unwrap_or_default()
 }
 
 /// What a test reads back from one request.
@@ -366,4 +438,157 @@ where
         body,
         text,
     }
+}
+
+/// A valid credit code whose body ends with `n` (for test enterprises).
+pub fn credit_code(n: u32) -> String {
+    let body = format!("91330500MA{n:07}");
+    let check = qinqing::domain::credit_code::check_character(&body).unwrap_or('0');
+    format!("{body}{check}")
+}
+
+/// Region ids of the seeded Huzhou tree, by code.
+pub const CITY: i64 = 1; // 湖州市 330500
+pub const DEQING: i64 = 4; // 德清县 330521
+pub const CHANGXING: i64 = 5; // 长兴县 330522
+
+/// A small world with a user of every role, and a second user of each scoped role outside
+/// the first one's scope: `tokens` and `ids` by name.
+pub struct World {
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    pub ids: std::collections::HashMap<&'static str, i64>,
+}
+
+impl World {
+    pub fn token(&self, name: &str) -> Option<&str> {
+        self.tokens.get(name).map(String::as_str)
+    }
+    pub fn id(&self, name: &str) -> i64 {
+        self.ids
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| panic!("no id {name}"))
+    }
+}
+
+/// Every caller of the authorization matrix, in order; "anon" has no token.
+pub const CALLERS: [&str; 11] = [
+    "anon",
+    "admin",
+    "coord_city",
+    "coord_a",
+    "coord_b",
+    "leader_city",
+    "leader_b",
+    "dept_a",
+    "dept_b",
+    "ent_a",
+    "ent_b",
+];
+
+pub async fn world<S, B>(app: &S, db: &TestDb) -> World
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    use serde_json::json;
+    let admin = admin_token(app, db).await;
+    let mut ids = std::collections::HashMap::new();
+    let dept_a = create(
+        app,
+        &admin,
+        "/api/v1/departments",
+        json!({"name": "德清县经信局", "region_id": DEQING}),
+    )
+    .await;
+    let dept_b = create(
+        app,
+        &admin,
+        "/api/v1/departments",
+        json!({"name": "长兴县经信局", "region_id": CHANGXING}),
+    )
+    .await;
+    let ent_a = create(
+        app,
+        &admin,
+        "/api/v1/enterprises",
+        json!({"name": "德清甲公司", "credit_code": credit_code(1), "region_id": DEQING,
+               "industry": "制造业", "size": "small", "contact_name": "张三", "contact_phone": "0572-8000001"}),
+    )
+    .await;
+    let ent_b = create(
+        app,
+        &admin,
+        "/api/v1/enterprises",
+        json!({"name": "长兴乙公司", "credit_code": credit_code(2), "region_id": CHANGXING,
+               "industry": "新能源", "size": "medium", "contact_name": "李四", "contact_phone": "0572-6000002"}),
+    )
+    .await;
+    ids.insert("dept_a_department", dept_a);
+    ids.insert("dept_b_department", dept_b);
+    ids.insert("ent_a_enterprise", ent_a);
+    ids.insert("ent_b_enterprise", ent_b);
+    let users: [(&'static str, Value); 10] = [
+        (
+            "coord_city",
+            json!({"role": "coordinator", "region_id": CITY}),
+        ),
+        (
+            "coord_a",
+            json!({"role": "coordinator", "region_id": DEQING}),
+        ),
+        (
+            "coord_b",
+            json!({"role": "coordinator", "region_id": CHANGXING}),
+        ),
+        ("leader_city", json!({"role": "leader", "region_id": CITY})),
+        (
+            "leader_b",
+            json!({"role": "leader", "region_id": CHANGXING}),
+        ),
+        (
+            "dept_a",
+            json!({"role": "department", "department_id": dept_a}),
+        ),
+        (
+            "dept_b",
+            json!({"role": "department", "department_id": dept_b}),
+        ),
+        (
+            "ent_a",
+            json!({"role": "enterprise", "enterprise_id": ent_a}),
+        ),
+        (
+            "ent_b",
+            json!({"role": "enterprise", "enterprise_id": ent_b}),
+        ),
+        ("spare", json!({"role": "leader", "region_id": DEQING})),
+    ];
+    let mut tokens = std::collections::HashMap::new();
+    tokens.insert("admin", admin.clone());
+    for (name, mut body) in users {
+        let username = name.replace('_', ".");
+        body["username"] = json!(username);
+        body["password"] = json!(PASSWORD);
+        body["display_name"] = json!(name);
+        let id = create(app, &admin, "/api/v1/users", body).await;
+        ids.insert(name, id);
+        if name != "spare" {
+            tokens.insert(name, login(app, &username, PASSWORD).await);
+        }
+    }
+    World { tokens, ids }
+}
+
+/// Percent-encodes a query value (Chinese search text).
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

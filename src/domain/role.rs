@@ -1,0 +1,89 @@
+//! The five kinds of people who use the service, and the link that scopes each.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员: users and reference data.
+    Admin,
+    /// 工商联: runs forums, assigns and follows up issues, within a region.
+    Coordinator,
+    /// 领导: reads everything in a region, supervises (督办).
+    Leader,
+    /// 经办人 of one department.
+    Department,
+    /// A person acting for one enterprise.
+    Enterprise,
+}
+
+/// Which link a role needs: the one that scopes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    None,
+    Region,
+    Department,
+    Enterprise,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Leader,
+        Role::Department,
+        Role::Enterprise,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Leader => "leader",
+            Role::Department => "department",
+            Role::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn link(self) -> Link {
+        match self {
+            Role::Admin => Link::None,
+            Role::Coordinator | Role::Leader => Link::Region,
+            Role::Department => Link::Department,
+            Role::Enterprise => Link::Enterprise,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            let json = serde_json::to_string(&role).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn each_role_has_its_link() {
+        let table = [
+            (Role::Admin, Link::None),
+            (Role::Coordinator, Link::Region),
+            (Role::Leader, Link::Region),
+            (Role::Department, Link::Department),
+            (Role::Enterprise, Link::Enterprise),
+        ];
+        for (role, link) in table {
+            assert_eq!(role.link(), link, "{role:?}");
+        }
+    }
+}

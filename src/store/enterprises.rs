@@ -1,0 +1,137 @@
+//! Enterprises (企业), read and written within the caller's scope.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::enterprises;
+use super::scope::{self, Scope};
+use super::{contains_pattern, now, Page};
+use crate::db::DbConn;
+use crate::error::{unique_as, ApiError};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = enterprises)]
+pub struct EnterpriseRow {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub region_id: i64,
+    pub industry: String,
+    pub size: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = enterprises)]
+pub struct NewEnterprise {
+    pub name: String,
+    pub credit_code: String,
+    pub region_id: i64,
+    pub industry: String,
+    pub size: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+const DUPLICATE_CODE: &str = "is already registered to another enterprise";
+
+pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<EnterpriseRow>> {
+    enterprises::table
+        .filter(enterprises::id.eq(id))
+        .filter(scope::enterprises(scope))
+        .select(EnterpriseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct ListFilter {
+    pub q: Option<String>,
+    pub region_id: Option<i64>,
+    pub size: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    filter: &ListFilter,
+    page: Page,
+) -> QueryResult<(Vec<EnterpriseRow>, i64)> {
+    let query = || {
+        let mut q = enterprises::table
+            .filter(scope::enterprises(scope))
+            .into_boxed();
+        if let Some(text) = &filter.q {
+            let p = contains_pattern(text);
+            q = q.filter(
+                enterprises::name
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(enterprises::credit_code.like(p).escape('\\')),
+            );
+        }
+        if let Some(r) = filter.region_id {
+            q = q.filter(enterprises::region_id.eq(r));
+        }
+        if let Some(s) = &filter.size {
+            q = q.filter(enterprises::size.eq(s.clone()));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .select(EnterpriseRow::as_select())
+        .order(enterprises::id)
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn create(conn: &mut DbConn, new: &NewEnterprise) -> Result<EnterpriseRow, ApiError> {
+    let t = now();
+    let id: i64 = diesel::insert_into(enterprises::table)
+        .values((
+            new,
+            enterprises::created_at.eq(t),
+            enterprises::updated_at.eq(t),
+        ))
+        .returning(enterprises::id)
+        .get_result(conn)
+        .map_err(unique_as("credit_code", DUPLICATE_CODE))?;
+    get(conn, &Scope::All, id)?.ok_or_else(|| ApiError::not_found("enterprise"))
+}
+
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = enterprises)]
+pub struct Changes {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub region_id: Option<i64>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub contact_name: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
+}
+
+/// Updates an enterprise the caller can see; 404 for one it cannot.
+pub fn update(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: i64,
+    changes: &Changes,
+) -> Result<EnterpriseRow, ApiError> {
+    let target = enterprises::table
+        .filter(enterprises::id.eq(id))
+        .filter(scope::enterprises(scope));
+    let n = diesel::update(target)
+        .set((changes, enterprises::updated_at.eq(now())))
+        .execute(conn)
+        .map_err(unique_as("credit_code", DUPLICATE_CODE))?;
+    if n == 0 {
+        return Err(ApiError::not_found("enterprise"));
+    }
+    get(conn, scope, id)?.ok_or_else(|| ApiError::not_found("enterprise"))
+}

@@ -1,0 +1,98 @@
+//! Scope in one place: what part of the data a caller may see, turned into the filter of
+//! each resource's query. A row outside the filter is never loaded, so an out-of-scope id
+//! answers 404 exactly like an id that does not exist.
+
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use super::schema::{enterprises, regions};
+use crate::db::MultiBackend;
+
+/// The part of the data a caller may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (administrators).
+    All,
+    /// A region and all its descendants, by the region's path (`/1/4/`).
+    Region(String),
+    /// What one department handles.
+    Department(i64),
+    /// One enterprise's own records.
+    Enterprise(i64),
+}
+
+pub type Filter<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Bool>>;
+
+fn always<T>() -> Filter<T>
+where
+    T: 'static,
+{
+    Box::new(sql::<Bool>("1 = 1"))
+}
+
+fn never<T>() -> Filter<T>
+where
+    T: 'static,
+{
+    Box::new(sql::<Bool>("1 = 0"))
+}
+
+/// Ids of the regions under a path (the region itself included), as a subquery.
+fn regions_under(
+    path: &str,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<regions::table, diesel::dsl::Like<regions::path, String>>,
+    regions::id,
+> {
+    regions::table
+        .filter(regions::path.like(format!("{path}%")))
+        .select(regions::id)
+}
+
+/// True when region `path` lies within `scope` (for checking a region named in a body).
+pub fn covers_region(scope: &Scope, region_path: &str) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Region(p) => region_path.starts_with(p.as_str()),
+        _ => false,
+    }
+}
+
+/// Enterprises a caller may see: a region's enterprises to its coordinators and leaders,
+/// an enterprise's own record to its people. Departments see the enterprises whose issues
+/// they handle; until an issue is assigned to them, none.
+pub fn enterprises(scope: &Scope) -> Filter<enterprises::table> {
+    match scope {
+        Scope::All => always(),
+        Scope::Region(path) => Box::new(enterprises::region_id.eq_any(regions_under(path))),
+        Scope::Enterprise(id) => Box::new(enterprises::id.eq(*id)),
+        Scope::Department(_) => never(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_cover() {
+        let city = Scope::Region("/1/".into());
+        let district = Scope::Region("/1/4/".into());
+        let cases = [
+            (&Scope::All, "/9/", true),
+            (&city, "/1/", true),
+            (&city, "/1/4/", true),
+            (&district, "/1/4/", true),
+            (&district, "/1/", false),
+            (&district, "/1/5/", false),
+            (&district, "/1/41/", false),
+            (&Scope::Department(3), "/1/", false),
+            (&Scope::Enterprise(3), "/1/", false),
+        ];
+        for (scope, path, want) in cases {
+            assert_eq!(covers_region(scope, path), want, "{scope:?} {path}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Users and the token version that ends their earlier sessions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{departments, enterprises, regions, users};
+use super::{contains_pattern, now, Page};
+use crate::db::DbConn;
+use crate::error::{unique_as, ApiError};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub active: bool,
+    pub token_version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+}
+
+const DUPLICATE_USERNAME: &str = "is already taken";
+
+pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The user behind a token, with the path of their region (for region scope).
+pub fn with_region_path(
+    conn: &mut DbConn,
+    id: i64,
+) -> QueryResult<Option<(UserRow, Option<String>)>> {
+    users::table
+        .left_join(regions::table)
+        .filter(users::id.eq(id))
+        .select((UserRow::as_select(), regions::path.nullable()))
+        .first(conn)
+        .optional()
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+/// Checks that each link named exists; a missing one is a 422 naming its field.
+pub fn check_links(
+    conn: &mut DbConn,
+    region_id: Option<i64>,
+    department_id: Option<i64>,
+    enterprise_id: Option<i64>,
+) -> Result<(), ApiError> {
+    if let Some(r) = region_id {
+        super::regions::path_for_field(conn, r, "region_id")?;
+    }
+    if let Some(d) = department_id {
+        let n: i64 = departments::table
+            .filter(departments::id.eq(d))
+            .count()
+            .get_result(conn)?;
+        if n == 0 {
+            return Err(ApiError::invalid("department_id", "no such department"));
+        }
+    }
+    if let Some(e) = enterprise_id {
+        let n: i64 = enterprises::table
+            .filter(enterprises::id.eq(e))
+            .count()
+            .get_result(conn)?;
+        if n == 0 {
+            return Err(ApiError::invalid("enterprise_id", "no such enterprise"));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<UserRow, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        check_links(conn, new.region_id, new.department_id, new.enterprise_id)?;
+        let t = now();
+        let id: i64 = diesel::insert_into(users::table)
+            .values((new, users::created_at.eq(t), users::updated_at.eq(t)))
+            .returning(users::id)
+            .get_result(conn)
+            .map_err(unique_as("username", DUPLICATE_USERNAME))?;
+        get(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
+    })
+}
+
+pub struct ListFilter {
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub region_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &ListFilter,
+    page: Page,
+) -> QueryResult<(Vec<UserRow>, i64)> {
+    let query = || {
+        let mut q = users::table.into_boxed();
+        if let Some(text) = &filter.q {
+            let p = contains_pattern(text);
+            q = q.filter(
+                users::username
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(users::display_name.like(p).escape('\\')),
+            );
+        }
+        if let Some(r) = &filter.role {
+            q = q.filter(users::role.eq(r.clone()));
+        }
+        if let Some(r) = filter.region_id {
+            q = q.filter(users::region_id.eq(r));
+        }
+        if let Some(d) = filter.department_id {
+            q = q.filter(users::department_id.eq(d));
+        }
+        if let Some(e) = filter.enterprise_id {
+            q = q.filter(users::enterprise_id.eq(e));
+        }
+        if let Some(a) = filter.active {
+            q = q.filter(users::active.eq(a));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .select(UserRow::as_select())
+        .order(users::id)
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The whole new state of a user after an update.
+pub struct Update {
+    pub display_name: String,
+    pub role: String,
+    pub region_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub active: bool,
+    /// Ends every token issued before (role change, deactivation).
+    pub end_sessions: bool,
+}
+
+pub fn update(conn: &mut DbConn, id: i64, u: &Update) -> Result<UserRow, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        check_links(conn, u.region_id, u.department_id, u.enterprise_id)?;
+        let bump = i64::from(u.end_sessions);
+        diesel::update(users::table.find(id))
+            .set((
+                users::display_name.eq(&u.display_name),
+                users::role.eq(&u.role),
+                users::region_id.eq(u.region_id),
+                users::department_id.eq(u.department_id),
+                users::enterprise_id.eq(u.enterprise_id),
+                users::active.eq(u.active),
+                users::token_version.eq(users::token_version + bump),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        get(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
+    })
+}
+
+/// Sets a new password hash and ends every earlier session.
+pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<(), ApiError> {
+    let n = diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::token_version.eq(users::token_version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(ApiError::not_found("user"));
+    }
+    Ok(())
+}
+
+/// Ends every session of a user (logout).
+pub fn end_sessions(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::token_version.eq(users::token_version + 1))
+        .execute(conn)
+}
+
+/// How many active administrators there are.
+pub fn active_admins(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+}

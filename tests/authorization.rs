@@ -1,0 +1,252 @@
+//! The authorization matrix: every route × every role, plus a second user of each scoped
+//! role outside the first one's scope, with the exact status each must get.
+
+mod common;
+
+use actix_web::http::Method;
+use common::*;
+use serde_json::{json, Value};
+
+type BodyFn = Box<dyn Fn(usize) -> Option<Value>>;
+
+struct Row {
+    method: Method,
+    path: String,
+    body: BodyFn,
+    /// One status per entry of `CALLERS`.
+    want: [u16; 11],
+}
+
+fn row(method: Method, path: String, body: BodyFn, want: [u16; 11]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        want,
+    }
+}
+
+fn none() -> BodyFn {
+    Box::new(|_| None)
+}
+
+fn fixed(v: Value) -> BodyFn {
+    Box::new(move |_| Some(v.clone()))
+}
+
+const ALL_200: [u16; 11] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+const ADMIN_ONLY: fn(u16) -> [u16; 11] =
+    |ok| [401, ok, 403, 403, 403, 403, 403, 403, 403, 403, 403];
+
+#[actix_rt::test]
+async fn every_route_every_role() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let spare = w.id("spare");
+    let dept_a = w.id("dept_a_department");
+    let ent_a = w.id("ent_a_enterprise");
+
+    let rows = vec![
+        row(Method::GET, "/healthz".into(), none(), [200; 11]),
+        row(Method::GET, "/readyz".into(), none(), [200; 11]),
+        row(
+            Method::POST,
+            "/api/v1/auth/login".into(),
+            Box::new(|i| {
+                Some(json!({"username": format!("nobody.{i}"), "password": "not a password"}))
+            }),
+            [401; 11],
+        ),
+        row(Method::GET, "/api/v1/me".into(), none(), ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/me/password".into(),
+            fixed(
+                json!({"current_password": "not the password", "new_password": "whatever it is"}),
+            ),
+            [401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422],
+        ),
+        row(Method::GET, "/api/v1/users".into(), none(), ADMIN_ONLY(200)),
+        row(
+            Method::POST,
+            "/api/v1/users".into(),
+            Box::new(|i| {
+                Some(json!({"username": format!("new.{i}"), "password": PASSWORD,
+                "display_name": "新用户", "role": "leader", "region_id": CITY}))
+            }),
+            ADMIN_ONLY(201),
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/users/{spare}"),
+            none(),
+            ADMIN_ONLY(200),
+        ),
+        row(
+            Method::PATCH,
+            format!("/api/v1/users/{spare}"),
+            fixed(json!({"display_name": "备用"})),
+            ADMIN_ONLY(200),
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/users/{spare}/password"),
+            fixed(json!({"password": PASSWORD})),
+            ADMIN_ONLY(204),
+        ),
+        row(Method::GET, "/api/v1/regions".into(), none(), ALL_200),
+        row(
+            Method::GET,
+            format!("/api/v1/regions/{DEQING}"),
+            none(),
+            ALL_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/regions".into(),
+            Box::new(|i| {
+                Some(
+                    json!({"code": format!("T{i}"), "name": format!("测试镇{i}"), "parent_id": DEQING}),
+                )
+            }),
+            ADMIN_ONLY(201),
+        ),
+        row(
+            Method::PATCH,
+            "/api/v1/regions/7".into(),
+            fixed(json!({"name": "南太湖新区"})),
+            ADMIN_ONLY(200),
+        ),
+        row(Method::GET, "/api/v1/departments".into(), none(), ALL_200),
+        row(
+            Method::GET,
+            format!("/api/v1/departments/{dept_a}"),
+            none(),
+            ALL_200,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/departments".into(),
+            Box::new(|i| Some(json!({"name": format!("测试局{i}"), "region_id": DEQING}))),
+            ADMIN_ONLY(201),
+        ),
+        row(
+            Method::PATCH,
+            format!("/api/v1/departments/{dept_a}"),
+            fixed(json!({"active": true})),
+            ADMIN_ONLY(200),
+        ),
+        row(Method::GET, "/api/v1/enterprises".into(), none(), ALL_200),
+        row(
+            Method::GET,
+            format!("/api/v1/enterprises/{ent_a}"),
+            none(),
+            [401, 200, 200, 200, 404, 200, 404, 404, 404, 200, 404],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/enterprises".into(),
+            Box::new(|i| {
+                Some(
+                    json!({"name": format!("新企业{i}"), "credit_code": credit_code(100 + i as u32),
+                "region_id": DEQING, "industry": "制造业", "size": "micro"}),
+                )
+            }),
+            [401, 201, 201, 201, 422, 403, 403, 403, 403, 403, 403],
+        ),
+        row(
+            Method::PATCH,
+            format!("/api/v1/enterprises/{ent_a}"),
+            fixed(json!({"industry": "高端装备制造"})),
+            [401, 200, 200, 200, 404, 403, 403, 403, 403, 403, 403],
+        ),
+        row(Method::GET, "/api/v1/calendar/2022".into(), none(), ALL_200),
+        row(
+            Method::PUT,
+            "/api/v1/calendar/2022".into(),
+            fixed(json!({"holidays": ["2022-10-03"], "workdays": []})),
+            ADMIN_ONLY(200),
+        ),
+        // Last: it ends the caller's tokens.
+        row(
+            Method::POST,
+            "/api/v1/auth/logout".into(),
+            none(),
+            [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    for r in &rows {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let body = (r.body)(i);
+            let token = w.token(caller);
+            let reply = send(&app, r.method.clone(), &r.path, token, body.as_ref()).await;
+            if reply.status.as_u16() != r.want[i] {
+                failures.push(format!(
+                    "{} {} as {caller}: got {}, want {} ({})",
+                    r.method,
+                    r.path,
+                    reply.status.as_u16(),
+                    r.want[i],
+                    reply.text
+                ));
+            } else if reply.status.as_u16() >= 400 {
+                reply.problem(r.want[i]);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[actix_rt::test]
+async fn lists_show_only_what_is_in_scope() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    // (caller, enterprises listed, sees phones)
+    let cases = [
+        ("admin", vec!["德清甲公司", "长兴乙公司"], true),
+        ("coord_city", vec!["德清甲公司", "长兴乙公司"], true),
+        ("coord_a", vec!["德清甲公司"], true),
+        ("coord_b", vec!["长兴乙公司"], true),
+        ("leader_city", vec!["德清甲公司", "长兴乙公司"], false),
+        ("leader_b", vec!["长兴乙公司"], false),
+        ("dept_a", vec![], true),
+        ("ent_a", vec!["德清甲公司"], false),
+        ("ent_b", vec!["长兴乙公司"], false),
+    ];
+    for (caller, names, phones) in cases {
+        let r = send(
+            &app,
+            Method::GET,
+            "/api/v1/enterprises",
+            w.token(caller),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{caller}");
+        let items = r.body["items"].as_array().cloned().unwrap_or_default();
+        let got: Vec<&str> = items.iter().filter_map(|e| e["name"].as_str()).collect();
+        assert_eq!(got, names, "{caller}");
+        assert_eq!(r.body["total"], names.len(), "{caller}");
+        for e in &items {
+            assert_eq!(e.get("contact_phone").is_some(), phones, "{caller}: {e}");
+            assert!(e.get("contact_name").is_some());
+        }
+    }
+    // A city coordinator may create an enterprise in any district; a district coordinator
+    // only in its own, and may not move one out of it.
+    let ent_a = w.id("ent_a_enterprise");
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/enterprises/{ent_a}"),
+        w.token("coord_a"),
+        Some(&json!({"region_id": CHANGXING})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["region_id"]);
+}
