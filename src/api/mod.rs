@@ -72,8 +72,9 @@ pub fn app(
         })
         .wrap(
             Logger::new(
-                "request_id=%{x-request-id}o method=%m path=%U status=%s bytes=%b latency_ms=%D peer=%{r}a",
+                "request_id=%{x-request-id}o method=%{METHOD}xi path=%U status=%s bytes=%b latency_ms=%D peer=%{r}a",
             )
+            .custom_request_replace("METHOD", |req| req.method().to_string())
             .log_target("qinqing::request"),
         )
 }
@@ -128,8 +129,14 @@ fn as_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceRespo
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return res.map_into_boxed_body();
     }
-    let title = status.canonical_reason().unwrap_or("Error");
-    let slug = title.to_ascii_lowercase().replace(' ', "-");
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let slug = reason.to_ascii_lowercase().replace(' ', "-");
+    // Sentence case, like the service's own titles ("Method not allowed").
+    let title = match reason.split_at_checked(1) {
+        Some((first, rest)) => format!("{first}{}", rest.to_ascii_lowercase()),
+        None => reason.to_owned(),
+    };
+    let title = title.as_str();
     let detail = match status.as_u16() {
         405 => "this method is not allowed on this path".to_owned(),
         404 => "no such path".to_owned(),

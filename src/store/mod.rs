@@ -11,11 +11,12 @@ pub mod settings;
 pub mod throttle;
 pub mod users;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, SubsecRound, Utc};
 
-/// The current instant as stored (UTC, no offset).
+/// The current instant as stored: UTC, to the microsecond (what PostgreSQL keeps), so that
+/// both backends return the same value that was written.
 pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
+    Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// A `LIKE` pattern matching `q` anywhere, with `%`, `_` and `\` in `q` taken literally
