@@ -34,6 +34,11 @@ fn fixed(v: Value) -> BodyFn {
     Box::new(move |_| Some(v.clone()))
 }
 
+/// Coordinators may; `other` is what the coordinator outside 德清 gets.
+const COORDINATORS: fn(u16, u16) -> [u16; 11] =
+    |ok, other| [401, 403, ok, ok, other, 403, 403, 403, 403, 403, 403];
+/// Forum A is hosted in 德清, attended by dept_a and by a person of ent_a.
+const SEES_FORUM_A: [u16; 11] = [401, 200, 200, 200, 404, 200, 404, 200, 404, 200, 404];
 const ALL_200: [u16; 11] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
 const ADMIN_ONLY: fn(u16) -> [u16; 11] =
     |ok| [401, ok, 403, 403, 403, 403, 403, 403, 403, 403, 403];
@@ -46,6 +51,8 @@ async fn every_route_every_role() {
     let spare = w.id("spare");
     let dept_a = w.id("dept_a_department");
     let ent_a = w.id("ent_a_enterprise");
+    let edition = w.id("edition");
+    let forum_a = w.id("forum_a");
 
     let rows = vec![
         row(Method::GET, "/healthz".into(), none(), [200; 11]),
@@ -167,6 +174,68 @@ async fn every_route_every_role() {
             "/api/v1/calendar/2022".into(),
             fixed(json!({"holidays": ["2022-10-03"], "workdays": []})),
             ADMIN_ONLY(200),
+        ),
+        row(Method::GET, "/api/v1/editions".into(), none(), ALL_200),
+        row(
+            Method::POST,
+            "/api/v1/editions".into(),
+            Box::new(|i| {
+                Some(json!({"number": 100 + i, "held_on": "2022-06-22", "theme": "专题"}))
+            }),
+            COORDINATORS(201, 201),
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/editions/{edition}"),
+            none(),
+            ALL_200,
+        ),
+        row(
+            Method::PATCH,
+            format!("/api/v1/editions/{edition}"),
+            fixed(json!({"theme": "助企纾困 稳进提质"})),
+            COORDINATORS(200, 200),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/editions/plan".into(),
+            fixed(json!({"held_on": "2022-07-06", "theme": "人才", "region_ids": [DEQING]})),
+            COORDINATORS(201, 422),
+        ),
+        row(Method::GET, "/api/v1/forums".into(), none(), ALL_200),
+        row(
+            Method::GET,
+            format!("/api/v1/forums/{forum_a}"),
+            none(),
+            SEES_FORUM_A,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/forums".into(),
+            fixed(json!({"edition_id": edition, "region_id": DEQING})),
+            COORDINATORS(201, 422),
+        ),
+        row(
+            Method::PATCH,
+            format!("/api/v1/forums/{forum_a}"),
+            fixed(json!({"minutes": "纪要"})),
+            COORDINATORS(200, 404),
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/forums/{forum_a}/attendees"),
+            none(),
+            SEES_FORUM_A,
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/forums/{forum_a}/attendees"),
+            Box::new(move |i| {
+                Some(
+                    json!({"person_name": format!("参会人{i}"), "title": "董事长", "enterprise_id": ent_a}),
+                )
+            }),
+            COORDINATORS(201, 404),
         ),
         // Last: it ends the caller's tokens.
         row(

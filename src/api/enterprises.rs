@@ -16,7 +16,7 @@ use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::store::enterprises::{self, Changes, EnterpriseRow, ListFilter, NewEnterprise};
 use crate::store::regions;
-use crate::store::scope::{covers_region, Scope};
+use crate::store::scope::Scope;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/enterprises").get(list).post(create))
@@ -126,15 +126,6 @@ fn check_phone(check: &mut Check, phone: Option<&str>) -> Option<String> {
     Some(phone)
 }
 
-/// A region named in a body must exist and lie within the caller's scope.
-fn region_in_scope(conn: &mut DbConn, scope: &Scope, region_id: i64) -> Result<(), ApiError> {
-    let path = regions::path_for_field(conn, region_id, "region_id")?;
-    if !covers_region(scope, &path) {
-        return Err(ApiError::invalid("region_id", "is outside your region"));
-    }
-    Ok(())
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewEnterpriseIn {
@@ -172,7 +163,7 @@ pub fn create_in_scope(
     new: &NewEnterprise,
 ) -> Result<EnterpriseRow, ApiError> {
     db::write_tx(conn, |conn| {
-        region_in_scope(conn, scope, new.region_id)?;
+        regions::check_in_scope(conn, scope, new.region_id, "region_id")?;
         enterprises::create(conn, new)
     })
 }
@@ -283,7 +274,7 @@ async fn update(
             // Out of scope answers 404 before anything else is said about the body.
             enterprises::get(conn, &scope, id)?.ok_or_else(|| ApiError::not_found("enterprise"))?;
             if let Some(r) = changes.region_id {
-                region_in_scope(conn, &scope, r)?;
+                regions::check_in_scope(conn, &scope, r, "region_id")?;
             }
             enterprises::update(conn, &scope, id, &changes)
         })

@@ -4,8 +4,10 @@ pub mod auth;
 pub mod calendar;
 pub mod common;
 pub mod departments;
+pub mod editions;
 pub mod enterprises;
 pub mod extract;
+pub mod forums;
 pub mod health;
 pub mod regions;
 pub mod users;
@@ -87,6 +89,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     departments::routes(cfg);
     enterprises::routes(cfg);
     calendar::routes(cfg);
+    editions::routes(cfg);
+    forums::routes(cfg);
 }
 
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.

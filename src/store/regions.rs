@@ -168,3 +168,17 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<i64>> {
         .first(conn)
         .optional()
 }
+
+/// A region named in a body (as `field`) must exist and lie within the caller's scope.
+pub fn check_in_scope(
+    conn: &mut DbConn,
+    scope: &super::scope::Scope,
+    id: i64,
+    field: &str,
+) -> Result<(), ApiError> {
+    let path = path_for_field(conn, id, field)?;
+    if !super::scope::covers_region(scope, &path) {
+        return Err(ApiError::invalid(field, "is outside your region"));
+    }
+    Ok(())
+}

@@ -91,6 +91,61 @@ diesel::joinable!(departments -> regions (region_id));
 diesel::joinable!(enterprises -> regions (region_id));
 diesel::joinable!(users -> regions (region_id));
 
+diesel::table! {
+    editions (id) {
+        id -> BigInt,
+        number -> Integer,
+        held_on -> Date,
+        theme -> Text,
+        reschedule_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forums (id) {
+        id -> BigInt,
+        edition_id -> BigInt,
+        region_id -> BigInt,
+        venue -> Nullable<Text>,
+        theme -> Text,
+        chair_name -> Nullable<Text>,
+        chair_title -> Nullable<Text>,
+        status -> Text,
+        minutes -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_departments (forum_id, department_id) {
+        forum_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    attendances (id) {
+        id -> BigInt,
+        forum_id -> BigInt,
+        enterprise_id -> BigInt,
+        person_name -> Text,
+        title -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(forums -> editions (edition_id));
+diesel::joinable!(attendances -> forums (forum_id));
+diesel::joinable!(attendances -> enterprises (enterprise_id));
+diesel::joinable!(forum_departments -> forums (forum_id));
+
+diesel::joinable!(forums -> regions (region_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -100,4 +155,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_years,
     calendar_days,
     login_throttle,
+    editions,
+    forums,
+    forum_departments,
+    attendances,
 );

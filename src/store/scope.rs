@@ -7,7 +7,7 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::schema::{enterprises, regions};
+use super::schema::{attendances, enterprises, forum_departments, forums, regions};
 use crate::db::MultiBackend;
 
 /// The part of the data a caller may see.
@@ -69,6 +69,38 @@ pub fn enterprises(scope: &Scope) -> Filter<enterprises::table> {
         Scope::Region(path) => Box::new(enterprises::region_id.eq_any(regions_under(path))),
         Scope::Enterprise(id) => Box::new(enterprises::id.eq(*id)),
         Scope::Department(_) => never(),
+    }
+}
+
+/// Forums a caller may see: those hosted in a region's scope; to a department those it
+/// attends; to an enterprise those its people attended.
+pub fn forums(scope: &Scope) -> Filter<forums::table> {
+    match scope {
+        Scope::All => always(),
+        Scope::Region(path) => Box::new(forums::region_id.eq_any(regions_under(path))),
+        Scope::Department(id) => Box::new(
+            forums::id.eq_any(
+                forum_departments::table
+                    .filter(forum_departments::department_id.eq(*id))
+                    .select(forum_departments::forum_id),
+            ),
+        ),
+        Scope::Enterprise(id) => Box::new(
+            forums::id.eq_any(
+                attendances::table
+                    .filter(attendances::enterprise_id.eq(*id))
+                    .select(attendances::forum_id),
+            ),
+        ),
+    }
+}
+
+/// Attendance rows a caller may see (within forums it sees): an enterprise sees only its
+/// own people, not who else came.
+pub fn attendances(scope: &Scope) -> Filter<attendances::table> {
+    match scope {
+        Scope::Enterprise(id) => Box::new(attendances::enterprise_id.eq(*id)),
+        _ => always(),
     }
 }
 

@@ -577,6 +577,50 @@ where
             tokens.insert(name, login(app, &username, PASSWORD).await);
         }
     }
+    // Edition 1 on 2022-06-08 with a forum in 德清 (attended by dept_a and by a person of
+    // ent_a) and one in 长兴.
+    let coord = tokens.get("coord_city").cloned().unwrap_or_default();
+    let body =
+        json!({"held_on": "2022-06-08", "theme": "助企纾困", "region_ids": [DEQING, CHANGXING]});
+    let r = send(
+        app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    ids.insert(
+        "edition",
+        r.body["edition"]["id"].as_i64().unwrap_or_default(),
+    );
+    let forum_a = r.body["forums"][0]["id"].as_i64().unwrap_or_default();
+    ids.insert("forum_a", forum_a);
+    ids.insert(
+        "forum_b",
+        r.body["forums"][1]["id"].as_i64().unwrap_or_default(),
+    );
+    let body = json!({"department_ids": [dept_a], "venue": "德清县行政中心", "chair_name": "王副县长", "chair_title": "副县长"});
+    let r = send(
+        app,
+        Method::PATCH,
+        &format!("/api/v1/forums/{forum_a}"),
+        Some(&coord),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let body = json!({"person_name": "张三", "title": "总经理", "enterprise_id": ent_a});
+    let r = send(
+        app,
+        Method::POST,
+        &format!("/api/v1/forums/{forum_a}/attendees"),
+        Some(&coord),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     World { tokens, ids }
 }
 

@@ -1,0 +1,4 @@
+DROP TABLE attendances;
+DROP TABLE forum_departments;
+DROP TABLE forums;
+DROP TABLE editions;

@@ -1,0 +1,47 @@
+//! Local dates. Calendar dates in the API are Asia/Shanghai dates; China keeps UTC+8 all
+//! year (no daylight saving since 1991), so a fixed offset is exact.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+
+/// UTC+8, checked when compiling.
+pub const SHANGHAI: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+pub fn shanghai() -> FixedOffset {
+    SHANGHAI
+}
+
+/// Today's date in Shanghai.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&shanghai()).date_naive()
+}
+
+/// The Shanghai date of a stored UTC instant.
+pub fn local_date(t: NaiveDateTime) -> NaiveDate {
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
+        .with_timezone(&shanghai())
+        .date_naive()
+}
+
+/// The UTC instant at which a Shanghai date begins.
+pub fn start_of(day: NaiveDate) -> NaiveDateTime {
+    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    local - chrono::Duration::hours(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_dates() {
+        let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap_or_default();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        // 15:59 UTC is 23:59 in Shanghai; 16:00 UTC is the next day there.
+        assert_eq!(local_date(t("2022-06-08 15:59:59")), d("2022-06-08"));
+        assert_eq!(local_date(t("2022-06-08 16:00:00")), d("2022-06-09"));
+        assert_eq!(start_of(d("2022-06-09")), t("2022-06-08 16:00:00"));
+    }
+}

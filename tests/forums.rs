@@ -1,0 +1,424 @@
+//! Editions and forums: planning the weekly 恳谈会 with its linked venues, holding and
+//! cancelling forums, attendance, and what each role sees of them.
+
+mod common;
+
+use actix_web::http::Method;
+use common::*;
+use serde_json::{json, Value};
+
+async fn patch<S, B>(app: &S, token: &str, path: &str, body: Value) -> Reply
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    send(app, Method::PATCH, path, Some(token), Some(&body)).await
+}
+
+#[actix_rt::test]
+async fn plan_an_edition_with_five_linked_forums_then_hold_and_cancel() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    // The world planned edition 1 on 2022-06-08; the next defaults to the Wednesday after.
+    let body = json!({"theme": "优化营商环境", "region_ids": [1, 2, 3, 6, 7]});
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["edition"]["number"], 2);
+    assert_eq!(r.body["edition"]["held_on"], "2022-06-15");
+    assert_eq!(r.body["edition"]["forums"]["scheduled"], 5);
+    let location = r.header("location").unwrap_or_default();
+    assert_eq!(
+        location,
+        format!("/api/v1/editions/{}", r.body["edition"]["id"])
+    );
+    let forums: Vec<i64> = r.body["forums"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(forums.len(), 5);
+    let regions: Vec<i64> = r.body["forums"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["region_id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(regions, vec![1, 2, 3, 6, 7]);
+    for f in r.body["forums"].as_array().cloned().unwrap_or_default() {
+        assert_eq!(f["status"], "scheduled");
+        assert_eq!(f["theme"], "优化营商环境");
+        assert_eq!(f["edition_number"], 2);
+    }
+
+    // Holding needs a venue and a chair.
+    let f0 = format!("/api/v1/forums/{}", forums[0]);
+    let r = patch(&app, &coord, &f0, json!({"status": "held"})).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["venue", "chair_name"]);
+    let r = patch(
+        &app,
+        &coord,
+        &f0,
+        json!({"status": "held", "venue": "市民中心", "chair_name": "李市长",
+        "chair_title": "副市长", "minutes": "会议纪要：……"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "held");
+    // Held never goes back, nor becomes cancelled; minutes may still be corrected.
+    for to in ["scheduled", "cancelled"] {
+        let r = patch(
+            &app,
+            &coord,
+            &f0,
+            json!({"status": to, "cancel_reason": "x"}),
+        )
+        .await;
+        r.problem(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("held"),
+            "{}",
+            r.text
+        );
+    }
+    let r = patch(&app, &coord, &f0, json!({"minutes": "更正后的纪要"})).await;
+    assert_eq!(r.body["minutes"], "更正后的纪要");
+
+    // Cancelling needs a reason; a cancelled forum changes no more.
+    let f1 = format!("/api/v1/forums/{}", forums[1]);
+    let r = patch(&app, &coord, &f1, json!({"status": "cancelled"})).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["cancel_reason"]);
+    let r = patch(
+        &app,
+        &coord,
+        &f1,
+        json!({"status": "cancelled", "cancel_reason": "台风停会"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for body in [
+        json!({"status": "held", "venue": "v", "chair_name": "c"}),
+        json!({"status": "scheduled"}),
+        json!({"minutes": "x"}),
+    ] {
+        let r = patch(&app, &coord, &f1, body).await;
+        r.problem(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("cancelled"),
+            "{}",
+            r.text
+        );
+    }
+    let r = send(&app, Method::POST, &format!("{f1}/attendees"), Some(&coord),
+        Some(&json!({"person_name": "王五", "title": "厂长", "enterprise_id": w.id("ent_a_enterprise")}))).await;
+    r.problem(409);
+
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/forums?status=held",
+        Some(&coord),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 1);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/forums?from=2022-06-10&to=2022-06-20",
+        Some(&coord),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 5);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/editions?from=2022-06-10",
+        Some(&coord),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(
+        r.body["items"][0]["forums"],
+        json!({"scheduled": 3, "held": 1, "cancelled": 1})
+    );
+}
+
+#[actix_rt::test]
+async fn a_forum_is_not_held_before_its_day() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_a").unwrap_or_default().to_owned();
+    let next = qinqing::domain::forum::next_wednesday_after(qinqing::domain::time::today());
+    let body = json!({"held_on": next, "theme": "下周", "region_ids": [DEQING]});
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let path = format!("/api/v1/forums/{}", r.body["forums"][0]["id"]);
+    let r = patch(
+        &app,
+        &coord,
+        &path,
+        json!({"status": "held", "venue": "v", "chair_name": "c"}),
+    )
+    .await;
+    r.problem(409);
+}
+
+#[actix_rt::test]
+async fn edition_rules() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    let cases: Vec<(Value, u16, Vec<&str>)> = vec![
+        (
+            json!({"number": 5, "held_on": "2022-06-09", "theme": "周四"}),
+            422,
+            vec!["held_on"],
+        ),
+        (
+            json!({"number": 5, "held_on": "2022-06-09", "theme": "周四", "reschedule_reason": "端午节调整"}),
+            201,
+            vec![],
+        ),
+        (
+            json!({"number": 5, "held_on": "2022-06-22", "theme": "重复"}),
+            409,
+            vec!["number"],
+        ),
+        (
+            json!({"number": 0, "held_on": "2022-06-22", "theme": ""}),
+            422,
+            vec!["number", "theme"],
+        ),
+        (
+            json!({"number": 6, "held_on": "2022-13-01", "theme": "x"}),
+            422,
+            vec!["held_on"],
+        ),
+    ];
+    for (body, status, fields) in cases {
+        let r = send(
+            &app,
+            Method::POST,
+            "/api/v1/editions",
+            Some(&coord),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), status, "{body}: {}", r.text);
+        if status == 201 {
+            assert_eq!(r.body["rescheduled"], true);
+        } else {
+            r.problem(status);
+            assert_eq!(r.error_fields(), fields, "{body}");
+        }
+    }
+    // Planning continues the numbering after the highest number.
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY, CITY]})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["region_ids[1]"]);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY, 999]})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["region_ids[1]"]);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(&coord),
+        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY]})),
+    )
+    .await;
+    assert_eq!(r.body["edition"]["number"], 6);
+    // Nothing was half-created by the refused plans.
+    let r = send(&app, Method::GET, "/api/v1/editions", Some(&coord), None).await;
+    assert_eq!(r.body["total"], 3);
+}
+
+#[actix_rt::test]
+async fn attendance_is_recorded_once_per_person() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_a").unwrap_or_default().to_owned();
+    let forum = format!("/api/v1/forums/{}", w.id("forum_a"));
+    let att = format!("{forum}/attendees");
+    let ent_a = w.id("ent_a_enterprise");
+    // The world recorded 张三 of ent_a already.
+    let r = send(
+        &app,
+        Method::POST,
+        &att,
+        Some(&coord),
+        Some(&json!({"person_name": "张三", "title": "总经理", "enterprise_id": ent_a})),
+    )
+    .await;
+    r.problem(409);
+    let r = send(
+        &app,
+        Method::POST,
+        &att,
+        Some(&coord),
+        Some(&json!({"person_name": "张小三", "title": "副总", "enterprise_id": ent_a})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["enterprise_name"], "德清甲公司");
+    // A new enterprise registered on the spot.
+    let inline = json!({"person_name": "赵六", "title": "董事长", "enterprise": {"name": "德清丙公司",
+        "credit_code": credit_code(9), "region_id": DEQING, "industry": "物流", "size": "micro"}});
+    let r = send(&app, Method::POST, &att, Some(&coord), Some(&inline)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = send(&app, Method::POST, &att, Some(&coord), Some(&json!({"person_name": "钱七", "title": "经理",
+        "enterprise": {"name": "坏码", "credit_code": "91330500MA0000000X", "region_id": DEQING, "industry": "x", "size": "micro"}}))).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["enterprise.credit_code"]);
+    let r = send(&app, Method::POST, &att, Some(&coord), Some(&json!({"person_name": "钱七", "title": "经理",
+        "enterprise": {"name": "重复", "credit_code": credit_code(9), "region_id": DEQING, "industry": "x", "size": "micro"}}))).await;
+    r.problem(409);
+    assert_eq!(r.error_fields(), vec!["enterprise.credit_code"]);
+    let r = send(
+        &app,
+        Method::POST,
+        &att,
+        Some(&coord),
+        Some(&json!({"person_name": "钱七", "title": "经理"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["enterprise_id"]);
+    // An enterprise of another district is not one this coordinator can name.
+    let r = send(
+        &app,
+        Method::POST,
+        &att,
+        Some(&coord),
+        Some(&json!({"person_name": "孙八", "title": "经理",
+        "enterprise_id": w.id("ent_b_enterprise")})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["enterprise_id"]);
+
+    let r = send(&app, Method::GET, &forum, Some(&coord), None).await;
+    assert_eq!(r.body["attendance_count"], 3);
+    assert_eq!(r.body["enterprise_count"], 2);
+    let r = send(&app, Method::GET, &att, Some(&coord), None).await;
+    assert_eq!(r.body["total"], 3);
+    // An enterprise sees only its own people.
+    let r = send(&app, Method::GET, &att, w.token("ent_a"), None).await;
+    assert_eq!(r.body["total"], 2);
+    // A department attending sees everyone.
+    let r = send(&app, Method::GET, &att, w.token("dept_a"), None).await;
+    assert_eq!(r.body["total"], 3);
+}
+
+#[actix_rt::test]
+async fn each_role_sees_its_forums() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (a, b) = (w.id("forum_a"), w.id("forum_b"));
+    let cases: [(&str, Vec<i64>); 10] = [
+        ("admin", vec![b, a]),
+        ("coord_city", vec![b, a]),
+        ("coord_a", vec![a]),
+        ("coord_b", vec![b]),
+        ("leader_city", vec![b, a]),
+        ("leader_b", vec![b]),
+        ("dept_a", vec![a]),
+        ("dept_b", vec![]),
+        ("ent_a", vec![a]),
+        ("ent_b", vec![]),
+    ];
+    for (caller, want) in cases {
+        let r = send(&app, Method::GET, "/api/v1/forums", w.token(caller), None).await;
+        let got: Vec<i64> = r.body["items"]
+            .as_array()
+            .map(|x| x.iter().filter_map(|f| f["id"].as_i64()).collect())
+            .unwrap_or_default();
+        assert_eq!(got, want, "{caller}");
+    }
+    // A district coordinator is refused another district's forum as if it did not exist.
+    let path = format!("/api/v1/forums/{b}");
+    send(&app, Method::GET, &path, w.token("coord_a"), None)
+        .await
+        .problem(404);
+    patch(
+        &app,
+        w.token("coord_a").unwrap_or_default(),
+        &path,
+        json!({"status": "cancelled", "cancel_reason": "x"}),
+    )
+    .await
+    .problem(404);
+    // And may not host a forum there.
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/forums",
+        w.token("coord_a"),
+        Some(&json!({"edition_id": w.id("edition"), "region_id": CHANGXING})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["region_id"]);
+    // Leaders and administrators read but do not run forums.
+    patch(
+        &app,
+        w.token("leader_city").unwrap_or_default(),
+        &path,
+        json!({"minutes": "x"}),
+    )
+    .await
+    .problem(403);
+    patch(
+        &app,
+        w.token("admin").unwrap_or_default(),
+        &path,
+        json!({"minutes": "x"}),
+    )
+    .await
+    .problem(403);
+}
