@@ -269,6 +269,252 @@ async fn every_route_every_role() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// An issue of ent_a (filed online, 德清) brought to `state`; returns its id and, for
+/// "pending_extension", the extension's id.
+async fn issue_in<S, B>(app: &S, w: &World, state: &str) -> (i64, i64)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body =
+        json!({"title": "矩阵", "description": "x", "category": "other", "channel": "online"});
+    let r = send(
+        app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let steps: &[(&str, &str, Value)] = match state {
+        "submitted" => &[],
+        "assigned" => &[(
+            "coord_a",
+            "assign",
+            json!({"lead_department_id": w.id("dept_a_department")}),
+        )],
+        "returned" => &[
+            (
+                "coord_a",
+                "assign",
+                json!({"lead_department_id": w.id("dept_a_department")}),
+            ),
+            ("dept_a", "return", json!({"reason": "x"})),
+        ],
+        "pending_extension" => &[
+            (
+                "coord_a",
+                "assign",
+                json!({"lead_department_id": w.id("dept_a_department")}),
+            ),
+            (
+                "dept_a",
+                "extensions",
+                json!({"new_due_on": "2099-01-01", "reason": "x"}),
+            ),
+        ],
+        "in_progress" => &[
+            (
+                "coord_a",
+                "assign",
+                json!({"lead_department_id": w.id("dept_a_department")}),
+            ),
+            ("dept_a", "sign", json!({})),
+        ],
+        "answered" => &[
+            (
+                "coord_a",
+                "assign",
+                json!({"lead_department_id": w.id("dept_a_department")}),
+            ),
+            ("dept_a", "sign", json!({})),
+            (
+                "dept_a",
+                "answer",
+                json!({"outcome": "resolved", "text": "x"}),
+            ),
+        ],
+        other => panic!("no state {other}"),
+    };
+    let mut ext = 0;
+    for (who, action, body) in steps {
+        let r = send(
+            app,
+            Method::POST,
+            &format!("/api/v1/issues/{id}/{action}"),
+            w.token(who),
+            Some(body),
+        )
+        .await;
+        assert!(r.status.is_success(), "{action}: {}", r.text);
+        if *action == "extensions" {
+            ext = r.body["id"].as_i64().unwrap_or_default();
+        }
+    }
+    (id, ext)
+}
+
+#[actix_rt::test]
+async fn every_issue_route_every_role() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let ent_a = w.id("ent_a_enterprise");
+    let da = w.id("dept_a_department");
+    // Issue of ent_a in 德清: visible to admin, the city and 德清 coordinators and the city
+    // leader, to its enterprise, and to dept_a once assigned to it.
+    const SEES: [u16; 11] = [401, 200, 200, 200, 404, 200, 404, 200, 404, 200, 404];
+    const COORD: [u16; 11] = [401, 403, 200, 200, 404, 403, 404, 403, 404, 403, 404];
+    const LEAD: [u16; 11] = [401, 403, 403, 403, 404, 403, 404, 200, 404, 403, 404];
+    let rows: Vec<(Method, &str, &str, Value, [u16; 11])> = vec![
+        (Method::GET, "{id}", "assigned", Value::Null, SEES),
+        (Method::GET, "{id}/events", "assigned", Value::Null, SEES),
+        (
+            Method::GET,
+            "{id}/extensions",
+            "assigned",
+            Value::Null,
+            SEES,
+        ),
+        (
+            Method::POST,
+            "{id}/assign",
+            "submitted",
+            json!({"lead_department_id": da}),
+            [401, 403, 200, 200, 404, 403, 404, 404, 404, 403, 404],
+        ),
+        (Method::POST, "{id}/sign", "assigned", json!({}), LEAD),
+        (
+            Method::POST,
+            "{id}/return",
+            "assigned",
+            json!({"reason": "不属于本部门"}),
+            LEAD,
+        ),
+        (
+            Method::POST,
+            "{id}/extensions",
+            "assigned",
+            json!({"new_due_on": "2099-01-01", "reason": "x"}),
+            [401, 403, 403, 403, 404, 403, 404, 201, 404, 403, 404],
+        ),
+        (
+            Method::POST,
+            "{id}/extensions/{ext}/decision",
+            "pending_extension",
+            json!({"granted": true}),
+            COORD,
+        ),
+        (
+            Method::POST,
+            "{id}/answer",
+            "in_progress",
+            json!({"outcome": "resolved", "text": "已解决"}),
+            LEAD,
+        ),
+        (
+            Method::POST,
+            "{id}/rating",
+            "answered",
+            json!({"rating": "satisfied"}),
+            [401, 403, 200, 200, 404, 403, 404, 403, 404, 200, 404],
+        ),
+        (
+            Method::POST,
+            "{id}/close",
+            "returned",
+            json!({"note": "无法办理"}),
+            COORD,
+        ),
+        (
+            Method::POST,
+            "{id}/withdraw",
+            "submitted",
+            json!({}),
+            [401, 403, 403, 403, 404, 403, 404, 404, 404, 200, 404],
+        ),
+        (Method::POST, "{id}/urge", "assigned", json!({}), COORD),
+        (
+            Method::POST,
+            "{id}/supervise",
+            "assigned",
+            json!({}),
+            [401, 403, 403, 403, 404, 200, 404, 403, 404, 403, 404],
+        ),
+        (
+            Method::POST,
+            "{id}/comments",
+            "assigned",
+            json!({"text": "留言"}),
+            [401, 403, 200, 200, 404, 403, 404, 200, 404, 200, 404],
+        ),
+        (
+            Method::POST,
+            "{id}/mark",
+            "assigned",
+            json!({"common": false}),
+            COORD,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, template, state, body, want) in &rows {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let (id, ext) = issue_in(&app, &w, state).await;
+            let path = format!(
+                "/api/v1/issues/{}",
+                template
+                    .replace("{id}", &id.to_string())
+                    .replace("{ext}", &ext.to_string())
+            );
+            let body = (!body.is_null()).then_some(body);
+            let r = send(&app, method.clone(), &path, w.token(caller), body).await;
+            if r.status.as_u16() != want[i] {
+                failures.push(format!(
+                    "{method} {template} ({state}) as {caller}: got {}, want {} ({})",
+                    r.status.as_u16(),
+                    want[i],
+                    r.text
+                ));
+            }
+        }
+    }
+    // Listing and filing.
+    for (i, caller) in CALLERS.iter().enumerate() {
+        let r = send(&app, Method::GET, "/api/v1/issues", w.token(caller), None).await;
+        let want = if i == 0 { 401 } else { 200 };
+        if r.status.as_u16() != want {
+            failures.push(format!(
+                "GET /api/v1/issues as {caller}: got {}",
+                r.status.as_u16()
+            ));
+        }
+        let body = json!({"title": "代为提交", "description": "x", "category": "other", "channel": "online", "enterprise_id": ent_a});
+        let r = send(
+            &app,
+            Method::POST,
+            "/api/v1/issues",
+            w.token(caller),
+            Some(&body),
+        )
+        .await;
+        let want = [401, 403, 201, 201, 422, 403, 403, 403, 403, 201, 403][i];
+        if r.status.as_u16() != want {
+            failures.push(format!(
+                "POST /api/v1/issues as {caller}: got {}, want {want} ({})",
+                r.status.as_u16(),
+                r.text
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
 #[actix_rt::test]
 async fn lists_show_only_what_is_in_scope() {
     let db = TestDb::new();

@@ -48,6 +48,36 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON body that may be left out entirely (no body, no content type): then `T::default()`.
+/// For actions whose body is all optional (`urge`, `supervise`).
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let empty = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
+            || (!req
+                .headers()
+                .contains_key(actix_web::http::header::CONTENT_TYPE)
+                && !req
+                    .headers()
+                    .contains_key(actix_web::http::header::TRANSFER_ENCODING)
+                && !req
+                    .headers()
+                    .contains_key(actix_web::http::header::CONTENT_LENGTH));
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(T::default())) });
+        }
+        let json = Json::<T>::from_request(req, payload);
+        Box::pin(async move { json.await.map(|Json(v)| OptionalJson(v)) })
+    }
+}
+
 /// Parses a JSON body, turning serde's errors into field-level problems without its
 /// "at line X column Y" text: syntax → 400, unknown field → 400 naming it, any other
 /// data error (missing field, wrong type, unknown enum value) → 422 naming the field.

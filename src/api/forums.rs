@@ -50,6 +50,9 @@ pub struct ForumOut {
     /// 参会企业家 (人次) and distinct enterprises among them.
     pub attendance_count: i64,
     pub enterprise_count: i64,
+    /// Issues raised at the forum (not withdrawn), and those solved on the spot (现场解决).
+    pub issue_count: i64,
+    pub resolved_on_site_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -60,33 +63,25 @@ pub fn forum_views(conn: &mut DbConn, rows: Vec<ForumRow>) -> Result<Vec<ForumOu
     Ok(rows
         .into_iter()
         .map(|f| {
-            let d = details.remove(&f.id);
-            let (number, held_on, depts, att, ents) = match d {
-                Some(d) => (
-                    d.edition_number,
-                    d.held_on,
-                    d.department_ids,
-                    d.attendances,
-                    d.enterprises,
-                ),
-                None => (0, NaiveDate::default(), Vec::new(), 0, 0),
-            };
+            let d = details.remove(&f.id).unwrap_or_default();
             ForumOut {
                 id: f.id,
                 edition_id: f.edition_id,
-                edition_number: number,
-                held_on,
+                edition_number: d.edition_number,
+                held_on: d.held_on,
                 region_id: f.region_id,
                 venue: f.venue,
                 theme: f.theme,
                 chair_name: f.chair_name,
                 chair_title: f.chair_title,
-                department_ids: depts,
+                department_ids: d.department_ids,
                 status: f.status,
                 minutes: f.minutes,
                 cancel_reason: f.cancel_reason,
-                attendance_count: att,
-                enterprise_count: ents,
+                attendance_count: d.attendances,
+                enterprise_count: d.enterprises,
+                issue_count: d.issues,
+                resolved_on_site_count: d.resolved_on_site,
                 created_at: utc(f.created_at),
                 updated_at: utc(f.updated_at),
             }

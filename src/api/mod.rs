@@ -9,6 +9,7 @@ pub mod enterprises;
 pub mod extract;
 pub mod forums;
 pub mod health;
+pub mod issues;
 pub mod regions;
 pub mod users;
 
@@ -91,6 +92,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     calendar::routes(cfg);
     editions::routes(cfg);
     forums::routes(cfg);
+    issues::routes(cfg);
 }
 
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.

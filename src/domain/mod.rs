@@ -4,5 +4,7 @@
 pub mod calendar;
 pub mod credit_code;
 pub mod forum;
+pub mod issue;
+pub mod lifecycle;
 pub mod role;
 pub mod time;

@@ -7,7 +7,7 @@ use diesel::dsl::{count_star, max, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::schema::{attendances, departments, editions, forum_departments, forums};
+use super::schema::{attendances, departments, editions, forum_departments, forums, issues};
 use super::scope::{self, Scope};
 use super::{now, Page};
 use crate::db::DbConn;
@@ -217,15 +217,19 @@ pub fn list_forums(
 }
 
 /// What a forum shows besides its row: its edition, attending departments and counts.
+#[derive(Default)]
 pub struct ForumDetails {
     pub edition_number: i32,
     pub held_on: NaiveDate,
     pub department_ids: Vec<i64>,
     pub attendances: i64,
     pub enterprises: i64,
+    /// Issues raised there (not withdrawn), and those solved on the spot.
+    pub issues: i64,
+    pub resolved_on_site: i64,
 }
 
-/// Details for several forums in three queries (not one per forum).
+/// Details for several forums in four queries (not one per forum).
 pub fn details(conn: &mut DbConn, rows: &[ForumRow]) -> QueryResult<HashMap<i64, ForumDetails>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let edition_ids: Vec<i64> = rows.iter().map(|r| r.edition_id).collect();
@@ -263,11 +267,25 @@ pub fn details(conn: &mut DbConn, rows: &[ForumRow]) -> QueryResult<HashMap<i64,
         .into_iter()
         .map(|(f, a, e)| (f, (a, e)))
         .collect();
+    let raised: HashMap<i64, (i64, i64)> = issues::table
+        .filter(issues::forum_id.eq_any(ids.iter().map(|i| Some(*i)).collect::<Vec<_>>()))
+        .filter(issues::status.ne("withdrawn"))
+        .group_by(issues::forum_id)
+        .select((
+            issues::forum_id,
+            count_star(),
+            sql::<BigInt>("COUNT(CASE WHEN resolved_on_site THEN 1 END)"),
+        ))
+        .load::<(Option<i64>, i64, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(f, n, s)| f.map(|f| (f, (n, s))))
+        .collect();
     Ok(rows
         .iter()
         .map(|r| {
             let (number, held_on) = eds.get(&r.edition_id).copied().unwrap_or_default();
             let (attendances, enterprises) = counts.get(&r.id).copied().unwrap_or_default();
+            let (issues, resolved_on_site) = raised.get(&r.id).copied().unwrap_or_default();
             (
                 r.id,
                 ForumDetails {
@@ -276,6 +294,8 @@ pub fn details(conn: &mut DbConn, rows: &[ForumRow]) -> QueryResult<HashMap<i64,
                     department_ids: depts.remove(&r.id).unwrap_or_default(),
                     attendances,
                     enterprises,
+                    issues,
+                    resolved_on_site,
                 },
             )
         })

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod departments;
 pub mod enterprises;
 pub mod forums;
+pub mod issues;
 pub mod regions;
 pub mod schema;
 pub mod scope;

@@ -146,6 +146,104 @@ diesel::joinable!(forum_departments -> forums (forum_id));
 
 diesel::joinable!(forums -> regions (region_id));
 
+diesel::table! {
+    issues (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        channel -> Text,
+        status -> Text,
+        enterprise_id -> BigInt,
+        region_id -> BigInt,
+        forum_id -> Nullable<BigInt>,
+        lead_department_id -> Nullable<BigInt>,
+        due_on -> Nullable<Date>,
+        resolved_on_site -> Bool,
+        common -> Nullable<Bool>,
+        supervision -> Bool,
+        reopen_count -> Integer,
+        return_count -> Integer,
+        answer_outcome -> Nullable<Text>,
+        answer_text -> Nullable<Text>,
+        answer_planned_on -> Nullable<Date>,
+        answered_at -> Nullable<Timestamp>,
+        answer_count -> Integer,
+        first_answered_at -> Nullable<Timestamp>,
+        answered_on_time -> Nullable<Bool>,
+        working_days_to_answer -> Nullable<Integer>,
+        rating -> Nullable<Text>,
+        assigned_at -> Nullable<Timestamp>,
+        filed_on -> Date,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    issue_co_departments (issue_id, department_id) {
+        issue_id -> BigInt,
+        department_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    issue_events (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        action -> Text,
+        actor_id -> BigInt,
+        actor_role -> Text,
+        at -> Timestamp,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    issue_ratings (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        answer_number -> Integer,
+        rating -> Text,
+        source -> Text,
+        comment -> Nullable<Text>,
+        rated_by -> BigInt,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    issue_extensions (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        department_id -> BigInt,
+        new_due_on -> Date,
+        reason -> Text,
+        status -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request -> Text,
+        response -> Text,
+        issue_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(issue_events -> issues (issue_id));
+diesel::joinable!(issue_co_departments -> issues (issue_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -159,4 +257,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     forums,
     forum_departments,
     attendances,
+    issues,
+    issue_co_departments,
+    issue_events,
+    issue_ratings,
+    issue_extensions,
+    idempotency_keys,
 );

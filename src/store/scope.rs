@@ -7,7 +7,9 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::schema::{attendances, enterprises, forum_departments, forums, regions};
+use super::schema::{
+    attendances, enterprises, forum_departments, forums, issue_co_departments, issues, regions,
+};
 use crate::db::MultiBackend;
 
 /// The part of the data a caller may see.
@@ -32,13 +34,6 @@ where
     Box::new(sql::<Bool>("1 = 1"))
 }
 
-fn never<T>() -> Filter<T>
-where
-    T: 'static,
-{
-    Box::new(sql::<Bool>("1 = 0"))
-}
-
 /// Ids of the regions under a path (the region itself included), as a subquery.
 fn regions_under(
     path: &str,
@@ -61,14 +56,56 @@ pub fn covers_region(scope: &Scope, region_path: &str) -> bool {
 }
 
 /// Enterprises a caller may see: a region's enterprises to its coordinators and leaders,
-/// an enterprise's own record to its people. Departments see the enterprises whose issues
-/// they handle; until an issue is assigned to them, none.
+/// an enterprise's own record to its people, and to a department the enterprises whose
+/// issues it handles (as lead or co-handler).
 pub fn enterprises(scope: &Scope) -> Filter<enterprises::table> {
     match scope {
         Scope::All => always(),
         Scope::Region(path) => Box::new(enterprises::region_id.eq_any(regions_under(path))),
         Scope::Enterprise(id) => Box::new(enterprises::id.eq(*id)),
-        Scope::Department(_) => never(),
+        Scope::Department(d) => Box::new(
+            enterprises::id.eq_any(
+                issues::table
+                    .filter(
+                        issues::lead_department_id
+                            .eq(*d)
+                            .or(issues::id.eq_any(co_handled(*d))),
+                    )
+                    .select(issues::enterprise_id),
+            ),
+        ),
+    }
+}
+
+/// Ids of the issues a department co-handles, as a subquery.
+fn co_handled(
+    department: i64,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<
+        issue_co_departments::table,
+        diesel::dsl::Eq<issue_co_departments::department_id, i64>,
+    >,
+    issue_co_departments::issue_id,
+> {
+    issue_co_departments::table
+        .filter(issue_co_departments::department_id.eq(department))
+        .select(issue_co_departments::issue_id)
+}
+
+/// Issues a caller may see: those of the region (and its districts) to coordinators and
+/// leaders, those it leads or co-handles to a department, its own to an enterprise.
+pub fn issues(scope: &Scope) -> Filter<issues::table> {
+    match scope {
+        Scope::All => always(),
+        Scope::Region(path) => Box::new(issues::region_id.eq_any(regions_under(path))),
+        // NULL lead OR false is NULL, which a WHERE treats as false: not-null is safe here.
+        Scope::Department(d) => Box::new(
+            issues::lead_department_id
+                .eq(*d)
+                .or(issues::id.eq_any(co_handled(*d)))
+                .assume_not_null(),
+        ),
+        Scope::Enterprise(e) => Box::new(issues::enterprise_id.eq(*e)),
     }
 }
 

@@ -1,0 +1,133 @@
+//! The vocabulary of issues: categories, channels, answer outcomes, ratings, each with the
+//! code the API uses and the Chinese name people read.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! coded {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $zh:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+    };
+}
+
+coded!(
+    /// What an issue is about.
+    Category {
+        Financing => "financing", "融资";
+        Land => "land", "用地";
+        Approval => "approval", "审批";
+        Talent => "talent", "人才用工";
+        Policy => "policy", "政策兑现";
+        Legal => "legal", "法治";
+        Tax => "tax", "税费";
+        Infrastructure => "infrastructure", "基础设施";
+        MarketAccess => "market_access", "市场准入";
+        Other => "other", "其他";
+    }
+);
+
+coded!(
+    /// Where an issue came from.
+    Channel {
+        Forum => "forum", "恳谈会";
+        Online => "online", "企业在线提交";
+        Visit => "visit", "走访";
+        HealthCheck => "health_check", "企业健康体检";
+        Hotline => "hotline", "热线";
+    }
+);
+
+coded!(
+    /// What the lead department's answer says.
+    Outcome {
+        Resolved => "resolved", "已解决";
+        Explained => "explained", "已解释说明";
+        Planned => "planned", "列入计划";
+    }
+);
+
+coded!(
+    /// The enterprise's verdict on an answer.
+    Rating {
+        Satisfied => "satisfied", "满意";
+        BasicallySatisfied => "basically_satisfied", "基本满意";
+        Dissatisfied => "dissatisfied", "不满意";
+    }
+);
+
+impl Rating {
+    /// Satisfied and basically satisfied both count as satisfied in 满意率.
+    pub fn is_satisfied(self) -> bool {
+        !matches!(self, Rating::Dissatisfied)
+    }
+}
+
+/// Working days a department has to answer, by default.
+pub const DEFAULT_WORKING_DAYS: u32 = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.code()), Some(*c));
+            assert_eq!(
+                serde_json::to_string(c).unwrap_or_default(),
+                format!("\"{}\"", c.code())
+            );
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.code()), Some(*c));
+            assert_eq!(
+                serde_json::to_string(c).unwrap_or_default(),
+                format!("\"{}\"", c.code())
+            );
+        }
+        for o in Outcome::ALL {
+            assert_eq!(
+                serde_json::to_string(o).unwrap_or_default(),
+                format!("\"{}\"", o.code())
+            );
+        }
+        for r in Rating::ALL {
+            assert_eq!(
+                serde_json::to_string(r).unwrap_or_default(),
+                format!("\"{}\"", r.code())
+            );
+        }
+        assert_eq!(Category::ALL.len(), 10);
+        assert_eq!(Category::Talent.zh(), "人才用工");
+    }
+
+    #[test]
+    fn satisfied_ratings() {
+        let table = [
+            (Rating::Satisfied, true),
+            (Rating::BasicallySatisfied, true),
+            (Rating::Dissatisfied, false),
+        ];
+        for (r, s) in table {
+            assert_eq!(r.is_satisfied(), s);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! The life of an issue in one place: from (state, action, role, the caller's relation to
+//! the issue) to the next state, or the refusal. Handlers call `decide` and never decide
+//! transitions themselves.
+//!
+//! ```text
+//!  submitted ──withdraw──▶ withdrawn
+//!      │ assign
+//!      ▼
+//!   assigned ──return──▶ returned ──assign──▶ assigned
+//!      │ sign               │ close (not actionable)
+//!      ▼                    ▼
+//!  in_progress ──answer──▶ answered ──rate satisfied──▶ closed
+//!      ▲                      │
+//!      └──────reopen (重办)◀── rate dissatisfied
+//! ```
+
+use super::issue::Rating;
+use super::role::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// 待交办
+    Submitted,
+    /// 已交办
+    Assigned,
+    /// 办理中
+    InProgress,
+    /// 已退回
+    Returned,
+    /// 已答复
+    Answered,
+    /// 已办结
+    Closed,
+    /// 已撤回
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 7] = [
+        State::Submitted,
+        State::Assigned,
+        State::InProgress,
+        State::Returned,
+        State::Answered,
+        State::Closed,
+        State::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Submitted => "submitted",
+            State::Assigned => "assigned",
+            State::InProgress => "in_progress",
+            State::Returned => "returned",
+            State::Answered => "answered",
+            State::Closed => "closed",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// Overdue applies while a department holds the issue.
+    pub fn is_being_handled(self) -> bool {
+        matches!(self, State::Assigned | State::InProgress)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// 交办 (from submitted), or reassign (from returned, assigned or in progress).
+    Assign,
+    /// 签收
+    Sign,
+    /// 退回
+    Return,
+    /// 申请延期
+    RequestExtension,
+    /// 延期审批
+    DecideExtension,
+    /// 答复
+    Answer,
+    /// 评价
+    Rate(Rating),
+    /// 办结 (not actionable, or after the second reopen)
+    Close,
+    /// 撤回
+    Withdraw,
+    /// 催办
+    Urge,
+    /// 督办
+    Supervise,
+    /// 留言
+    Comment,
+    /// 共性/个性
+    Mark,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Assign => "assign",
+            Action::Sign => "sign",
+            Action::Return => "return",
+            Action::RequestExtension => "request an extension",
+            Action::DecideExtension => "decide an extension",
+            Action::Answer => "answer",
+            Action::Rate(_) => "rate",
+            Action::Close => "close",
+            Action::Withdraw => "withdraw",
+            Action::Urge => "urge",
+            Action::Supervise => "supervise",
+            Action::Comment => "comment on",
+            Action::Mark => "mark",
+        }
+    }
+}
+
+/// How the caller stands to this issue (scope has already made sure they can see it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// The lead department (主办).
+    Lead,
+    /// A co-handling department (协办): reads and comments only.
+    CoHandler,
+    /// Anyone else who sees it: its enterprise, coordinators, leaders, administrators.
+    Viewer,
+}
+
+/// Facts about the issue beyond its state that some moves depend on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub reopen_count: i32,
+}
+
+/// Reopens after which a coordinator may close an issue that is still disputed.
+pub const REOPENS_BEFORE_CLOSE: i32 = 2;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403: this role never does this.
+    Forbidden(String),
+    /// 409: not in this state (or not by this department); the message names the state.
+    Conflict(String),
+}
+
+fn roles_for(action: Action) -> &'static [Role] {
+    match action {
+        Action::Assign | Action::DecideExtension | Action::Close | Action::Urge | Action::Mark => {
+            &[Role::Coordinator]
+        }
+        Action::Sign | Action::Return | Action::RequestExtension | Action::Answer => {
+            &[Role::Department]
+        }
+        Action::Rate(_) => &[Role::Enterprise, Role::Coordinator],
+        Action::Withdraw => &[Role::Enterprise],
+        Action::Supervise => &[Role::Leader],
+        Action::Comment => &[Role::Enterprise, Role::Department, Role::Coordinator],
+    }
+}
+
+/// The state after `action`, or why it is refused.
+pub fn decide(
+    state: State,
+    action: Action,
+    role: Role,
+    relation: Relation,
+    facts: Facts,
+) -> Result<State, Refusal> {
+    use State::*;
+    if !roles_for(action).contains(&role) {
+        return Err(Refusal::Forbidden(format!(
+            "the {} role may not {} an issue",
+            role.as_str(),
+            action.name()
+        )));
+    }
+    let lead_only = matches!(
+        action,
+        Action::Sign | Action::Return | Action::RequestExtension | Action::Answer
+    );
+    if lead_only && relation != Relation::Lead {
+        return Err(Refusal::Conflict(format!(
+            "the issue is {}; only its lead department may {} it",
+            state.code(),
+            action.name()
+        )));
+    }
+    let next = match (action, state) {
+        (Action::Assign, Submitted | Returned | Assigned | InProgress) => Some(Assigned),
+        (Action::Sign, Assigned) => Some(InProgress),
+        (Action::Return, Assigned | InProgress) => Some(Returned),
+        (
+            Action::RequestExtension | Action::DecideExtension | Action::Urge,
+            Assigned | InProgress,
+        ) => Some(state),
+        (Action::Answer, InProgress) => Some(Answered),
+        (Action::Rate(r), Answered) => Some(if r.is_satisfied() { Closed } else { InProgress }),
+        (Action::Close, Returned) => Some(Closed),
+        (Action::Close, Assigned | InProgress | Answered)
+            if facts.reopen_count >= REOPENS_BEFORE_CLOSE =>
+        {
+            Some(Closed)
+        }
+        (Action::Withdraw, Submitted) => Some(Withdrawn),
+        (Action::Supervise, Submitted | Assigned | InProgress | Returned | Answered) => Some(state),
+        (Action::Comment, _) => Some(state),
+        (Action::Mark, s) if s != Withdrawn => Some(state),
+        _ => None,
+    };
+    next.ok_or_else(|| {
+        let hint = match (action, state) {
+            (Action::Answer, Assigned) => "; sign for it first",
+            (Action::Close, Assigned | InProgress | Answered) => {
+                "; it can be closed here only after its second reopening"
+            }
+            _ => "",
+        };
+        Refusal::Conflict(format!(
+            "the issue is {}; it cannot {} now{hint}",
+            state.code(),
+            match action {
+                Action::Rate(_) => "be rated",
+                Action::Assign => "be assigned",
+                Action::Sign => "be signed for",
+                Action::Return => "be returned",
+                Action::RequestExtension => "get an extension request",
+                Action::DecideExtension => "get an extension decision",
+                Action::Answer => "be answered",
+                Action::Close => "be closed",
+                Action::Withdraw => "be withdrawn",
+                Action::Urge => "be urged",
+                Action::Supervise => "be supervised",
+                Action::Comment => "take comments",
+                Action::Mark => "be marked",
+            }
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::*;
+
+    const ACTIONS: [Action; 15] = [
+        Action::Assign,
+        Action::Sign,
+        Action::Return,
+        Action::RequestExtension,
+        Action::DecideExtension,
+        Action::Answer,
+        Action::Rate(Rating::Satisfied),
+        Action::Rate(Rating::BasicallySatisfied),
+        Action::Rate(Rating::Dissatisfied),
+        Action::Close,
+        Action::Withdraw,
+        Action::Urge,
+        Action::Supervise,
+        Action::Comment,
+        Action::Mark,
+    ];
+
+    /// The allowed moves for the role that may act, as the caller it would be (a lead
+    /// department, an enterprise on its own issue): (action, from, to).
+    fn allowed(action: Action, from: State, reopens: i32) -> Option<State> {
+        let table: &[(Action, &[State], Option<State>)] = &[
+            (
+                Action::Assign,
+                &[Submitted, Returned, Assigned, InProgress],
+                Some(Assigned),
+            ),
+            (Action::Sign, &[Assigned], Some(InProgress)),
+            (Action::Return, &[Assigned, InProgress], Some(Returned)),
+            (Action::RequestExtension, &[Assigned, InProgress], None),
+            (Action::DecideExtension, &[Assigned, InProgress], None),
+            (Action::Answer, &[InProgress], Some(Answered)),
+            (Action::Rate(Rating::Satisfied), &[Answered], Some(Closed)),
+            (
+                Action::Rate(Rating::BasicallySatisfied),
+                &[Answered],
+                Some(Closed),
+            ),
+            (
+                Action::Rate(Rating::Dissatisfied),
+                &[Answered],
+                Some(InProgress),
+            ),
+            (Action::Withdraw, &[Submitted], Some(Withdrawn)),
+            (Action::Urge, &[Assigned, InProgress], None),
+            (
+                Action::Supervise,
+                &[Submitted, Assigned, InProgress, Returned, Answered],
+                None,
+            ),
+            (Action::Comment, &State::ALL, None),
+            (
+                Action::Mark,
+                &[Submitted, Assigned, InProgress, Returned, Answered, Closed],
+                None,
+            ),
+        ];
+        if action == Action::Close {
+            let from_ok = from == Returned
+                || (reopens >= 2 && matches!(from, Assigned | InProgress | Answered));
+            return from_ok.then_some(Closed);
+        }
+        let (_, states, to) = table.iter().find(|(a, _, _)| *a == action)?;
+        states.contains(&from).then_some(to.unwrap_or(from))
+    }
+
+    #[test]
+    fn every_state_action_and_role() {
+        for reopens in [0, 2] {
+            for state in State::ALL {
+                for action in ACTIONS {
+                    for role in Role::ALL {
+                        let relation = if role == Role::Department {
+                            Relation::Lead
+                        } else {
+                            Relation::Viewer
+                        };
+                        let facts = Facts {
+                            reopen_count: reopens,
+                        };
+                        let got = decide(state, action, role, relation, facts);
+                        let role_ok = roles_for(action).contains(&role);
+                        let want = allowed(action, state, reopens);
+                        match (&got, role_ok, want) {
+                            (Err(Refusal::Forbidden(m)), false, _) => {
+                                assert!(m.contains(role.as_str()), "{m}")
+                            }
+                            (Ok(next), true, Some(to)) => assert_eq!(*next, to, "{state:?} {action:?} {role:?}"),
+                            (Err(Refusal::Conflict(m)), true, None) => {
+                                assert!(m.contains(state.code()), "{m}")
+                            }
+                            _ => panic!(
+                                "{state:?} × {action:?} × {role:?} (reopens {reopens}): got {got:?}, want {want:?} (role allowed: {role_ok})"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_lead_department_handles() {
+        for action in [
+            Action::Sign,
+            Action::Return,
+            Action::RequestExtension,
+            Action::Answer,
+        ] {
+            for state in [Assigned, InProgress] {
+                let got = decide(
+                    state,
+                    action,
+                    Role::Department,
+                    Relation::CoHandler,
+                    Facts::default(),
+                );
+                match got {
+                    Err(Refusal::Conflict(m)) => assert!(m.contains("lead department"), "{m}"),
+                    other => panic!("{action:?} by a co-handler: {other:?}"),
+                }
+            }
+        }
+        let got = decide(
+            Assigned,
+            Action::Comment,
+            Role::Department,
+            Relation::CoHandler,
+            Facts::default(),
+        );
+        assert_eq!(got, Ok(Assigned));
+    }
+
+    #[test]
+    fn refusals_name_the_state() {
+        let cases = [
+            (Closed, Action::Answer, Role::Department, "closed"),
+            (
+                Answered,
+                Action::Rate(Rating::Satisfied),
+                Role::Enterprise,
+                "answered",
+            ),
+            (
+                Closed,
+                Action::Rate(Rating::Satisfied),
+                Role::Enterprise,
+                "closed",
+            ),
+            (
+                InProgress,
+                Action::Rate(Rating::Satisfied),
+                Role::Enterprise,
+                "in_progress",
+            ),
+            (
+                Assigned,
+                Action::Answer,
+                Role::Department,
+                "sign for it first",
+            ),
+            (Assigned, Action::Withdraw, Role::Enterprise, "assigned"),
+        ];
+        for (state, action, role, text) in cases {
+            let relation = if role == Role::Department {
+                Relation::Lead
+            } else {
+                Relation::Viewer
+            };
+            match decide(state, action, role, relation, Facts::default()) {
+                Err(Refusal::Conflict(m)) => assert!(m.contains(text), "{m}"),
+                Ok(next) if state == Answered => assert_eq!(next, Closed),
+                other => panic!("{state:?} {action:?}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,576 @@
+//! Issues, their co-handlers, timeline, ratings, extension requests and idempotency keys.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{
+    forums, idempotency_keys, issue_co_departments, issue_events, issue_extensions, issue_ratings,
+    issues, regions,
+};
+use super::scope::{self, Scope};
+use super::{contains_pattern, Page};
+use crate::db::DbConn;
+use crate::error::{ApiError, FieldError};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = issues)]
+pub struct IssueRow {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub enterprise_id: i64,
+    pub region_id: i64,
+    pub forum_id: Option<i64>,
+    pub lead_department_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub resolved_on_site: bool,
+    pub common: Option<bool>,
+    pub supervision: bool,
+    pub reopen_count: i32,
+    pub return_count: i32,
+    pub answer_outcome: Option<String>,
+    pub answer_text: Option<String>,
+    pub answer_planned_on: Option<NaiveDate>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answer_count: i32,
+    pub first_answered_at: Option<NaiveDateTime>,
+    pub answered_on_time: Option<bool>,
+    pub working_days_to_answer: Option<i32>,
+    pub rating: Option<String>,
+    pub assigned_at: Option<NaiveDateTime>,
+    pub filed_on: NaiveDate,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = issues)]
+pub struct NewIssue {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub channel: String,
+    pub status: String,
+    pub enterprise_id: i64,
+    pub region_id: i64,
+    pub forum_id: Option<i64>,
+    pub lead_department_id: Option<i64>,
+    pub resolved_on_site: bool,
+    pub answer_outcome: Option<String>,
+    pub answer_text: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answer_count: i32,
+    pub first_answered_at: Option<NaiveDateTime>,
+    pub answered_on_time: Option<bool>,
+    pub filed_on: NaiveDate,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns an action changes; `None` leaves a column as it is, `Some(None)` clears it.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = issues)]
+pub struct IssueChange {
+    pub status: Option<String>,
+    pub lead_department_id: Option<Option<i64>>,
+    pub due_on: Option<Option<NaiveDate>>,
+    pub common: Option<Option<bool>>,
+    pub supervision: Option<bool>,
+    pub reopen_count: Option<i32>,
+    pub return_count: Option<i32>,
+    pub answer_outcome: Option<Option<String>>,
+    pub answer_text: Option<Option<String>>,
+    pub answer_planned_on: Option<Option<NaiveDate>>,
+    pub answered_at: Option<Option<NaiveDateTime>>,
+    pub answer_count: Option<i32>,
+    pub first_answered_at: Option<Option<NaiveDateTime>>,
+    pub answered_on_time: Option<Option<bool>>,
+    pub working_days_to_answer: Option<Option<i32>>,
+    pub rating: Option<Option<String>>,
+    pub assigned_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = issue_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub issue_id: i64,
+    pub action: String,
+    pub actor_id: i64,
+    pub actor_role: String,
+    pub at: NaiveDateTime,
+    pub details: String,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = issue_ratings)]
+pub struct RatingRow {
+    pub id: i64,
+    pub issue_id: i64,
+    pub answer_number: i32,
+    pub rating: String,
+    pub source: String,
+    pub comment: Option<String>,
+    pub rated_by: i64,
+    pub rated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = issue_extensions)]
+pub struct ExtensionRow {
+    pub id: i64,
+    pub issue_id: i64,
+    pub department_id: i64,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub note: Option<String>,
+}
+
+pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<IssueRow>> {
+    issues::table
+        .filter(issues::id.eq(id))
+        .filter(scope::issues(scope))
+        .select(IssueRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<i64> {
+    diesel::insert_into(issues::table)
+        .values(new)
+        .returning(issues::id)
+        .get_result(conn)
+}
+
+/// Applies `change` only if the issue is still at `version`, and moves it to the next
+/// version. Of two conflicting actions racing on one issue, the second finds the version
+/// moved and is refused.
+pub fn apply(
+    conn: &mut DbConn,
+    id: i64,
+    version: i64,
+    change: &IssueChange,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let n = diesel::update(
+        issues::table
+            .filter(issues::id.eq(id))
+            .filter(issues::version.eq(version)),
+    )
+    .set((
+        change,
+        issues::updated_at.eq(at),
+        issues::version.eq(issues::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(ApiError::Conflict(
+            "the issue was changed by someone else at the same moment; reload it and try again"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn co_departments(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (issue, dept) in issue_co_departments::table
+        .filter(issue_co_departments::issue_id.eq_any(ids))
+        .select((
+            issue_co_departments::issue_id,
+            issue_co_departments::department_id,
+        ))
+        .order((
+            issue_co_departments::issue_id,
+            issue_co_departments::department_id,
+        ))
+        .load::<(i64, i64)>(conn)?
+    {
+        map.entry(issue).or_default().push(dept);
+    }
+    Ok(map)
+}
+
+pub fn set_co_departments(conn: &mut DbConn, issue_id: i64, ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(issue_co_departments::table.filter(issue_co_departments::issue_id.eq(issue_id)))
+        .execute(conn)?;
+    for d in ids {
+        diesel::insert_into(issue_co_departments::table)
+            .values((
+                issue_co_departments::issue_id.eq(issue_id),
+                issue_co_departments::department_id.eq(*d),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The latest rating of each issue given.
+pub fn latest_ratings(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, RatingRow>> {
+    let rows: Vec<RatingRow> = issue_ratings::table
+        .filter(issue_ratings::issue_id.eq_any(ids))
+        .select(RatingRow::as_select())
+        .order((issue_ratings::issue_id, issue_ratings::answer_number))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.issue_id, r)).collect())
+}
+
+pub struct NewRating<'a> {
+    pub issue_id: i64,
+    pub answer_number: i32,
+    pub rating: &'a str,
+    pub source: &'a str,
+    pub comment: Option<&'a str>,
+    pub rated_by: i64,
+    pub rated_at: NaiveDateTime,
+}
+
+/// Records a rating; the database holds one per answer.
+pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> Result<(), ApiError> {
+    diesel::insert_into(issue_ratings::table)
+        .values((
+            issue_ratings::issue_id.eq(r.issue_id),
+            issue_ratings::answer_number.eq(r.answer_number),
+            issue_ratings::rating.eq(r.rating),
+            issue_ratings::source.eq(r.source),
+            issue_ratings::comment.eq(r.comment),
+            issue_ratings::rated_by.eq(r.rated_by),
+            issue_ratings::rated_at.eq(r.rated_at),
+        ))
+        .execute(conn)
+        .map_err(crate::error::unique_as(
+            "rating",
+            "this answer has already been rated",
+        ))?;
+    Ok(())
+}
+
+/// Appends to the timeline. There is no function that changes or removes an event.
+pub fn add_event(
+    conn: &mut DbConn,
+    issue_id: i64,
+    action: &str,
+    actor_id: i64,
+    actor_role: &str,
+    details: &serde_json::Value,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(issue_events::table)
+        .values((
+            issue_events::issue_id.eq(issue_id),
+            issue_events::action.eq(action),
+            issue_events::actor_id.eq(actor_id),
+            issue_events::actor_role.eq(actor_role),
+            issue_events::at.eq(at),
+            issue_events::details.eq(details.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn events(conn: &mut DbConn, issue_id: i64) -> QueryResult<Vec<EventRow>> {
+    issue_events::table
+        .filter(issue_events::issue_id.eq(issue_id))
+        .select(EventRow::as_select())
+        .order(issue_events::id)
+        .load(conn)
+}
+
+// ---- extensions ----
+
+pub fn extensions(conn: &mut DbConn, issue_id: i64) -> QueryResult<Vec<ExtensionRow>> {
+    issue_extensions::table
+        .filter(issue_extensions::issue_id.eq(issue_id))
+        .select(ExtensionRow::as_select())
+        .order(issue_extensions::id)
+        .load(conn)
+}
+
+pub fn get_extension(
+    conn: &mut DbConn,
+    issue_id: i64,
+    id: i64,
+) -> QueryResult<Option<ExtensionRow>> {
+    issue_extensions::table
+        .filter(issue_extensions::id.eq(id))
+        .filter(issue_extensions::issue_id.eq(issue_id))
+        .select(ExtensionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn pending_extensions(conn: &mut DbConn, issue_id: i64) -> QueryResult<i64> {
+    issue_extensions::table
+        .filter(issue_extensions::issue_id.eq(issue_id))
+        .filter(issue_extensions::status.eq("pending"))
+        .count()
+        .get_result(conn)
+}
+
+pub struct NewExtension<'a> {
+    pub issue_id: i64,
+    pub department_id: i64,
+    pub new_due_on: NaiveDate,
+    pub reason: &'a str,
+    pub requested_by: i64,
+    pub requested_at: NaiveDateTime,
+}
+
+pub fn add_extension(conn: &mut DbConn, e: &NewExtension) -> QueryResult<ExtensionRow> {
+    let id: i64 = diesel::insert_into(issue_extensions::table)
+        .values((
+            issue_extensions::issue_id.eq(e.issue_id),
+            issue_extensions::department_id.eq(e.department_id),
+            issue_extensions::new_due_on.eq(e.new_due_on),
+            issue_extensions::reason.eq(e.reason),
+            issue_extensions::status.eq("pending"),
+            issue_extensions::requested_by.eq(e.requested_by),
+            issue_extensions::requested_at.eq(e.requested_at),
+        ))
+        .returning(issue_extensions::id)
+        .get_result(conn)?;
+    issue_extensions::table
+        .find(id)
+        .select(ExtensionRow::as_select())
+        .first(conn)
+}
+
+/// Settles a pending request; false when it was no longer pending.
+pub fn decide_extension(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    by: i64,
+    at: NaiveDateTime,
+    note: Option<&str>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        issue_extensions::table
+            .filter(issue_extensions::id.eq(id))
+            .filter(issue_extensions::status.eq("pending")),
+    )
+    .set((
+        issue_extensions::status.eq(status),
+        issue_extensions::decided_by.eq(by),
+        issue_extensions::decided_at.eq(at),
+        issue_extensions::note.eq(note),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Refuses whatever is pending (the issue left the department that asked).
+pub fn drop_pending_extensions(
+    conn: &mut DbConn,
+    issue_id: i64,
+    by: i64,
+    at: NaiveDateTime,
+    note: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        issue_extensions::table
+            .filter(issue_extensions::issue_id.eq(issue_id))
+            .filter(issue_extensions::status.eq("pending")),
+    )
+    .set((
+        issue_extensions::status.eq("refused"),
+        issue_extensions::decided_by.eq(by),
+        issue_extensions::decided_at.eq(at),
+        issue_extensions::note.eq(note),
+    ))
+    .execute(conn)
+}
+
+// ---- idempotency ----
+
+/// The stored request and response for a user's key, if the key was used before.
+pub fn idempotent(
+    conn: &mut DbConn,
+    user_id: i64,
+    key: &str,
+) -> QueryResult<Option<(String, String, i64)>> {
+    idempotency_keys::table
+        .find((user_id, key))
+        .select((
+            idempotency_keys::request,
+            idempotency_keys::response,
+            idempotency_keys::issue_id,
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn remember(
+    conn: &mut DbConn,
+    user_id: i64,
+    key: &str,
+    request: &str,
+    response: &str,
+    issue_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request.eq(request),
+            idempotency_keys::response.eq(response),
+            idempotency_keys::issue_id.eq(issue_id),
+            idempotency_keys::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+// ---- lists ----
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    CreatedAsc,
+    CreatedDesc,
+    DueAsc,
+    DueDesc,
+}
+
+#[derive(Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub enterprise_id: Option<i64>,
+    pub department_id: Option<i64>,
+    /// A region and its districts.
+    pub region_path: Option<String>,
+    pub forum_id: Option<i64>,
+    pub edition_id: Option<i64>,
+    /// Overdue as of this Shanghai date.
+    pub overdue_on: Option<NaiveDate>,
+    pub q: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &ListFilter,
+    sort: Sort,
+    page: Page,
+) -> QueryResult<(Vec<IssueRow>, i64)> {
+    let query = || {
+        let mut q = issues::table.filter(scope::issues(scope)).into_boxed();
+        if let Some(s) = &f.status {
+            q = q.filter(issues::status.eq(s.clone()));
+        }
+        if let Some(c) = &f.category {
+            q = q.filter(issues::category.eq(c.clone()));
+        }
+        if let Some(c) = &f.channel {
+            q = q.filter(issues::channel.eq(c.clone()));
+        }
+        if let Some(e) = f.enterprise_id {
+            q = q.filter(issues::enterprise_id.eq(e));
+        }
+        if let Some(d) = f.department_id {
+            let co = issue_co_departments::table
+                .filter(issue_co_departments::department_id.eq(d))
+                .select(issue_co_departments::issue_id);
+            q = q.filter(issues::lead_department_id.eq(d).or(issues::id.eq_any(co)));
+        }
+        if let Some(path) = &f.region_path {
+            let under = regions::table
+                .filter(regions::path.like(format!("{path}%")))
+                .select(regions::id);
+            q = q.filter(issues::region_id.eq_any(under));
+        }
+        if let Some(forum) = f.forum_id {
+            q = q.filter(issues::forum_id.eq(forum));
+        }
+        if let Some(e) = f.edition_id {
+            let of_edition = forums::table
+                .filter(forums::edition_id.eq(e))
+                .select(forums::id.nullable());
+            q = q.filter(issues::forum_id.eq_any(of_edition));
+        }
+        if let Some(today) = f.overdue_on {
+            q = q
+                .filter(issues::status.eq_any(["assigned", "in_progress"]))
+                .filter(issues::due_on.lt(today));
+        }
+        if let Some(text) = &f.q {
+            let p = contains_pattern(text);
+            q = q.filter(
+                issues::title
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(issues::description.like(p).escape('\\')),
+            );
+        }
+        if let Some(from) = f.from {
+            q = q.filter(issues::filed_on.ge(from));
+        }
+        if let Some(to) = f.to {
+            q = q.filter(issues::filed_on.le(to));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let ordered = match sort {
+        Sort::CreatedAsc => query().order((issues::created_at.asc(), issues::id.asc())),
+        Sort::CreatedDesc => query().order((issues::created_at.desc(), issues::id.desc())),
+        // Issues without a due date come last either way, on both backends.
+        Sort::DueAsc => query().order((
+            issues::due_on.is_null().asc(),
+            issues::due_on.asc(),
+            issues::id.asc(),
+        )),
+        Sort::DueDesc => query().order((
+            issues::due_on.is_null().asc(),
+            issues::due_on.desc(),
+            issues::id.desc(),
+        )),
+    };
+    let rows = ordered
+        .select(IssueRow::as_select())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Departments named in a body must exist and be active; 422 naming `field`.
+pub fn check_active_departments(
+    conn: &mut DbConn,
+    named: &[(String, i64)],
+) -> Result<(), ApiError> {
+    use super::schema::departments;
+    let ids: Vec<i64> = named.iter().map(|(_, id)| *id).collect();
+    let active: Vec<i64> = departments::table
+        .filter(departments::id.eq_any(&ids))
+        .filter(departments::active.eq(true))
+        .select(departments::id)
+        .load(conn)?;
+    let errors: Vec<FieldError> = named
+        .iter()
+        .filter(|(_, id)| !active.contains(id))
+        .map(|(field, _)| FieldError::new(field.clone(), "no such active department"))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(errors))
+    }
+}
