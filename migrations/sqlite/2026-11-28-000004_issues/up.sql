@@ -21,6 +21,11 @@ CREATE TABLE issues (
     supervision BOOLEAN NOT NULL DEFAULT 0,
     reopen_count INTEGER NOT NULL DEFAULT 0,
     return_count INTEGER NOT NULL DEFAULT 0,
+    -- Counts kept with the issue so that the figures need no join: dissatisfied ratings,
+    -- urges (催办) and supervisions (督办) received.
+    dissatisfied_count INTEGER NOT NULL DEFAULT 0,
+    urge_count INTEGER NOT NULL DEFAULT 0,
+    supervise_count INTEGER NOT NULL DEFAULT 0,
     -- The latest answer.
     answer_outcome TEXT CHECK (answer_outcome IN ('resolved', 'explained', 'planned')),
     answer_text TEXT,

@@ -4,6 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -148,6 +149,22 @@ fn check_body(
     Ok((title, description))
 }
 
+/// Files an issue in the caller's name at `now`, checks included; returns its id. The demo
+/// loader files its history through here.
+pub fn file_at(
+    conn: &mut DbConn,
+    caller: &Caller,
+    body: &FileIn,
+    now: NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let mut check = Check::default();
+    let (title, description) = check_body(caller, body, &mut check)?;
+    check.finish()?;
+    db::write_tx(conn, |conn| {
+        create(conn, caller, &caller.scope(), body, title, description, now)
+    })
+}
+
 /// Creates the issue and its first event; returns its id.
 fn create(
     conn: &mut DbConn,
@@ -156,6 +173,7 @@ fn create(
     body: &FileIn,
     title: String,
     description: String,
+    now: NaiveDateTime,
 ) -> Result<i64, ApiError> {
     let enterprise_id = match caller.role {
         Role::Enterprise => caller
@@ -188,7 +206,6 @@ fn create(
     if let Some(d) = body.department_id {
         store::check_active_departments(conn, &[("department_id".into(), d)])?;
     }
-    let now = st::now();
     let on_site = body.resolved_on_site;
     let id = store::insert(
         conn,
@@ -279,6 +296,7 @@ async fn file(
                     &body,
                     title.clone(),
                     description.clone(),
+                    st::now(),
                 )?;
                 let row = store::get(conn, &Scope::All, id)?
                     .ok_or_else(|| ApiError::not_found("issue"))?;

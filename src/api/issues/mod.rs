@@ -1,8 +1,8 @@
 //! Issues (问题): filing, reading, and every action of their life. The lifecycle itself is
 //! `domain::lifecycle`; this module extracts, authorises, calls it, and answers.
 
-mod actions;
-mod filing;
+pub mod actions;
+pub mod filing;
 mod reading;
 
 use std::collections::HashMap;
