@@ -11,6 +11,7 @@ pub mod forums;
 pub mod health;
 pub mod issues;
 pub mod regions;
+pub mod stats;
 pub mod users;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,6 +94,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     editions::routes(cfg);
     forums::routes(cfg);
     issues::routes(cfg);
+    stats::routes(cfg);
 }
 
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.

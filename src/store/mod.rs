@@ -10,6 +10,7 @@ pub mod regions;
 pub mod schema;
 pub mod scope;
 pub mod settings;
+pub mod stats;
 pub mod throttle;
 pub mod users;
 

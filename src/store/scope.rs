@@ -35,7 +35,7 @@ where
 }
 
 /// Ids of the regions under a path (the region itself included), as a subquery.
-fn regions_under(
+pub fn regions_under(
     path: &str,
 ) -> diesel::dsl::Select<
     diesel::dsl::Filter<regions::table, diesel::dsl::Like<regions::path, String>>,

@@ -1,0 +1,380 @@
+//! The figures: counts over issues, forums and attendance, aggregated by the database in a
+//! handful of grouped queries with conditional sums. Nothing here loads issues into Rust.
+
+use chrono::NaiveDate;
+use diesel::dsl::{count_star, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use super::schema::{attendances, editions, forum_departments, forums, issues};
+use super::scope::{self, Filter, Scope};
+use crate::db::DbConn;
+
+/// What the figures are over. Periods are Asia/Shanghai filing dates (for forums, their
+/// edition's date).
+#[derive(Clone, Debug, Default)]
+pub struct StatsFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// A region and its districts.
+    pub region_path: Option<String>,
+    /// The lead department.
+    pub department_id: Option<i64>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub edition_id: Option<i64>,
+    pub forum_id: Option<i64>,
+}
+
+/// The issue counts behind every figure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Filed, not withdrawn.
+    pub collected: i64,
+    pub resolved_on_site: i64,
+    /// Ever assigned.
+    pub assigned: i64,
+    /// Assigned and now answered or closed.
+    pub concluded: i64,
+    /// Assigned and answered at least once.
+    pub answered: i64,
+    /// Of those, first answered by the due date in force.
+    pub on_time: i64,
+    /// Of the answered, reopened at least once.
+    pub reopened: i64,
+    /// Assigned and returned at least once.
+    pub returned: i64,
+    /// With a rating (the latest counts).
+    pub rated: i64,
+    /// Latest rating satisfied or basically satisfied.
+    pub satisfied: i64,
+    /// Dissatisfied ratings given (every one, not only the latest).
+    pub dissatisfied_ratings: i64,
+    /// Sum and number of working days from assignment to first answer.
+    pub working_days_sum: i64,
+    pub working_days_n: i64,
+    pub urges: i64,
+    pub supervisions: i64,
+    /// Flagged for supervision now.
+    pub under_supervision: i64,
+}
+
+type CountsSql = (
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+    BigInt,
+);
+type CountsRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// The same SQL on both backends: conditional sums that one pass over the rows computes.
+const COUNTS: &str = "COUNT(*), \
+    COALESCE(SUM(CASE WHEN resolved_on_site THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND status IN ('answered', 'closed') THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND answered_on_time THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0 THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND return_count > 0 THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(dissatisfied_count), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL THEN working_days_to_answer ELSE 0 END), 0), \
+    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END), 0), \
+    COALESCE(SUM(urge_count), 0), \
+    COALESCE(SUM(supervise_count), 0), \
+    COALESCE(SUM(CASE WHEN supervision THEN 1 ELSE 0 END), 0)";
+
+fn counts_sql() -> diesel::expression::SqlLiteral<CountsSql> {
+    sql::<CountsSql>(COUNTS)
+}
+
+impl From<CountsRow> for Counts {
+    fn from(r: CountsRow) -> Self {
+        Counts {
+            collected: r.0,
+            resolved_on_site: r.1,
+            assigned: r.2,
+            concluded: r.3,
+            answered: r.4,
+            on_time: r.5,
+            reopened: r.6,
+            returned: r.7,
+            rated: r.8,
+            satisfied: r.9,
+            dissatisfied_ratings: r.10,
+            working_days_sum: r.11,
+            working_days_n: r.12,
+            urges: r.13,
+            supervisions: r.14,
+            under_supervision: r.15,
+        }
+    }
+}
+
+/// The condition on issues the figures are over: in scope (a department's figures are
+/// those it leads), filtered, withdrawn ones excluded. One boxed expression, so that the
+/// grouped queries below can use it.
+fn issues_in(scope: &Scope, f: &StatsFilter) -> Filter<issues::table> {
+    let mut cond: Filter<issues::table> = Box::new(issues::status.ne("withdrawn"));
+    let and = |cond: Filter<issues::table>, more: Filter<issues::table>| -> Filter<issues::table> {
+        Box::new(cond.and(more))
+    };
+    cond = match scope {
+        Scope::Department(d) => and(
+            cond,
+            Box::new(issues::lead_department_id.eq(*d).assume_not_null()),
+        ),
+        other => and(cond, scope::issues(other)),
+    };
+    if let Some(from) = f.from {
+        cond = and(cond, Box::new(issues::filed_on.ge(from)));
+    }
+    if let Some(to) = f.to {
+        cond = and(cond, Box::new(issues::filed_on.le(to)));
+    }
+    if let Some(path) = &f.region_path {
+        cond = and(
+            cond,
+            Box::new(issues::region_id.eq_any(scope::regions_under(path))),
+        );
+    }
+    if let Some(d) = f.department_id {
+        cond = and(
+            cond,
+            Box::new(issues::lead_department_id.eq(d).assume_not_null()),
+        );
+    }
+    if let Some(c) = &f.category {
+        cond = and(cond, Box::new(issues::category.eq(c.clone())));
+    }
+    if let Some(c) = &f.channel {
+        cond = and(cond, Box::new(issues::channel.eq(c.clone())));
+    }
+    if let Some(e) = f.edition_id {
+        let of_edition = forums::table
+            .filter(forums::edition_id.eq(e))
+            .select(forums::id.nullable());
+        cond = and(
+            cond,
+            Box::new(issues::forum_id.eq_any(of_edition).assume_not_null()),
+        );
+    }
+    if let Some(forum) = f.forum_id {
+        cond = and(cond, Box::new(issues::forum_id.eq(forum).assume_not_null()));
+    }
+    cond
+}
+
+pub fn counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<Counts> {
+    let row: CountsRow = issues::table
+        .filter(issues_in(scope, f))
+        .select(counts_sql())
+        .first(conn)?;
+    Ok(row.into())
+}
+
+/// Issues overdue on `today`: past the due date in force while assigned or in progress.
+pub fn overdue(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+    today: NaiveDate,
+) -> QueryResult<i64> {
+    issues::table
+        .filter(issues_in(scope, f))
+        .filter(issues::status.eq_any(["assigned", "in_progress"]))
+        .filter(issues::due_on.lt(today))
+        .count()
+        .get_result(conn)
+}
+
+/// Counts per lead department (issues never assigned have none and are left out).
+pub fn by_department(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+) -> QueryResult<Vec<(i64, Counts)>> {
+    let rows: Vec<(Option<i64>, CountsRow)> = issues::table
+        .filter(issues_in(scope, f))
+        .filter(issues::lead_department_id.is_not_null())
+        .group_by(issues::lead_department_id)
+        .select((issues::lead_department_id, counts_sql()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(d, c)| d.map(|d| (d, c.into())))
+        .collect())
+}
+
+pub fn by_region(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+) -> QueryResult<Vec<(i64, Counts)>> {
+    let rows: Vec<(i64, CountsRow)> = issues::table
+        .filter(issues_in(scope, f))
+        .group_by(issues::region_id)
+        .select((issues::region_id, counts_sql()))
+        .order(issues::region_id)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(r, c)| (r, c.into())).collect())
+}
+
+pub fn by_category(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+) -> QueryResult<Vec<(String, Counts)>> {
+    let rows: Vec<(String, CountsRow)> = issues::table
+        .filter(issues_in(scope, f))
+        .group_by(issues::category)
+        .select((issues::category, counts_sql()))
+        .order(issues::category)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(c, n)| (c, n.into())).collect())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granularity {
+    Week,
+    Month,
+}
+
+/// Counts per week (starting Monday) or month of filing. The bucket is the one piece of
+/// SQL that differs between the backends.
+pub fn trend(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+    granularity: Granularity,
+) -> QueryResult<Vec<(String, Counts)>> {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let bucket = match (granularity, pg) {
+        (Granularity::Month, true) => "to_char(filed_on, 'YYYY-MM')",
+        (Granularity::Week, true) => "to_char(date_trunc('week', filed_on), 'YYYY-MM-DD')",
+        (Granularity::Month, false) => "strftime('%Y-%m', filed_on)",
+        (Granularity::Week, false) => "date(filed_on, 'weekday 0', '-6 days')",
+    };
+    let rows: Vec<(Option<String>, CountsRow)> = issues::table
+        .filter(issues_in(scope, f))
+        .group_by(sql::<Nullable<Text>>(bucket))
+        .select((sql::<Nullable<Text>>(bucket), counts_sql()))
+        .order(sql::<Nullable<Text>>(bucket))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(b, c)| b.map(|b| (b, c.into())))
+        .collect())
+}
+
+/// The forum side of the figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ForumCounts {
+    /// Editions with at least one held forum.
+    pub editions: i64,
+    pub forums_held: i64,
+    /// Attendance rows (人次) at held forums, and distinct enterprises among them.
+    pub attendances: i64,
+    pub enterprises: i64,
+}
+
+/// Held forums in scope whose edition falls in the period (a department: the forums it
+/// attended). Forums number in the hundreds a year, so their ids are fetched and the
+/// attendance is counted by the database over them.
+pub fn forum_counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<ForumCounts> {
+    let first = f
+        .from
+        .or(NaiveDate::from_ymd_opt(1, 1, 1))
+        .unwrap_or_default();
+    let last =
+        f.to.or(NaiveDate::from_ymd_opt(9999, 12, 31))
+            .unwrap_or_default();
+    let dated = editions::table
+        .filter(editions::held_on.between(first, last))
+        .select(editions::id);
+    let mut q = forums::table
+        .filter(scope::forums(scope))
+        .filter(forums::status.eq("held"))
+        .filter(forums::edition_id.eq_any(dated))
+        .into_boxed();
+    if let Some(path) = &f.region_path {
+        q = q.filter(forums::region_id.eq_any(scope::regions_under(path)));
+    }
+    if let Some(e) = f.edition_id {
+        q = q.filter(forums::edition_id.eq(e));
+    }
+    if let Some(forum) = f.forum_id {
+        q = q.filter(forums::id.eq(forum));
+    }
+    if let Some(d) = f.department_id {
+        let attended = forum_departments::table
+            .filter(forum_departments::department_id.eq(d))
+            .select(forum_departments::forum_id);
+        q = q.filter(forums::id.eq_any(attended));
+    }
+    let held: Vec<(i64, i64)> = q.select((forums::id, forums::edition_id)).load(conn)?;
+    let ids: Vec<i64> = held.iter().map(|(f, _)| *f).collect();
+    let mut editions: Vec<i64> = held.iter().map(|(_, e)| *e).collect();
+    editions.sort_unstable();
+    editions.dedup();
+    // Chunks keep the bound parameters within every backend's limit.
+    const CHUNK: usize = 5_000;
+    let per_chunk = |conn: &mut DbConn, chunk: &[i64]| -> QueryResult<(i64, i64)> {
+        attendances::table
+            .filter(attendances::forum_id.eq_any(chunk))
+            .select((count_star(), sql::<BigInt>("COUNT(DISTINCT enterprise_id)")))
+            .first(conn)
+    };
+    let (attendances_n, enterprises_n) = if ids.len() <= CHUNK {
+        per_chunk(conn, &ids)?
+    } else {
+        let mut n = 0;
+        let mut seen = std::collections::BTreeSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            n += per_chunk(conn, chunk)?.0;
+            let ents: Vec<i64> = attendances::table
+                .filter(attendances::forum_id.eq_any(chunk))
+                .select(attendances::enterprise_id)
+                .distinct()
+                .load(conn)?;
+            seen.extend(ents);
+        }
+        (n, seen.len() as i64)
+    };
+    Ok(ForumCounts {
+        editions: editions.len() as i64,
+        forums_held: ids.len() as i64,
+        attendances: attendances_n,
+        enterprises: enterprises_n,
+    })
+}

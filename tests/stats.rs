@@ -1,0 +1,394 @@
+//! The figures, checked numerator by numerator on small hand-built data.
+
+mod common;
+
+use actix_web::http::Method;
+use common::*;
+use serde_json::{json, Value};
+
+fn rate(body: &Value, name: &str) -> (i64, i64, Option<f64>) {
+    let r = &body["rates"][name];
+    (
+        r["numerator"].as_i64().unwrap_or(-1),
+        r["denominator"].as_i64().unwrap_or(-1),
+        r["percent"].as_f64(),
+    )
+}
+
+#[actix_rt::test]
+async fn every_figure_from_hand_built_data() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, ent_a, ent_b, da_t) = (
+        w.token("coord_city"),
+        w.token("ent_a"),
+        w.token("ent_b"),
+        w.token("dept_a"),
+    );
+    let db_t = w.token("dept_b");
+    let (da, dbb) = (w.id("dept_a_department"), w.id("dept_b_department"));
+    let mut conn = db.connect();
+    let yesterday = (qinqing::domain::time::today() - chrono::Duration::days(1)).to_string();
+    let soon = (qinqing::domain::time::today() + chrono::Duration::days(5)).to_string();
+
+    let file = |token: Option<&str>, category: &str| {
+        let body = json!({"title": "问题", "description": "说明", "category": category, "channel": "online"});
+        let token = token.map(str::to_owned);
+        let app = &app;
+        async move {
+            let r = send(
+                app,
+                Method::POST,
+                "/api/v1/issues",
+                token.as_deref(),
+                Some(&body),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            r.body["id"].as_i64().unwrap_or_default()
+        }
+    };
+    let step = |token: Option<&str>, id: i64, action: &str, body: Value| {
+        let token = token.map(str::to_owned);
+        let action = action.to_owned();
+        let app = &app;
+        async move {
+            let r = send(
+                app,
+                Method::POST,
+                &format!("/api/v1/issues/{id}/{action}"),
+                token.as_deref(),
+                Some(&body),
+            )
+            .await;
+            assert!(r.status.is_success(), "{action}: {}", r.text);
+            r.body
+        }
+    };
+    let assign = |d: i64| json!({"lead_department_id": d});
+    let answer = json!({"outcome": "resolved", "text": "已办理"});
+    let rated = |r: &str| json!({"rating": r});
+
+    // I1: answered on time, satisfied.
+    let i1 = file(ent_a, "land").await;
+    step(coord, i1, "assign", assign(da)).await;
+    step(da_t, i1, "sign", json!({})).await;
+    step(da_t, i1, "answer", answer.clone()).await;
+    step(ent_a, i1, "rating", rated("satisfied")).await;
+    // I2: dissatisfied, reopened, answered again, satisfied.
+    let i2 = file(ent_a, "land").await;
+    step(coord, i2, "assign", assign(da)).await;
+    step(da_t, i2, "sign", json!({})).await;
+    step(da_t, i2, "answer", answer.clone()).await;
+    step(ent_a, i2, "rating", rated("dissatisfied")).await;
+    step(da_t, i2, "answer", answer.clone()).await;
+    step(ent_a, i2, "rating", rated("satisfied")).await;
+    // I3: answered after its due date, basically satisfied.
+    let i3 = file(ent_a, "tax").await;
+    step(coord, i3, "assign", assign(da)).await;
+    step(da_t, i3, "sign", json!({})).await;
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{yesterday}' WHERE id = {i3}"),
+    );
+    step(da_t, i3, "answer", answer.clone()).await;
+    step(ent_a, i3, "rating", rated("basically_satisfied")).await;
+    // I4: past due, then an extension granted: the answer counts as on time. Not rated.
+    let i4 = file(ent_a, "tax").await;
+    step(coord, i4, "assign", assign(da)).await;
+    step(da_t, i4, "sign", json!({})).await;
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{yesterday}' WHERE id = {i4}"),
+    );
+    let ext = step(
+        da_t,
+        i4,
+        "extensions",
+        json!({"new_due_on": soon, "reason": "需协调"}),
+    )
+    .await;
+    step(
+        coord,
+        i4,
+        &format!("extensions/{}/decision", ext["id"]),
+        json!({"granted": true}),
+    )
+    .await;
+    step(da_t, i4, "answer", answer.clone()).await;
+    // I5: returned. I6: only submitted. I7: withdrawn.
+    let i5 = file(ent_a, "other").await;
+    step(coord, i5, "assign", assign(da)).await;
+    step(da_t, i5, "return", json!({"reason": "非本部门"})).await;
+    file(ent_a, "other").await;
+    let i7 = file(ent_a, "other").await;
+    step(ent_a, i7, "withdraw", json!({})).await;
+    // I8: 长兴, answered on time, dissatisfied (reopened, latest dissatisfied).
+    let i8 = file(ent_b, "financing").await;
+    step(coord, i8, "assign", assign(dbb)).await;
+    step(db_t, i8, "sign", json!({})).await;
+    step(db_t, i8, "answer", answer.clone()).await;
+    step(ent_b, i8, "rating", rated("dissatisfied")).await;
+    // I9: solved on the spot at the 德清 forum, satisfied.
+    let r = send(&app, Method::POST, "/api/v1/issues", coord, Some(&json!({"title": "现场", "description": "x",
+        "category": "approval", "channel": "forum", "enterprise_id": w.id("ent_a_enterprise"), "forum_id": w.id("forum_a"),
+        "resolved_on_site": true, "on_site_answer": "现场答复", "department_id": da}))).await;
+    let i9 = r.body["id"].as_i64().unwrap_or_default();
+    step(ent_a, i9, "rating", rated("satisfied")).await;
+    // I10: assigned, past its due date: overdue now; urged twice, supervised once.
+    let i10 = file(ent_a, "other").await;
+    step(coord, i10, "assign", assign(da)).await;
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{yesterday}' WHERE id = {i10}"),
+    );
+    step(coord, i10, "urge", json!({})).await;
+    step(coord, i10, "urge", json!({"note": "再催"})).await;
+    step(w.token("leader_city"), i10, "supervise", json!({})).await;
+    // The 德清 forum is held.
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/forums/{}", w.id("forum_a")),
+        w.token("coord_a"),
+        Some(&json!({"status": "held"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = &r.body;
+    let counts = [
+        ("issues_collected", 9),
+        ("resolved_on_site", 1),
+        ("assigned", 7),
+        ("answered", 5),
+        ("rated", 5),
+        ("satisfied", 4),
+        ("dissatisfied", 2),
+        ("overdue", 1),
+        ("urges", 2),
+        ("supervisions", 1),
+        ("editions", 1),
+        ("forums_held", 1),
+        ("attendances", 1),
+        ("distinct_enterprises", 1),
+    ];
+    for (name, want) in counts {
+        assert_eq!(s[name], want, "{name} in {s}");
+    }
+    assert_eq!(rate(s, "answered"), (4, 7, Some(57.14)));
+    assert_eq!(rate(s, "on_time"), (4, 5, Some(80.0)));
+    assert_eq!(rate(s, "satisfaction"), (4, 5, Some(80.0)));
+    assert_eq!(rate(s, "reopen"), (2, 5, Some(40.0)));
+    assert_eq!(rate(s, "return"), (1, 7, Some(14.29)));
+    assert_eq!(s["mean_working_days_to_answer"], 0.0);
+
+    // Scope: the 长兴 leader sees only I8; 德清's coordinator the rest; dept_a what it leads.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        w.token("leader_b"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 1);
+    assert_eq!(rate(&r.body, "satisfaction"), (0, 1, Some(0.0)));
+    assert_eq!(r.body["forums_held"], 0);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        w.token("coord_a"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 8);
+    let r = send(&app, Method::GET, "/api/v1/stats/summary", da_t, None).await;
+    assert_eq!(r.body["issues_collected"], 7);
+    assert_eq!(rate(&r.body, "satisfaction"), (4, 4, Some(100.0)));
+    send(&app, Method::GET, "/api/v1/stats/summary", ent_a, None)
+        .await
+        .problem(403);
+    // Filters: a region, a category, a period with nothing rated.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/summary?region_id={CHANGXING}"),
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 1);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?category=land",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 2);
+    assert_eq!(rate(&r.body, "reopen"), (1, 2, Some(50.0)));
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?category=other",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(rate(&r.body, "satisfaction"), (0, 0, None));
+    assert_eq!(rate(&r.body, "on_time"), (0, 0, None));
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/summary?forum_id={}", w.id("forum_a")),
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 1);
+    assert_eq!(r.body["resolved_on_site"], 1);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?from=2022-01-01&to=2022-12-31",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issues_collected"], 0);
+    assert_eq!(r.body["forums_held"], 1);
+    assert_eq!(rate(&r.body, "satisfaction"), (0, 0, None));
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?from=2022-12-31&to=2022-01-01",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    r.problem(422);
+    send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?regionid=4",
+        w.token("admin"),
+        None,
+    )
+    .await
+    .problem(400);
+
+    // 红黑榜: dept_a (4 of 4 satisfied) above dept_b (0 of 1).
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{}", r.text);
+    assert_eq!(
+        (
+            items[0]["department_id"].as_i64(),
+            items[0]["rank"].as_i64()
+        ),
+        (Some(da), Some(1))
+    );
+    assert_eq!(rate(&items[0], "satisfaction"), (4, 4, Some(100.0)));
+    assert_eq!(items[0]["name"], "德清县经信局");
+    assert_eq!(
+        (
+            items[1]["department_id"].as_i64(),
+            items[1]["rank"].as_i64()
+        ),
+        (Some(dbb), Some(2))
+    );
+    let r = send(&app, Method::GET, "/api/v1/stats/departments", db_t, None).await;
+    assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
+
+    // Regions, categories and the trend add up to the summary.
+    for path in [
+        "/api/v1/stats/regions",
+        "/api/v1/stats/categories",
+        "/api/v1/stats/trend?granularity=week",
+        "/api/v1/stats/trend?granularity=month",
+    ] {
+        let r = send(&app, Method::GET, path, w.token("admin"), None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        let items = r.body["items"].as_array().cloned().unwrap_or_default();
+        let total: i64 = items
+            .iter()
+            .filter_map(|i| i["issues_collected"].as_i64())
+            .sum();
+        assert_eq!(total, 9, "{path}");
+        let rated: i64 = items
+            .iter()
+            .filter_map(|i| i["rates"]["satisfaction"]["denominator"].as_i64())
+            .sum();
+        assert_eq!(rated, 5, "{path}");
+    }
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/categories",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    let land = r.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["category"] == "land").cloned())
+        .unwrap_or_default();
+    assert_eq!(land["name"], "用地");
+    send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/trend?granularity=day",
+        w.token("admin"),
+        None,
+    )
+    .await
+    .problem(422);
+
+    // The yearly report reads like the programme's own sentence.
+    let year = qinqing::domain::time::today().format("%Y").to_string();
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/report?year={year}"),
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["text"],
+        format!("{year}年，联动召开恳谈会0场，参会企业家0位，收集交办问题9个，满意率80.00%。")
+    );
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/report?year=2022",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body["text"],
+        "2022年，联动召开恳谈会1场，参会企业家1位，收集交办问题0个，尚无评价。"
+    );
+}
