@@ -60,9 +60,10 @@ impl WorkCalendar {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
+/// The State Council's published schedules (holidays, adjusted working days) the service
+/// ships with; administrators set other years with `PUT /api/v1/calendar/{year}`.
+pub mod official {
+    use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
@@ -73,7 +74,7 @@ pub(crate) mod tests {
     }
 
     /// 国务院办公厅关于2022年部分节假日安排的通知 (国办发明电〔2021〕11号).
-    pub fn official_2022() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+    pub fn year_2022() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
         let holidays = [
             span("2022-01-01", "2022-01-03"),
             span("2022-01-31", "2022-02-06"),
@@ -82,6 +83,8 @@ pub(crate) mod tests {
             span("2022-06-03", "2022-06-05"),
             span("2022-09-10", "2022-09-12"),
             span("2022-10-01", "2022-10-07"),
+            // 元旦 2023 begins on Saturday 31 December 2022 (国办发明电〔2022〕16号).
+            span("2022-12-31", "2022-12-31"),
         ]
         .concat();
         let workdays = [
@@ -99,9 +102,9 @@ pub(crate) mod tests {
     }
 
     /// 国务院办公厅关于2023年部分节假日安排的通知 (国办发明电〔2022〕16号).
-    pub fn official_2023() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+    pub fn year_2023() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
         let holidays = [
-            span("2022-12-31", "2023-01-02"),
+            span("2023-01-01", "2023-01-02"),
             span("2023-01-21", "2023-01-27"),
             span("2023-04-05", "2023-04-05"),
             span("2023-04-29", "2023-05-03"),
@@ -123,9 +126,28 @@ pub(crate) mod tests {
         (holidays, workdays)
     }
 
+    /// The schedule of `year`, if shipped.
+    pub fn year(year: i32) -> Option<(Vec<NaiveDate>, Vec<NaiveDate>)> {
+        match year {
+            2022 => Some(year_2022()),
+            2023 => Some(year_2023()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::official::{year_2022, year_2023};
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
     fn both_years() -> WorkCalendar {
-        let (h22, w22) = official_2022();
-        let (h23, w23) = official_2023();
+        let (h22, w22) = year_2022();
+        let (h23, w23) = year_2023();
         WorkCalendar::new(h22.into_iter().chain(h23), w22.into_iter().chain(w23))
     }
 

@@ -11,7 +11,7 @@ use super::schema::{
 };
 use super::scope::{self, Scope};
 use super::{contains_pattern, Page};
-use crate::db::DbConn;
+use crate::db::{DbConn, MultiBackend};
 use crate::error::{ApiError, FieldError};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -469,6 +469,65 @@ pub struct ListFilter {
     pub to: Option<NaiveDate>,
 }
 
+/// Issues in scope matching a filter, as a query to order and page.
+fn filtered<'a>(scope: &Scope, f: &'a ListFilter) -> issues::BoxedQuery<'a, MultiBackend> {
+    let mut q = issues::table.filter(scope::issues(scope)).into_boxed();
+    if let Some(s) = &f.status {
+        q = q.filter(issues::status.eq(s.clone()));
+    }
+    if let Some(c) = &f.category {
+        q = q.filter(issues::category.eq(c.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q = q.filter(issues::channel.eq(c.clone()));
+    }
+    if let Some(e) = f.enterprise_id {
+        q = q.filter(issues::enterprise_id.eq(e));
+    }
+    if let Some(d) = f.department_id {
+        let co = issue_co_departments::table
+            .filter(issue_co_departments::department_id.eq(d))
+            .select(issue_co_departments::issue_id);
+        q = q.filter(issues::lead_department_id.eq(d).or(issues::id.eq_any(co)));
+    }
+    if let Some(path) = &f.region_path {
+        let under = regions::table
+            .filter(regions::path.like(format!("{path}%")))
+            .select(regions::id);
+        q = q.filter(issues::region_id.eq_any(under));
+    }
+    if let Some(forum) = f.forum_id {
+        q = q.filter(issues::forum_id.eq(forum));
+    }
+    if let Some(e) = f.edition_id {
+        let of_edition = forums::table
+            .filter(forums::edition_id.eq(e))
+            .select(forums::id.nullable());
+        q = q.filter(issues::forum_id.eq_any(of_edition));
+    }
+    if let Some(today) = f.overdue_on {
+        q = q
+            .filter(issues::status.eq_any(["assigned", "in_progress"]))
+            .filter(issues::due_on.lt(today));
+    }
+    if let Some(text) = &f.q {
+        let p = contains_pattern(text);
+        q = q.filter(
+            issues::title
+                .like(p.clone())
+                .escape('\\')
+                .or(issues::description.like(p).escape('\\')),
+        );
+    }
+    if let Some(from) = f.from {
+        q = q.filter(issues::filed_on.ge(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(issues::filed_on.le(to));
+    }
+    q
+}
+
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
@@ -476,63 +535,7 @@ pub fn list(
     sort: Sort,
     page: Page,
 ) -> QueryResult<(Vec<IssueRow>, i64)> {
-    let query = || {
-        let mut q = issues::table.filter(scope::issues(scope)).into_boxed();
-        if let Some(s) = &f.status {
-            q = q.filter(issues::status.eq(s.clone()));
-        }
-        if let Some(c) = &f.category {
-            q = q.filter(issues::category.eq(c.clone()));
-        }
-        if let Some(c) = &f.channel {
-            q = q.filter(issues::channel.eq(c.clone()));
-        }
-        if let Some(e) = f.enterprise_id {
-            q = q.filter(issues::enterprise_id.eq(e));
-        }
-        if let Some(d) = f.department_id {
-            let co = issue_co_departments::table
-                .filter(issue_co_departments::department_id.eq(d))
-                .select(issue_co_departments::issue_id);
-            q = q.filter(issues::lead_department_id.eq(d).or(issues::id.eq_any(co)));
-        }
-        if let Some(path) = &f.region_path {
-            let under = regions::table
-                .filter(regions::path.like(format!("{path}%")))
-                .select(regions::id);
-            q = q.filter(issues::region_id.eq_any(under));
-        }
-        if let Some(forum) = f.forum_id {
-            q = q.filter(issues::forum_id.eq(forum));
-        }
-        if let Some(e) = f.edition_id {
-            let of_edition = forums::table
-                .filter(forums::edition_id.eq(e))
-                .select(forums::id.nullable());
-            q = q.filter(issues::forum_id.eq_any(of_edition));
-        }
-        if let Some(today) = f.overdue_on {
-            q = q
-                .filter(issues::status.eq_any(["assigned", "in_progress"]))
-                .filter(issues::due_on.lt(today));
-        }
-        if let Some(text) = &f.q {
-            let p = contains_pattern(text);
-            q = q.filter(
-                issues::title
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(issues::description.like(p).escape('\\')),
-            );
-        }
-        if let Some(from) = f.from {
-            q = q.filter(issues::filed_on.ge(from));
-        }
-        if let Some(to) = f.to {
-            q = q.filter(issues::filed_on.le(to));
-        }
-        q
-    };
+    let query = || filtered(scope, f);
     let total = query().count().get_result(conn)?;
     let ordered = match sort {
         Sort::CreatedAsc => query().order((issues::created_at.asc(), issues::id.asc())),
@@ -579,4 +582,21 @@ pub fn check_active_departments(
     } else {
         Err(ApiError::Unprocessable(errors))
     }
+}
+
+/// The next `limit` issues after `after_id` (by id), for walking a large result in pages
+/// without holding it all (the ledger export).
+pub fn page_after(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &ListFilter,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<IssueRow>> {
+    filtered(scope, f)
+        .filter(issues::id.gt(after_id))
+        .order(issues::id.asc())
+        .limit(limit)
+        .select(IssueRow::as_select())
+        .load(conn)
 }

@@ -2,6 +2,7 @@
 //! `domain::lifecycle`; this module extracts, authorises, calls it, and answers.
 
 pub mod actions;
+pub mod export;
 pub mod filing;
 mod reading;
 
@@ -20,6 +21,8 @@ use crate::error::ApiError;
 use crate::store::issues::{self as store, IssueRow, RatingRow};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Before `/issues/{id}`, which would otherwise take "export" for an id.
+    export::routes(cfg);
     reading::routes(cfg);
     filing::routes(cfg);
     actions::routes(cfg);
