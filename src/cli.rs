@@ -71,6 +71,19 @@ pub struct Cli {
     #[arg(long, env = "QINQING_TOKEN_TTL", default_value_t = 7200, global = true)]
     pub token_ttl: i64,
 
+    /// Load the demo data set at start when the database has no issue yet
+    #[arg(long, env = "QINQING_DEMO", global = true)]
+    pub demo: bool,
+
+    /// Password of the demo users (with --demo)
+    #[arg(
+        long,
+        env = "QINQING_DEMO_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub demo_password: Option<String>,
+
     /// Password for the first administrator (user `admin`), created at start when the
     /// database has no user yet
     #[arg(
@@ -90,6 +103,18 @@ pub enum Command {
     Migrate,
     /// Create a user; the password is read from standard input (one line)
     CreateUser(CreateUser),
+    /// Load the demo data set: Huzhou's 2022 programme, a smaller 2023 and the current year
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Password of every demo user
+    #[arg(long, env = "QINQING_DEMO_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Erase every issue, forum, enterprise, department and user first
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,7 +161,17 @@ pub fn run(cli: Cli) -> Result<(), String> {
     init_logging(&cli.log_level);
     let config = cli.config();
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => crate::server::serve(config),
+        Command::Serve => {
+            let demo = match (cli.demo, cli.demo_password) {
+                (false, _) => None,
+                (true, Some(p)) => Some(p),
+                (true, None) => {
+                    return Err("--demo needs --demo-password (or QINQING_DEMO_PASSWORD)".into())
+                }
+            };
+            crate::server::serve(config, demo)
+        }
+        Command::Demo(args) => crate::server::demo(&config, &args.password, args.force),
         Command::Migrate => {
             let applied = crate::server::migrate(&config)?;
             if applied.is_empty() {

@@ -129,10 +129,41 @@ fn describe(e: &crate::error::ApiError) -> String {
     }
 }
 
-pub fn serve(config: Config) -> Result<(), String> {
+/// `qinqing demo`: loads the demo data set, with progress on the terminal, and prints the
+/// demo users.
+pub fn demo(config: &Config, password: &str, force: bool) -> Result<(), String> {
+    let mut conn = connect(&config.backend())?;
+    db::migrate(&mut conn)?;
+    load_demo(&mut conn, password, force)
+}
+
+fn load_demo(conn: &mut DbConn, password: &str, force: bool) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let options = crate::demo::Options {
+        password: password.to_owned(),
+        force,
+    };
+    let users = crate::demo::load(conn, &options, &mut |line| eprintln!("demo: {line}"))?;
+    eprintln!("demo: loaded in {:.1} s", started.elapsed().as_secs_f64());
+    println!("Demo users (password: the one given):");
+    for u in users {
+        println!("  {:<16} {:<12} {}", u.username, u.role, u.sees);
+    }
+    Ok(())
+}
+
+pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     let backend = config.backend();
     for name in migrate(&config)? {
         log::info!("applied migration {name}");
+    }
+    if let Some(password) = demo {
+        let mut conn = connect(&backend)?;
+        if crate::demo::issue_count(&mut conn)? == 0 {
+            load_demo(&mut conn, &password, false)?;
+        } else {
+            log::info!("the database already has issues; the demo is not loaded");
+        }
     }
     bootstrap_admin(&mut connect(&backend)?, &config.auth)?;
     let pool = db::build_pool(&backend, &config.pool_options())?;

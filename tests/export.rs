@@ -38,7 +38,6 @@ where
     (status, ct, body)
 }
 
-
 #[actix_rt::test]
 async fn csv_and_xlsx_ledgers() {
     let db = TestDb::new();

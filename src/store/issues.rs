@@ -467,6 +467,8 @@ pub struct ListFilter {
     pub q: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Leave out withdrawn issues (the ledger counts what was collected).
+    pub hide_withdrawn: bool,
 }
 
 /// Issues in scope matching a filter, as a query to order and page.
@@ -474,6 +476,8 @@ fn filtered<'a>(scope: &Scope, f: &'a ListFilter) -> issues::BoxedQuery<'a, Mult
     let mut q = issues::table.filter(scope::issues(scope)).into_boxed();
     if let Some(s) = &f.status {
         q = q.filter(issues::status.eq(s.clone()));
+    } else if f.hide_withdrawn {
+        q = q.filter(issues::status.ne("withdrawn"));
     }
     if let Some(c) = &f.category {
         q = q.filter(issues::category.eq(c.clone()));

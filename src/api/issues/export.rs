@@ -228,7 +228,9 @@ fn produce(pool: Pool, scope: Scope, query: ListQuery, format: Format, tx: Sende
     let send = |tx: &Sender, bytes: Vec<u8>| tx.blocking_send(Ok(Chunk::from(bytes))).is_ok();
     let result = (|| -> Result<(), ApiError> {
         let mut conn = pool.get().map_err(ApiError::from_pool)?;
-        let filter = query.filter(&mut conn)?;
+        let mut filter = query.filter(&mut conn)?;
+        // The ledger lists the issues collected: withdrawn ones only when asked for.
+        filter.hide_withdrawn = true;
         match format {
             Format::Csv => {
                 let mut head = "\u{feff}".to_owned();

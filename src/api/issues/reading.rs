@@ -84,6 +84,7 @@ impl ListQuery {
             q: self.q.clone().filter(|q| !q.trim().is_empty()),
             from: self.from,
             to: self.to,
+            hide_withdrawn: false,
         })
     }
 

@@ -1,0 +1,114 @@
+//! The demo data set reproduces the programme's published 2022 figures from its own rows,
+//! and its ledger agrees with the summary.
+
+mod common;
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use common::*;
+use qinqing::demo::{self, Y2022, Y2023};
+use serde_json::json;
+
+#[actix_rt::test]
+async fn the_demo_reproduces_the_2022_report() {
+    let db = TestDb::new();
+    let mut conn = db.connect();
+    let options = demo::Options {
+        password: "demo password 1".into(),
+        force: false,
+    };
+    let users = match demo::load(&mut conn, &options, &mut |_| {}) {
+        Ok(u) => u,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(users.iter().any(|u| u.role == "enterprise"));
+    // A second load is refused: the database has issues.
+    assert!(demo::load(&mut conn, &options, &mut |_| {}).is_err());
+
+    let app = app(&db).await;
+    let admin = login(&app, "demo.admin", "demo password 1").await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/report?year=2022",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let want = format!(
+        "2022年，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，满意率{:.2}%。",
+        Y2022.forums_held,
+        Y2022.attendances,
+        Y2022.issues,
+        Y2022.satisfied as f64 * 100.0 / Y2022.rated as f64
+    );
+    assert_eq!(r.body["text"], want);
+    let f = &r.body["figures"];
+    assert_eq!(
+        f["rates"]["satisfaction"],
+        json!({"numerator": Y2022.satisfied, "denominator": Y2022.rated,
+        "percent": (Y2022.satisfied as f64 * 10_000.0 / Y2022.rated as f64).round() / 100.0})
+    );
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/report?year=2023",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["figures"]["issues_collected"], Y2023.issues);
+    assert_eq!(r.body["figures"]["rated"], Y2023.rated);
+
+    // The current year has open and overdue work.
+    let year = qinqing::domain::time::today().format("%Y").to_string();
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/summary?from={year}-01-01"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(r.body["overdue"].as_i64().unwrap_or(0) > 0, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues?status=submitted",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(r.body["total"].as_i64().unwrap_or(0) > 0);
+
+    // The 2022 ledger: one row per issue collected, and the same ratings as the summary.
+    let req = TestRequest::get()
+        .uri("/api/v1/issues/export?format=csv&from=2022-01-01&to=2022-12-31")
+        .insert_header(("authorization", format!("Bearer {admin}")));
+    let r = send_request(&app, req).await;
+    let rows: Vec<&str> = r
+        .text
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), Y2022.issues + 1);
+    let satisfied = rows
+        .iter()
+        .filter(|l| l.contains(",满意,") || l.contains(",基本满意,"))
+        .count();
+    assert_eq!(satisfied, Y2022.satisfied);
+
+    // Every demo role can sign in and sees its share.
+    for (user, path) in [
+        ("demo.coord.dq", "/api/v1/issues"),
+        ("demo.leader.cx", "/api/v1/stats/summary"),
+        ("demo.dept", "/api/v1/issues"),
+        ("demo.ent", "/api/v1/issues"),
+    ] {
+        let token = login(&app, user, "demo password 1").await;
+        let r = send(&app, Method::GET, path, Some(&token), None).await;
+        assert_eq!(r.status, 200, "{user}: {}", r.text);
+    }
+}
