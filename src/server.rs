@@ -14,10 +14,17 @@ use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::role::Role;
 use crate::store::{self, users::UserRow};
 
-/// Applies pending migrations to the configured database; returns what was applied.
+/// Applies pending migrations to the configured database, and refills the kept figures if
+/// they do not match the issues; returns what was applied.
 pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     let mut conn = connect(&config.backend())?;
-    db::migrate(&mut conn)
+    let applied = db::migrate(&mut conn)?;
+    if store::stats::ensure_rollup(&mut conn)
+        .map_err(|e| format!("checking the kept figures: {e}"))?
+    {
+        log::info!("refilled the kept figures from the issues");
+    }
+    Ok(applied)
 }
 
 fn connect(backend: &Backend) -> Result<DbConn, String> {

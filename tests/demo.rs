@@ -61,6 +61,57 @@ async fn the_demo_reproduces_the_2022_report() {
     assert_eq!(r.body["figures"]["issues_collected"], Y2023.issues);
     assert_eq!(r.body["figures"]["rated"], Y2023.rated);
 
+    // The kept all-time figures agree with a count over the issues themselves.
+    let kept = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments",
+        Some(&admin),
+        None,
+    )
+    .await;
+    let counted = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments?from=2000-01-01&to=2100-12-31",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(kept.body, counted.body);
+    let kept = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        Some(&admin),
+        None,
+    )
+    .await;
+    let counted = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?from=2000-01-01&to=2100-12-31",
+        Some(&admin),
+        None,
+    )
+    .await;
+    for key in [
+        "issues_collected",
+        "assigned",
+        "answered",
+        "rated",
+        "satisfied",
+        "dissatisfied",
+        "rates",
+        "urges",
+        "supervisions",
+        "under_supervision",
+        "mean_working_days_to_answer",
+        "overdue",
+    ] {
+        assert_eq!(kept.body[key], counted.body[key], "{key}");
+    }
+
     // The current year has open and overdue work.
     let year = qinqing::domain::time::today().format("%Y").to_string();
     let r = send(

@@ -154,11 +154,14 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
         .optional()
 }
 
+/// Inserts an issue and counts it into the kept figures (call inside a transaction).
 pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<i64> {
-    diesel::insert_into(issues::table)
+    let id = diesel::insert_into(issues::table)
         .values(new)
         .returning(issues::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    super::stats::add_to_rollup(conn, id, 1)?;
+    Ok(id)
 }
 
 /// Applies `change` only if the issue is still at `version`, and moves it to the next
@@ -171,6 +174,8 @@ pub fn apply(
     change: &IssueChange,
     at: NaiveDateTime,
 ) -> Result<(), ApiError> {
+    // The kept figures follow: the old measures come out before, the new go in after.
+    super::stats::add_to_rollup(conn, id, -1)?;
     let n = diesel::update(
         issues::table
             .filter(issues::id.eq(id))
@@ -188,6 +193,7 @@ pub fn apply(
                 .into(),
         ));
     }
+    super::stats::add_to_rollup(conn, id, 1)?;
     Ok(())
 }
 

@@ -247,6 +247,31 @@ diesel::table! {
 diesel::joinable!(issue_events -> issues (issue_id));
 diesel::joinable!(issue_co_departments -> issues (issue_id));
 
+diesel::table! {
+    issue_rollup (region_id, lead_department_id, category, channel) {
+        region_id -> BigInt,
+        lead_department_id -> BigInt,
+        category -> Text,
+        channel -> Text,
+        collected -> BigInt,
+        resolved_on_site -> BigInt,
+        assigned -> BigInt,
+        concluded -> BigInt,
+        answered -> BigInt,
+        on_time -> BigInt,
+        reopened -> BigInt,
+        returned -> BigInt,
+        rated -> BigInt,
+        satisfied -> BigInt,
+        dissatisfied_ratings -> BigInt,
+        working_days_sum -> BigInt,
+        working_days_n -> BigInt,
+        urges -> BigInt,
+        supervisions -> BigInt,
+        under_supervision -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -266,4 +291,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_ratings,
     issue_extensions,
     idempotency_keys,
+    issue_rollup,
 );

@@ -2,11 +2,12 @@
 //! handful of grouped queries with conditional sums. Nothing here loads issues into Rust.
 
 use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::schema::{attendances, editions, forum_departments, forums, issues};
+use super::schema::{attendances, editions, forum_departments, forums, issue_rollup, issues};
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
 
@@ -96,26 +97,115 @@ type CountsRow = (
     i64,
 );
 
-/// The same SQL on both backends: conditional sums that one pass over the rows computes.
-const COUNTS: &str = "COUNT(*), \
-    COALESCE(SUM(CASE WHEN resolved_on_site THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND status IN ('answered', 'closed') THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND answered_on_time THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0 THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND return_count > 0 THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(dissatisfied_count), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL THEN working_days_to_answer ELSE 0 END), 0), \
-    COALESCE(SUM(CASE WHEN assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END), 0), \
-    COALESCE(SUM(urge_count), 0), \
-    COALESCE(SUM(supervise_count), 0), \
-    COALESCE(SUM(CASE WHEN supervision THEN 1 ELSE 0 END), 0)";
+/// Each figure's measure of one issue, in the order of `Counts`: the same SQL on both
+/// backends. Summed over issues they give the figures; kept summed per region, lead
+/// department, category and channel in `issue_rollup` they give the all-time figures.
+const MEASURES: [(&str, &str); 16] = [
+    ("collected", "1"),
+    ("resolved_on_site", "CASE WHEN resolved_on_site THEN 1 ELSE 0 END"),
+    ("assigned", "CASE WHEN assigned_at IS NOT NULL THEN 1 ELSE 0 END"),
+    ("concluded", "CASE WHEN assigned_at IS NOT NULL AND status IN ('answered', 'closed') THEN 1 ELSE 0 END"),
+    ("answered", "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL THEN 1 ELSE 0 END"),
+    ("on_time", "CASE WHEN assigned_at IS NOT NULL AND answered_on_time THEN 1 ELSE 0 END"),
+    (
+        "reopened",
+        "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0 THEN 1 ELSE 0 END",
+    ),
+    ("returned", "CASE WHEN assigned_at IS NOT NULL AND return_count > 0 THEN 1 ELSE 0 END"),
+    ("rated", "CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END"),
+    ("satisfied", "CASE WHEN rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END"),
+    ("dissatisfied_ratings", "dissatisfied_count"),
+    (
+        "working_days_sum",
+        "CASE WHEN assigned_at IS NOT NULL THEN COALESCE(working_days_to_answer, 0) ELSE 0 END",
+    ),
+    (
+        "working_days_n",
+        "CASE WHEN assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END",
+    ),
+    ("urges", "urge_count"),
+    ("supervisions", "supervise_count"),
+    ("under_supervision", "CASE WHEN supervision THEN 1 ELSE 0 END"),
+];
 
+/// The sums of the measures over issues.
 fn counts_sql() -> diesel::expression::SqlLiteral<CountsSql> {
-    sql::<CountsSql>(COUNTS)
+    let list: Vec<String> = MEASURES
+        .iter()
+        .map(|(_, e)| format!("COALESCE(SUM({e}), 0)"))
+        .collect();
+    sql::<CountsSql>(&list.join(", "))
+}
+
+/// The sums of the kept sums over rollup rows (PostgreSQL sums BIGINT into NUMERIC: cast
+/// back).
+fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
+    let list: Vec<String> = MEASURES
+        .iter()
+        .map(|(c, _)| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+        .collect();
+    sql::<CountsSql>(&list.join(", "))
+}
+
+/// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row. The
+/// issue store calls this around every write of an issue, in the same transaction.
+pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
+    let columns: Vec<&str> = MEASURES.iter().map(|(c, _)| *c).collect();
+    let values: Vec<String> = MEASURES
+        .iter()
+        .map(|(_, e)| format!("{sign} * ({e})"))
+        .collect();
+    let updates: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = issue_rollup.{c} + excluded.{c}"))
+        .collect();
+    // Both values interpolated are integers from the program, never from a request.
+    conn.batch_execute(&format!(
+        "INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
+         SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
+         WHERE id = {issue_id} AND status <> 'withdrawn' \
+         ON CONFLICT (region_id, lead_department_id, category, channel) DO UPDATE SET {}",
+        columns.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    ))
+}
+
+/// Refills the rollup from the issues when it does not match them (after a bulk load, or
+/// on a database whose issues predate it); true when it was refilled.
+pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
+    let kept: Option<i64> = issue_rollup::table
+        .select(sql::<Nullable<BigInt>>("CAST(SUM(collected) AS BIGINT)"))
+        .first(conn)?;
+    let actual: i64 = issues::table
+        .filter(issues::status.ne("withdrawn"))
+        .count()
+        .get_result(conn)?;
+    let sums_match = kept.unwrap_or(0) == actual && {
+        let from_issues: CountsRow = issues::table
+            .filter(issues::status.ne("withdrawn"))
+            .select(counts_sql())
+            .first(conn)?;
+        let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
+        Counts::from(from_issues) == Counts::from(from_rollup)
+    };
+    if sums_match {
+        return Ok(false);
+    }
+    let columns: Vec<&str> = MEASURES.iter().map(|(c, _)| *c).collect();
+    let sums: Vec<String> = MEASURES.iter().map(|(_, e)| format!("SUM({e})")).collect();
+    crate::db::write_tx(conn, |conn| {
+        conn.batch_execute(&format!(
+            "DELETE FROM issue_rollup; \
+             INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
+             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
+             WHERE status <> 'withdrawn' \
+             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel",
+            columns.join(", "),
+            sums.join(", ")
+        ))
+    })?;
+    Ok(true)
 }
 
 impl From<CountsRow> for Counts {
@@ -195,7 +285,58 @@ fn issues_in(scope: &Scope, f: &StatsFilter) -> Filter<issues::table> {
     cond
 }
 
+/// Whether the kept all-time sums can answer: no period, edition or forum asked for.
+fn all_time(f: &StatsFilter) -> bool {
+    f.from.is_none() && f.to.is_none() && f.edition_id.is_none() && f.forum_id.is_none()
+}
+
+/// The condition on rollup rows matching `issues_in` for an all-time filter.
+fn rollup_in(scope: &Scope, f: &StatsFilter) -> Filter<issue_rollup::table> {
+    let and = |cond: Filter<issue_rollup::table>,
+               more: Filter<issue_rollup::table>|
+     -> Filter<issue_rollup::table> { Box::new(cond.and(more)) };
+    let mut cond: Filter<issue_rollup::table> = match scope {
+        Scope::All => Box::new(sql::<diesel::sql_types::Bool>("1 = 1")),
+        Scope::Region(path) => Box::new(issue_rollup::region_id.eq_any(scope::regions_under(path))),
+        Scope::Department(d) => Box::new(issue_rollup::lead_department_id.eq(*d)),
+        // Enterprises read no figures; should one get here, it sees nothing.
+        Scope::Enterprise(_) => Box::new(issue_rollup::region_id.eq(-1)),
+    };
+    if let Some(path) = &f.region_path {
+        cond = and(
+            cond,
+            Box::new(issue_rollup::region_id.eq_any(scope::regions_under(path))),
+        );
+    }
+    if let Some(d) = f.department_id {
+        cond = and(cond, Box::new(issue_rollup::lead_department_id.eq(d)));
+    }
+    if let Some(c) = &f.category {
+        cond = and(cond, Box::new(issue_rollup::category.eq(c.clone())));
+    }
+    if let Some(c) = &f.channel {
+        cond = and(cond, Box::new(issue_rollup::channel.eq(c.clone())));
+    }
+    cond
+}
+
 pub fn counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<Counts> {
+    if !all_time(f) {
+        return counts_from_issues(conn, scope, f);
+    }
+    let row: CountsRow = issue_rollup::table
+        .filter(rollup_in(scope, f))
+        .select(rollup_sql())
+        .first(conn)?;
+    Ok(row.into())
+}
+
+/// The same counts, always from the issues themselves.
+pub fn counts_from_issues(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &StatsFilter,
+) -> QueryResult<Counts> {
     let row: CountsRow = issues::table
         .filter(issues_in(scope, f))
         .select(counts_sql())
@@ -224,6 +365,15 @@ pub fn by_department(
     scope: &Scope,
     f: &StatsFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
+    if all_time(f) {
+        let rows: Vec<(i64, CountsRow)> = issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .filter(issue_rollup::lead_department_id.ne(0))
+            .group_by(issue_rollup::lead_department_id)
+            .select((issue_rollup::lead_department_id, rollup_sql()))
+            .load(conn)?;
+        return Ok(rows.into_iter().map(|(d, c)| (d, c.into())).collect());
+    }
     let rows: Vec<(Option<i64>, CountsRow)> = issues::table
         .filter(issues_in(scope, f))
         .filter(issues::lead_department_id.is_not_null())
@@ -241,12 +391,21 @@ pub fn by_region(
     scope: &Scope,
     f: &StatsFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
-    let rows: Vec<(i64, CountsRow)> = issues::table
-        .filter(issues_in(scope, f))
-        .group_by(issues::region_id)
-        .select((issues::region_id, counts_sql()))
-        .order(issues::region_id)
-        .load(conn)?;
+    let rows: Vec<(i64, CountsRow)> = if all_time(f) {
+        issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .group_by(issue_rollup::region_id)
+            .select((issue_rollup::region_id, rollup_sql()))
+            .order(issue_rollup::region_id)
+            .load(conn)?
+    } else {
+        issues::table
+            .filter(issues_in(scope, f))
+            .group_by(issues::region_id)
+            .select((issues::region_id, counts_sql()))
+            .order(issues::region_id)
+            .load(conn)?
+    };
     Ok(rows.into_iter().map(|(r, c)| (r, c.into())).collect())
 }
 
@@ -255,12 +414,21 @@ pub fn by_category(
     scope: &Scope,
     f: &StatsFilter,
 ) -> QueryResult<Vec<(String, Counts)>> {
-    let rows: Vec<(String, CountsRow)> = issues::table
-        .filter(issues_in(scope, f))
-        .group_by(issues::category)
-        .select((issues::category, counts_sql()))
-        .order(issues::category)
-        .load(conn)?;
+    let rows: Vec<(String, CountsRow)> = if all_time(f) {
+        issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .group_by(issue_rollup::category)
+            .select((issue_rollup::category, rollup_sql()))
+            .order(issue_rollup::category)
+            .load(conn)?
+    } else {
+        issues::table
+            .filter(issues_in(scope, f))
+            .group_by(issues::category)
+            .select((issues::category, counts_sql()))
+            .order(issues::category)
+            .load(conn)?
+    };
     Ok(rows.into_iter().map(|(c, n)| (c, n.into())).collect())
 }
 
