@@ -11,6 +11,7 @@ pub mod forums;
 pub mod health;
 pub mod issues;
 pub mod regions;
+pub mod spec;
 pub mod stats;
 pub mod users;
 
@@ -85,6 +86,7 @@ pub fn app(
 
 fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
+    spec::routes(cfg);
     auth::routes(cfg);
     users::routes(cfg);
     regions::routes(cfg);
