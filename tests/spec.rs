@@ -151,3 +151,34 @@ async fn described_routes_are_served_and_others_refused() {
         }
     }
 }
+
+/// The response checker every test goes through does refuse what the description does not
+/// allow.
+#[test]
+fn the_response_checker_refuses_what_is_not_described() {
+    use serde_json::json;
+    let fails = |method: &'static str, path: &'static str, status: u16, body: serde_json::Value| {
+        std::panic::catch_unwind(move || {
+            common::spec::check(method, path, status, "application/json", &body)
+        })
+        .is_err()
+    };
+    let user = json!({"id": 1, "username": "admin", "display_name": "管理员", "role": "admin",
+        "region_id": null, "department_id": null, "enterprise_id": null, "active": true,
+        "created_at": "2022-06-08T02:00:00Z", "updated_at": "2022-06-08T02:00:00Z"});
+    assert!(!fails("GET", "/api/v1/me", 200, user.clone()));
+    let mut renamed = user.clone();
+    renamed["name"] = renamed["display_name"].take();
+    if let Some(o) = renamed.as_object_mut() {
+        o.remove("display_name");
+    }
+    assert!(fails("GET", "/api/v1/me", 200, renamed));
+    let mut mistyped = user.clone();
+    mistyped["id"] = json!("1");
+    assert!(fails("GET", "/api/v1/me", 200, mistyped));
+    let mut extra = user;
+    extra["password_hash"] = json!("x");
+    assert!(fails("GET", "/api/v1/me", 200, extra));
+    assert!(fails("GET", "/api/v1/me", 418, json!({})));
+    assert!(fails("GET", "/api/v1/issues/7", 200, json!({"id": 7})));
+}

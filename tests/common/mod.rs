@@ -3,6 +3,8 @@
 //! over HTTP.
 #![allow(dead_code)]
 
+pub mod spec;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -413,7 +415,9 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let (status, headers, bytes) = match app.call(req.to_request()).await {
+    let request = req.to_request();
+    let (method, path) = (request.method().to_string(), request.path().to_owned());
+    let (status, headers, bytes) = match app.call(request).await {
         Ok(resp) => {
             let (status, headers) = (resp.status(), resp.headers().clone());
             match actix_web::body::to_bytes(resp.into_body()).await {
@@ -432,6 +436,11 @@ where
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    spec::check(&method, &path, status.as_u16(), content_type, &body);
     Reply {
         status,
         headers,
