@@ -10,14 +10,16 @@ use crate::store::Page;
 
 pub const DEFAULT_PER_PAGE: i64 = 20;
 pub const MAX_PER_PAGE: i64 = 100;
+/// Beyond this a page number is a mistake (and its offset would overflow).
+pub const MAX_PAGE: i64 = 1_000_000;
 
 /// `page` and `per_page` from a query, checked: page ≥ 1, 1 ≤ per_page ≤ 100.
 pub fn page(page: Option<i64>, per_page: Option<i64>) -> Result<Page, ApiError> {
     let mut check = Check::default();
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if page < 1 {
-        check.add("page", "must be 1 or more");
+    if !(1..=MAX_PAGE).contains(&page) {
+        check.add("page", format!("must be between 1 and {MAX_PAGE}"));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         check.add("per_page", format!("must be between 1 and {MAX_PER_PAGE}"));
@@ -56,6 +58,33 @@ pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
 /// A stored UTC instant as an RFC 3339 timestamp.
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+/// The largest id a client can name (what JavaScript holds exactly).
+pub const MAX_ID: i64 = 9_007_199_254_740_991;
+
+/// For id parameters in a query: 1 ..= `MAX_ID`, else the query is malformed (400).
+pub fn opt_id<'de, D>(d: D) -> Result<Option<i64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let v = Option::<i64>::deserialize(d)?;
+    match v {
+        Some(id) if !(1..=MAX_ID).contains(&id) => Err(serde::de::Error::custom(format!(
+            "an id must be between 1 and {MAX_ID}"
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// For PATCH fields that cannot be cleared: absent is None, a value is Some, and an
+/// explicit null is refused (422) rather than read as absent.
+pub fn present<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// For PATCH bodies: tells an absent field (None) from an explicit null (Some(None)).
@@ -124,6 +153,8 @@ mod tests {
             (Some(0), None, None),
             (None, Some(101), None),
             (None, Some(0), None),
+            (Some(1_000_001), None, None),
+            (Some(i64::MAX), Some(100), None),
         ];
         for (p, pp, want) in cases {
             let got = page(p, pp).ok().map(|x| (x.page, x.per_page));

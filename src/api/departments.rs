@@ -80,6 +80,7 @@ async fn create(
 #[derive(Deserialize)]
 struct ListQuery {
     q: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     region_id: Option<i64>,
     active: Option<bool>,
     page: Option<i64>,
@@ -121,9 +122,13 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DepartmentPatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     region_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     catch_all: Option<bool>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     active: Option<bool>,
 }
 

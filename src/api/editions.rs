@@ -178,8 +178,11 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EditionPatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     number: Option<i32>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     held_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     theme: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     reschedule_reason: Option<Option<String>>,
@@ -247,10 +250,16 @@ async fn plan(
             let held_on = body
                 .held_on
                 .unwrap_or_else(|| next_wednesday_after(last_date.unwrap_or_else(time::today)));
+            let number = last_number.unwrap_or(0).checked_add(1).ok_or_else(|| {
+                ApiError::Conflict(
+                    "the highest possible edition number is taken; renumber the editions first"
+                        .into(),
+                )
+            })?;
             let mut check = Check::default();
             let new = check_edition(
                 &mut check,
-                last_number.unwrap_or(0) + 1,
+                number,
                 held_on,
                 &body.theme,
                 body.reschedule_reason.as_deref(),

@@ -186,6 +186,7 @@ async fn create(
 #[derive(Deserialize)]
 struct ListQuery {
     q: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     region_id: Option<i64>,
     size: Option<Size>,
     page: Option<i64>,
@@ -234,10 +235,15 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EnterprisePatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     credit_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     region_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     industry: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     size: Option<Size>,
     #[serde(default, deserialize_with = "nullable")]
     contact_name: Option<Option<String>>,

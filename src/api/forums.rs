@@ -151,7 +151,9 @@ async fn create(
 
 #[derive(Deserialize)]
 struct ListQuery {
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     edition_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     region_id: Option<i64>,
     status: Option<ForumStatus>,
     from: Option<NaiveDate>,
@@ -220,17 +222,21 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ForumPatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     status: Option<ForumStatus>,
     #[serde(default, deserialize_with = "nullable")]
     minutes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     cancel_reason: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     venue: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     theme: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     chair_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     chair_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     department_ids: Option<Vec<i64>>,
 }
 

@@ -74,6 +74,7 @@ async fn create(
 #[derive(Deserialize)]
 struct ListQuery {
     q: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     parent_id: Option<i64>,
     page: Option<i64>,
     per_page: Option<i64>,
@@ -113,7 +114,9 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RegionPatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     parent_id: Option<Option<i64>>,

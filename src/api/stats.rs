@@ -114,11 +114,15 @@ impl From<Counts> for IssueFigures {
 pub struct StatsQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub department_id: Option<i64>,
     pub category: Option<Category>,
     pub channel: Option<Channel>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub edition_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub forum_id: Option<i64>,
     pub granularity: Option<String>,
 }
@@ -389,6 +393,7 @@ async fn trend(
 #[serde(deny_unknown_fields)]
 struct ReportQuery {
     year: i32,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     region_id: Option<i64>,
 }
 

@@ -173,8 +173,11 @@ async fn create(
 struct ListQuery {
     q: Option<String>,
     role: Option<Role>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     region_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     department_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     enterprise_id: Option<i64>,
     active: Option<bool>,
     page: Option<i64>,
@@ -221,7 +224,9 @@ async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UserPatch {
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     display_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     role: Option<Role>,
     #[serde(default, deserialize_with = "nullable")]
     region_id: Option<Option<i64>>,
@@ -229,6 +234,7 @@ struct UserPatch {
     department_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
     enterprise_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::api::common::present")]
     active: Option<bool>,
 }
 

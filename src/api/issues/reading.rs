@@ -44,10 +44,15 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub category: Option<Category>,
     pub channel: Option<Channel>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub enterprise_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub department_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub forum_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
     pub edition_id: Option<i64>,
     pub overdue: Option<bool>,
     pub q: Option<String>,
