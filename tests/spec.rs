@@ -182,3 +182,27 @@ fn the_response_checker_refuses_what_is_not_described() {
     assert!(fails("GET", "/api/v1/me", 418, json!({})));
     assert!(fails("GET", "/api/v1/issues/7", 200, json!({"id": 7})));
 }
+
+/// The reference page renders every operation and needs nothing from the network.
+#[actix_rt::test]
+async fn the_reference_page_is_self_contained() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let r = send(&app, Method::GET, "/docs", None, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    for (path, method) in described() {
+        let op = &common::spec::document()["paths"][&path][method.to_lowercase()];
+        let id = op["operationId"].as_str().unwrap_or_default();
+        assert!(
+            r.text.contains(&format!("<article id=\"{id}\">")),
+            "{method} {path} is not on the page"
+        );
+    }
+    for outside in ["<script", "<link", "http://", "https://", "@import", "url("] {
+        assert!(!r.text.contains(outside), "the page refers to {outside}");
+    }
+    assert!(r.text.contains("<a href=\"#schema-Issue\">Issue</a>"));
+}

@@ -4,42 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde_json::{Map, Value};
-use yaml_rust2::{Yaml, YamlLoader};
-
-fn to_json(y: &Yaml) -> Value {
-    match y {
-        Yaml::Real(r) => r.parse::<f64>().map(Value::from).unwrap_or(Value::Null),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::String(s) => Value::from(s.clone()),
-        Yaml::Boolean(b) => Value::from(*b),
-        Yaml::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        Yaml::Hash(h) => {
-            let mut m = Map::new();
-            for (k, v) in h {
-                let key = match k {
-                    Yaml::String(s) => s.clone(),
-                    Yaml::Integer(i) => i.to_string(),
-                    Yaml::Boolean(b) => b.to_string(),
-                    other => format!("{other:?}"),
-                };
-                m.insert(key, to_json(v));
-            }
-            Value::Object(m)
-        }
-        _ => Value::Null,
-    }
-}
+use serde_json::Value;
 
 /// The description, as JSON.
 pub fn document() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(
-        || match YamlLoader::load_from_str(qinqing::api::spec::OPENAPI) {
-            Ok(docs) => docs.first().map(to_json).unwrap_or(Value::Null),
-            Err(e) => panic!("api-spec/openapi.yaml is not YAML: {e}"),
-        },
-    )
+    qinqing::api::spec::document()
 }
 
 /// A JSON pointer segment, as it stands in a URI fragment.
