@@ -329,7 +329,7 @@ pub fn page() -> &'static str {
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;\
 margin:0;color:#1d2733;background:#f6f7f9;line-height:1.5}header{background:#8b1a1a;color:#fff;padding:1.2em 2em}\
-header a{color:#ffe3b3}h1{margin:0 0 .3em}nav{margin-top:.8em}nav a{margin-right:1em;white-space:nowrap}\
+header a{color:#ffe3b3}header .note{color:#f6dada}h1{margin:0 0 .3em}nav{margin-top:.8em}nav a{margin-right:1em;white-space:nowrap}\
 main{max-width:1100px;margin:0 auto;padding:1em 2em}section{margin-bottom:2em}\
 h2{border-bottom:2px solid #8b1a1a;padding-bottom:.2em}article{background:#fff;border:1px solid #dde1e6;\
 border-radius:6px;padding:.6em 1.2em;margin:1em 0}h3{margin:.3em 0;font-size:1.05em}h4{margin:.8em 0 .3em}\
