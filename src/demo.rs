@@ -24,7 +24,6 @@ use crate::domain::credit_code;
 use crate::domain::issue::{Category, Channel, Outcome, Rating};
 use crate::domain::role::Role;
 use crate::domain::time;
-use crate::error::ApiError;
 use crate::store::enterprises::NewEnterprise;
 use crate::store::forums::{self as forum_store, ForumFields, ForumUpdate, NewEdition};
 use crate::store::users::NewUser;
@@ -121,17 +120,6 @@ impl Rng {
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
-}
-
-fn api(e: ApiError) -> String {
-    match e {
-        ApiError::Unprocessable(errors) => errors
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
 }
 
 /// A Shanghai local time as the stored UTC instant.
@@ -561,7 +549,7 @@ pub fn load(
     let mut dept_ids = BTreeMap::new();
     for (name, code, catch_all) in DEPARTMENTS {
         let region = regions[REGIONS.iter().position(|r| r.0 == code).unwrap_or(0)];
-        let row = departments::create(conn, name, region, catch_all).map_err(api)?;
+        let row = departments::create(conn, name, region, catch_all).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);
     }
     let mut enterprises: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
@@ -589,7 +577,7 @@ pub fn load(
                     contact_phone: Some(format!("0572-{:07}", 2_000_000 + n * 37)),
                 },
             )
-            .map_err(api)?;
+            .map_err(|e| e.one_line())?;
             enterprises
                 .entry(regions[r])
                 .or_default()
@@ -619,7 +607,7 @@ pub fn load(
             },
         )
         .map(|u| u.id)
-        .map_err(api)
+        .map_err(|e| e.one_line())
     };
     let city = regions[0];
     let (deqing, changxing) = (regions[3], regions[4]);
@@ -825,7 +813,7 @@ fn program(
                 reschedule_reason: None,
             },
         )
-        .map_err(api)?;
+        .map_err(|e| e.one_line())?;
         for (r, region) in regions.iter().enumerate() {
             let (_, short, venue, post, _) = REGIONS[r];
             let mut depts: Vec<i64> = [
@@ -847,7 +835,7 @@ fn program(
                 chair_title: Some(post.to_owned()),
             };
             let forum = forum_store::create_forum(conn, edition.id, *region, &fields, &depts)
-                .map_err(api)?;
+                .map_err(|e| e.one_line())?;
             if scheduled_after.is_some_and(|d| *day > d) {
                 continue;
             }
@@ -873,7 +861,7 @@ fn program(
                 }),
                 department_ids: None,
             };
-            forum_store::update_forum(conn, forum.id, &update).map_err(api)?;
+            forum_store::update_forum(conn, forum.id, &update).map_err(|e| e.one_line())?;
             if cancel {
                 cancelled_left -= 1;
                 continue;
@@ -899,7 +887,7 @@ fn program(
                     title,
                     w.coordinator.id(),
                 )
-                .map_err(api)?;
+                .map_err(|e| e.one_line())?;
             }
             held.push(HeldForum {
                 id: forum.id,
@@ -1019,8 +1007,9 @@ fn load_year(
             &file_body(w, e, None, Channel::Online, false, None),
             at(day, 11, 0),
         )
-        .map_err(api)?;
-        actions::execute(conn, &who, id, None, Command::Withdraw, at(day, 15, 0)).map_err(api)?;
+        .map_err(|e| e.one_line())?;
+        actions::execute(conn, &who, id, None, Command::Withdraw, at(day, 15, 0))
+            .map_err(|e| e.one_line())?;
     }
     w.issues_done = 0;
     Ok(())
@@ -1088,7 +1077,7 @@ fn issue(
         (Channel::Online, Some(u)) => u.clone(),
         _ => w.coordinator.clone(),
     };
-    let id = file_at(conn, &filer, &body, filed).map_err(api)?;
+    let id = file_at(conn, &filer, &body, filed).map_err(|e| e.one_line())?;
     let rater = ent_user.unwrap_or_else(|| w.coordinator.clone());
     let coord = w.coordinator.clone();
     let mut day = time::local_date(filed);
@@ -1100,7 +1089,7 @@ fn issue(
             if when > horizon {
                 return Ok(());
             }
-            actions::execute(conn, &$who, id, None, $cmd, when).map_err(api)?;
+            actions::execute(conn, &$who, id, None, $cmd, when).map_err(|e| e.one_line())?;
         }};
     }
     let rating = |w: &mut World, r: Rating| RatingIn {

@@ -88,6 +88,18 @@ impl ApiError {
         ApiError::Unavailable("the database is not available".into())
     }
 
+    /// The error as one line for a terminal, naming each invalid field.
+    pub fn one_line(&self) -> String {
+        match self {
+            ApiError::Unprocessable(errors) => errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        }
+    }
+
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             ApiError::BadRequest { .. } => ("bad-request", "Bad request"),

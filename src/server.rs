@@ -119,21 +119,8 @@ pub fn create_user(config: &Config, args: CreateUser, password: String) -> Resul
         department_id: args.department,
         enterprise_id: args.enterprise,
     })
-    .map_err(|e| describe(&e))?;
-    store::users::create(&mut conn, &new).map_err(|e| describe(&e))
-}
-
-/// An API error as one line for the terminal, naming each field.
-fn describe(e: &crate::error::ApiError) -> String {
-    use crate::error::ApiError;
-    match e {
-        ApiError::Unprocessable(errors) => errors
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
+    .map_err(|e| e.one_line())?;
+    store::users::create(&mut conn, &new).map_err(|e| e.one_line())
 }
 
 /// `qinqing demo`: loads the demo data set, with progress on the terminal, and prints the

@@ -174,21 +174,12 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
 /// Refills the rollup from the issues when it does not match them (after a bulk load, or
 /// on a database whose issues predate it); true when it was refilled.
 pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
-    let kept: Option<i64> = issue_rollup::table
-        .select(sql::<Nullable<BigInt>>("CAST(SUM(collected) AS BIGINT)"))
-        .first(conn)?;
-    let actual: i64 = issues::table
+    let from_issues: CountsRow = issues::table
         .filter(issues::status.ne("withdrawn"))
-        .count()
-        .get_result(conn)?;
-    let sums_match = kept.unwrap_or(0) == actual && {
-        let from_issues: CountsRow = issues::table
-            .filter(issues::status.ne("withdrawn"))
-            .select(counts_sql())
-            .first(conn)?;
-        let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
-        Counts::from(from_issues) == Counts::from(from_rollup)
-    };
+        .select(counts_sql())
+        .first(conn)?;
+    let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
+    let sums_match = Counts::from(from_issues) == Counts::from(from_rollup);
     if sums_match {
         return Ok(false);
     }

@@ -224,13 +224,10 @@ fn walk(
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;
 
 /// Produces the file on a blocking thread; a closed channel (the client left) stops it.
-fn produce(pool: Pool, scope: Scope, query: ListQuery, format: Format, tx: Sender) {
+fn produce(pool: Pool, scope: Scope, filter: ListFilter, format: Format, tx: Sender) {
     let send = |tx: &Sender, bytes: Vec<u8>| tx.blocking_send(Ok(Chunk::from(bytes))).is_ok();
     let result = (|| -> Result<(), ApiError> {
         let mut conn = pool.get().map_err(ApiError::from_pool)?;
-        let mut filter = query.filter(&mut conn)?;
-        // The ledger lists the issues collected: withdrawn ones only when asked for.
-        filter.hide_withdrawn = true;
         match format {
             Format::Csv => {
                 let mut head = "\u{feff}".to_owned();
@@ -326,17 +323,17 @@ async fn export(
         Some(_) => return Err(ApiError::invalid("format", "must be csv or xlsx")),
     };
     let query = query.into_inner();
-    // Check the filters before the status line goes out, so a bad one is still a 4xx.
-    let pool = state.pool.clone();
-    let scope = caller.scope();
-    let check_pool = pool.clone();
-    let query = crate::db::run(&check_pool, move |conn| {
-        query.filter(conn)?;
-        Ok(query)
+    // Build the filter before the status line goes out, so a bad one is still a 4xx.
+    let filter = crate::db::run(&state.pool, move |conn| {
+        let mut filter = query.filter(conn)?;
+        // The ledger lists the issues collected: withdrawn ones only when asked for.
+        filter.hide_withdrawn = true;
+        Ok(filter)
     })
     .await?;
+    let (pool, scope) = (state.pool.clone(), caller.scope());
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    actix_web::rt::task::spawn_blocking(move || produce(pool, scope, query, format, tx));
+    actix_web::rt::task::spawn_blocking(move || produce(pool, scope, filter, format, tx));
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let (content_type, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
