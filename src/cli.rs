@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default) and `migrate`. Every option can also be given
-//! through the environment, so containers need no arguments.
+//! The command line as parsed: the commands and every option. Every option can also be
+//! given through the environment, so containers need no arguments. `commands` runs them.
 
 use std::time::Duration;
 
@@ -154,54 +154,4 @@ impl Cli {
             },
         }
     }
-}
-
-/// Runs the command; the error is the message to print before exiting non-zero.
-pub fn run(cli: Cli) -> Result<(), String> {
-    init_logging(&cli.log_level);
-    let config = cli.config();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let demo = match (cli.demo, cli.demo_password) {
-                (false, _) => None,
-                (true, Some(p)) => Some(p),
-                (true, None) => {
-                    return Err("--demo needs --demo-password (or QINQING_DEMO_PASSWORD)".into())
-                }
-            };
-            crate::server::serve(config, demo)
-        }
-        Command::Demo(args) => crate::server::demo(&config, &args.password, args.force),
-        Command::Migrate => {
-            let applied = crate::server::migrate(&config)?;
-            if applied.is_empty() {
-                println!("database is up to date");
-            } else {
-                for name in applied {
-                    println!("applied {name}");
-                }
-            }
-            Ok(())
-        }
-        Command::CreateUser(args) => {
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .map_err(|e| format!("reading the password from standard input: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let user = crate::server::create_user(&config, args, password)?;
-            println!(
-                "created user {} ({}) with id {}",
-                user.username, user.role, user.id
-            );
-            Ok(())
-        }
-    }
-}
-
-fn init_logging(filter: &str) {
-    let _ = env_logger::Builder::new()
-        .parse_filters(filter)
-        .format_timestamp_millis()
-        .try_init();
 }

@@ -1,14 +1,11 @@
-//! The one error type of the API and its problem+json form (RFC 9457). Every non-2xx answer
-//! the service gives, its own or the framework's, leaves through here.
+//! The one error of the service layer, in the domain's terms: not found in the caller's
+//! scope, refused by the role or by the state, invalid fields, a lost race. It knows
+//! nothing of HTTP; `api::problem` turns it into problem+json, the web pages into a page.
 
 use std::fmt;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
-
-pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid field of a request: `field` is a JSON path (`items[2].name`) or a parameter name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -27,71 +24,65 @@ impl FieldError {
 }
 
 #[derive(Debug)]
-pub enum ApiError {
-    /// 400: malformed request, unknown field.
-    BadRequest {
+pub enum Error {
+    /// The input cannot be read at all: malformed, or naming a field that does not exist.
+    Malformed {
         detail: String,
         errors: Vec<FieldError>,
     },
-    /// 401: no token, a bad one, or bad credentials.
-    Unauthorized(String),
-    /// 403: the caller's role may never do this.
+    /// No valid credentials: no token, a bad one, or a wrong password.
+    Unauthenticated(String),
+    /// The caller's role may never do this.
     Forbidden(String),
-    /// 404: not found, or outside the caller's scope.
+    /// Does not exist, or lies outside the caller's scope (the two are not told apart).
     NotFound(String),
-    /// 405: the path exists but not with this method.
-    MethodNotAllowed,
-    /// 409: the object's state does not allow the action.
+    /// The object's state does not allow the action; the message names the state.
     Conflict(String),
-    /// 409: a value that must be unique is taken (the field names it).
+    /// A value that must be unique is taken (the field names it).
     Duplicate(FieldError),
-    /// 412: `If-Match` did not match.
-    PreconditionFailed(String),
-    /// 413: body too large.
-    PayloadTooLarge(String),
-    /// 415: not JSON.
-    UnsupportedMediaType(String),
-    /// 422: well-formed but invalid values.
-    Unprocessable(Vec<FieldError>),
-    /// 429: too many attempts; retry after the given seconds.
-    TooManyRequests { detail: String, retry_after: u64 },
-    /// 503: the database is unavailable.
+    /// The caller acted on a version of the object that is no longer current.
+    Stale(String),
+    /// Readable input with invalid values, each field named.
+    Invalid(Vec<FieldError>),
+    /// Too many attempts; try again after the given seconds.
+    TooManyAttempts { detail: String, retry_after: u64 },
+    /// The database is unavailable.
     Unavailable(String),
-    /// 500: a bug. The cause is logged, never sent.
+    /// A bug. The cause is logged, never shown.
     Internal(String),
 }
 
-impl ApiError {
-    pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError::BadRequest {
+impl Error {
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Error::Malformed {
             detail: detail.into(),
             errors: Vec::new(),
         }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Unprocessable(vec![FieldError::new(field, message)])
+        Error::Invalid(vec![FieldError::new(field, message)])
     }
 
     pub fn not_found(what: &str) -> Self {
-        ApiError::NotFound(format!("{what} not found"))
+        Error::NotFound(format!("{what} not found"))
     }
 
     pub fn internal(cause: impl Into<String>) -> Self {
-        ApiError::Internal(cause.into())
+        Error::Internal(cause.into())
     }
 
     /// A pool that cannot hand out a connection within its timeout: the database is down
     /// or saturated. Either way the client should come back shortly.
     pub fn from_pool(e: diesel::r2d2::PoolError) -> Self {
         log::warn!("database pool: {e}");
-        ApiError::Unavailable("the database is not available".into())
+        Error::Unavailable("the database is not available".into())
     }
 
     /// The error as one line for a terminal, naming each invalid field.
     pub fn one_line(&self) -> String {
         match self {
-            ApiError::Unprocessable(errors) => errors
+            Error::Invalid(errors) => errors
                 .iter()
                 .map(|f| format!("{}: {}", f.field, f.message))
                 .collect::<Vec<_>>()
@@ -100,165 +91,63 @@ impl ApiError {
         }
     }
 
-    fn slug_and_title(&self) -> (&'static str, &'static str) {
+    /// What went wrong, in a sentence fit to show (never the cause of an internal error).
+    pub fn detail(&self) -> String {
         match self {
-            ApiError::BadRequest { .. } => ("bad-request", "Bad request"),
-            ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
-            ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
-            ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
-            ApiError::Conflict(_) => ("conflict", "Conflict"),
-            ApiError::Duplicate(_) => ("duplicate", "Already exists"),
-            ApiError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
-            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported-media-type", "Unsupported media type")
-            }
-            ApiError::Unprocessable(_) => ("validation", "Invalid request"),
-            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
-            ApiError::Internal(_) => ("internal", "Internal server error"),
-        }
-    }
-
-    fn detail(&self) -> String {
-        match self {
-            ApiError::BadRequest { detail, .. }
-            | ApiError::Unauthorized(detail)
-            | ApiError::Forbidden(detail)
-            | ApiError::NotFound(detail)
-            | ApiError::Conflict(detail)
-            | ApiError::PreconditionFailed(detail)
-            | ApiError::PayloadTooLarge(detail)
-            | ApiError::UnsupportedMediaType(detail)
-            | ApiError::TooManyRequests { detail, .. }
-            | ApiError::Unavailable(detail) => detail.clone(),
-            ApiError::Duplicate(e) => format!("{} {}", e.field, e.message),
-            ApiError::MethodNotAllowed => "this method is not allowed on this path".into(),
-            ApiError::Unprocessable(errors) => {
+            Error::Malformed { detail, .. }
+            | Error::Unauthenticated(detail)
+            | Error::Forbidden(detail)
+            | Error::NotFound(detail)
+            | Error::Conflict(detail)
+            | Error::Stale(detail)
+            | Error::TooManyAttempts { detail, .. }
+            | Error::Unavailable(detail) => detail.clone(),
+            Error::Duplicate(e) => format!("{} {}", e.field, e.message),
+            Error::Invalid(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 format!("invalid value for {}", fields.join(", "))
             }
-            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+            Error::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         }
     }
 
-    fn errors(&self) -> &[FieldError] {
+    /// The fields the error names, if any.
+    pub fn fields(&self) -> &[FieldError] {
         match self {
-            ApiError::BadRequest { errors, .. } | ApiError::Unprocessable(errors) => errors,
-            ApiError::Duplicate(e) => std::slice::from_ref(e),
+            Error::Malformed { errors, .. } | Error::Invalid(errors) => errors,
+            Error::Duplicate(e) => std::slice::from_ref(e),
             _ => &[],
         }
     }
 }
 
-/// The problem+json body.
-#[derive(Serialize)]
-pub struct Problem<'a> {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: &'a str,
-    pub status: u16,
-    pub detail: String,
-    pub errors: &'a [FieldError],
-}
-
-/// Builds a problem+json response for any status; used for the framework's own errors too.
-pub fn problem_response(
-    status: StatusCode,
-    slug: &str,
-    title: &str,
-    detail: String,
-    errors: &[FieldError],
-) -> HttpResponse {
-    let body = Problem {
-        kind: format!("urn:qinqing:problem:{slug}"),
-        title,
-        status: status.as_u16(),
-        detail,
-        errors,
-    };
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-        .body(serde_json::to_string(&body).unwrap_or_default())
-}
-
-impl fmt::Display for ApiError {
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Internal(cause) => write!(f, "internal error: {cause}"),
+            Error::Internal(cause) => write!(f, "internal error: {cause}"),
             other => write!(f, "{}", other.detail()),
         }
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) | ApiError::Duplicate(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
+impl std::error::Error for Error {}
 
-    fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            log::error!("internal error: {cause}");
-        }
-        let (slug, title) = self.slug_and_title();
-        let mut resp = problem_response(
-            self.status_code(),
-            slug,
-            title,
-            self.detail(),
-            self.errors(),
-        );
-        let headers = resp.headers_mut();
-        match self {
-            ApiError::Unauthorized(_) => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    header::HeaderValue::from_static("Bearer"),
-                );
-            }
-            ApiError::TooManyRequests { retry_after, .. } => {
-                headers.insert(header::RETRY_AFTER, (*retry_after).into());
-            }
-            ApiError::Unavailable(_) => {
-                headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-            }
-            _ => {}
-        }
-        resp
-    }
-}
-
-impl From<DieselError> for ApiError {
+impl From<DieselError> for Error {
     fn from(e: DieselError) -> Self {
         match e {
-            DieselError::NotFound => ApiError::NotFound("not found".into()),
+            DieselError::NotFound => Error::NotFound("not found".into()),
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 log::warn!("database connection closed: {}", info.message());
-                ApiError::Unavailable("the database is not available".into())
+                Error::Unavailable("the database is not available".into())
             }
             DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
                 log::warn!("database unreachable: {}", info.message());
-                ApiError::Unavailable("the database is not available".into())
+                Error::Unavailable("the database is not available".into())
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Conflict("a concurrent change got there first; retry".into())
+                Error::Conflict("a concurrent change got there first; retry".into())
             }
-            other => ApiError::Internal(format!("database: {other}")),
+            other => Error::Internal(format!("database: {other}")),
         }
     }
 }
@@ -271,12 +160,12 @@ pub fn is_unique_violation(e: &DieselError) -> bool {
     )
 }
 
-/// Maps a unique violation to a 409 naming `field`; other errors as usual.
-pub fn unique_as(field: &str, message: &str) -> impl FnOnce(DieselError) -> ApiError {
+/// Maps a unique violation to a duplicate naming `field`; other errors as usual.
+pub fn unique_as(field: &str, message: &str) -> impl FnOnce(DieselError) -> Error {
     let (field, message) = (field.to_owned(), message.to_owned());
     move |e| {
         if is_unique_violation(&e) {
-            ApiError::Duplicate(FieldError::new(field, message))
+            Error::Duplicate(FieldError::new(field, message))
         } else {
             e.into()
         }
@@ -286,39 +175,29 @@ pub fn unique_as(field: &str, message: &str) -> impl FnOnce(DieselError) -> ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::body::to_bytes;
 
-    #[actix_rt::test]
-    async fn internal_errors_say_nothing_internal() {
-        let resp = ApiError::internal("SELECT secret FROM t").error_response();
-        assert_eq!(resp.status(), 500);
-        let body = to_bytes(resp.into_body()).await.unwrap_or_default();
-        let text = String::from_utf8_lossy(&body);
-        assert!(!text.contains("SELECT"), "{text}");
+    #[test]
+    fn internal_errors_say_nothing_internal() {
+        let e = Error::internal("SELECT secret FROM t");
+        assert!(!e.detail().contains("SELECT"));
+        assert!(e.to_string().contains("SELECT"), "the log keeps the cause");
     }
 
     #[test]
-    fn statuses() {
-        let cases: Vec<(ApiError, u16)> = vec![
-            (ApiError::bad_request("x"), 400),
-            (ApiError::Unauthorized("x".into()), 401),
-            (ApiError::Forbidden("x".into()), 403),
-            (ApiError::not_found("user"), 404),
-            (ApiError::Conflict("x".into()), 409),
-            (ApiError::PreconditionFailed("x".into()), 412),
-            (ApiError::invalid("f", "m"), 422),
-            (
-                ApiError::TooManyRequests {
-                    detail: "x".into(),
-                    retry_after: 3,
-                },
-                429,
-            ),
-            (ApiError::Unavailable("x".into()), 503),
-            (DieselError::NotFound.into(), 404),
-        ];
-        for (err, status) in cases {
-            assert_eq!(err.status_code().as_u16(), status, "{err:?}");
-        }
+    fn fields_and_one_line() {
+        let e = Error::Invalid(vec![
+            FieldError::new("title", "must not be empty"),
+            FieldError::new("category", "is required"),
+        ]);
+        assert_eq!(e.detail(), "invalid value for title, category");
+        assert_eq!(
+            e.one_line(),
+            "title: must not be empty; category: is required"
+        );
+        assert_eq!(e.fields().len(), 2);
+        assert!(matches!(
+            Error::from(DieselError::NotFound),
+            Error::NotFound(_)
+        ));
     }
 }

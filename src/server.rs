@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use actix_web::HttpServer;
 
-use crate::api::users::{prepare_new_user, NewUserIn};
 use crate::api::{app, AppState};
 use crate::auth::token::Tokens;
-use crate::cli::CreateUser;
 use crate::config::{AuthConfig, Config};
 use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::role::Role;
-use crate::store::{self, users::UserRow};
+use crate::service::users::{insert, prepare_new_user, NewUserIn};
+use crate::store;
 
 /// Applies pending migrations to the configured database, and refills the kept figures if
 /// they do not match the issues; returns what was applied.
@@ -27,7 +26,8 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     Ok(applied)
 }
 
-fn connect(backend: &Backend) -> Result<DbConn, String> {
+/// One connection to the configured database, outside any pool.
+pub fn connect(backend: &Backend) -> Result<DbConn, String> {
     backend
         .connect()
         .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))
@@ -81,7 +81,7 @@ fn bootstrap_admin(conn: &mut DbConn, auth: &AuthConfig) -> Result<(), String> {
                 enterprise_id: None,
             })
             .map_err(|e| format!("QINQING_ADMIN_PASSWORD: {e}"))?;
-            store::users::create(conn, &new).map_err(|e| e.to_string())?;
+            insert(conn, &new).map_err(|e| e.one_line())?;
             log::info!("created the first administrator, user `admin`");
         }
         None => log::warn!(
@@ -92,46 +92,8 @@ fn bootstrap_admin(conn: &mut DbConn, auth: &AuthConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// `qinqing create-user`: the same checks as the API's user creation.
-pub fn create_user(config: &Config, args: CreateUser, password: String) -> Result<UserRow, String> {
-    let mut conn = connect(&config.backend())?;
-    db::migrate(&mut conn)?;
-    let role = Role::parse(&args.role).ok_or_else(|| {
-        format!(
-            "--role must be one of admin, coordinator, leader, department, enterprise (got {})",
-            args.role
-        )
-    })?;
-    let region_id = match &args.region {
-        Some(code) => Some(
-            store::regions::find_by_code(&mut conn, code)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no region has code {code}"))?,
-        ),
-        None => None,
-    };
-    let new = prepare_new_user(NewUserIn {
-        display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
-        username: args.username,
-        password,
-        role,
-        region_id,
-        department_id: args.department,
-        enterprise_id: args.enterprise,
-    })
-    .map_err(|e| e.one_line())?;
-    store::users::create(&mut conn, &new).map_err(|e| e.one_line())
-}
-
-/// `qinqing demo`: loads the demo data set, with progress on the terminal, and prints the
-/// demo users.
-pub fn demo(config: &Config, password: &str, force: bool) -> Result<(), String> {
-    let mut conn = connect(&config.backend())?;
-    db::migrate(&mut conn)?;
-    load_demo(&mut conn, password, force)
-}
-
-fn load_demo(conn: &mut DbConn, password: &str, force: bool) -> Result<(), String> {
+/// Loads the demo data set, with progress on the terminal, and prints the demo users.
+pub fn load_demo(conn: &mut DbConn, password: &str, force: bool) -> Result<(), String> {
     let started = std::time::Instant::now();
     let options = crate::demo::Options {
         password: password.to_owned(),

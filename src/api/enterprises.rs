@@ -1,22 +1,14 @@
-//! Enterprises (企业): seen within scope; created and edited by administrators and by the
-//! coordinators of the enterprise's region. The contact phone is shown only to those who
-//! act on it: administrators, coordinators, and departments handling the enterprise's issues.
+//! Enterprises (企业): `/api/v1/enterprises`.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use super::common::{created, nullable, page, utc, Check, Paged};
+use super::common::created;
 use super::extract::Json;
 use super::AppState;
 use crate::auth::Caller;
-use crate::db::{self, DbConn};
-use crate::domain::credit_code;
-use crate::domain::role::Role;
-use crate::error::ApiError;
-use crate::store::enterprises::{self, Changes, EnterpriseRow, ListFilter, NewEnterprise};
-use crate::store::regions;
-use crate::store::scope::Scope;
+use crate::db;
+use crate::error::Error;
+use crate::service::enterprises::{self, EnterprisePatch, EnterpriseQuery, NewEnterpriseIn};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/enterprises").get(list).post(create))
@@ -27,228 +19,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Size {
-    /// 大型
-    Large,
-    /// 中型
-    Medium,
-    /// 小型
-    Small,
-    /// 微型
-    Micro,
-}
-
-impl Size {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Size::Large => "large",
-            Size::Medium => "medium",
-            Size::Small => "small",
-            Size::Micro => "micro",
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct EnterpriseOut {
-    pub id: i64,
-    pub name: String,
-    pub credit_code: String,
-    pub region_id: i64,
-    pub industry: String,
-    pub size: String,
-    pub contact_name: Option<String>,
-    /// Present only for callers who may see it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_phone: Option<Option<String>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Whether the caller sees contact phones. Scope has already limited which enterprises a
-/// caller reaches (a department only those whose issues it handles), so the role decides.
-pub fn sees_phone(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Coordinator | Role::Department)
-}
-
-impl EnterpriseOut {
-    pub fn new(e: EnterpriseRow, role: Role) -> Self {
-        EnterpriseOut {
-            id: e.id,
-            name: e.name,
-            credit_code: e.credit_code,
-            region_id: e.region_id,
-            industry: e.industry,
-            size: e.size,
-            contact_name: e.contact_name,
-            contact_phone: sees_phone(role).then_some(e.contact_phone),
-            created_at: utc(e.created_at),
-            updated_at: utc(e.updated_at),
-        }
-    }
-}
-
-const MANAGE: &str = "create or change enterprises";
-const WRITERS: &[Role] = &[Role::Admin, Role::Coordinator];
-
-/// 5–20 characters of digits, spaces, `+`, `-`, parentheses.
-pub fn phone_error(phone: &str) -> Option<&'static str> {
-    let n = phone.chars().count();
-    if !(5..=20).contains(&n) {
-        return Some("must be 5 to 20 characters");
-    }
-    if !phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
-    {
-        return Some("may hold only digits, spaces, '+', '-' and parentheses");
-    }
-    None
-}
-
-fn check_code(check: &mut Check, code: &str) -> String {
-    match credit_code::validate(code) {
-        Ok(c) => c,
-        Err(e) => {
-            check.add("credit_code", e.to_string());
-            code.to_owned()
-        }
-    }
-}
-
-fn check_phone(check: &mut Check, phone: Option<&str>) -> Option<String> {
-    let phone = check.opt_text("contact_phone", phone, 20)?;
-    if let Some(msg) = phone_error(&phone) {
-        check.add("contact_phone", msg);
-    }
-    Some(phone)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewEnterpriseIn {
-    pub name: String,
-    pub credit_code: String,
-    pub region_id: i64,
-    pub industry: String,
-    pub size: Size,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-}
-
-impl NewEnterpriseIn {
-    /// Checks every field; the region is checked against the database separately.
-    pub fn validate(self) -> Result<NewEnterprise, ApiError> {
-        let mut check = Check::default();
-        let new = NewEnterprise {
-            name: check.text("name", &self.name, 1, 200),
-            credit_code: check_code(&mut check, &self.credit_code),
-            region_id: self.region_id,
-            industry: check.text("industry", &self.industry, 1, 100),
-            size: self.size.as_str().to_owned(),
-            contact_name: check.opt_text("contact_name", self.contact_name.as_deref(), 100),
-            contact_phone: check_phone(&mut check, self.contact_phone.as_deref()),
-        };
-        check.finish()?;
-        Ok(new)
-    }
-}
-
-/// Creates an enterprise within the caller's scope (also used when recording attendance).
-pub fn create_in_scope(
-    conn: &mut DbConn,
-    scope: &Scope,
-    new: &NewEnterprise,
-) -> Result<EnterpriseRow, ApiError> {
-    db::write_tx(conn, |conn| {
-        regions::check_in_scope(conn, scope, new.region_id, "region_id")?;
-        enterprises::create(conn, new)
-    })
-}
-
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     Json(body): Json<NewEnterpriseIn>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(WRITERS, MANAGE)?;
-    let new = body.validate()?;
-    let scope = caller.scope();
-    let row = db::run(&state.pool, move |conn| create_in_scope(conn, &scope, &new)).await?;
-    Ok(created(
-        format!("/api/v1/enterprises/{}", row.id),
-        &EnterpriseOut::new(row, caller.role),
-    ))
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    q: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
-    region_id: Option<i64>,
-    size: Option<Size>,
-    page: Option<i64>,
-    per_page: Option<i64>,
+) -> Result<HttpResponse, Error> {
+    let e = db::run(&state.pool, move |conn| {
+        enterprises::create(conn, &caller, body)
+    })
+    .await?;
+    Ok(created(format!("/api/v1/enterprises/{}", e.id), &e))
 }
 
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+    query: web::Query<EnterpriseQuery>,
+) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
-    let filter = ListFilter {
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        region_id: q.region_id,
-        size: q.size.map(|s| s.as_str().to_owned()),
-    };
-    let scope = caller.scope();
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        Ok(enterprises::list(conn, &scope, &filter, page)?)
-    })
-    .await?;
-    let items = rows
-        .into_iter()
-        .map(|e| EnterpriseOut::new(e, caller.role))
-        .collect();
-    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
+    let page = db::run(&state.pool, move |conn| enterprises::list(conn, &caller, q)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let scope = caller.scope();
-    let row = db::run(&state.pool, move |conn| {
-        Ok(enterprises::get(conn, &scope, id)?)
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found("enterprise"))?;
-    Ok(HttpResponse::Ok().json(EnterpriseOut::new(row, caller.role)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnterprisePatch {
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    name: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    credit_code: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    region_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    industry: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    size: Option<Size>,
-    #[serde(default, deserialize_with = "nullable")]
-    contact_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    contact_phone: Option<Option<String>>,
+    let e = db::run(&state.pool, move |conn| enterprises::get(conn, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(e))
 }
 
 async fn update(
@@ -256,67 +56,11 @@ async fn update(
     caller: Caller,
     id: web::Path<i64>,
     Json(body): Json<EnterprisePatch>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(WRITERS, MANAGE)?;
-    let mut check = Check::default();
-    let changes = Changes {
-        name: body.name.map(|n| check.text("name", &n, 1, 200)),
-        credit_code: body.credit_code.map(|c| check_code(&mut check, &c)),
-        region_id: body.region_id,
-        industry: body.industry.map(|i| check.text("industry", &i, 1, 100)),
-        size: body.size.map(|s| s.as_str().to_owned()),
-        contact_name: body
-            .contact_name
-            .map(|c| check.opt_text("contact_name", c.as_deref(), 100)),
-        contact_phone: body
-            .contact_phone
-            .map(|p| check_phone(&mut check, p.as_deref())),
-    };
-    check.finish()?;
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let scope = caller.scope();
-    let row = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            // Out of scope answers 404 before anything else is said about the body.
-            enterprises::get(conn, &scope, id)?.ok_or_else(|| ApiError::not_found("enterprise"))?;
-            if let Some(r) = changes.region_id {
-                regions::check_in_scope(conn, &scope, r, "region_id")?;
-            }
-            enterprises::update(conn, &scope, id, &changes)
-        })
+    let e = db::run(&state.pool, move |conn| {
+        enterprises::update(conn, &caller, id, body)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(EnterpriseOut::new(row, caller.role)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones() {
-        let cases = [
-            ("0572-2345678", true),
-            ("+86 138 0000 0000", true),
-            ("1234", false),
-            ("call me", false),
-        ];
-        for (p, ok) in cases {
-            assert_eq!(phone_error(p).is_none(), ok, "{p}");
-        }
-    }
-
-    #[test]
-    fn phone_visibility() {
-        let cases = [
-            (Role::Admin, true),
-            (Role::Coordinator, true),
-            (Role::Department, true),
-            (Role::Leader, false),
-            (Role::Enterprise, false),
-        ];
-        for (role, sees) in cases {
-            assert_eq!(sees_phone(role), sees, "{role:?}");
-        }
-    }
+    Ok(HttpResponse::Ok().json(e))
 }

@@ -1,14 +1,64 @@
-//! Request extractors whose failures are problem+json like every other error: a JSON body
-//! that names the offending field without echoing parser internals, and query/path configs.
+//! Request extractors whose failures are problem+json like every other error: the caller
+//! named by a bearer token, a JSON body that names the offending field without echoing
+//! parser internals, and query/path configs.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::error::PayloadError;
+use actix_web::http::header;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use super::problem::BodyError;
+use super::AppState;
+use crate::auth::{self, Caller};
+use crate::db;
+use crate::error::{Error, FieldError};
+
+fn unauthorized(detail: &str) -> Error {
+    Error::Unauthenticated(detail.to_owned())
+}
+
+/// The token of an `Authorization: Bearer …` header (scheme name in any case).
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+/// Taking a `Caller` argument makes a handler require a valid bearer token: missing,
+/// malformed, expired or revoked tokens are a 401 before it runs.
+impl FromRequest for Caller {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| Error::internal("application state missing"))?;
+            let token = token.ok_or_else(|| unauthorized("a bearer token is required"))?;
+            let claims = state
+                .tokens
+                .verify(&token)
+                .ok_or_else(|| unauthorized("the token is invalid or expired"))?;
+            let id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| unauthorized("the token is invalid or expired"))?;
+            let found = db::run(&state.pool, move |conn| {
+                auth::resolve(conn, id, claims.ver, &claims.role)
+            })
+            .await?;
+            found.ok_or_else(|| unauthorized("the token is no longer valid"))
+        })
+    }
+}
 
 /// Largest request body accepted; larger ones are answered 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -18,8 +68,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 pub struct Json<T>(pub T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         use actix_web::HttpMessage;
@@ -31,19 +81,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType(
+                return Err(BodyError::NotJson(
                     "the body must be JSON, sent with Content-Type: application/json".into(),
-                ));
+                )
+                .into());
             }
-            let bytes = bytes
-                .await
-                .map_err(|e| match e.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(format!(
-                        "the body is larger than {BODY_LIMIT} bytes"
-                    )),
-                    _ => ApiError::bad_request("the body could not be read"),
-                })?;
-            parse_json(&bytes).map(Json)
+            let bytes = bytes.await.map_err(|e| -> actix_web::Error {
+                match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => {
+                        BodyError::TooLarge(format!("the body is larger than {BODY_LIMIT} bytes"))
+                            .into()
+                    }
+                    _ => Error::malformed("the body could not be read").into(),
+                }
+            })?;
+            Ok(Json(parse_json(&bytes)?))
         })
     }
 }
@@ -53,8 +105,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 pub struct OptionalJson<T>(pub T);
 
 impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let empty = req
@@ -81,22 +133,21 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 /// Parses a JSON body, turning serde's errors into field-level problems without its
 /// "at line X column Y" text: syntax → 400, unknown field → 400 naming it, any other
 /// data error (missing field, wrong type, unknown enum value) → 422 naming the field.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         json_error(&path, &inner)
     })?;
-    de.end().map_err(|_| {
-        ApiError::bad_request("the body has trailing characters after the JSON value")
-    })?;
+    de.end()
+        .map_err(|_| Error::malformed("the body has trailing characters after the JSON value"))?;
     Ok(value)
 }
 
-fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+fn json_error(path: &str, e: &serde_json::Error) -> Error {
     if !e.is_data() {
-        return ApiError::bad_request("the body is not valid JSON");
+        return Error::malformed("the body is not valid JSON");
     }
     let full = e.to_string();
     let message = match full.find(" at line ") {
@@ -118,26 +169,26 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
         } else {
             join(quoted)
         };
-        return ApiError::BadRequest {
+        return Error::Malformed {
             detail: format!("unknown field `{field}`"),
             errors: vec![FieldError::new(field, "unknown field")],
         };
     }
     if message.starts_with("missing field") {
-        return ApiError::Unprocessable(vec![FieldError::new(join(quoted), "is required")]);
+        return Error::Invalid(vec![FieldError::new(join(quoted), "is required")]);
     }
     let field = if path == "." || path.is_empty() {
         "body".to_owned()
     } else {
         path.to_owned()
     };
-    ApiError::Unprocessable(vec![FieldError::new(field, message)])
+    Error::Invalid(vec![FieldError::new(field, message)])
 }
 
 /// Query strings that do not parse are malformed requests (400).
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|e, _| {
-        ApiError::BadRequest {
+        Error::Malformed {
             detail: format!("invalid query string: {e}"),
             errors: Vec::new(),
         }
@@ -147,7 +198,7 @@ pub fn query_config() -> web::QueryConfig {
 
 /// A path segment that does not parse (`/users/abc`) names nothing that exists: 404.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_, _| ApiError::not_found("resource").into())
+    web::PathConfig::default().error_handler(|_, _| Error::not_found("resource").into())
 }
 
 #[cfg(test)]
@@ -192,7 +243,7 @@ mod tests {
             let text = format!("{err}");
             assert!(!text.contains("line"), "{body}: {text}");
             let fields: Vec<String> = match &err {
-                ApiError::BadRequest { errors, .. } | ApiError::Unprocessable(errors) => {
+                Error::Malformed { errors, .. } | Error::Invalid(errors) => {
                     errors.iter().map(|e| e.field.clone()).collect()
                 }
                 _ => Vec::new(),

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::AppState;
 use crate::db;
-use crate::error::ApiError;
+use crate::error::Error;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/healthz").get(healthz))
@@ -19,11 +19,11 @@ async fn healthz() -> HttpResponse {
 }
 
 /// 200 when the database answers; 503 with `Retry-After` when it does not.
-async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     db::run(&state.pool, |conn| {
         conn.batch_execute("SELECT 1").map_err(|e| {
             log::warn!("readiness check: {e}");
-            ApiError::Unavailable("the database is not available".into())
+            Error::Unavailable("the database is not available".into())
         })
     })
     .await?;

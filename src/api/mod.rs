@@ -10,6 +10,7 @@ pub mod extract;
 pub mod forums;
 pub mod health;
 pub mod issues;
+pub mod problem;
 pub mod regions;
 pub mod spec;
 pub mod stats;
@@ -21,13 +22,14 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Logger;
-use actix_web::{web, App, Error, HttpResponse};
+use actix_web::{web, App, HttpResponse};
 
 use std::sync::Arc;
 
 use crate::auth::token::Tokens;
 use crate::db::Pool;
-use crate::error::{problem_response, ApiError, PROBLEM_JSON};
+use crate::error::Error;
+use problem::{problem_response, PROBLEM_JSON};
 
 /// What every handler can reach: the pool and the settings it needs.
 #[derive(Clone)]
@@ -47,7 +49,7 @@ pub fn app(
         ServiceRequest,
         Config = (),
         Response = ServiceResponse<impl MessageBody>,
-        Error = Error,
+        Error = actix_web::Error,
         InitError = (),
     >,
 > {
@@ -58,7 +60,7 @@ pub fn app(
         .app_data(extract::path_config())
         .configure(routes)
         .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(ApiError::NotFound("no such path".into()))
+            Err::<HttpResponse, _>(Error::NotFound("no such path".into()))
         }))
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;

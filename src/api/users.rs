@@ -1,17 +1,14 @@
-//! Accounts, managed by administrators.
+//! Accounts: `/api/v1/users`.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use super::common::{created, nullable, page, utc, Check, Paged};
+use super::common::created;
 use super::extract::Json;
 use super::AppState;
-use crate::auth::{password, Caller};
+use crate::auth::Caller;
 use crate::db;
-use crate::domain::role::{Link, Role};
-use crate::error::ApiError;
-use crate::store::users::{self, ListFilter, NewUser, Update, UserRow};
+use crate::error::Error;
+use crate::service::users::{self, NewUserIn, PasswordReset, UserPatch, UserQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/users").get(list).post(create))
@@ -19,390 +16,59 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/users/{id}/password").post(reset_password));
 }
 
-/// A user as clients see it: never the password hash or token version.
-#[derive(Serialize)]
-pub struct UserOut {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub region_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for UserOut {
-    fn from(u: UserRow) -> Self {
-        UserOut {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role,
-            region_id: u.region_id,
-            department_id: u.department_id,
-            enterprise_id: u.enterprise_id,
-            active: u.active,
-            created_at: utc(u.created_at),
-            updated_at: utc(u.updated_at),
-        }
-    }
-}
-
-const MANAGE: &str = "manage users";
-
-/// Usernames: 3–64 of a–z, 0–9, `.`, `_`, `-` (stored in lower case).
-pub fn username_error(name: &str) -> Option<&'static str> {
-    let n = name.chars().count();
-    if !(3..=64).contains(&n) {
-        return Some("must be 3 to 64 characters");
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-    {
-        return Some("may hold only a–z, 0–9, '.', '_' and '-'");
-    }
-    None
-}
-
-/// The links a role keeps: the one it needs (required), the others cleared. A link given
-/// explicitly to a role that does not use it is refused rather than silently dropped.
-pub struct Links {
-    pub region_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-}
-
-pub fn links_for(role: Role, given: [(Option<i64>, bool); 3], check: &mut Check) -> Links {
-    let names = ["region_id", "department_id", "enterprise_id"];
-    let needed = match role.link() {
-        Link::None => None,
-        Link::Region => Some(0),
-        Link::Department => Some(1),
-        Link::Enterprise => Some(2),
-    };
-    let mut out = [None; 3];
-    for (i, (value, explicit)) in given.into_iter().enumerate() {
-        if Some(i) == needed {
-            if value.is_none() {
-                check.add(
-                    names[i],
-                    format!("is required for the {} role", role.as_str()),
-                );
-            }
-            out[i] = value;
-        } else if explicit && value.is_some() {
-            check.add(
-                names[i],
-                format!("is not used by the {} role", role.as_str()),
-            );
-        }
-    }
-    Links {
-        region_id: out[0],
-        department_id: out[1],
-        enterprise_id: out[2],
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserIn {
-    pub username: String,
-    pub password: String,
-    pub display_name: String,
-    pub role: Role,
-    pub region_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
-}
-
-/// Validates a new user and hashes the password (slow: call from the blocking pool).
-pub fn prepare_new_user(body: NewUserIn) -> Result<NewUser, ApiError> {
-    let mut check = Check::default();
-    let username = body.username.trim().to_lowercase();
-    if let Some(msg) = username_error(&username) {
-        check.add("username", msg);
-    }
-    if let Some(msg) = password::policy_error(&body.password) {
-        check.add("password", msg);
-    }
-    let display_name = check.text("display_name", &body.display_name, 1, 100);
-    let links = links_for(
-        body.role,
-        [
-            (body.region_id, true),
-            (body.department_id, true),
-            (body.enterprise_id, true),
-        ],
-        &mut check,
-    );
-    check.finish()?;
-    Ok(NewUser {
-        username,
-        password_hash: password::hash(&body.password).map_err(ApiError::internal)?,
-        display_name,
-        role: body.role.as_str().to_owned(),
-        region_id: links.region_id,
-        department_id: links.department_id,
-        enterprise_id: links.enterprise_id,
-    })
-}
-
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     Json(body): Json<NewUserIn>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin], MANAGE)?;
-    let user = db::run(&state.pool, move |conn| {
-        let new = prepare_new_user(body)?;
-        users::create(conn, &new)
-    })
-    .await?;
-    Ok(created(
-        format!("/api/v1/users/{}", user.id),
-        &UserOut::from(user),
-    ))
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    q: Option<String>,
-    role: Option<Role>,
-    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
-    region_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
-    department_id: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::common::opt_id")]
-    enterprise_id: Option<i64>,
-    active: Option<bool>,
-    page: Option<i64>,
-    per_page: Option<i64>,
+) -> Result<HttpResponse, Error> {
+    let user = db::run(&state.pool, move |conn| users::create(conn, &caller, body)).await?;
+    Ok(created(format!("/api/v1/users/{}", user.id), &user))
 }
 
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin], MANAGE)?;
+    query: web::Query<UserQuery>,
+) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
-    let filter = ListFilter {
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        role: q.role.map(|r| r.as_str().to_owned()),
-        region_id: q.region_id,
-        department_id: q.department_id,
-        enterprise_id: q.enterprise_id,
-        active: q.active,
-    };
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        Ok(users::list(conn, &filter, page)?)
-    })
-    .await?;
-    let items = rows.into_iter().map(UserOut::from).collect();
-    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
+    let page = db::run(&state.pool, move |conn| users::list(conn, &caller, q)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin], MANAGE)?;
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let user = db::run(&state.pool, move |conn| Ok(users::get(conn, id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+    let user = db::run(&state.pool, move |conn| users::get(conn, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(user))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserPatch {
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    display_name: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    role: Option<Role>,
-    #[serde(default, deserialize_with = "nullable")]
-    region_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "nullable")]
-    department_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "nullable")]
-    enterprise_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "crate::api::common::present")]
-    active: Option<bool>,
-}
-
-/// Changes a user. A role change or deactivation ends the user's tokens. The last active
-/// administrator cannot be demoted or deactivated (nobody could manage users after).
 async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
     Json(body): Json<UserPatch>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin], MANAGE)?;
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     let user = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let current = users::get(conn, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            let old_role = Role::parse(&current.role)
-                .ok_or_else(|| ApiError::internal("stored role unknown"))?;
-            let role = body.role.unwrap_or(old_role);
-            let mut check = Check::default();
-            let display_name = match &body.display_name {
-                Some(d) => check.text("display_name", d, 1, 100),
-                None => current.display_name.clone(),
-            };
-            let pick = |given: Option<Option<i64>>, current: Option<i64>| match given {
-                Some(v) => (v, true),
-                None => (current, false),
-            };
-            let links = links_for(
-                role,
-                [
-                    pick(body.region_id, current.region_id),
-                    pick(body.department_id, current.department_id),
-                    pick(body.enterprise_id, current.enterprise_id),
-                ],
-                &mut check,
-            );
-            check.finish()?;
-            let active = body.active.unwrap_or(current.active);
-            let was_admin = old_role == Role::Admin && current.active;
-            if was_admin && !(role == Role::Admin && active) && users::active_admins(conn)? <= 1 {
-                return Err(ApiError::Conflict(
-                    "this is the last active administrator; it cannot be demoted or deactivated"
-                        .into(),
-                ));
-            }
-            users::update(
-                conn,
-                id,
-                &Update {
-                    display_name,
-                    role: role.as_str().to_owned(),
-                    region_id: links.region_id,
-                    department_id: links.department_id,
-                    enterprise_id: links.enterprise_id,
-                    active,
-                    end_sessions: role != old_role || (current.active && !active),
-                },
-            )
-        })
+        users::update(conn, &caller, id, body)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(UserOut::from(user)))
+    Ok(HttpResponse::Ok().json(user))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PasswordReset {
-    password: String,
-}
-
-/// Sets a user's password (for one who forgot it); their earlier tokens end.
 async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
     Json(body): Json<PasswordReset>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin], MANAGE)?;
-    if let Some(msg) = password::policy_error(&body.password) {
-        return Err(ApiError::invalid("password", msg));
-    }
+) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| {
-        let hash = password::hash(&body.password).map_err(ApiError::internal)?;
-        users::set_password(conn, id, &hash)
+        users::reset_password(conn, &caller, id, body)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames() {
-        let cases = [
-            ("admin", true),
-            ("wu.xing_01-a", true),
-            ("ab", false),
-            ("Admin", false),
-            ("张三", false),
-            ("a b c", false),
-        ];
-        for (name, ok) in cases {
-            assert_eq!(username_error(name).is_none(), ok, "{name}");
-        }
-    }
-
-    #[test]
-    fn links_follow_the_role() {
-        // (role, given links, expected kept links, fields refused)
-        type Case = (
-            Role,
-            [(Option<i64>, bool); 3],
-            [Option<i64>; 3],
-            Vec<&'static str>,
-        );
-        let cases: Vec<Case> = vec![
-            (
-                Role::Admin,
-                [(None, true), (None, true), (None, true)],
-                [None, None, None],
-                vec![],
-            ),
-            (
-                Role::Coordinator,
-                [(Some(1), true), (None, true), (None, true)],
-                [Some(1), None, None],
-                vec![],
-            ),
-            (
-                Role::Leader,
-                [(None, true), (None, true), (None, true)],
-                [None, None, None],
-                vec!["region_id"],
-            ),
-            (
-                Role::Department,
-                [(Some(1), true), (Some(2), true), (None, true)],
-                [None, Some(2), None],
-                vec!["region_id"],
-            ),
-            // A link left over from the old role (not given now) is cleared quietly.
-            (
-                Role::Enterprise,
-                [(Some(1), false), (None, false), (Some(3), true)],
-                [None, None, Some(3)],
-                vec![],
-            ),
-        ];
-        for (role, given, want, refused) in cases {
-            let mut check = Check::default();
-            let links = links_for(role, given, &mut check);
-            assert_eq!(
-                [links.region_id, links.department_id, links.enterprise_id],
-                want,
-                "{role:?}"
-            );
-            let fields: Vec<String> = match check.finish() {
-                Ok(()) => vec![],
-                Err(ApiError::Unprocessable(errors)) => {
-                    errors.into_iter().map(|e| e.field).collect()
-                }
-                Err(e) => panic!("{e}"),
-            };
-            assert_eq!(fields, refused, "{role:?}");
-        }
-    }
 }

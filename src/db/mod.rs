@@ -9,7 +9,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::ApiError;
+use crate::error::Error;
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -144,18 +144,18 @@ pub fn revert_all(conn: &mut DbConn) -> Result<(), String> {
 
 /// Runs `f` with a pooled connection on the blocking thread pool. Every database call made
 /// for a request goes through here, `pool.get()` included, so no async worker ever waits on it.
-pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, Error>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(ApiError::from_pool)?;
+        let mut conn = pool.get().map_err(Error::from_pool)?;
         f(&mut conn)
     })
     .await
-    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
 }
 
 /// Runs `f` in a write transaction: committed when `f` returns Ok, rolled back otherwise.

@@ -24,28 +24,14 @@ pub fn date_error(held_on: NaiveDate, reschedule_reason: Option<&str>) -> Option
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Scheduled,
-    Held,
-    Cancelled,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Scheduled => "scheduled",
-            Status::Held => "held",
-            Status::Cancelled => "cancelled",
-        }
+coded!(
+    /// Where a forum stands: scheduled, then held or cancelled for good.
+    Status {
+        Scheduled => "scheduled", "待召开";
+        Held => "held", "已召开";
+        Cancelled => "cancelled", "已取消";
     }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Scheduled, Status::Held, Status::Cancelled]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
+);
 
 /// Whether a forum in `from` may move to `to`: scheduled → held | cancelled, and staying put.
 /// A held or cancelled forum never goes back. The refusal names the current state.
@@ -55,8 +41,8 @@ pub fn move_status(from: Status, to: Status) -> Result<Status, String> {
         (Status::Scheduled, Status::Held | Status::Cancelled) => Ok(to),
         _ => Err(format!(
             "the forum is {}; it cannot become {}",
-            from.as_str(),
-            to.as_str()
+            from.code(),
+            to.code()
         )),
     }
 }
@@ -107,7 +93,7 @@ mod tests {
                 let got = move_status(from, to);
                 assert_eq!(got.is_ok(), ok, "{from:?} -> {to:?}");
                 if let Err(msg) = got {
-                    assert!(msg.contains(from.as_str()), "{msg}");
+                    assert!(msg.contains(from.code()), "{msg}");
                 }
             }
         }

@@ -1,33 +1,6 @@
 //! The vocabulary of issues: categories, channels, answer outcomes, ratings, each with the
 //! code the API uses and the Chinese name people read.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $zh:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            pub fn parse(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-
 coded!(
     /// What an issue is about.
     Category {
@@ -74,11 +47,53 @@ coded!(
 );
 
 impl Rating {
+    /// The ratings that count as satisfied in 满意率.
+    pub const SATISFIED: [Rating; 2] = [Rating::Satisfied, Rating::BasicallySatisfied];
+
     /// Satisfied and basically satisfied both count as satisfied in 满意率.
     pub fn is_satisfied(self) -> bool {
-        !matches!(self, Rating::Dissatisfied)
+        Rating::SATISFIED.contains(&self)
     }
 }
+
+coded!(
+    /// Who gave a rating: the enterprise itself, or Federation staff on a follow-up call.
+    RatingSource {
+        Enterprise => "enterprise", "企业评价";
+        FollowUp => "follow_up", "回访";
+    }
+);
+
+coded!(
+    /// Where a department's request for more time stands.
+    ExtensionStatus {
+        Pending => "pending", "待审批";
+        Granted => "granted", "同意延期";
+        Refused => "refused", "不同意延期";
+    }
+);
+
+coded!(
+    /// What an event on an issue's timeline (办理过程) records.
+    EventKind {
+        Filed => "filed", "提交";
+        Assigned => "assigned", "交办";
+        Reassigned => "reassigned", "重新交办";
+        Signed => "signed", "签收";
+        Returned => "returned", "退回";
+        ExtensionRequested => "extension_requested", "申请延期";
+        ExtensionGranted => "extension_granted", "同意延期";
+        ExtensionRefused => "extension_refused", "不同意延期";
+        Answered => "answered", "答复";
+        Rated => "rated", "评价";
+        Closed => "closed", "办结";
+        Withdrawn => "withdrawn", "撤回";
+        Urged => "urged", "催办";
+        Supervised => "supervised", "督办";
+        Commented => "commented", "留言";
+        Marked => "marked", "标记";
+    }
+);
 
 /// Working days a department has to answer, by default.
 pub const DEFAULT_WORKING_DAYS: u32 = 10;
@@ -102,6 +117,9 @@ mod tests {
                 serde_json::to_string(c).unwrap_or_default(),
                 format!("\"{}\"", c.code())
             );
+        }
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.code()), Some(*k));
         }
         for o in Outcome::ALL {
             assert_eq!(

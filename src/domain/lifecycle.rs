@@ -14,58 +14,64 @@
 //!      └──────reopen (重办)◀── rate dissatisfied
 //! ```
 
+use chrono::NaiveDate;
+
 use super::issue::Rating;
 use super::role::Role;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum State {
-    /// 待交办
-    Submitted,
-    /// 已交办
-    Assigned,
-    /// 办理中
-    InProgress,
-    /// 已退回
-    Returned,
-    /// 已答复
-    Answered,
-    /// 已办结
-    Closed,
-    /// 已撤回
-    Withdrawn,
-}
+coded!(
+    /// Where an issue stands.
+    State {
+        Submitted => "submitted", "待交办";
+        Assigned => "assigned", "已交办";
+        InProgress => "in_progress", "办理中";
+        Returned => "returned", "已退回";
+        Answered => "answered", "已答复";
+        Closed => "closed", "已办结";
+        Withdrawn => "withdrawn", "已撤回";
+    }
+);
 
 impl State {
-    pub const ALL: [State; 7] = [
-        State::Submitted,
-        State::Assigned,
-        State::InProgress,
-        State::Returned,
-        State::Answered,
-        State::Closed,
-        State::Withdrawn,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Submitted => "submitted",
-            State::Assigned => "assigned",
-            State::InProgress => "in_progress",
-            State::Returned => "returned",
-            State::Answered => "answered",
-            State::Closed => "closed",
-            State::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|x| x.code() == s)
-    }
+    /// The states in which a department holds the issue: overdue (超期) applies there.
+    pub const HANDLED: [State; 2] = [State::Assigned, State::InProgress];
+    /// The states of an issue whose handling has concluded with an answer.
+    pub const CONCLUDED: [State; 2] = [State::Answered, State::Closed];
 
     /// Overdue applies while a department holds the issue.
     pub fn is_being_handled(self) -> bool {
-        matches!(self, State::Assigned | State::InProgress)
+        State::HANDLED.contains(&self)
     }
+}
+
+/// 超期: past the due date in force while a department still holds the issue.
+pub fn is_overdue(state: State, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    state.is_being_handled() && due_on.is_some_and(|d| d < today)
+}
+
+/// The state an issue is filed in: an issue solved on the spot (现场解决) is filed with
+/// its answer, so it starts answered.
+pub fn filed_state(resolved_on_site: bool) -> State {
+    if resolved_on_site {
+        State::Answered
+    } else {
+        State::Submitted
+    }
+}
+
+/// Returns after which an issue is flagged for supervision (督办).
+pub const RETURNS_BEFORE_SUPERVISION: i32 = 2;
+
+/// Whether the return that brings an issue to `returns` returns flags it for supervision
+/// (督办): the second does, unless it is flagged already.
+pub fn return_flags_supervision(returns: i32, already_flagged: bool) -> bool {
+    !already_flagged && returns >= RETURNS_BEFORE_SUPERVISION
+}
+
+/// Whether the reopening (重办) that brings an issue to `reopens` reopenings flags it for
+/// supervision: the second does, unless it is flagged already.
+pub fn reopen_flags_supervision(reopens: i32, already_flagged: bool) -> bool {
+    !already_flagged && reopens >= REOPENS_BEFORE_CLOSE
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,7 +301,7 @@ mod tests {
                 &[Submitted, Assigned, InProgress, Returned, Answered],
                 None,
             ),
-            (Action::Comment, &State::ALL, None),
+            (Action::Comment, State::ALL, None),
             (
                 Action::Mark,
                 &[Submitted, Assigned, InProgress, Returned, Answered, Closed],
@@ -314,7 +320,7 @@ mod tests {
     #[test]
     fn every_state_action_and_role() {
         for reopens in [0, 2] {
-            for state in State::ALL {
+            for state in State::ALL.iter().copied() {
                 for action in ACTIONS {
                     for role in Role::ALL {
                         let relation = if role == Role::Department {
@@ -344,6 +350,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn overdue_only_while_handled() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let today = d("2022-06-22");
+        let cases = [
+            (Assigned, Some("2022-06-21"), true),
+            (InProgress, Some("2022-06-21"), true),
+            (InProgress, Some("2022-06-22"), false),
+            (Answered, Some("2022-06-01"), false),
+            (Returned, Some("2022-06-01"), false),
+            (Assigned, None, false),
+        ];
+        for (state, due, want) in cases {
+            assert_eq!(
+                is_overdue(state, due.map(d), today),
+                want,
+                "{state:?} {due:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn supervision_flags_on_the_second_return_or_reopening() {
+        let cases = [
+            (1, false, false),
+            (2, false, true),
+            (3, false, true),
+            (2, true, false),
+        ];
+        for (n, flagged, want) in cases {
+            assert_eq!(return_flags_supervision(n, flagged), want, "{n} {flagged}");
+            assert_eq!(reopen_flags_supervision(n, flagged), want, "{n} {flagged}");
+        }
+        assert_eq!(filed_state(true), Answered);
+        assert_eq!(filed_state(false), Submitted);
     }
 
     #[test]
@@ -381,24 +424,24 @@ mod tests {
     #[test]
     fn refusals_name_the_state() {
         let cases = [
-            (Closed, Action::Answer, Role::Department, "closed"),
+            (Closed, Action::Answer, Role::Department, Closed.code()),
             (
                 Answered,
                 Action::Rate(Rating::Satisfied),
                 Role::Enterprise,
-                "answered",
+                Answered.code(),
             ),
             (
                 Closed,
                 Action::Rate(Rating::Satisfied),
                 Role::Enterprise,
-                "closed",
+                Closed.code(),
             ),
             (
                 InProgress,
                 Action::Rate(Rating::Satisfied),
                 Role::Enterprise,
-                "in_progress",
+                InProgress.code(),
             ),
             (
                 Assigned,
@@ -406,7 +449,12 @@ mod tests {
                 Role::Department,
                 "sign for it first",
             ),
-            (Assigned, Action::Withdraw, Role::Enterprise, "assigned"),
+            (
+                Assigned,
+                Action::Withdraw,
+                Role::Enterprise,
+                Assigned.code(),
+            ),
         ];
         for (state, action, role, text) in cases {
             let relation = if role == Role::Department {

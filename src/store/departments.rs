@@ -1,12 +1,13 @@
 //! Departments (部门), each in a region, at most one catch-all office (兜底) per region.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::departments;
 use super::{contains_pattern, now, Page};
 use crate::db::DbConn;
-use crate::error::{unique_as, ApiError, FieldError};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = departments)]
@@ -28,46 +29,39 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<DepartmentRow>> {
         .optional()
 }
 
-/// Two unique rules hold here: the name within the region, and one catch-all office per
-/// region. They are checked first so that the answer names the rule; a concurrent insert
-/// that slips past the check still meets the constraint and is reported as a duplicate.
-fn check_unique(
-    conn: &mut DbConn,
-    id: i64,
-    name: &str,
-    region_id: i64,
-    catch_all: bool,
-) -> Result<(), ApiError> {
-    let same_name: i64 = departments::table
+/// Whether another department (not `id`) of the region has this name.
+pub fn name_taken(conn: &mut DbConn, id: i64, name: &str, region_id: i64) -> QueryResult<bool> {
+    let n: i64 = departments::table
         .filter(departments::region_id.eq(region_id))
         .filter(departments::name.eq(name))
         .filter(departments::id.ne(id))
         .count()
         .get_result(conn)?;
-    if same_name > 0 {
-        return Err(ApiError::Duplicate(FieldError::new(
-            "name",
-            "is already used by another department of this region",
-        )));
-    }
-    if catch_all {
-        let other: i64 = departments::table
-            .filter(departments::region_id.eq(region_id))
-            .filter(departments::catch_all.eq(true))
-            .filter(departments::id.ne(id))
-            .count()
-            .get_result(conn)?;
-        if other > 0 {
-            return Err(ApiError::Duplicate(FieldError::new(
-                "catch_all",
-                "this region already has a catch-all office",
-            )));
-        }
-    }
-    Ok(())
+    Ok(n > 0)
 }
 
-const RACE: &str = "conflicts with a department created at the same moment";
+/// Whether another department (not `id`) is the region's catch-all office.
+pub fn catch_all_taken(conn: &mut DbConn, id: i64, region_id: i64) -> QueryResult<bool> {
+    let n: i64 = departments::table
+        .filter(departments::region_id.eq(region_id))
+        .filter(departments::catch_all.eq(true))
+        .filter(departments::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The departments among `ids` that exist (and are active, when `active_only`).
+pub fn existing(conn: &mut DbConn, ids: &[i64], active_only: bool) -> QueryResult<Vec<i64>> {
+    let mut q = departments::table
+        .filter(departments::id.eq_any(ids))
+        .select(departments::id)
+        .into_boxed();
+    if active_only {
+        q = q.filter(departments::active.eq(true));
+    }
+    q.load(conn)
+}
 
 pub struct ListFilter {
     pub q: Option<String>,
@@ -103,60 +97,54 @@ pub fn list(
     Ok((rows, total))
 }
 
-pub fn create(
+pub fn insert(
     conn: &mut DbConn,
     name: &str,
     region_id: i64,
     catch_all: bool,
-) -> Result<DepartmentRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        super::regions::path_for_field(conn, region_id, "region_id")?;
-        check_unique(conn, 0, name, region_id, catch_all)?;
-        let t = now();
-        let id: i64 = diesel::insert_into(departments::table)
-            .values((
-                departments::name.eq(name),
-                departments::region_id.eq(region_id),
-                departments::catch_all.eq(catch_all),
-                departments::active.eq(true),
-                departments::created_at.eq(t),
-                departments::updated_at.eq(t),
-            ))
-            .returning(departments::id)
-            .get_result(conn)
-            .map_err(unique_as("name", RACE))?;
-        get(conn, id)?.ok_or_else(|| ApiError::not_found("department"))
-    })
+) -> QueryResult<DepartmentRow> {
+    let t = now();
+    let id: i64 = diesel::insert_into(departments::table)
+        .values((
+            departments::name.eq(name),
+            departments::region_id.eq(region_id),
+            departments::catch_all.eq(catch_all),
+            departments::active.eq(true),
+            departments::created_at.eq(t),
+            departments::updated_at.eq(t),
+        ))
+        .returning(departments::id)
+        .get_result(conn)?;
+    departments::table
+        .find(id)
+        .select(DepartmentRow::as_select())
+        .first(conn)
 }
 
-#[derive(Default)]
-pub struct Changes {
-    pub name: Option<String>,
-    pub region_id: Option<i64>,
-    pub catch_all: Option<bool>,
-    pub active: Option<bool>,
+/// Writes the whole new state of a department.
+pub fn update(conn: &mut DbConn, d: &DepartmentRow) -> QueryResult<DepartmentRow> {
+    diesel::update(departments::table.find(d.id))
+        .set((
+            departments::name.eq(&d.name),
+            departments::region_id.eq(d.region_id),
+            departments::catch_all.eq(d.catch_all),
+            departments::active.eq(d.active),
+            departments::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    departments::table
+        .find(d.id)
+        .select(DepartmentRow::as_select())
+        .first(conn)
 }
 
-pub fn update(conn: &mut DbConn, id: i64, c: Changes) -> Result<DepartmentRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        let current = get(conn, id)?.ok_or_else(|| ApiError::not_found("department"))?;
-        if let Some(r) = c.region_id {
-            super::regions::path_for_field(conn, r, "region_id")?;
-        }
-        let name = c.name.unwrap_or(current.name);
-        let region_id = c.region_id.unwrap_or(current.region_id);
-        let catch_all = c.catch_all.unwrap_or(current.catch_all);
-        check_unique(conn, id, &name, region_id, catch_all)?;
-        diesel::update(departments::table.find(id))
-            .set((
-                departments::name.eq(&name),
-                departments::region_id.eq(region_id),
-                departments::catch_all.eq(catch_all),
-                departments::active.eq(c.active.unwrap_or(current.active)),
-                departments::updated_at.eq(now()),
-            ))
-            .execute(conn)
-            .map_err(unique_as("name", RACE))?;
-        get(conn, id)?.ok_or_else(|| ApiError::not_found("department"))
-    })
+/// The names and regions of the departments given, by id.
+pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, (String, i64)>> {
+    Ok(departments::table
+        .filter(departments::id.eq_any(ids))
+        .select((departments::id, departments::name, departments::region_id))
+        .load::<(i64, String, i64)>(conn)?
+        .into_iter()
+        .map(|(id, n, r)| (id, (n, r)))
+        .collect())
 }

@@ -1,5 +1,7 @@
 //! Enterprises (企业), read and written within the caller's scope.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -7,7 +9,6 @@ use super::schema::enterprises;
 use super::scope::{self, Scope};
 use super::{contains_pattern, now, Page};
 use crate::db::DbConn;
-use crate::error::{unique_as, ApiError};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = enterprises)]
@@ -35,8 +36,6 @@ pub struct NewEnterprise {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
 }
-
-const DUPLICATE_CODE: &str = "is already registered to another enterprise";
 
 pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<EnterpriseRow>> {
     enterprises::table
@@ -90,7 +89,7 @@ pub fn list(
     Ok((rows, total))
 }
 
-pub fn create(conn: &mut DbConn, new: &NewEnterprise) -> Result<EnterpriseRow, ApiError> {
+pub fn insert(conn: &mut DbConn, new: &NewEnterprise) -> QueryResult<EnterpriseRow> {
     let t = now();
     let id: i64 = diesel::insert_into(enterprises::table)
         .values((
@@ -99,9 +98,11 @@ pub fn create(conn: &mut DbConn, new: &NewEnterprise) -> Result<EnterpriseRow, A
             enterprises::updated_at.eq(t),
         ))
         .returning(enterprises::id)
-        .get_result(conn)
-        .map_err(unique_as("credit_code", DUPLICATE_CODE))?;
-    get(conn, &Scope::All, id)?.ok_or_else(|| ApiError::not_found("enterprise"))
+        .get_result(conn)?;
+    enterprises::table
+        .find(id)
+        .select(EnterpriseRow::as_select())
+        .first(conn)
 }
 
 #[derive(Default, AsChangeset)]
@@ -116,22 +117,31 @@ pub struct Changes {
     pub contact_phone: Option<Option<String>>,
 }
 
-/// Updates an enterprise the caller can see; 404 for one it cannot.
+/// Updates an enterprise the caller can see; None for one it cannot.
 pub fn update(
     conn: &mut DbConn,
     scope: &Scope,
     id: i64,
     changes: &Changes,
-) -> Result<EnterpriseRow, ApiError> {
+) -> QueryResult<Option<EnterpriseRow>> {
     let target = enterprises::table
         .filter(enterprises::id.eq(id))
         .filter(scope::enterprises(scope));
     let n = diesel::update(target)
         .set((changes, enterprises::updated_at.eq(now())))
-        .execute(conn)
-        .map_err(unique_as("credit_code", DUPLICATE_CODE))?;
+        .execute(conn)?;
     if n == 0 {
-        return Err(ApiError::not_found("enterprise"));
+        return Ok(None);
     }
-    get(conn, scope, id)?.ok_or_else(|| ApiError::not_found("enterprise"))
+    get(conn, scope, id)
+}
+
+/// The names of the enterprises given, by id.
+pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(enterprises::table
+        .filter(enterprises::id.eq_any(ids))
+        .select((enterprises::id, enterprises::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -7,11 +7,12 @@ use diesel::dsl::{count_star, max, sql};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::schema::{attendances, departments, editions, forum_departments, forums, issues};
+use super::schema::{attendances, editions, forum_departments, forums, issues};
 use super::scope::{self, Scope};
 use super::{now, Page};
 use crate::db::DbConn;
-use crate::error::{unique_as, ApiError, FieldError};
+use crate::domain::forum::Status;
+use crate::domain::lifecycle::State;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = editions)]
@@ -35,7 +36,7 @@ pub struct ForumRow {
     pub theme: String,
     pub chair_name: Option<String>,
     pub chair_title: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub minutes: Option<String>,
     pub cancel_reason: Option<String>,
     pub created_at: NaiveDateTime,
@@ -53,8 +54,6 @@ pub struct AttendanceRow {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
 }
-
-const DUPLICATE_NUMBER: &str = "is already used by another edition";
 
 // ---- editions ----
 
@@ -103,8 +102,8 @@ pub fn list_editions(
 pub fn forum_counts(
     conn: &mut DbConn,
     edition_ids: &[i64],
-) -> QueryResult<HashMap<(i64, String), i64>> {
-    let rows: Vec<(i64, String, i64)> = forums::table
+) -> QueryResult<HashMap<(i64, Status), i64>> {
+    let rows: Vec<(i64, Status, i64)> = forums::table
         .filter(forums::edition_id.eq_any(edition_ids))
         .group_by((forums::edition_id, forums::status))
         .select((forums::edition_id, forums::status, count_star()))
@@ -119,7 +118,7 @@ pub struct NewEdition {
     pub reschedule_reason: Option<String>,
 }
 
-pub fn create_edition(conn: &mut DbConn, new: &NewEdition) -> Result<EditionRow, ApiError> {
+pub fn insert_edition(conn: &mut DbConn, new: &NewEdition) -> QueryResult<EditionRow> {
     let t = now();
     let id: i64 = diesel::insert_into(editions::table)
         .values((
@@ -131,13 +130,15 @@ pub fn create_edition(conn: &mut DbConn, new: &NewEdition) -> Result<EditionRow,
             editions::updated_at.eq(t),
         ))
         .returning(editions::id)
-        .get_result(conn)
-        .map_err(unique_as("number", DUPLICATE_NUMBER))?;
-    get_edition(conn, id)?.ok_or_else(|| ApiError::not_found("edition"))
+        .get_result(conn)?;
+    editions::table
+        .find(id)
+        .select(EditionRow::as_select())
+        .first(conn)
 }
 
-pub fn update_edition(conn: &mut DbConn, id: i64, e: &NewEdition) -> Result<EditionRow, ApiError> {
-    let n = diesel::update(editions::table.find(id))
+pub fn update_edition(conn: &mut DbConn, id: i64, e: &NewEdition) -> QueryResult<EditionRow> {
+    diesel::update(editions::table.find(id))
         .set((
             editions::number.eq(e.number),
             editions::held_on.eq(e.held_on),
@@ -145,12 +146,11 @@ pub fn update_edition(conn: &mut DbConn, id: i64, e: &NewEdition) -> Result<Edit
             editions::reschedule_reason.eq(&e.reschedule_reason),
             editions::updated_at.eq(now()),
         ))
-        .execute(conn)
-        .map_err(unique_as("number", DUPLICATE_NUMBER))?;
-    if n == 0 {
-        return Err(ApiError::not_found("edition"));
-    }
-    get_edition(conn, id)?.ok_or_else(|| ApiError::not_found("edition"))
+        .execute(conn)?;
+    editions::table
+        .find(id)
+        .select(EditionRow::as_select())
+        .first(conn)
 }
 
 // ---- forums ----
@@ -168,7 +168,7 @@ pub fn get_forum(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Optio
 pub struct ForumFilter {
     pub edition_id: Option<i64>,
     pub region_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
@@ -188,7 +188,7 @@ pub fn list_forums(
             q = q.filter(forums::region_id.eq(r));
         }
         if let Some(s) = &f.status {
-            q = q.filter(forums::status.eq(s.clone()));
+            q = q.filter(forums::status.eq(*s));
         }
         if f.from.is_some() || f.to.is_some() {
             // Unset ends are open: the widest dates both backends compare correctly.
@@ -269,7 +269,7 @@ pub fn details(conn: &mut DbConn, rows: &[ForumRow]) -> QueryResult<HashMap<i64,
         .collect();
     let raised: HashMap<i64, (i64, i64)> = issues::table
         .filter(issues::forum_id.eq_any(ids.iter().map(|i| Some(*i)).collect::<Vec<_>>()))
-        .filter(issues::status.ne("withdrawn"))
+        .filter(issues::status.ne(State::Withdrawn))
         .group_by(issues::forum_id)
         .select((
             issues::forum_id,
@@ -302,25 +302,6 @@ pub fn details(conn: &mut DbConn, rows: &[ForumRow]) -> QueryResult<HashMap<i64,
         .collect())
 }
 
-/// Checks that each department named exists; 422 naming `department_ids[i]`.
-pub fn check_departments(conn: &mut DbConn, ids: &[i64]) -> Result<(), ApiError> {
-    let found: Vec<i64> = departments::table
-        .filter(departments::id.eq_any(ids))
-        .select(departments::id)
-        .load(conn)?;
-    let errors: Vec<FieldError> = ids
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !found.contains(id))
-        .map(|(i, _)| FieldError::new(format!("department_ids[{i}]"), "no such department"))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Unprocessable(errors))
-    }
-}
-
 pub struct ForumFields {
     pub venue: Option<String>,
     pub theme: String,
@@ -334,9 +315,8 @@ pub fn create_forum(
     region_id: i64,
     fields: &ForumFields,
     department_ids: &[i64],
-) -> Result<ForumRow, ApiError> {
+) -> QueryResult<ForumRow> {
     crate::db::write_tx(conn, |conn| {
-        check_departments(conn, department_ids)?;
         let t = now();
         let id: i64 = diesel::insert_into(forums::table)
             .values((
@@ -346,14 +326,17 @@ pub fn create_forum(
                 forums::theme.eq(&fields.theme),
                 forums::chair_name.eq(&fields.chair_name),
                 forums::chair_title.eq(&fields.chair_title),
-                forums::status.eq("scheduled"),
+                forums::status.eq(Status::Scheduled),
                 forums::created_at.eq(t),
                 forums::updated_at.eq(t),
             ))
             .returning(forums::id)
             .get_result(conn)?;
         set_departments(conn, id, department_ids)?;
-        get_forum(conn, &Scope::All, id)?.ok_or_else(|| ApiError::not_found("forum"))
+        forums::table
+            .find(id)
+            .select(ForumRow::as_select())
+            .first(conn)
     })
 }
 
@@ -379,16 +362,15 @@ fn set_departments(conn: &mut DbConn, forum_id: i64, ids: &[i64]) -> QueryResult
 /// The whole new state of a forum after a change.
 pub struct ForumUpdate {
     pub fields: ForumFields,
-    pub status: String,
+    pub status: Status,
     pub minutes: Option<String>,
     pub cancel_reason: Option<String>,
     pub department_ids: Option<Vec<i64>>,
 }
 
-pub fn update_forum(conn: &mut DbConn, id: i64, u: &ForumUpdate) -> Result<ForumRow, ApiError> {
+pub fn update_forum(conn: &mut DbConn, id: i64, u: &ForumUpdate) -> QueryResult<ForumRow> {
     crate::db::write_tx(conn, |conn| {
         if let Some(ids) = &u.department_ids {
-            check_departments(conn, ids)?;
             set_departments(conn, id, ids)?;
         }
         diesel::update(forums::table.find(id))
@@ -397,13 +379,16 @@ pub fn update_forum(conn: &mut DbConn, id: i64, u: &ForumUpdate) -> Result<Forum
                 forums::theme.eq(&u.fields.theme),
                 forums::chair_name.eq(&u.fields.chair_name),
                 forums::chair_title.eq(&u.fields.chair_title),
-                forums::status.eq(&u.status),
+                forums::status.eq(u.status),
                 forums::minutes.eq(&u.minutes),
                 forums::cancel_reason.eq(&u.cancel_reason),
                 forums::updated_at.eq(now()),
             ))
             .execute(conn)?;
-        get_forum(conn, &Scope::All, id)?.ok_or_else(|| ApiError::not_found("forum"))
+        forums::table
+            .find(id)
+            .select(ForumRow::as_select())
+            .first(conn)
     })
 }
 
@@ -438,7 +423,7 @@ pub fn add_attendance(
     person_name: &str,
     title: &str,
     created_by: i64,
-) -> Result<AttendanceRow, ApiError> {
+) -> QueryResult<AttendanceRow> {
     let id: i64 = diesel::insert_into(attendances::table)
         .values((
             attendances::forum_id.eq(forum_id),
@@ -449,14 +434,9 @@ pub fn add_attendance(
             attendances::created_at.eq(now()),
         ))
         .returning(attendances::id)
-        .get_result(conn)
-        .map_err(unique_as(
-            "person_name",
-            "is already recorded at this forum for this enterprise",
-        ))?;
+        .get_result(conn)?;
     attendances::table
         .find(id)
         .select(AttendanceRow::as_select())
         .first(conn)
-        .map_err(ApiError::from)
 }

@@ -7,12 +7,15 @@ use diesel::prelude::*;
 
 use super::schema::{
     forums, idempotency_keys, issue_co_departments, issue_events, issue_extensions, issue_ratings,
-    issues, regions,
+    issues,
 };
-use super::scope::{self, Scope};
+use super::scope::{self, Filter, Scope};
 use super::{contains_pattern, Page};
-use crate::db::{DbConn, MultiBackend};
-use crate::error::{ApiError, FieldError};
+use crate::db::DbConn;
+use crate::domain::issue::{
+    Category, Channel, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
+};
+use crate::domain::lifecycle::State;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = issues)]
@@ -20,9 +23,9 @@ pub struct IssueRow {
     pub id: i64,
     pub title: String,
     pub description: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
+    pub category: Category,
+    pub channel: Channel,
+    pub status: State,
     pub enterprise_id: i64,
     pub region_id: i64,
     pub forum_id: Option<i64>,
@@ -36,7 +39,7 @@ pub struct IssueRow {
     pub dissatisfied_count: i32,
     pub urge_count: i32,
     pub supervise_count: i32,
-    pub answer_outcome: Option<String>,
+    pub answer_outcome: Option<Outcome>,
     pub answer_text: Option<String>,
     pub answer_planned_on: Option<NaiveDate>,
     pub answered_at: Option<NaiveDateTime>,
@@ -44,7 +47,7 @@ pub struct IssueRow {
     pub first_answered_at: Option<NaiveDateTime>,
     pub answered_on_time: Option<bool>,
     pub working_days_to_answer: Option<i32>,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
     pub assigned_at: Option<NaiveDateTime>,
     pub filed_on: NaiveDate,
     pub created_by: i64,
@@ -58,15 +61,15 @@ pub struct IssueRow {
 pub struct NewIssue {
     pub title: String,
     pub description: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
+    pub category: Category,
+    pub channel: Channel,
+    pub status: State,
     pub enterprise_id: i64,
     pub region_id: i64,
     pub forum_id: Option<i64>,
     pub lead_department_id: Option<i64>,
     pub resolved_on_site: bool,
-    pub answer_outcome: Option<String>,
+    pub answer_outcome: Option<Outcome>,
     pub answer_text: Option<String>,
     pub answered_at: Option<NaiveDateTime>,
     pub answer_count: i32,
@@ -82,7 +85,7 @@ pub struct NewIssue {
 #[derive(Clone, Debug, Default, AsChangeset)]
 #[diesel(table_name = issues)]
 pub struct IssueChange {
-    pub status: Option<String>,
+    pub status: Option<State>,
     pub lead_department_id: Option<Option<i64>>,
     pub due_on: Option<Option<NaiveDate>>,
     pub common: Option<Option<bool>>,
@@ -92,7 +95,7 @@ pub struct IssueChange {
     pub dissatisfied_count: Option<i32>,
     pub urge_count: Option<i32>,
     pub supervise_count: Option<i32>,
-    pub answer_outcome: Option<Option<String>>,
+    pub answer_outcome: Option<Option<Outcome>>,
     pub answer_text: Option<Option<String>>,
     pub answer_planned_on: Option<Option<NaiveDate>>,
     pub answered_at: Option<Option<NaiveDateTime>>,
@@ -100,7 +103,7 @@ pub struct IssueChange {
     pub first_answered_at: Option<Option<NaiveDateTime>>,
     pub answered_on_time: Option<Option<bool>>,
     pub working_days_to_answer: Option<Option<i32>>,
-    pub rating: Option<Option<String>>,
+    pub rating: Option<Option<Rating>>,
     pub assigned_at: Option<Option<NaiveDateTime>>,
 }
 
@@ -109,7 +112,7 @@ pub struct IssueChange {
 pub struct EventRow {
     pub id: i64,
     pub issue_id: i64,
-    pub action: String,
+    pub action: EventKind,
     pub actor_id: i64,
     pub actor_role: String,
     pub at: NaiveDateTime,
@@ -122,8 +125,8 @@ pub struct RatingRow {
     pub id: i64,
     pub issue_id: i64,
     pub answer_number: i32,
-    pub rating: String,
-    pub source: String,
+    pub rating: Rating,
+    pub source: RatingSource,
     pub comment: Option<String>,
     pub rated_by: i64,
     pub rated_at: NaiveDateTime,
@@ -137,7 +140,7 @@ pub struct ExtensionRow {
     pub department_id: i64,
     pub new_due_on: NaiveDate,
     pub reason: String,
-    pub status: String,
+    pub status: ExtensionStatus,
     pub requested_by: i64,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<i64>,
@@ -165,15 +168,15 @@ pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<i64> {
 }
 
 /// Applies `change` only if the issue is still at `version`, and moves it to the next
-/// version. Of two conflicting actions racing on one issue, the second finds the version
-/// moved and is refused.
+/// version; false when the version had moved (of two conflicting actions racing on one
+/// issue, the second finds it so).
 pub fn apply(
     conn: &mut DbConn,
     id: i64,
     version: i64,
     change: &IssueChange,
     at: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> QueryResult<bool> {
     // The kept figures follow: the old measures come out before, the new go in after.
     super::stats::add_to_rollup(conn, id, -1)?;
     let n = diesel::update(
@@ -188,13 +191,10 @@ pub fn apply(
     ))
     .execute(conn)?;
     if n == 0 {
-        return Err(ApiError::Conflict(
-            "the issue was changed by someone else at the same moment; reload it and try again"
-                .into(),
-        ));
+        return Ok(false);
     }
     super::stats::add_to_rollup(conn, id, 1)?;
-    Ok(())
+    Ok(true)
 }
 
 pub fn co_departments(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
@@ -243,15 +243,15 @@ pub fn latest_ratings(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64
 pub struct NewRating<'a> {
     pub issue_id: i64,
     pub answer_number: i32,
-    pub rating: &'a str,
-    pub source: &'a str,
+    pub rating: Rating,
+    pub source: RatingSource,
     pub comment: Option<&'a str>,
     pub rated_by: i64,
     pub rated_at: NaiveDateTime,
 }
 
-/// Records a rating; the database holds one per answer.
-pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> Result<(), ApiError> {
+/// Records a rating; the database holds one per answer (a second is a unique violation).
+pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> QueryResult<()> {
     diesel::insert_into(issue_ratings::table)
         .values((
             issue_ratings::issue_id.eq(r.issue_id),
@@ -262,11 +262,7 @@ pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> Result<(), ApiError> {
             issue_ratings::rated_by.eq(r.rated_by),
             issue_ratings::rated_at.eq(r.rated_at),
         ))
-        .execute(conn)
-        .map_err(crate::error::unique_as(
-            "rating",
-            "this answer has already been rated",
-        ))?;
+        .execute(conn)?;
     Ok(())
 }
 
@@ -274,7 +270,7 @@ pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> Result<(), ApiError> {
 pub fn add_event(
     conn: &mut DbConn,
     issue_id: i64,
-    action: &str,
+    action: EventKind,
     actor_id: i64,
     actor_role: &str,
     details: &serde_json::Value,
@@ -327,7 +323,7 @@ pub fn get_extension(
 pub fn pending_extensions(conn: &mut DbConn, issue_id: i64) -> QueryResult<i64> {
     issue_extensions::table
         .filter(issue_extensions::issue_id.eq(issue_id))
-        .filter(issue_extensions::status.eq("pending"))
+        .filter(issue_extensions::status.eq(ExtensionStatus::Pending))
         .count()
         .get_result(conn)
 }
@@ -348,7 +344,7 @@ pub fn add_extension(conn: &mut DbConn, e: &NewExtension) -> QueryResult<Extensi
             issue_extensions::department_id.eq(e.department_id),
             issue_extensions::new_due_on.eq(e.new_due_on),
             issue_extensions::reason.eq(e.reason),
-            issue_extensions::status.eq("pending"),
+            issue_extensions::status.eq(ExtensionStatus::Pending),
             issue_extensions::requested_by.eq(e.requested_by),
             issue_extensions::requested_at.eq(e.requested_at),
         ))
@@ -364,7 +360,7 @@ pub fn add_extension(conn: &mut DbConn, e: &NewExtension) -> QueryResult<Extensi
 pub fn decide_extension(
     conn: &mut DbConn,
     id: i64,
-    status: &str,
+    status: ExtensionStatus,
     by: i64,
     at: NaiveDateTime,
     note: Option<&str>,
@@ -372,7 +368,7 @@ pub fn decide_extension(
     let n = diesel::update(
         issue_extensions::table
             .filter(issue_extensions::id.eq(id))
-            .filter(issue_extensions::status.eq("pending")),
+            .filter(issue_extensions::status.eq(ExtensionStatus::Pending)),
     )
     .set((
         issue_extensions::status.eq(status),
@@ -395,10 +391,10 @@ pub fn drop_pending_extensions(
     diesel::update(
         issue_extensions::table
             .filter(issue_extensions::issue_id.eq(issue_id))
-            .filter(issue_extensions::status.eq("pending")),
+            .filter(issue_extensions::status.eq(ExtensionStatus::Pending)),
     )
     .set((
-        issue_extensions::status.eq("refused"),
+        issue_extensions::status.eq(ExtensionStatus::Refused),
         issue_extensions::decided_by.eq(by),
         issue_extensions::decided_at.eq(at),
         issue_extensions::note.eq(note),
@@ -457,12 +453,15 @@ pub enum Sort {
     DueDesc,
 }
 
-#[derive(Default)]
-pub struct ListFilter {
-    pub status: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
+/// Which issues an operation is over: one filter for the list, the ledger and the
+/// figures alike.
+#[derive(Clone, Debug, Default)]
+pub struct IssueFilter {
+    pub status: Option<State>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
     pub enterprise_id: Option<i64>,
+    /// A department: as lead or co-handler, or (with `lead_only`) as lead.
     pub department_id: Option<i64>,
     /// A region and its districts.
     pub region_path: Option<String>,
@@ -471,81 +470,112 @@ pub struct ListFilter {
     /// Overdue as of this Shanghai date.
     pub overdue_on: Option<NaiveDate>,
     pub q: Option<String>,
+    /// Filing dates (Asia/Shanghai), inclusive.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// Leave out withdrawn issues (the ledger counts what was collected).
+    /// Leave out withdrawn issues: what was collected (the ledger, every figure).
     pub hide_withdrawn: bool,
+    /// A department counts the issues it leads, not those it co-handles (the figures),
+    /// both in the caller's scope and in `department_id`.
+    pub lead_only: bool,
 }
 
-/// Issues in scope matching a filter, as a query to order and page.
-fn filtered<'a>(scope: &Scope, f: &'a ListFilter) -> issues::BoxedQuery<'a, MultiBackend> {
-    let mut q = issues::table.filter(scope::issues(scope)).into_boxed();
-    if let Some(s) = &f.status {
-        q = q.filter(issues::status.eq(s.clone()));
+fn and(cond: Filter<issues::table>, more: Filter<issues::table>) -> Filter<issues::table> {
+    Box::new(cond.and(more))
+}
+
+fn led_by(d: i64) -> Filter<issues::table> {
+    Box::new(issues::lead_department_id.eq(d).assume_not_null())
+}
+
+/// 超期 as a condition: the same rule as `lifecycle::is_overdue`.
+pub fn overdue_on(today: NaiveDate) -> Filter<issues::table> {
+    Box::new(
+        issues::status
+            .eq_any(State::HANDLED)
+            .and(issues::due_on.lt(today))
+            .assume_not_null(),
+    )
+}
+
+/// The one condition for issues in scope matching a filter.
+pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
+    let mut cond = match (scope, f.lead_only) {
+        (Scope::Department(d), true) => led_by(*d),
+        (other, _) => scope::issues(other),
+    };
+    if let Some(s) = f.status {
+        cond = and(cond, Box::new(issues::status.eq(s)));
     } else if f.hide_withdrawn {
-        q = q.filter(issues::status.ne("withdrawn"));
+        cond = and(cond, Box::new(issues::status.ne(State::Withdrawn)));
     }
-    if let Some(c) = &f.category {
-        q = q.filter(issues::category.eq(c.clone()));
+    if let Some(c) = f.category {
+        cond = and(cond, Box::new(issues::category.eq(c)));
     }
-    if let Some(c) = &f.channel {
-        q = q.filter(issues::channel.eq(c.clone()));
+    if let Some(c) = f.channel {
+        cond = and(cond, Box::new(issues::channel.eq(c)));
     }
     if let Some(e) = f.enterprise_id {
-        q = q.filter(issues::enterprise_id.eq(e));
+        cond = and(cond, Box::new(issues::enterprise_id.eq(e)));
     }
     if let Some(d) = f.department_id {
-        let co = issue_co_departments::table
-            .filter(issue_co_departments::department_id.eq(d))
-            .select(issue_co_departments::issue_id);
-        q = q.filter(issues::lead_department_id.eq(d).or(issues::id.eq_any(co)));
+        let by = if f.lead_only {
+            led_by(d)
+        } else {
+            scope::issues(&Scope::Department(d))
+        };
+        cond = and(cond, by);
     }
     if let Some(path) = &f.region_path {
-        let under = regions::table
-            .filter(regions::path.like(format!("{path}%")))
-            .select(regions::id);
-        q = q.filter(issues::region_id.eq_any(under));
+        cond = and(
+            cond,
+            Box::new(issues::region_id.eq_any(scope::regions_under(path))),
+        );
     }
     if let Some(forum) = f.forum_id {
-        q = q.filter(issues::forum_id.eq(forum));
+        cond = and(cond, Box::new(issues::forum_id.eq(forum).assume_not_null()));
     }
     if let Some(e) = f.edition_id {
         let of_edition = forums::table
             .filter(forums::edition_id.eq(e))
             .select(forums::id.nullable());
-        q = q.filter(issues::forum_id.eq_any(of_edition));
+        cond = and(
+            cond,
+            Box::new(issues::forum_id.eq_any(of_edition).assume_not_null()),
+        );
     }
     if let Some(today) = f.overdue_on {
-        q = q
-            .filter(issues::status.eq_any(["assigned", "in_progress"]))
-            .filter(issues::due_on.lt(today));
+        cond = and(cond, overdue_on(today));
     }
     if let Some(text) = &f.q {
         let p = contains_pattern(text);
-        q = q.filter(
-            issues::title
-                .like(p.clone())
-                .escape('\\')
-                .or(issues::description.like(p).escape('\\')),
+        cond = and(
+            cond,
+            Box::new(
+                issues::title
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(issues::description.like(p).escape('\\')),
+            ),
         );
     }
     if let Some(from) = f.from {
-        q = q.filter(issues::filed_on.ge(from));
+        cond = and(cond, Box::new(issues::filed_on.ge(from)));
     }
     if let Some(to) = f.to {
-        q = q.filter(issues::filed_on.le(to));
+        cond = and(cond, Box::new(issues::filed_on.le(to)));
     }
-    q
+    cond
 }
 
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &ListFilter,
+    f: &IssueFilter,
     sort: Sort,
     page: Page,
 ) -> QueryResult<(Vec<IssueRow>, i64)> {
-    let query = || filtered(scope, f);
+    let query = || issues::table.filter(condition(scope, f)).into_boxed();
     let total = query().count().get_result(conn)?;
     let ordered = match sort {
         Sort::CreatedAsc => query().order((issues::created_at.asc(), issues::id.asc())),
@@ -570,43 +600,64 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Departments named in a body must exist and be active; 422 naming `field`.
-pub fn check_active_departments(
-    conn: &mut DbConn,
-    named: &[(String, i64)],
-) -> Result<(), ApiError> {
-    use super::schema::departments;
-    let ids: Vec<i64> = named.iter().map(|(_, id)| *id).collect();
-    let active: Vec<i64> = departments::table
-        .filter(departments::id.eq_any(&ids))
-        .filter(departments::active.eq(true))
-        .select(departments::id)
-        .load(conn)?;
-    let errors: Vec<FieldError> = named
-        .iter()
-        .filter(|(_, id)| !active.contains(id))
-        .map(|(field, _)| FieldError::new(field.clone(), "no such active department"))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Unprocessable(errors))
-    }
-}
-
 /// The next `limit` issues after `after_id` (by id), for walking a large result in pages
 /// without holding it all (the ledger export).
 pub fn page_after(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &ListFilter,
+    f: &IssueFilter,
     after_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<IssueRow>> {
-    filtered(scope, f)
+    issues::table
+        .filter(condition(scope, f))
         .filter(issues::id.gt(after_id))
         .order(issues::id.asc())
         .limit(limit)
         .select(IssueRow::as_select())
         .load(conn)
+}
+
+/// Names for the ledger: enterprises (name, credit code), departments, and forums
+/// (`第N期 region`), for the ids given.
+pub struct LedgerNames {
+    pub enterprises: HashMap<i64, (String, String)>,
+    pub departments: HashMap<i64, String>,
+    pub forums: HashMap<i64, (i32, String)>,
+}
+
+pub fn ledger_names(
+    conn: &mut DbConn,
+    enterprise_ids: &[i64],
+    department_ids: &[i64],
+    forum_ids: &[i64],
+) -> QueryResult<LedgerNames> {
+    use super::schema::{departments, editions, enterprises, regions};
+    let enterprises = enterprises::table
+        .filter(enterprises::id.eq_any(enterprise_ids))
+        .select((enterprises::id, enterprises::name, enterprises::credit_code))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, c)| (id, (n, c)))
+        .collect();
+    let departments = departments::table
+        .filter(departments::id.eq_any(department_ids))
+        .select((departments::id, departments::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let forums = forums::table
+        .inner_join(editions::table)
+        .inner_join(regions::table)
+        .filter(forums::id.eq_any(forum_ids))
+        .select((forums::id, editions::number, regions::name))
+        .load::<(i64, i32, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, r)| (id, (n, r)))
+        .collect();
+    Ok(LedgerNames {
+        enterprises,
+        departments,
+        forums,
+    })
 }

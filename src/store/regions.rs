@@ -1,12 +1,13 @@
 //! Regions (行政区划) and their materialized paths.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::regions;
 use super::{contains_pattern, now, Page};
 use crate::db::DbConn;
-use crate::error::{unique_as, ApiError};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = regions)]
@@ -20,8 +21,6 @@ pub struct RegionRow {
     pub updated_at: NaiveDateTime,
 }
 
-const DUPLICATE_CODE: &str = "is already used by another region";
-
 pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<RegionRow>> {
     regions::table
         .find(id)
@@ -30,14 +29,13 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<RegionRow>> {
         .optional()
 }
 
-/// The path of a region named in a request body, or a 422 naming `field`.
-pub fn path_for_field(conn: &mut DbConn, id: i64, field: &str) -> Result<String, ApiError> {
+/// The materialized path of a region (`/1/4/`).
+pub fn path_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> {
     regions::table
         .find(id)
         .select(regions::path)
         .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::invalid(field, "no such region"))
+        .optional()
 }
 
 pub struct ListFilter {
@@ -76,35 +74,33 @@ pub fn list(
     Ok((rows, total))
 }
 
-pub fn create(
+/// Inserts a region under the parent whose path is given, and sets its own path.
+pub fn insert(
     conn: &mut DbConn,
     code: &str,
     name: &str,
     parent_id: Option<i64>,
-) -> Result<RegionRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        let parent_path = match parent_id {
-            Some(p) => path_for_field(conn, p, "parent_id")?,
-            None => "/".to_owned(),
-        };
-        let t = now();
-        let id: i64 = diesel::insert_into(regions::table)
-            .values((
-                regions::code.eq(code),
-                regions::name.eq(name),
-                regions::parent_id.eq(parent_id),
-                regions::path.eq(""),
-                regions::created_at.eq(t),
-                regions::updated_at.eq(t),
-            ))
-            .returning(regions::id)
-            .get_result(conn)
-            .map_err(unique_as("code", DUPLICATE_CODE))?;
-        diesel::update(regions::table.find(id))
-            .set(regions::path.eq(format!("{parent_path}{id}/")))
-            .execute(conn)?;
-        get(conn, id)?.ok_or_else(|| ApiError::internal("region vanished after insert"))
-    })
+    parent_path: &str,
+) -> QueryResult<RegionRow> {
+    let t = now();
+    let id: i64 = diesel::insert_into(regions::table)
+        .values((
+            regions::code.eq(code),
+            regions::name.eq(name),
+            regions::parent_id.eq(parent_id),
+            regions::path.eq(""),
+            regions::created_at.eq(t),
+            regions::updated_at.eq(t),
+        ))
+        .returning(regions::id)
+        .get_result(conn)?;
+    diesel::update(regions::table.find(id))
+        .set(regions::path.eq(format!("{parent_path}{id}/")))
+        .execute(conn)?;
+    regions::table
+        .find(id)
+        .select(RegionRow::as_select())
+        .first(conn)
 }
 
 #[derive(Default)]
@@ -115,50 +111,46 @@ pub struct Changes {
     pub parent_id: Option<Option<i64>>,
 }
 
-/// Applies changes; moving a region rewrites the paths of its whole subtree.
-pub fn update(conn: &mut DbConn, id: i64, changes: Changes) -> Result<RegionRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        let current = get(conn, id)?.ok_or_else(|| ApiError::not_found("region"))?;
-        let t = now();
-        if let Some(code) = &changes.code {
-            diesel::update(regions::table.find(id))
-                .set((regions::code.eq(code), regions::updated_at.eq(t)))
-                .execute(conn)
-                .map_err(unique_as("code", DUPLICATE_CODE))?;
-        }
-        if let Some(name) = &changes.name {
-            diesel::update(regions::table.find(id))
-                .set((regions::name.eq(name), regions::updated_at.eq(t)))
+/// Applies changes to one region: code and name as given; a new parent (with its path,
+/// `/` for a root) rewrites the paths of the region's whole subtree.
+pub fn update(
+    conn: &mut DbConn,
+    current: &RegionRow,
+    changes: &Changes,
+    parent_path: Option<&str>,
+) -> QueryResult<RegionRow> {
+    let id = current.id;
+    let t = now();
+    if let Some(code) = &changes.code {
+        diesel::update(regions::table.find(id))
+            .set((regions::code.eq(code), regions::updated_at.eq(t)))
+            .execute(conn)?;
+    }
+    if let Some(name) = &changes.name {
+        diesel::update(regions::table.find(id))
+            .set((regions::name.eq(name), regions::updated_at.eq(t)))
+            .execute(conn)?;
+    }
+    if let (Some(parent_id), Some(parent_path)) = (changes.parent_id, parent_path) {
+        let new_path = format!("{parent_path}{id}/");
+        let subtree: Vec<(i64, String)> = regions::table
+            .filter(regions::path.like(format!("{}%", current.path)))
+            .select((regions::id, regions::path))
+            .load(conn)?;
+        for (rid, path) in subtree {
+            let moved = format!("{new_path}{}", &path[current.path.len()..]);
+            diesel::update(regions::table.find(rid))
+                .set(regions::path.eq(moved))
                 .execute(conn)?;
         }
-        if let Some(parent_id) = changes.parent_id {
-            let parent_path = match parent_id {
-                Some(p) => path_for_field(conn, p, "parent_id")?,
-                None => "/".to_owned(),
-            };
-            if parent_path.starts_with(&current.path) {
-                return Err(ApiError::invalid(
-                    "parent_id",
-                    "a region cannot be placed under itself or its descendants",
-                ));
-            }
-            let new_path = format!("{parent_path}{id}/");
-            let subtree: Vec<(i64, String)> = regions::table
-                .filter(regions::path.like(format!("{}%", current.path)))
-                .select((regions::id, regions::path))
-                .load(conn)?;
-            for (rid, path) in subtree {
-                let moved = format!("{new_path}{}", &path[current.path.len()..]);
-                diesel::update(regions::table.find(rid))
-                    .set(regions::path.eq(moved))
-                    .execute(conn)?;
-            }
-            diesel::update(regions::table.find(id))
-                .set((regions::parent_id.eq(parent_id), regions::updated_at.eq(t)))
-                .execute(conn)?;
-        }
-        get(conn, id)?.ok_or_else(|| ApiError::not_found("region"))
-    })
+        diesel::update(regions::table.find(id))
+            .set((regions::parent_id.eq(parent_id), regions::updated_at.eq(t)))
+            .execute(conn)?;
+    }
+    regions::table
+        .find(id)
+        .select(RegionRow::as_select())
+        .first(conn)
 }
 
 pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<i64>> {
@@ -169,16 +161,12 @@ pub fn find_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<i64>> {
         .optional()
 }
 
-/// A region named in a body (as `field`) must exist and lie within the caller's scope.
-pub fn check_in_scope(
-    conn: &mut DbConn,
-    scope: &super::scope::Scope,
-    id: i64,
-    field: &str,
-) -> Result<(), ApiError> {
-    let path = path_for_field(conn, id, field)?;
-    if !super::scope::covers_region(scope, &path) {
-        return Err(ApiError::invalid(field, "is outside your region"));
-    }
-    Ok(())
+/// The names of the regions given, by id.
+pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(regions::table
+        .filter(regions::id.eq_any(ids))
+        .select((regions::id, regions::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -7,25 +7,13 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
+use super::issues::{condition, overdue_on, IssueFilter};
 use super::schema::{attendances, editions, forum_departments, forums, issue_rollup, issues};
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
-
-/// What the figures are over. Periods are Asia/Shanghai filing dates (for forums, their
-/// edition's date).
-#[derive(Clone, Debug, Default)]
-pub struct StatsFilter {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// A region and its districts.
-    pub region_path: Option<String>,
-    /// The lead department.
-    pub department_id: Option<i64>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    pub edition_id: Option<i64>,
-    pub forum_id: Option<i64>,
-}
+use crate::domain::forum::Status as ForumStatus;
+use crate::domain::issue::{Category, Rating};
+use crate::domain::lifecycle::State;
 
 /// The issue counts behind every figure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -97,40 +85,77 @@ type CountsRow = (
     i64,
 );
 
+/// Codes as an SQL list (`'answered', 'closed'`). Codes are the program's own constants,
+/// never text from a request.
+fn sql_list<T: std::fmt::Display>(codes: &[T]) -> String {
+    codes
+        .iter()
+        .map(|c| format!("'{c}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Each figure's measure of one issue, in the order of `Counts`: the same SQL on both
 /// backends. Summed over issues they give the figures; kept summed per region, lead
 /// department, category and channel in `issue_rollup` they give the all-time figures.
-const MEASURES: [(&str, &str); 16] = [
-    ("collected", "1"),
-    ("resolved_on_site", "CASE WHEN resolved_on_site THEN 1 ELSE 0 END"),
-    ("assigned", "CASE WHEN assigned_at IS NOT NULL THEN 1 ELSE 0 END"),
-    ("concluded", "CASE WHEN assigned_at IS NOT NULL AND status IN ('answered', 'closed') THEN 1 ELSE 0 END"),
-    ("answered", "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL THEN 1 ELSE 0 END"),
-    ("on_time", "CASE WHEN assigned_at IS NOT NULL AND answered_on_time THEN 1 ELSE 0 END"),
-    (
-        "reopened",
-        "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0 THEN 1 ELSE 0 END",
-    ),
-    ("returned", "CASE WHEN assigned_at IS NOT NULL AND return_count > 0 THEN 1 ELSE 0 END"),
-    ("rated", "CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END"),
-    ("satisfied", "CASE WHEN rating IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END"),
-    ("dissatisfied_ratings", "dissatisfied_count"),
-    (
-        "working_days_sum",
-        "CASE WHEN assigned_at IS NOT NULL THEN COALESCE(working_days_to_answer, 0) ELSE 0 END",
-    ),
-    (
-        "working_days_n",
-        "CASE WHEN assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END",
-    ),
-    ("urges", "urge_count"),
-    ("supervisions", "supervise_count"),
-    ("under_supervision", "CASE WHEN supervision THEN 1 ELSE 0 END"),
-];
+fn measures() -> &'static [(&'static str, String); 16] {
+    static MEASURES: std::sync::OnceLock<[(&'static str, String); 16]> = std::sync::OnceLock::new();
+    MEASURES.get_or_init(|| {
+        let concluded = sql_list(&State::CONCLUDED);
+        let satisfied = sql_list(&Rating::SATISFIED);
+        [
+            ("collected", "1".into()),
+            ("resolved_on_site", "CASE WHEN resolved_on_site THEN 1 ELSE 0 END".into()),
+            ("assigned_issues", "CASE WHEN assigned_at IS NOT NULL THEN 1 ELSE 0 END".into()),
+            (
+                "concluded",
+                format!("CASE WHEN assigned_at IS NOT NULL AND status IN ({concluded}) THEN 1 ELSE 0 END"),
+            ),
+            (
+                "answered_issues",
+                "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL THEN 1 ELSE 0 END".into(),
+            ),
+            (
+                "on_time",
+                "CASE WHEN assigned_at IS NOT NULL AND answered_on_time THEN 1 ELSE 0 END".into(),
+            ),
+            (
+                "reopened",
+                "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0 THEN 1 ELSE 0 END".into(),
+            ),
+            (
+                "returned_issues",
+                "CASE WHEN assigned_at IS NOT NULL AND return_count > 0 THEN 1 ELSE 0 END".into(),
+            ),
+            ("rated", "CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END".into()),
+            (
+                "satisfied",
+                format!("CASE WHEN rating IN ({satisfied}) THEN 1 ELSE 0 END"),
+            ),
+            ("dissatisfied_ratings", "dissatisfied_count".into()),
+            (
+                "working_days_sum",
+                "CASE WHEN assigned_at IS NOT NULL THEN COALESCE(working_days_to_answer, 0) ELSE 0 END".into(),
+            ),
+            (
+                "working_days_n",
+                "CASE WHEN assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END".into(),
+            ),
+            ("urges", "urge_count".into()),
+            ("supervisions", "supervise_count".into()),
+            ("under_supervision", "CASE WHEN supervision THEN 1 ELSE 0 END".into()),
+        ]
+    })
+}
+
+/// The condition of the issues the figures count at all: collected, not withdrawn.
+fn collected_sql() -> String {
+    format!("status <> '{}'", State::Withdrawn)
+}
 
 /// The sums of the measures over issues.
 fn counts_sql() -> diesel::expression::SqlLiteral<CountsSql> {
-    let list: Vec<String> = MEASURES
+    let list: Vec<String> = measures()
         .iter()
         .map(|(_, e)| format!("COALESCE(SUM({e}), 0)"))
         .collect();
@@ -140,7 +165,7 @@ fn counts_sql() -> diesel::expression::SqlLiteral<CountsSql> {
 /// The sums of the kept sums over rollup rows (PostgreSQL sums BIGINT into NUMERIC: cast
 /// back).
 fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
-    let list: Vec<String> = MEASURES
+    let list: Vec<String> = measures()
         .iter()
         .map(|(c, _)| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
         .collect();
@@ -150,8 +175,8 @@ fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
 /// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row. The
 /// issue store calls this around every write of an issue, in the same transaction.
 pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
-    let columns: Vec<&str> = MEASURES.iter().map(|(c, _)| *c).collect();
-    let values: Vec<String> = MEASURES
+    let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
+    let values: Vec<String> = measures()
         .iter()
         .map(|(_, e)| format!("{sign} * ({e})"))
         .collect();
@@ -163,10 +188,11 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
     conn.batch_execute(&format!(
         "INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
          SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
-         WHERE id = {issue_id} AND status <> 'withdrawn' \
+         WHERE id = {issue_id} AND {} \
          ON CONFLICT (region_id, lead_department_id, category, channel) DO UPDATE SET {}",
         columns.join(", "),
         values.join(", "),
+        collected_sql(),
         updates.join(", ")
     ))
 }
@@ -175,7 +201,7 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
 /// on a database whose issues predate it); true when it was refilled.
 pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
     let from_issues: CountsRow = issues::table
-        .filter(issues::status.ne("withdrawn"))
+        .filter(issues::status.ne(State::Withdrawn))
         .select(counts_sql())
         .first(conn)?;
     let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
@@ -183,17 +209,21 @@ pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
     if sums_match {
         return Ok(false);
     }
-    let columns: Vec<&str> = MEASURES.iter().map(|(c, _)| *c).collect();
-    let sums: Vec<String> = MEASURES.iter().map(|(_, e)| format!("SUM({e})")).collect();
+    let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
+    let sums: Vec<String> = measures()
+        .iter()
+        .map(|(_, e)| format!("SUM({e})"))
+        .collect();
     crate::db::write_tx(conn, |conn| {
         conn.batch_execute(&format!(
             "DELETE FROM issue_rollup; \
              INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
              SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
-             WHERE status <> 'withdrawn' \
+             WHERE {} \
              GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel",
             columns.join(", "),
-            sums.join(", ")
+            sums.join(", "),
+            collected_sql()
         ))
     })?;
     Ok(true)
@@ -223,66 +253,31 @@ impl From<CountsRow> for Counts {
 }
 
 /// The condition on issues the figures are over: in scope (a department's figures are
-/// those it leads), filtered, withdrawn ones excluded. One boxed expression, so that the
-/// grouped queries below can use it.
-fn issues_in(scope: &Scope, f: &StatsFilter) -> Filter<issues::table> {
-    let mut cond: Filter<issues::table> = Box::new(issues::status.ne("withdrawn"));
-    let and = |cond: Filter<issues::table>, more: Filter<issues::table>| -> Filter<issues::table> {
-        Box::new(cond.and(more))
+/// those it leads), filtered, withdrawn ones excluded.
+fn issues_in(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
+    let f = IssueFilter {
+        hide_withdrawn: true,
+        lead_only: true,
+        ..f.clone()
     };
-    cond = match scope {
-        Scope::Department(d) => and(
-            cond,
-            Box::new(issues::lead_department_id.eq(*d).assume_not_null()),
-        ),
-        other => and(cond, scope::issues(other)),
-    };
-    if let Some(from) = f.from {
-        cond = and(cond, Box::new(issues::filed_on.ge(from)));
-    }
-    if let Some(to) = f.to {
-        cond = and(cond, Box::new(issues::filed_on.le(to)));
-    }
-    if let Some(path) = &f.region_path {
-        cond = and(
-            cond,
-            Box::new(issues::region_id.eq_any(scope::regions_under(path))),
-        );
-    }
-    if let Some(d) = f.department_id {
-        cond = and(
-            cond,
-            Box::new(issues::lead_department_id.eq(d).assume_not_null()),
-        );
-    }
-    if let Some(c) = &f.category {
-        cond = and(cond, Box::new(issues::category.eq(c.clone())));
-    }
-    if let Some(c) = &f.channel {
-        cond = and(cond, Box::new(issues::channel.eq(c.clone())));
-    }
-    if let Some(e) = f.edition_id {
-        let of_edition = forums::table
-            .filter(forums::edition_id.eq(e))
-            .select(forums::id.nullable());
-        cond = and(
-            cond,
-            Box::new(issues::forum_id.eq_any(of_edition).assume_not_null()),
-        );
-    }
-    if let Some(forum) = f.forum_id {
-        cond = and(cond, Box::new(issues::forum_id.eq(forum).assume_not_null()));
-    }
-    cond
+    condition(scope, &f)
 }
 
-/// Whether the kept all-time sums can answer: no period, edition or forum asked for.
-fn all_time(f: &StatsFilter) -> bool {
-    f.from.is_none() && f.to.is_none() && f.edition_id.is_none() && f.forum_id.is_none()
+/// Whether the kept all-time sums can answer: no period, edition, forum or other
+/// condition the rollup does not keep.
+fn all_time(f: &IssueFilter) -> bool {
+    f.from.is_none()
+        && f.to.is_none()
+        && f.edition_id.is_none()
+        && f.forum_id.is_none()
+        && f.status.is_none()
+        && f.enterprise_id.is_none()
+        && f.overdue_on.is_none()
+        && f.q.is_none()
 }
 
 /// The condition on rollup rows matching `issues_in` for an all-time filter.
-fn rollup_in(scope: &Scope, f: &StatsFilter) -> Filter<issue_rollup::table> {
+fn rollup_in(scope: &Scope, f: &IssueFilter) -> Filter<issue_rollup::table> {
     let and = |cond: Filter<issue_rollup::table>,
                more: Filter<issue_rollup::table>|
      -> Filter<issue_rollup::table> { Box::new(cond.and(more)) };
@@ -302,16 +297,16 @@ fn rollup_in(scope: &Scope, f: &StatsFilter) -> Filter<issue_rollup::table> {
     if let Some(d) = f.department_id {
         cond = and(cond, Box::new(issue_rollup::lead_department_id.eq(d)));
     }
-    if let Some(c) = &f.category {
-        cond = and(cond, Box::new(issue_rollup::category.eq(c.clone())));
+    if let Some(c) = f.category {
+        cond = and(cond, Box::new(issue_rollup::category.eq(c)));
     }
-    if let Some(c) = &f.channel {
-        cond = and(cond, Box::new(issue_rollup::channel.eq(c.clone())));
+    if let Some(c) = f.channel {
+        cond = and(cond, Box::new(issue_rollup::channel.eq(c)));
     }
     cond
 }
 
-pub fn counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<Counts> {
+pub fn counts(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<Counts> {
     if !all_time(f) {
         return counts_from_issues(conn, scope, f);
     }
@@ -326,7 +321,7 @@ pub fn counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<
 pub fn counts_from_issues(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
+    f: &IssueFilter,
 ) -> QueryResult<Counts> {
     let row: CountsRow = issues::table
         .filter(issues_in(scope, f))
@@ -339,13 +334,12 @@ pub fn counts_from_issues(
 pub fn overdue(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
+    f: &IssueFilter,
     today: NaiveDate,
 ) -> QueryResult<i64> {
     issues::table
         .filter(issues_in(scope, f))
-        .filter(issues::status.eq_any(["assigned", "in_progress"]))
-        .filter(issues::due_on.lt(today))
+        .filter(overdue_on(today))
         .count()
         .get_result(conn)
 }
@@ -354,7 +348,7 @@ pub fn overdue(
 pub fn by_department(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
+    f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
     if all_time(f) {
         let rows: Vec<(i64, CountsRow)> = issue_rollup::table
@@ -380,7 +374,7 @@ pub fn by_department(
 pub fn by_region(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
+    f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
     let rows: Vec<(i64, CountsRow)> = if all_time(f) {
         issue_rollup::table
@@ -403,9 +397,9 @@ pub fn by_region(
 pub fn by_category(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
-) -> QueryResult<Vec<(String, Counts)>> {
-    let rows: Vec<(String, CountsRow)> = if all_time(f) {
+    f: &IssueFilter,
+) -> QueryResult<Vec<(Category, Counts)>> {
+    let rows: Vec<(Category, CountsRow)> = if all_time(f) {
         issue_rollup::table
             .filter(rollup_in(scope, f))
             .group_by(issue_rollup::category)
@@ -434,7 +428,7 @@ pub enum Granularity {
 pub fn trend(
     conn: &mut DbConn,
     scope: &Scope,
-    f: &StatsFilter,
+    f: &IssueFilter,
     granularity: Granularity,
 ) -> QueryResult<Vec<(String, Counts)>> {
     let pg = matches!(conn, DbConn::Pg(_));
@@ -470,7 +464,7 @@ pub struct ForumCounts {
 /// Held forums in scope whose edition falls in the period (a department: the forums it
 /// attended). Forums number in the hundreds a year, so their ids are fetched and the
 /// attendance is counted by the database over them.
-pub fn forum_counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryResult<ForumCounts> {
+pub fn forum_counts(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<ForumCounts> {
     let first = f
         .from
         .or(NaiveDate::from_ymd_opt(1, 1, 1))
@@ -483,7 +477,7 @@ pub fn forum_counts(conn: &mut DbConn, scope: &Scope, f: &StatsFilter) -> QueryR
         .select(editions::id);
     let mut q = forums::table
         .filter(scope::forums(scope))
-        .filter(forums::status.eq("held"))
+        .filter(forums::status.eq(ForumStatus::Held))
         .filter(forums::edition_id.eq_any(dated))
         .into_boxed();
     if let Some(path) = &f.region_path {

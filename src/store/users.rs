@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use super::schema::{departments, enterprises, regions, users};
 use super::{contains_pattern, now, Page};
 use crate::db::DbConn;
-use crate::error::{unique_as, ApiError};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -36,8 +35,6 @@ pub struct NewUser {
     pub department_id: Option<i64>,
     pub enterprise_id: Option<i64>,
 }
-
-const DUPLICATE_USERNAME: &str = "is already taken";
 
 pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
     users::table
@@ -72,48 +69,34 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
-/// Checks that each link named exists; a missing one is a 422 naming its field.
-pub fn check_links(
-    conn: &mut DbConn,
-    region_id: Option<i64>,
-    department_id: Option<i64>,
-    enterprise_id: Option<i64>,
-) -> Result<(), ApiError> {
-    if let Some(r) = region_id {
-        super::regions::path_for_field(conn, r, "region_id")?;
-    }
-    if let Some(d) = department_id {
-        let n: i64 = departments::table
-            .filter(departments::id.eq(d))
-            .count()
-            .get_result(conn)?;
-        if n == 0 {
-            return Err(ApiError::invalid("department_id", "no such department"));
-        }
-    }
-    if let Some(e) = enterprise_id {
-        let n: i64 = enterprises::table
-            .filter(enterprises::id.eq(e))
-            .count()
-            .get_result(conn)?;
-        if n == 0 {
-            return Err(ApiError::invalid("enterprise_id", "no such enterprise"));
-        }
-    }
-    Ok(())
+/// Whether a department with this id exists.
+pub fn department_exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    let n: i64 = departments::table
+        .filter(departments::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
-pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<UserRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        check_links(conn, new.region_id, new.department_id, new.enterprise_id)?;
-        let t = now();
-        let id: i64 = diesel::insert_into(users::table)
-            .values((new, users::created_at.eq(t), users::updated_at.eq(t)))
-            .returning(users::id)
-            .get_result(conn)
-            .map_err(unique_as("username", DUPLICATE_USERNAME))?;
-        get(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
-    })
+/// Whether an enterprise with this id exists.
+pub fn enterprise_exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    let n: i64 = enterprises::table
+        .filter(enterprises::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewUser) -> QueryResult<UserRow> {
+    let t = now();
+    let id: i64 = diesel::insert_into(users::table)
+        .values((new, users::created_at.eq(t), users::updated_at.eq(t)))
+        .returning(users::id)
+        .get_result(conn)?;
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
 }
 
 pub struct ListFilter {
@@ -180,28 +163,28 @@ pub struct Update {
     pub end_sessions: bool,
 }
 
-pub fn update(conn: &mut DbConn, id: i64, u: &Update) -> Result<UserRow, ApiError> {
-    crate::db::write_tx(conn, |conn| {
-        check_links(conn, u.region_id, u.department_id, u.enterprise_id)?;
-        let bump = i64::from(u.end_sessions);
-        diesel::update(users::table.find(id))
-            .set((
-                users::display_name.eq(&u.display_name),
-                users::role.eq(&u.role),
-                users::region_id.eq(u.region_id),
-                users::department_id.eq(u.department_id),
-                users::enterprise_id.eq(u.enterprise_id),
-                users::active.eq(u.active),
-                users::token_version.eq(users::token_version + bump),
-                users::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        get(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
-    })
+pub fn update(conn: &mut DbConn, id: i64, u: &Update) -> QueryResult<UserRow> {
+    let bump = i64::from(u.end_sessions);
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(&u.display_name),
+            users::role.eq(&u.role),
+            users::region_id.eq(u.region_id),
+            users::department_id.eq(u.department_id),
+            users::enterprise_id.eq(u.enterprise_id),
+            users::active.eq(u.active),
+            users::token_version.eq(users::token_version + bump),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
 }
 
-/// Sets a new password hash and ends every earlier session.
-pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<(), ApiError> {
+/// Sets a new password hash and ends every earlier session; false when there is no such user.
+pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<bool> {
     let n = diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
@@ -209,10 +192,7 @@ pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> Result<(), ApiErr
             users::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    if n == 0 {
-        return Err(ApiError::not_found("user"));
-    }
-    Ok(())
+    Ok(n > 0)
 }
 
 /// Ends every session of a user (logout).

@@ -308,7 +308,7 @@ where
         enterprise_id: None,
     };
     let mut conn = db.connect();
-    if let Err(e) = qinqing::store::users::create(&mut conn, &new) {
+    if let Err(e) = qinqing::service::users::insert(&mut conn, &new) {
         panic!("{e}");
     }
     login(app, "admin", PASSWORD).await

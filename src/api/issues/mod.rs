@@ -1,24 +1,17 @@
-//! Issues (问题): filing, reading, and every action of their life. The lifecycle itself is
-//! `domain::lifecycle`; this module extracts, authorises, calls it, and answers.
+//! Issues (问题): `/api/v1/issues`, their timeline, extension requests and every action.
+//! The rules are `service::issues`; this module speaks HTTP: the `ETag` of an issue and
+//! `If-Match` on its actions, `Idempotency-Key` on filing.
 
-pub mod actions;
+mod actions;
 pub mod export;
-pub mod filing;
+mod filing;
 mod reading;
 
-use std::collections::HashMap;
-
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::common::utc;
-use crate::db::DbConn;
-use crate::domain::lifecycle::State;
-use crate::domain::time;
-use crate::error::ApiError;
-use crate::store::issues::{self as store, IssueRow, RatingRow};
+use crate::error::Error;
+use crate::service::issues::{version_tag, Issue};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Before `/issues/{id}`, which would otherwise take "export" for an id.
@@ -28,169 +21,61 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     actions::routes(cfg);
 }
 
-#[derive(Serialize)]
-pub struct AnswerOut {
-    pub outcome: String,
-    pub text: String,
-    pub planned_on: Option<NaiveDate>,
-    pub answered_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize)]
-pub struct RatingOut {
-    pub rating: String,
-    pub source: String,
-    pub comment: Option<String>,
-    pub rated_at: DateTime<Utc>,
-}
-
-#[derive(Serialize)]
-pub struct IssueOut {
-    pub id: i64,
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub channel: String,
-    pub status: String,
-    pub enterprise_id: i64,
-    pub region_id: i64,
-    pub forum_id: Option<i64>,
-    pub lead_department_id: Option<i64>,
-    pub co_department_ids: Vec<i64>,
-    pub due_on: Option<NaiveDate>,
-    pub overdue: bool,
-    pub resolved_on_site: bool,
-    pub reopen_count: i32,
-    pub return_count: i32,
-    pub supervision: bool,
-    pub common: Option<bool>,
-    pub answer: Option<AnswerOut>,
-    pub rating: Option<RatingOut>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub version: i64,
-}
-
-/// 超期: past the due date in force while a department still holds the issue.
-pub fn is_overdue(status: &str, due_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    State::parse(status).is_some_and(State::is_being_handled) && due_on.is_some_and(|d| d < today)
-}
-
-fn view(
-    i: IssueRow,
-    co: &mut HashMap<i64, Vec<i64>>,
-    ratings: &mut HashMap<i64, RatingRow>,
-    today: NaiveDate,
-) -> IssueOut {
-    let answer = match (i.answer_outcome, i.answer_text) {
-        (Some(outcome), Some(text)) => Some(AnswerOut {
-            outcome,
-            text,
-            planned_on: i.answer_planned_on,
-            answered_at: i.answered_at.map(utc),
-        }),
-        _ => None,
+/// The versions of issue `id` an `If-Match` header names: None when absent or `*` (any
+/// version will do), else those of its entity tags that name this issue (none: stale).
+pub fn if_match(req: &HttpRequest, id: i64) -> Result<Option<Vec<i64>>, Error> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
     };
-    IssueOut {
-        overdue: is_overdue(&i.status, i.due_on, today),
-        co_department_ids: co.remove(&i.id).unwrap_or_default(),
-        rating: ratings.remove(&i.id).map(|r| RatingOut {
-            rating: r.rating,
-            source: r.source,
-            comment: r.comment,
-            rated_at: utc(r.rated_at),
-        }),
-        id: i.id,
-        title: i.title,
-        description: i.description,
-        category: i.category,
-        channel: i.channel,
-        status: i.status,
-        enterprise_id: i.enterprise_id,
-        region_id: i.region_id,
-        forum_id: i.forum_id,
-        lead_department_id: i.lead_department_id,
-        due_on: i.due_on,
-        resolved_on_site: i.resolved_on_site,
-        reopen_count: i.reopen_count,
-        return_count: i.return_count,
-        supervision: i.supervision,
-        common: i.common,
-        answer,
-        created_at: utc(i.created_at),
-        updated_at: utc(i.updated_at),
-        version: i.version,
+    let value = value
+        .to_str()
+        .map_err(|_| Error::malformed("If-Match is not readable"))?;
+    if value.trim() == "*" {
+        return Ok(None);
     }
+    let prefix = format!("\"{id}.");
+    Ok(Some(
+        value
+            .split(',')
+            .filter_map(|tag| {
+                tag.trim()
+                    .strip_prefix(&prefix)?
+                    .strip_suffix('"')?
+                    .parse()
+                    .ok()
+            })
+            .collect(),
+    ))
 }
 
-/// Issues as clients see them, with co-handlers and latest ratings in two queries.
-pub fn views(conn: &mut DbConn, rows: Vec<IssueRow>) -> Result<Vec<IssueOut>, ApiError> {
-    let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
-    let mut co = store::co_departments(conn, &ids)?;
-    let mut ratings = store::latest_ratings(conn, &ids)?;
-    let today = time::today();
-    Ok(rows
-        .into_iter()
-        .map(|i| view(i, &mut co, &mut ratings, today))
-        .collect())
-}
-
-pub fn one(conn: &mut DbConn, row: IssueRow) -> Result<IssueOut, ApiError> {
-    views(conn, vec![row])?
-        .pop()
-        .ok_or_else(|| ApiError::internal("issue view missing"))
-}
-
-/// The strong entity tag of an issue version.
-pub fn etag(id: i64, version: i64) -> String {
-    format!("\"{id}.{version}\"")
-}
-
-/// 412 unless `If-Match` (when sent) names the current version; `*` matches any.
-pub fn check_if_match(value: Option<&str>, id: i64, version: i64) -> Result<(), ApiError> {
-    let Some(value) = value else {
-        return Ok(());
-    };
-    let current = etag(id, version);
-    let matches = value.trim() == "*" || value.split(',').any(|t| t.trim() == current);
-    if matches {
-        Ok(())
-    } else {
-        Err(ApiError::PreconditionFailed(format!(
-            "the issue has changed since that version; it is now {current}"
-        )))
-    }
-}
-
-/// 200 with the issue and its ETag.
-pub fn issue_response(issue: &IssueOut) -> HttpResponse {
+/// 200 with the issue and its `ETag`.
+pub fn issue_response(issue: &Issue) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(issue.id, issue.version)))
+        .insert_header((header::ETAG, version_tag(issue.id, issue.version)))
         .json(issue)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
 
     #[test]
-    fn overdue_only_while_handled() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
-        let today = d("2022-06-22");
-        let cases = [
-            ("assigned", Some("2022-06-21"), true),
-            ("in_progress", Some("2022-06-21"), true),
-            ("in_progress", Some("2022-06-22"), false),
-            ("answered", Some("2022-06-01"), false),
-            ("returned", Some("2022-06-01"), false),
-            ("assigned", None, false),
+    fn if_match_names_versions_of_this_issue() {
+        let cases: [(Option<&str>, Option<Vec<i64>>); 5] = [
+            (None, None),
+            (Some("*"), None),
+            (Some("\"7.3\""), Some(vec![3])),
+            (Some("\"7.3\", \"7.4\""), Some(vec![3, 4])),
+            (Some("\"8.3\""), Some(vec![])),
         ];
-        for (status, due, want) in cases {
-            assert_eq!(
-                is_overdue(status, due.map(d), today),
-                want,
-                "{status} {due:?}"
-            );
+        for (header, want) in cases {
+            let mut req = TestRequest::default();
+            if let Some(h) = header {
+                req = req.insert_header((header::IF_MATCH, h));
+            }
+            let got = if_match(&req.to_http_request(), 7).ok().flatten();
+            assert_eq!(got, want, "{header:?}");
         }
     }
 }

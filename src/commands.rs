@@ -1,0 +1,98 @@
+//! What each command of the command line does: `serve` (the default), `migrate`,
+//! `create-user` and `demo`.
+
+use crate::cli::{Cli, Command, CreateUser};
+use crate::config::Config;
+use crate::db;
+use crate::domain::role::Role;
+use crate::server;
+use crate::service::users::{insert, prepare_new_user, NewUserIn, User};
+use crate::store;
+
+/// Runs the command; the error is the message to print before exiting non-zero.
+pub fn run(cli: Cli) -> Result<(), String> {
+    init_logging(&cli.log_level);
+    let config = cli.config();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let demo = match (cli.demo, cli.demo_password) {
+                (false, _) => None,
+                (true, Some(p)) => Some(p),
+                (true, None) => {
+                    return Err("--demo needs --demo-password (or QINQING_DEMO_PASSWORD)".into())
+                }
+            };
+            server::serve(config, demo)
+        }
+        Command::Demo(args) => demo(&config, &args.password, args.force),
+        Command::Migrate => {
+            let applied = server::migrate(&config)?;
+            if applied.is_empty() {
+                println!("database is up to date");
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(())
+        }
+        Command::CreateUser(args) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("reading the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let user = create_user(&config, args, password)?;
+            println!(
+                "created user {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `qinqing create-user`: the same checks as the API's user creation.
+fn create_user(config: &Config, args: CreateUser, password: String) -> Result<User, String> {
+    let mut conn = server::connect(&config.backend())?;
+    db::migrate(&mut conn)?;
+    let role = Role::parse(&args.role).ok_or_else(|| {
+        format!(
+            "--role must be one of admin, coordinator, leader, department, enterprise (got {})",
+            args.role
+        )
+    })?;
+    let region_id = match &args.region {
+        Some(code) => Some(
+            store::regions::find_by_code(&mut conn, code)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no region has code {code}"))?,
+        ),
+        None => None,
+    };
+    let new = prepare_new_user(NewUserIn {
+        display_name: args.display_name.unwrap_or_else(|| args.username.clone()),
+        username: args.username,
+        password,
+        role,
+        region_id,
+        department_id: args.department,
+        enterprise_id: args.enterprise,
+    })
+    .map_err(|e| e.one_line())?;
+    insert(&mut conn, &new).map_err(|e| e.one_line())
+}
+
+/// `qinqing demo`: loads the demo data set into the configured database.
+fn demo(config: &Config, password: &str, force: bool) -> Result<(), String> {
+    let mut conn = server::connect(&config.backend())?;
+    db::migrate(&mut conn)?;
+    server::load_demo(&mut conn, password, force)
+}
+
+fn init_logging(filter: &str) {
+    let _ = env_logger::Builder::new()
+        .parse_filters(filter)
+        .format_timestamp_millis()
+        .try_init();
+}

@@ -1,0 +1,368 @@
+//! `qinqing demo`: a deterministic demo data set for Huzhou, loaded through the service
+//! layer the API uses (reference data, editions and forums, filing and issue actions),
+//! with historical times. It holds the 2022 programme (first edition on 2022-06-08, every
+//! Wednesday after), a smaller 2023, and the current year up to today, so that the
+//! dashboard shows open and overdue work.
+//!
+//! `data` holds the targets (the programme's published figures, which appear nowhere else
+//! in the code) and the words; `plan` decides what happens; `playback` makes it happen.
+//! Every figure the service reports is computed from the rows loaded here.
+
+mod data;
+mod plan;
+mod playback;
+
+pub use data::{YearTargets, Y2022, Y2023};
+
+use std::collections::BTreeMap;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::auth::{self, password, Caller};
+use crate::db::DbConn;
+use crate::domain::calendar::{official, WorkCalendar};
+use crate::domain::credit_code;
+use crate::domain::role::Role;
+use crate::service::calendar::{self as calendar_service, YearIn};
+use crate::service::departments::{self as department_service, NewDepartment};
+use crate::service::enterprises::{self as enterprise_service, NewEnterpriseIn, Size};
+use crate::service::users::insert as insert_user;
+use crate::store::{self, users::NewUser};
+use data::*;
+use plan::Rng;
+use playback::{load_current_year, load_year, World};
+
+/// The first day of the demo's live stretch that ends today: twelve weeks back. Tests
+/// that look for today's open work read from here, whatever day of the year it is.
+pub fn current_stretch_start(today: chrono::NaiveDate) -> chrono::NaiveDate {
+    today - chrono::Days::new(84)
+}
+
+pub struct Options {
+    pub password: String,
+    pub force: bool,
+}
+
+/// A demo account, printed at the end.
+pub struct DemoUser {
+    pub username: String,
+    pub role: &'static str,
+    pub sees: String,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Erases the programme's data (not regions), for `--force`.
+fn erase(conn: &mut DbConn) -> Result<(), String> {
+    conn.batch_execute(
+        "DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
+         DELETE FROM issue_events; DELETE FROM issue_co_departments; DELETE FROM issues; \
+         DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
+         DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM departments; \
+         DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle;",
+    )
+    .map_err(err)
+}
+
+pub fn issue_count(conn: &mut DbConn) -> Result<i64, String> {
+    use crate::store::schema::issues;
+    issues::table.count().get_result(conn).map_err(err)
+}
+
+fn caller(conn: &mut DbConn, id: i64) -> Result<Caller, String> {
+    let (user, _) = store::users::with_region_path(conn, id)
+        .map_err(err)?
+        .ok_or("demo user vanished")?;
+    auth::resolve(conn, id, user.token_version, &user.role)
+        .map_err(|e| e.one_line())?
+        .ok_or_else(|| "demo user cannot act".to_owned())
+}
+
+fn region_ids(conn: &mut DbConn) -> Result<Vec<i64>, String> {
+    REGIONS
+        .iter()
+        .map(|(code, ..)| {
+            store::regions::find_by_code(conn, code)
+                .map_err(err)?
+                .ok_or_else(|| format!("region {code} is missing; run the migrations"))
+        })
+        .collect()
+}
+
+/// Loads the demo. `progress` receives a line now and then.
+pub fn load(
+    conn: &mut DbConn,
+    opts: &Options,
+    progress: &mut dyn FnMut(String),
+) -> Result<Vec<DemoUser>, String> {
+    let existing = issue_count(conn)?;
+    if existing > 0 {
+        if !opts.force {
+            return Err(format!(
+                "the database already has {existing} issues; the demo loads only into one without \
+                 (--force erases every issue, forum, enterprise, department and user first)"
+            ));
+        }
+        progress("erasing the existing data (--force)".into());
+        erase(conn)?;
+    }
+    if let Some(msg) = password::policy_error(&opts.password) {
+        return Err(format!("--password {msg}"));
+    }
+    if let DbConn::Pg(_) = conn {
+        // Only this loader's session: thousands of small commits need not each wait for disk.
+        conn.batch_execute("SET synchronous_commit = off")
+            .map_err(err)?;
+    }
+    let hash = password::hash(&opts.password)?;
+    let make_user = |conn: &mut DbConn,
+                     username: String,
+                     display: String,
+                     role: Role,
+                     links: [Option<i64>; 3]|
+     -> Result<i64, String> {
+        insert_user(
+            conn,
+            &NewUser {
+                username,
+                password_hash: hash.clone(),
+                display_name: display,
+                role: role.as_str().to_owned(),
+                region_id: links[0],
+                department_id: links[1],
+                enterprise_id: links[2],
+            },
+        )
+        .map(|u| u.id)
+        .map_err(|e| e.one_line())
+    };
+    // The administrator first: it enters the calendar, departments and enterprises.
+    let admin_id = make_user(
+        conn,
+        "demo.admin".into(),
+        "系统管理员".into(),
+        Role::Admin,
+        [None; 3],
+    )?;
+    let admin = caller(conn, admin_id)?;
+    for year in [2022, 2023] {
+        if let Some((holidays, workdays)) = official::year(year) {
+            calendar_service::put(conn, &admin, year, YearIn { holidays, workdays })
+                .map_err(|e| e.one_line())?;
+        }
+    }
+    let regions = region_ids(conn)?;
+    let mut rng = Rng(20220608);
+
+    progress("departments and enterprises".into());
+    let mut dept_ids = BTreeMap::new();
+    for (name, code, catch_all) in DEPARTMENTS {
+        let region = regions[REGIONS.iter().position(|r| r.0 == code).unwrap_or(0)];
+        let new = NewDepartment {
+            name: name.to_owned(),
+            region_id: region,
+            catch_all,
+        };
+        let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
+        dept_ids.insert(name, row.id);
+    }
+    let mut enterprises: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    let mut n = 0u32;
+    for (r, (code, short, _, _, industries)) in REGIONS.iter().enumerate() {
+        let count = if r == 0 { 60 } else { 50 };
+        for k in 0..count {
+            n += 1;
+            let trade = format!("{}{}", TRADE[k % 20], TRADE[(k / 20 + r * 3 + 1) % 20]);
+            let industry = industries[k % 3];
+            let region_code: String = code.chars().take(6).collect();
+            let body = format!("91{region_code}MA2{n:06}");
+            let check = credit_code::check_character(&body).ok_or("bad credit code body")?;
+            let person = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+            let size = [
+                Size::Micro,
+                Size::Small,
+                Size::Small,
+                Size::Medium,
+                Size::Medium,
+                Size::Large,
+            ][rng.below(6)];
+            let new = NewEnterpriseIn {
+                name: format!("{short}{trade}{industry}有限公司"),
+                credit_code: format!("{body}{check}"),
+                region_id: regions[r],
+                industry: industry.to_owned(),
+                size,
+                contact_name: Some(person.clone()),
+                contact_phone: Some(format!("0572-{:07}", 2_000_000 + n * 37)),
+            };
+            let row = enterprise_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
+            enterprises
+                .entry(regions[r])
+                .or_default()
+                .push((row.id, person));
+        }
+    }
+
+    progress("users".into());
+    let mut make = |username: String,
+                    display: String,
+                    role: Role,
+                    region: Option<i64>,
+                    dept: Option<i64>,
+                    ent: Option<i64>|
+     -> Result<i64, String> {
+        make_user(conn, username, display, role, [region, dept, ent])
+    };
+    let city = regions[0];
+    let (deqing, changxing) = (regions[3], regions[4]);
+    let land = dept_ids
+        .get("市自然资源和规划局")
+        .copied()
+        .ok_or("department missing")?;
+    let first_enterprise = enterprises
+        .get(&deqing)
+        .and_then(|v| v.first())
+        .map(|e| e.0)
+        .ok_or("no enterprise")?;
+    let coord_id = make(
+        "demo.coord".into(),
+        "市工商联 联络员".into(),
+        Role::Coordinator,
+        Some(city),
+        None,
+        None,
+    )?;
+    make(
+        "demo.coord.dq".into(),
+        "德清县工商联 联络员".into(),
+        Role::Coordinator,
+        Some(deqing),
+        None,
+        None,
+    )?;
+    let leader_id = make(
+        "demo.leader".into(),
+        "市领导".into(),
+        Role::Leader,
+        Some(city),
+        None,
+        None,
+    )?;
+    make(
+        "demo.leader.cx".into(),
+        "长兴县领导".into(),
+        Role::Leader,
+        Some(changxing),
+        None,
+        None,
+    )?;
+    let mut handler_ids = BTreeMap::new();
+    for (i, (name, _, _)) in DEPARTMENTS.iter().enumerate() {
+        let d = dept_ids.get(name).copied().ok_or("department missing")?;
+        let username = if d == land {
+            "demo.dept".to_owned()
+        } else {
+            format!("demo.dept.{}", i + 1)
+        };
+        handler_ids.insert(
+            d,
+            make(
+                username,
+                format!("{name} 经办人"),
+                Role::Department,
+                None,
+                Some(d),
+                None,
+            )?,
+        );
+    }
+    let mut ent_user_ids = BTreeMap::new();
+    ent_user_ids.insert(
+        first_enterprise,
+        make(
+            "demo.ent".into(),
+            "企业用户".into(),
+            Role::Enterprise,
+            None,
+            None,
+            Some(first_enterprise),
+        )?,
+    );
+    let mut k = 0;
+    for list in enterprises.values() {
+        for (e, person) in list.iter().step_by(5) {
+            if *e != first_enterprise {
+                k += 1;
+                ent_user_ids.insert(
+                    *e,
+                    make(
+                        format!("demo.ent.{k}"),
+                        person.clone(),
+                        Role::Enterprise,
+                        None,
+                        None,
+                        Some(*e),
+                    )?,
+                );
+            }
+        }
+    }
+
+    let mut handlers = BTreeMap::new();
+    for (d, u) in handler_ids {
+        handlers.insert(d, caller(conn, u)?);
+    }
+    let mut enterprise_users = BTreeMap::new();
+    for (e, u) in ent_user_ids {
+        enterprise_users.insert(e, caller(conn, u)?);
+    }
+    let mut local_bureau = BTreeMap::new();
+    for (r, region) in regions.iter().enumerate().skip(1) {
+        if let Some((name, ..)) = DEPARTMENTS.iter().find(|d| d.1 == REGIONS[r].0) {
+            local_bureau.extend(dept_ids.get(name).map(|d| (*region, *d)));
+        }
+    }
+    let (h22, w22) = official::year_2022();
+    let (h23, w23) = official::year_2023();
+    let mut world = World {
+        local_bureau,
+        rng,
+        cal: WorkCalendar::new(h22.into_iter().chain(h23), w22.into_iter().chain(w23)),
+        departments: dept_ids,
+        enterprises,
+        handlers,
+        enterprise_users,
+        coordinator: caller(conn, coord_id)?,
+        leader: caller(conn, leader_id)?,
+        horizon: store::now(),
+        issues_done: 0,
+    };
+
+    let mut edition_number = 0;
+    for t in [Y2022, Y2023] {
+        load_year(
+            conn,
+            &mut world,
+            &regions,
+            &t,
+            &mut edition_number,
+            progress,
+        )?;
+    }
+    load_current_year(conn, &mut world, &regions, &mut edition_number, progress)?;
+
+    let land_name = "市自然资源和规划局";
+    let ent_name = "德清县的一家企业";
+    Ok(vec![
+        DemoUser { username: "demo.admin".into(), role: "admin", sees: "users, regions, departments, enterprises, the calendar; every figure".into() },
+        DemoUser { username: "demo.coord".into(), role: "coordinator", sees: "湖州市 and every district: runs forums, files, assigns and follows up issues".into() },
+        DemoUser { username: "demo.coord.dq".into(), role: "coordinator", sees: "德清县 only".into() },
+        DemoUser { username: "demo.leader".into(), role: "leader", sees: "everything in 湖州市: dashboards, ranking, issues; supervises".into() },
+        DemoUser { username: "demo.leader.cx".into(), role: "leader", sees: "长兴县 only".into() },
+        DemoUser { username: "demo.dept".into(), role: "department", sees: format!("{land_name}: the issues it leads or co-handles (other departments: demo.dept.1 … demo.dept.24)") },
+        DemoUser { username: "demo.ent".into(), role: "enterprise", sees: format!("{ent_name}: its own issues only (others: demo.ent.1 …)") },
+    ])
+}

@@ -1,0 +1,88 @@
+//! The working-day calendar (节假日与调休) per year: read by everyone signed in, set by
+//! administrators from the State Council's yearly notice.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::db::{self, DbConn};
+use crate::domain::role::Role;
+use crate::error::{Error, FieldError};
+use crate::store::calendar;
+
+/// A year's calendar as configured (`configured` false: weekends only).
+#[derive(Serialize)]
+pub struct Year {
+    pub year: i32,
+    pub configured: bool,
+    pub holidays: Vec<NaiveDate>,
+    pub workdays: Vec<NaiveDate>,
+}
+
+fn year_in_range(year: i32) -> Result<i32, Error> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(Error::not_found("calendar year"))
+    }
+}
+
+fn read(conn: &mut DbConn, year: i32) -> Result<Year, Error> {
+    let y = calendar::get_year(conn, year)?;
+    Ok(Year {
+        year,
+        configured: y.configured,
+        holidays: y.holidays,
+        workdays: y.workdays,
+    })
+}
+
+pub fn get(conn: &mut DbConn, _caller: &Caller, year: i32) -> Result<Year, Error> {
+    read(conn, year_in_range(year)?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearIn {
+    pub holidays: Vec<NaiveDate>,
+    pub workdays: Vec<NaiveDate>,
+}
+
+/// Every date must fall in the year, appear once, and not be both; an adjusted working
+/// day is by nature a Saturday or Sunday.
+fn check_year(year: i32, body: &YearIn) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (list, days) in [("holidays", &body.holidays), ("workdays", &body.workdays)] {
+        for (i, d) in days.iter().enumerate() {
+            let field = format!("{list}[{i}]");
+            if d.year() != year {
+                errors.push(FieldError::new(field, format!("{d} is not in {year}")));
+            } else if !seen.insert(*d) {
+                errors.push(FieldError::new(field, format!("{d} is listed twice")));
+            } else if list == "workdays" && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                errors.push(FieldError::new(
+                    field,
+                    format!("{d} is a weekday, already a working day"),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+pub fn put(conn: &mut DbConn, caller: &Caller, year: i32, input: YearIn) -> Result<Year, Error> {
+    caller.require(&[Role::Admin], "set the calendar")?;
+    let year = year_in_range(year)?;
+    check_year(year, &input)?;
+    db::write_tx(conn, |conn| {
+        calendar::put_year(conn, year, &input.holidays, &input.workdays)?;
+        read(conn, year)
+    })
+}

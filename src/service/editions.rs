@@ -1,0 +1,261 @@
+//! Editions (期) of the weekly forum, and planning the next one with its linked forums.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::common::{nullable, page, present, utc, Check, Paged};
+use super::forums::{forum_views, Forum};
+use super::regions::check_in_scope;
+use crate::auth::Caller;
+use crate::db::{self, DbConn};
+use crate::domain::forum::{date_error, next_wednesday_after, Status};
+use crate::domain::role::Role;
+use crate::domain::time;
+use crate::error::{unique_as, Error};
+use crate::store::forums::{self as store, EditionRow, ForumFields, NewEdition};
+
+#[derive(Serialize)]
+pub struct ForumCounts {
+    pub scheduled: i64,
+    pub held: i64,
+    pub cancelled: i64,
+}
+
+#[derive(Serialize)]
+pub struct Edition {
+    pub id: i64,
+    pub number: i32,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub rescheduled: bool,
+    pub reschedule_reason: Option<String>,
+    pub forums: ForumCounts,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Editions with their forum counts (one grouped query for all of them).
+fn edition_views(conn: &mut DbConn, rows: Vec<EditionRow>) -> Result<Vec<Edition>, Error> {
+    let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
+    let counts = store::forum_counts(conn, &ids)?;
+    let n = |id: i64, s: Status| counts.get(&(id, s)).copied().unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|e| Edition {
+            forums: ForumCounts {
+                scheduled: n(e.id, Status::Scheduled),
+                held: n(e.id, Status::Held),
+                cancelled: n(e.id, Status::Cancelled),
+            },
+            id: e.id,
+            number: e.number,
+            held_on: e.held_on,
+            theme: e.theme,
+            rescheduled: e.reschedule_reason.is_some(),
+            reschedule_reason: e.reschedule_reason,
+            created_at: utc(e.created_at),
+            updated_at: utc(e.updated_at),
+        })
+        .collect())
+}
+
+fn one(conn: &mut DbConn, row: EditionRow) -> Result<Edition, Error> {
+    edition_views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::internal("edition view missing"))
+}
+
+const RUN: &str = "run editions";
+const DUPLICATE_NUMBER: &str = "is already used by another edition";
+
+/// Checks number, date and theme together.
+fn check_edition(
+    check: &mut Check,
+    number: i32,
+    held_on: NaiveDate,
+    theme: &str,
+    reason: Option<&str>,
+) -> NewEdition {
+    if number < 1 {
+        check.add("number", "must be 1 or more");
+    }
+    if let Some(msg) = date_error(held_on, reason) {
+        check.add("held_on", msg);
+    }
+    NewEdition {
+        number,
+        held_on,
+        theme: check.text("theme", theme, 1, 200),
+        reschedule_reason: check.opt_text("reschedule_reason", reason, 500),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEditionIn {
+    pub number: i32,
+    pub held_on: NaiveDate,
+    pub theme: String,
+    pub reschedule_reason: Option<String>,
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result<Edition, Error> {
+    caller.require(&[Role::Coordinator], RUN)?;
+    let mut check = Check::default();
+    let new = check_edition(
+        &mut check,
+        input.number,
+        input.held_on,
+        &input.theme,
+        input.reschedule_reason.as_deref(),
+    );
+    check.finish()?;
+    db::write_tx(conn, |conn| {
+        let row =
+            store::insert_edition(conn, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
+        one(conn, row)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EditionQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub fn list(conn: &mut DbConn, _caller: &Caller, q: EditionQuery) -> Result<Paged<Edition>, Error> {
+    let page = page(q.page, q.per_page)?;
+    let (rows, total) = store::list_editions(conn, q.from, q.to, page)?;
+    Ok(Paged::new(edition_views(conn, rows)?, total, page))
+}
+
+pub fn get(conn: &mut DbConn, _caller: &Caller, id: i64) -> Result<Edition, Error> {
+    let row = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
+    one(conn, row)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionPatch {
+    #[serde(default, deserialize_with = "present")]
+    pub number: Option<i32>,
+    #[serde(default, deserialize_with = "present")]
+    pub held_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "present")]
+    pub theme: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub reschedule_reason: Option<Option<String>>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    patch: EditionPatch,
+) -> Result<Edition, Error> {
+    caller.require(&[Role::Coordinator], RUN)?;
+    db::write_tx(conn, |conn| {
+        let cur = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
+        let reason = match patch.reschedule_reason {
+            Some(r) => r,
+            None => cur.reschedule_reason,
+        };
+        let mut check = Check::default();
+        let new = check_edition(
+            &mut check,
+            patch.number.unwrap_or(cur.number),
+            patch.held_on.unwrap_or(cur.held_on),
+            patch.theme.as_deref().unwrap_or(&cur.theme),
+            reason.as_deref(),
+        );
+        check.finish()?;
+        let row =
+            store::update_edition(conn, id, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
+        one(conn, row)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanIn {
+    /// Default: the Wednesday after the latest edition (or after today, for the first).
+    pub held_on: Option<NaiveDate>,
+    pub theme: String,
+    pub reschedule_reason: Option<String>,
+    /// One scheduled forum for each of these regions, all within the caller's scope.
+    pub region_ids: Vec<i64>,
+}
+
+/// A planned edition with its forums.
+#[derive(Serialize)]
+pub struct Plan {
+    pub edition: Edition,
+    pub forums: Vec<Forum>,
+}
+
+/// 计划下一期: the next edition number, its date, and a scheduled forum per chosen region,
+/// in one transaction.
+pub fn plan(conn: &mut DbConn, caller: &Caller, input: PlanIn) -> Result<Plan, Error> {
+    caller.require(&[Role::Coordinator], RUN)?;
+    if input.region_ids.is_empty() {
+        return Err(Error::invalid("region_ids", "name at least one region"));
+    }
+    let scope = caller.scope();
+    db::write_tx(conn, |conn| {
+        let (last_number, last_date) = store::latest_edition(conn)?;
+        let held_on = input
+            .held_on
+            .unwrap_or_else(|| next_wednesday_after(last_date.unwrap_or_else(time::today)));
+        let number = last_number.unwrap_or(0).checked_add(1).ok_or_else(|| {
+            Error::Conflict(
+                "the highest possible edition number is taken; renumber the editions first".into(),
+            )
+        })?;
+        let mut check = Check::default();
+        let new = check_edition(
+            &mut check,
+            number,
+            held_on,
+            &input.theme,
+            input.reschedule_reason.as_deref(),
+        );
+        let mut seen = Vec::new();
+        for (i, r) in input.region_ids.iter().enumerate() {
+            if seen.contains(r) {
+                check.add(&format!("region_ids[{i}]"), "is listed twice");
+            }
+            seen.push(*r);
+        }
+        check.finish()?;
+        let mut errors = Vec::new();
+        for (i, r) in input.region_ids.iter().enumerate() {
+            match check_in_scope(conn, &scope, *r, &format!("region_ids[{i}]")) {
+                Ok(()) => {}
+                Err(Error::Invalid(errs)) => errors.extend(errs),
+                Err(other) => return Err(other),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let edition =
+            store::insert_edition(conn, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
+        let mut rows = Vec::new();
+        for r in &input.region_ids {
+            let fields = ForumFields {
+                venue: None,
+                theme: new.theme.clone(),
+                chair_name: None,
+                chair_title: None,
+            };
+            rows.push(store::create_forum(conn, edition.id, *r, &fields, &[])?);
+        }
+        let forums = forum_views(conn, rows)?;
+        Ok(Plan {
+            edition: one(conn, edition)?,
+            forums,
+        })
+    })
+}

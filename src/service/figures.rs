@@ -1,0 +1,454 @@
+//! Figures for leaders and the Federation: the summary, the department ranking (红黑榜),
+//! regions, categories, the trend, and the yearly report. Every rate states its numerator
+//! and denominator; the database does the counting.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::common::opt_id;
+use super::regions::path_for_field;
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::issue::{Category, Channel};
+use crate::domain::role::Role;
+use crate::domain::time;
+use crate::error::Error;
+use crate::store::issues::IssueFilter;
+use crate::store::scope::Scope;
+use crate::store::stats::{self, Counts, ForumCounts, Granularity};
+use crate::store::{departments, regions};
+
+/// A rate with what it is made of; `percent` is rounded to 2 decimals, null over nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Rate {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub percent: Option<f64>,
+}
+
+pub fn rate(numerator: i64, denominator: i64) -> Rate {
+    let percent = (denominator > 0)
+        .then(|| (numerator as f64 * 10_000.0 / denominator as f64).round() / 100.0);
+    Rate {
+        numerator,
+        denominator,
+        percent,
+    }
+}
+
+#[derive(Serialize)]
+pub struct Rates {
+    /// 办结率: assigned issues now answered or closed ÷ assigned.
+    pub answered: Rate,
+    /// 按期办结率: answered issues first answered by the due date in force ÷ answered.
+    pub on_time: Rate,
+    /// 满意率: satisfied or basically satisfied ÷ rated, by each issue's latest rating.
+    pub satisfaction: Rate,
+    /// 重办率: answered issues reopened at least once ÷ answered.
+    pub reopen: Rate,
+    /// 退回率: assigned issues returned at least once ÷ assigned.
+    pub r#return: Rate,
+}
+
+impl From<&Counts> for Rates {
+    fn from(c: &Counts) -> Self {
+        Rates {
+            answered: rate(c.concluded, c.assigned),
+            on_time: rate(c.on_time, c.answered),
+            satisfaction: rate(c.satisfied, c.rated),
+            reopen: rate(c.reopened, c.answered),
+            r#return: rate(c.returned, c.assigned),
+        }
+    }
+}
+
+/// The issue figures of one row (the summary, a department, a region …).
+#[derive(Serialize)]
+pub struct IssueFigures {
+    pub issues_collected: i64,
+    pub resolved_on_site: i64,
+    pub assigned: i64,
+    pub answered: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub dissatisfied: i64,
+    pub urges: i64,
+    pub supervisions: i64,
+    pub under_supervision: i64,
+    pub mean_working_days_to_answer: Option<f64>,
+    pub rates: Rates,
+}
+
+impl From<Counts> for IssueFigures {
+    fn from(c: Counts) -> Self {
+        IssueFigures {
+            rates: Rates::from(&c),
+            issues_collected: c.collected,
+            resolved_on_site: c.resolved_on_site,
+            assigned: c.assigned,
+            answered: c.answered,
+            rated: c.rated,
+            satisfied: c.satisfied,
+            dissatisfied: c.dissatisfied_ratings,
+            urges: c.urges,
+            supervisions: c.supervisions,
+            under_supervision: c.under_supervision,
+            mean_working_days_to_answer: (c.working_days_n > 0).then(|| {
+                (c.working_days_sum as f64 * 100.0 / c.working_days_n as f64).round() / 100.0
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub department_id: Option<i64>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub edition_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub forum_id: Option<i64>,
+    pub granularity: Option<String>,
+}
+
+const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Coordinator,
+    Role::Leader,
+    Role::Department,
+];
+
+impl StatsQuery {
+    fn filter(&self, conn: &mut DbConn) -> Result<IssueFilter, Error> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(Error::invalid("to", "is before from"));
+            }
+        }
+        let region_path = match self.region_id {
+            Some(r) => Some(path_for_field(conn, r, "region_id")?),
+            None => None,
+        };
+        Ok(IssueFilter {
+            from: self.from,
+            to: self.to,
+            region_path,
+            department_id: self.department_id,
+            category: self.category,
+            channel: self.channel,
+            edition_id: self.edition_id,
+            forum_id: self.forum_id,
+            ..IssueFilter::default()
+        })
+    }
+}
+
+/// The caller's scope and the query's filter, for the roles that read figures.
+fn scoped(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: &StatsQuery,
+) -> Result<(Scope, IssueFilter), Error> {
+    caller.require(READERS, "read figures")?;
+    Ok((caller.scope(), query.filter(conn)?))
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub editions: i64,
+    pub forums_held: i64,
+    pub attendances: i64,
+    pub distinct_enterprises: i64,
+    pub overdue: i64,
+    #[serde(flatten)]
+    pub issues: IssueFigures,
+}
+
+/// The summary over a filter (used by the dashboard and the yearly report).
+fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summary, Error> {
+    let counts = stats::counts(conn, scope, f)?;
+    let overdue = stats::overdue(conn, scope, f, time::today())?;
+    let ForumCounts {
+        editions,
+        forums_held,
+        attendances,
+        enterprises,
+    } = stats::forum_counts(conn, scope, f)?;
+    Ok(Summary {
+        from: f.from,
+        to: f.to,
+        editions,
+        forums_held,
+        attendances,
+        distinct_enterprises: enterprises,
+        overdue,
+        issues: counts.into(),
+    })
+}
+
+/// The headline figures.
+pub fn summary(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Summary, Error> {
+    let (scope, f) = scoped(conn, caller, &query)?;
+    summarise(conn, &scope, &f)
+}
+
+/// Rows of a figure table: `{"items": [...]}`.
+#[derive(Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[derive(Serialize)]
+pub struct DepartmentRow {
+    pub rank: usize,
+    pub department_id: i64,
+    pub name: String,
+    pub region_id: i64,
+    #[serde(flatten)]
+    pub figures: IssueFigures,
+}
+
+/// 红黑榜: departments by satisfaction rate, then on-time rate (a department with no
+/// rated issue ranks below those with one), with their counts.
+pub fn ranking(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: StatsQuery,
+) -> Result<Items<DepartmentRow>, Error> {
+    let (scope, f) = scoped(conn, caller, &query)?;
+    let rows = stats::by_department(conn, &scope, &f)?;
+    let ids: Vec<i64> = rows.iter().map(|(d, _)| *d).collect();
+    let names = departments::names(conn, &ids)?;
+    let mut out: Vec<DepartmentRow> = rows
+        .into_iter()
+        .map(|(d, c)| {
+            let (name, region_id) = names.get(&d).cloned().unwrap_or_default();
+            DepartmentRow {
+                rank: 0,
+                department_id: d,
+                name,
+                region_id,
+                figures: c.into(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        ranking_order(&a.figures, &b.figures).then(a.department_id.cmp(&b.department_id))
+    });
+    for (i, row) in out.iter_mut().enumerate() {
+        row.rank = i + 1;
+    }
+    Ok(Items { items: out })
+}
+
+/// Higher satisfaction first, then higher on-time rate; unknown rates last.
+fn ranking_order(a: &IssueFigures, b: &IssueFigures) -> std::cmp::Ordering {
+    let key = |f: &IssueFigures| {
+        (
+            f.rates.satisfaction.percent.unwrap_or(-1.0),
+            f.rates.on_time.percent.unwrap_or(-1.0),
+        )
+    };
+    let (ka, kb) = (key(a), key(b));
+    kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+}
+
+#[derive(Serialize)]
+pub struct RegionRow {
+    pub region_id: i64,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: IssueFigures,
+}
+
+pub fn by_region(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: StatsQuery,
+) -> Result<Items<RegionRow>, Error> {
+    let (scope, f) = scoped(conn, caller, &query)?;
+    let rows = stats::by_region(conn, &scope, &f)?;
+    let ids: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
+    let names = regions::names(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|(r, c)| RegionRow {
+            region_id: r,
+            name: names.get(&r).cloned().unwrap_or_default(),
+            figures: c.into(),
+        })
+        .collect();
+    Ok(Items { items })
+}
+
+#[derive(Serialize)]
+pub struct CategoryRow {
+    pub category: Category,
+    pub name: &'static str,
+    #[serde(flatten)]
+    pub figures: IssueFigures,
+}
+
+pub fn by_category(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: StatsQuery,
+) -> Result<Items<CategoryRow>, Error> {
+    let (scope, f) = scoped(conn, caller, &query)?;
+    let items = stats::by_category(conn, &scope, &f)?
+        .into_iter()
+        .map(|(c, n)| CategoryRow {
+            name: c.zh(),
+            category: c,
+            figures: n.into(),
+        })
+        .collect();
+    Ok(Items { items })
+}
+
+#[derive(Serialize)]
+pub struct TrendRow {
+    pub period: String,
+    #[serde(flatten)]
+    pub figures: IssueFigures,
+}
+
+#[derive(Serialize)]
+pub struct Trend {
+    pub granularity: &'static str,
+    pub items: Vec<TrendRow>,
+}
+
+pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Trend, Error> {
+    let granularity = match query.granularity.as_deref() {
+        None | Some("month") => Granularity::Month,
+        Some("week") => Granularity::Week,
+        Some(_) => return Err(Error::invalid("granularity", "must be week or month")),
+    };
+    let (scope, f) = scoped(conn, caller, &query)?;
+    let items = stats::trend(conn, &scope, &f, granularity)?
+        .into_iter()
+        .map(|(period, c)| TrendRow {
+            period,
+            figures: c.into(),
+        })
+        .collect();
+    let granularity = match granularity {
+        Granularity::Week => "week",
+        Granularity::Month => "month",
+    };
+    Ok(Trend { granularity, items })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    pub year: i32,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub region_id: Option<i64>,
+}
+
+/// The yearly report: the programme's sentence and the year's figures.
+#[derive(Serialize)]
+pub struct Report {
+    pub year: i32,
+    pub text: String,
+    pub figures: Summary,
+}
+
+/// The programme's own sentence, from the data: "<year>年，联动召开恳谈会<forums held>场，
+/// 参会企业家<attendances>位，收集交办问题<issues collected>个，满意率<satisfaction>%。"
+pub fn report_sentence(year: i32, s: &Summary) -> String {
+    let satisfaction = match s.issues.rates.satisfaction.percent {
+        Some(p) => format!("满意率{p:.2}%"),
+        None => "尚无评价".to_owned(),
+    };
+    format!(
+        "{year}年，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，{satisfaction}。",
+        s.forums_held, s.attendances, s.issues.issues_collected
+    )
+}
+
+pub fn report(conn: &mut DbConn, caller: &Caller, q: ReportQuery) -> Result<Report, Error> {
+    let year = q.year;
+    let (from, to) = match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(f), Some(t)) if (2000..=2100).contains(&year) => (f, t),
+        _ => return Err(Error::invalid("year", "must be between 2000 and 2100")),
+    };
+    let query = StatsQuery {
+        from: Some(from),
+        to: Some(to),
+        region_id: q.region_id,
+        department_id: None,
+        category: None,
+        channel: None,
+        edition_id: None,
+        forum_id: None,
+        granularity: None,
+    };
+    let figures = summary(conn, caller, query)?;
+    Ok(Report {
+        year,
+        text: report_sentence(year, &figures),
+        figures,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_round_to_two_decimals_and_are_null_over_nothing() {
+        let cases = [
+            (397, 400, Some(99.25)),
+            (1, 3, Some(33.33)),
+            (2, 3, Some(66.67)),
+            (0, 5, Some(0.0)),
+            (5, 5, Some(100.0)),
+            (0, 0, None),
+        ];
+        for (n, d, want) in cases {
+            let r = rate(n, d);
+            assert_eq!(
+                (r.numerator, r.denominator, r.percent),
+                (n, d, want),
+                "{n}/{d}"
+            );
+        }
+    }
+
+    #[test]
+    fn ranking_prefers_satisfaction_then_on_time() {
+        let figures = |sat: (i64, i64), on_time: (i64, i64)| {
+            IssueFigures::from(Counts {
+                rated: sat.1,
+                satisfied: sat.0,
+                answered: on_time.1,
+                on_time: on_time.0,
+                ..Default::default()
+            })
+        };
+        let mut rows = [
+            ("unrated", figures((0, 0), (5, 5))),
+            ("90%", figures((9, 10), (10, 10))),
+            ("100% late", figures((10, 10), (5, 10))),
+            ("100% on time", figures((10, 10), (10, 10))),
+        ];
+        rows.sort_by(|a, b| ranking_order(&a.1, &b.1));
+        let order: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(order, ["100% on time", "100% late", "90%", "unrated"]);
+    }
+}

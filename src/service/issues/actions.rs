@@ -1,0 +1,644 @@
+//! Every action on an issue (交办, 签收, 退回, 延期, 答复, 评价, 办结, 撤回, 催办, 督办, 留言,
+//! 共性/个性): one shared path that loads the issue in scope, checks the version the caller
+//! acted on, asks the lifecycle, applies the change guarded by the version, and writes the
+//! timeline event, all in one transaction; and one small function per action for what is
+//! its own.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{check_version, one, Extension, Issue};
+use crate::auth::Caller;
+use crate::db::{self, DbConn};
+use crate::domain::issue::{
+    EventKind, ExtensionStatus, Outcome, Rating, RatingSource, DEFAULT_WORKING_DAYS,
+};
+use crate::domain::lifecycle::{self, Action, Facts, Refusal, Relation, State};
+use crate::domain::role::Role;
+use crate::domain::time;
+use crate::error::{unique_as, Error};
+use crate::service::common::Check;
+use crate::service::departments::check_named;
+use crate::store::issues::{
+    self as store, ExtensionRow, IssueChange, IssueRow, NewExtension, NewRating,
+};
+use crate::store::scope::Scope;
+use crate::store::{self as st, calendar};
+
+/// One action with its input: what every door (the API, the pages, the demo loader) runs.
+pub enum Command {
+    Assign(AssignIn),
+    Sign,
+    Return(ReasonIn),
+    RequestExtension(ExtensionIn),
+    DecideExtension(i64, DecisionIn),
+    Answer(AnswerIn),
+    Rate(RatingIn),
+    Close(NoteIn),
+    Withdraw,
+    Urge(OptionalNoteIn),
+    Supervise(OptionalNoteIn),
+    Comment(CommentIn),
+    Mark(MarkIn),
+}
+
+impl Command {
+    fn action(&self) -> Action {
+        match self {
+            Command::Assign(_) => Action::Assign,
+            Command::Sign => Action::Sign,
+            Command::Return(_) => Action::Return,
+            Command::RequestExtension(_) => Action::RequestExtension,
+            Command::DecideExtension(..) => Action::DecideExtension,
+            Command::Answer(_) => Action::Answer,
+            Command::Rate(r) => Action::Rate(r.rating),
+            Command::Close(_) => Action::Close,
+            Command::Withdraw => Action::Withdraw,
+            Command::Urge(_) => Action::Urge,
+            Command::Supervise(_) => Action::Supervise,
+            Command::Comment(_) => Action::Comment,
+            Command::Mark(_) => Action::Mark,
+        }
+    }
+}
+
+/// What an action knows while it runs.
+pub struct Ctx<'a> {
+    caller: &'a Caller,
+    issue: IssueRow,
+    now: NaiveDateTime,
+    today: NaiveDate,
+}
+
+/// What an action does: the columns it changes (None: the issue row is untouched), its
+/// timeline event, and the extension request it created, if any.
+struct Step {
+    change: Option<IssueChange>,
+    event: EventKind,
+    details: Value,
+    extension: Option<ExtensionRow>,
+}
+
+impl Step {
+    fn new(change: IssueChange, event: EventKind, details: Value) -> Self {
+        Step {
+            change: Some(change),
+            event,
+            details,
+            extension: None,
+        }
+    }
+}
+
+fn refusal(r: Refusal) -> Error {
+    match r {
+        Refusal::Forbidden(m) => Error::Forbidden(m),
+        Refusal::Conflict(m) => Error::Conflict(m),
+    }
+}
+
+fn relation(conn: &mut DbConn, caller: &Caller, issue: &IssueRow) -> Result<Relation, Error> {
+    if caller.role != Role::Department {
+        return Ok(Relation::Viewer);
+    }
+    let dept = caller.user.department_id;
+    if dept.is_some() && issue.lead_department_id == dept {
+        return Ok(Relation::Lead);
+    }
+    let co = store::co_departments(conn, &[issue.id])?;
+    let is_co = dept.is_some_and(|d| co.get(&issue.id).is_some_and(|v| v.contains(&d)));
+    Ok(if is_co {
+        Relation::CoHandler
+    } else {
+        Relation::Viewer
+    })
+}
+
+/// Runs one action in the caller's name at `now`, in one transaction: load the issue in
+/// scope, check the version the caller acted on (`expected`: any of these, or none
+/// named), ask the lifecycle, do the action's own part, apply the change guarded by the
+/// version, append the timeline event. The doors pass the current time; the demo loader
+/// replays history with past times through the same path.
+pub fn execute(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&[i64]>,
+    command: Command,
+    now: NaiveDateTime,
+) -> Result<(IssueRow, Option<ExtensionRow>), Error> {
+    db::write_tx(conn, |conn| {
+        let scope = caller.scope();
+        let issue = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
+        check_version(expected, id, issue.version)?;
+        let current = issue.status;
+        let rel = relation(conn, caller, &issue)?;
+        let facts = Facts {
+            reopen_count: issue.reopen_count,
+        };
+        let next = lifecycle::decide(current, command.action(), caller.role, rel, facts)
+            .map_err(refusal)?;
+        let ctx = Ctx {
+            caller,
+            issue,
+            now,
+            today: time::local_date(now),
+        };
+        let step = match command {
+            Command::Assign(b) => assign_step(conn, &ctx, b)?,
+            Command::Sign => Step::new(
+                IssueChange::default(),
+                EventKind::Signed,
+                json!({"department_id": ctx.issue.lead_department_id}),
+            ),
+            Command::Return(b) => return_step(conn, &ctx, b)?,
+            Command::RequestExtension(b) => extension_step(conn, &ctx, b)?,
+            Command::DecideExtension(ext, b) => decision_step(conn, &ctx, ext, b)?,
+            Command::Answer(b) => answer_step(conn, &ctx, b)?,
+            Command::Rate(b) => rating_step(conn, &ctx, b)?,
+            Command::Close(b) => close_step(&ctx, b)?,
+            Command::Withdraw => Step::new(IssueChange::default(), EventKind::Withdrawn, json!({})),
+            Command::Urge(b) => urge_step(&ctx, b)?,
+            Command::Supervise(b) => supervise_step(&ctx, b)?,
+            Command::Comment(b) => comment_step(b)?,
+            Command::Mark(b) => Step::new(
+                IssueChange {
+                    common: Some(Some(b.common)),
+                    ..Default::default()
+                },
+                EventKind::Marked,
+                json!({"common": b.common}),
+            ),
+        };
+        if let Some(mut change) = step.change {
+            if next != current {
+                change.status = Some(next);
+            }
+            if !store::apply(conn, id, ctx.issue.version, &change, now)? {
+                return Err(Error::Conflict(
+                    "the issue was changed by someone else at the same moment; reload it and try again"
+                        .into(),
+                ));
+            }
+        }
+        store::add_event(
+            conn,
+            id,
+            step.event,
+            caller.id(),
+            caller.role.as_str(),
+            &step.details,
+            now,
+        )?;
+        let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
+        Ok((row, step.extension))
+    })
+}
+
+/// Runs one action now and answers with the issue as the caller sees it, and the
+/// extension request the action made, if any.
+pub fn perform(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    expected: Option<&[i64]>,
+    command: Command,
+) -> Result<(Issue, Option<Extension>), Error> {
+    let (row, ext) = execute(conn, caller, id, expected, command, st::now())?;
+    Ok((one(conn, row)?, ext.map(Extension::from)))
+}
+
+/// The date `n` working days after `from`, by the stored calendar.
+fn due_after(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<NaiveDate, Error> {
+    let horizon = from + chrono::Duration::days(i64::from(n) * 3 + 30);
+    let cal = calendar::load(conn, from, horizon)?;
+    Ok(cal.add_working_days(from, n))
+}
+
+/// A due date given by a client: never before today.
+fn check_due(check: &mut Check, field: &str, due: NaiveDate, today: NaiveDate) {
+    if due < today {
+        check.add(field, format!("{due} is in the past (today is {today})"));
+    }
+}
+
+// ---- 交办 assign / reassign ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    pub lead_department_id: i64,
+    #[serde(default)]
+    pub co_department_ids: Vec<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    let mut named = vec![("lead_department_id".to_owned(), body.lead_department_id)];
+    for (i, d) in body.co_department_ids.iter().enumerate() {
+        let field = format!("co_department_ids[{i}]");
+        if *d == body.lead_department_id {
+            check.add(&field, "is the lead department");
+        } else if body.co_department_ids[..i].contains(d) {
+            check.add(&field, "is listed twice");
+        }
+        named.push((field, *d));
+    }
+    if let Some(due) = body.due_on {
+        check_due(&mut check, "due_on", due, ctx.today);
+    }
+    check.finish()?;
+    check_named(conn, &named, true)?;
+    let due = match body.due_on {
+        Some(d) => d,
+        None => due_after(conn, ctx.today, DEFAULT_WORKING_DAYS)?,
+    };
+    let issue = &ctx.issue;
+    store::set_co_departments(conn, issue.id, &body.co_department_ids)?;
+    let reassigned = issue.status != State::Submitted;
+    if reassigned {
+        store::drop_pending_extensions(
+            conn,
+            issue.id,
+            ctx.caller.id(),
+            ctx.now,
+            "the issue was reassigned",
+        )?;
+    }
+    let change = IssueChange {
+        lead_department_id: Some(Some(body.lead_department_id)),
+        due_on: Some(Some(due)),
+        assigned_at: issue.assigned_at.is_none().then_some(Some(ctx.now)),
+        ..Default::default()
+    };
+    let details = json!({
+        "from_department_id": issue.lead_department_id.filter(|_| reassigned),
+        "lead_department_id": body.lead_department_id,
+        "co_department_ids": body.co_department_ids,
+        "due_on": due,
+        "note": note,
+    });
+    Ok(Step::new(
+        change,
+        if reassigned {
+            EventKind::Reassigned
+        } else {
+            EventKind::Assigned
+        },
+        details,
+    ))
+}
+
+// ---- 退回 return ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonIn {
+    pub reason: String,
+}
+
+fn return_step(conn: &mut DbConn, ctx: &Ctx, body: ReasonIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let reason = check.text("reason", &body.reason, 1, 1_000);
+    check.finish()?;
+    let issue = &ctx.issue;
+    let returns = issue.return_count + 1;
+    let flag = lifecycle::return_flags_supervision(returns, issue.supervision);
+    store::drop_pending_extensions(
+        conn,
+        issue.id,
+        ctx.caller.id(),
+        ctx.now,
+        "the issue was returned",
+    )?;
+    let change = IssueChange {
+        return_count: Some(returns),
+        supervision: flag.then_some(true),
+        ..Default::default()
+    };
+    let details = json!({
+        "department_id": issue.lead_department_id,
+        "reason": reason,
+        "return_count": returns,
+        "flagged_for_supervision": flag,
+    });
+    Ok(Step::new(change, EventKind::Returned, details))
+}
+
+// ---- 延期 extensions ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionIn {
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+}
+
+fn extension_step(conn: &mut DbConn, ctx: &Ctx, body: ExtensionIn) -> Result<Step, Error> {
+    let issue = &ctx.issue;
+    if store::pending_extensions(conn, issue.id)? > 0 {
+        return Err(Error::Conflict(
+            "an extension request for this issue is already waiting for a decision".into(),
+        ));
+    }
+    let mut check = Check::default();
+    let reason = check.text("reason", &body.reason, 1, 1_000);
+    match issue.due_on {
+        Some(due) if body.new_due_on <= due => check.add(
+            "new_due_on",
+            format!("must be after the current due date {due}"),
+        ),
+        _ => check_due(&mut check, "new_due_on", body.new_due_on, ctx.today),
+    }
+    check.finish()?;
+    let ext = store::add_extension(
+        conn,
+        &NewExtension {
+            issue_id: issue.id,
+            department_id: issue.lead_department_id.unwrap_or_default(),
+            new_due_on: body.new_due_on,
+            reason: &reason,
+            requested_by: ctx.caller.id(),
+            requested_at: ctx.now,
+        },
+    )?;
+    let details = json!({
+        "extension_id": ext.id,
+        "due_on": issue.due_on,
+        "new_due_on": ext.new_due_on,
+        "reason": reason,
+    });
+    Ok(Step {
+        extension: Some(ext),
+        ..Step::new(
+            IssueChange::default(),
+            EventKind::ExtensionRequested,
+            details,
+        )
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionIn {
+    pub granted: bool,
+    pub note: Option<String>,
+}
+
+fn decision_step(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    ext_id: i64,
+    body: DecisionIn,
+) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    check.finish()?;
+    let issue = &ctx.issue;
+    let ext = store::get_extension(conn, issue.id, ext_id)?
+        .ok_or_else(|| Error::not_found("extension request"))?;
+    let status = if body.granted {
+        ExtensionStatus::Granted
+    } else {
+        ExtensionStatus::Refused
+    };
+    if !store::decide_extension(
+        conn,
+        ext.id,
+        status,
+        ctx.caller.id(),
+        ctx.now,
+        note.as_deref(),
+    )? {
+        return Err(Error::Conflict(format!(
+            "the extension request is already {}",
+            ext.status
+        )));
+    }
+    let change = IssueChange {
+        due_on: body.granted.then_some(Some(ext.new_due_on)),
+        ..Default::default()
+    };
+    let details = json!({
+        "extension_id": ext.id,
+        "due_on": issue.due_on,
+        "new_due_on": ext.new_due_on,
+        "note": note,
+    });
+    let event = if body.granted {
+        EventKind::ExtensionGranted
+    } else {
+        EventKind::ExtensionRefused
+    };
+    Ok(Step::new(change, event, details))
+}
+
+// ---- 答复 answer ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerIn {
+    pub outcome: Outcome,
+    pub text: String,
+    pub planned_on: Option<NaiveDate>,
+}
+
+fn answer_step(conn: &mut DbConn, ctx: &Ctx, body: AnswerIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let text = check.text("text", &body.text, 1, 5_000);
+    match (body.outcome, body.planned_on) {
+        (Outcome::Planned, None) => {
+            check.add("planned_on", "is required when the outcome is `planned`")
+        }
+        (Outcome::Planned, Some(d)) => check_due(&mut check, "planned_on", d, ctx.today),
+        (_, Some(_)) => check.add("planned_on", "is given only when the outcome is `planned`"),
+        (_, None) => {}
+    }
+    check.finish()?;
+    let issue = &ctx.issue;
+    let first = issue.first_answered_at.is_none();
+    let on_time = issue.due_on.is_none_or(|d| ctx.today <= d);
+    let working_days = match issue.assigned_at.filter(|_| first) {
+        Some(assigned) => {
+            let from = time::local_date(assigned);
+            let cal = calendar::load(conn, from, ctx.today)?;
+            Some(i32::try_from(cal.working_days_between(from, ctx.today)).unwrap_or(i32::MAX))
+        }
+        None => None,
+    };
+    let mut change = IssueChange {
+        answer_outcome: Some(Some(body.outcome)),
+        answer_text: Some(Some(text.clone())),
+        answer_planned_on: Some(body.planned_on),
+        answered_at: Some(Some(ctx.now)),
+        answer_count: Some(issue.answer_count + 1),
+        ..Default::default()
+    };
+    if first {
+        change.first_answered_at = Some(Some(ctx.now));
+        change.answered_on_time = Some(Some(on_time));
+        change.working_days_to_answer = Some(working_days);
+    }
+    let details = json!({
+        "department_id": issue.lead_department_id,
+        "outcome": body.outcome.code(),
+        "text": text,
+        "planned_on": body.planned_on,
+        "due_on": issue.due_on,
+        "on_time": on_time,
+        "first_answer": first,
+    });
+    Ok(Step::new(change, EventKind::Answered, details))
+}
+
+// ---- 评价 rating ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingIn {
+    pub rating: Rating,
+    pub comment: Option<String>,
+}
+
+fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let comment = check.opt_text("comment", body.comment.as_deref(), 1_000);
+    check.finish()?;
+    let issue = &ctx.issue;
+    let rating = body.rating;
+    // A coordinator's rating records a follow-up call (回访).
+    let source = if ctx.caller.role == Role::Enterprise {
+        RatingSource::Enterprise
+    } else {
+        RatingSource::FollowUp
+    };
+    store::add_rating(
+        conn,
+        &NewRating {
+            issue_id: issue.id,
+            answer_number: issue.answer_count,
+            rating,
+            source,
+            comment: comment.as_deref(),
+            rated_by: ctx.caller.id(),
+            rated_at: ctx.now,
+        },
+    )
+    .map_err(unique_as("rating", "this answer has already been rated"))?;
+    let mut change = IssueChange {
+        rating: Some(Some(rating)),
+        ..Default::default()
+    };
+    let mut details =
+        json!({"rating": rating, "source": source, "comment": comment, "reopened": false});
+    if !rating.is_satisfied() {
+        // 重办: back to the same lead department with a new due date.
+        let reopens = issue.reopen_count + 1;
+        let due = due_after(conn, ctx.today, DEFAULT_WORKING_DAYS)?;
+        let flag = lifecycle::reopen_flags_supervision(reopens, issue.supervision);
+        change.reopen_count = Some(reopens);
+        change.dissatisfied_count = Some(issue.dissatisfied_count + 1);
+        change.due_on = Some(Some(due));
+        change.supervision = flag.then_some(true);
+        details["reopened"] = json!(true);
+        details["reopen_count"] = json!(reopens);
+        details["due_on"] = json!(due);
+        details["flagged_for_supervision"] = json!(flag);
+    }
+    Ok(Step::new(change, EventKind::Rated, details))
+}
+
+// ---- 办结 close, 撤回 withdraw ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteIn {
+    pub note: String,
+}
+
+fn close_step(ctx: &Ctx, body: NoteIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.text("note", &body.note, 1, 1_000);
+    check.finish()?;
+    let why = if ctx.issue.status == State::Returned {
+        "not_actionable"
+    } else {
+        "after_reopens"
+    };
+    Ok(Step::new(
+        IssueChange::default(),
+        EventKind::Closed,
+        json!({"note": note, "reason": why}),
+    ))
+}
+
+// ---- 催办 urge, 督办 supervise ----
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalNoteIn {
+    pub note: Option<String>,
+}
+
+fn urge_step(ctx: &Ctx, body: OptionalNoteIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    check.finish()?;
+    let issue = &ctx.issue;
+    let change = IssueChange {
+        urge_count: Some(issue.urge_count + 1),
+        ..Default::default()
+    };
+    let details =
+        json!({"department_id": issue.lead_department_id, "due_on": issue.due_on, "note": note});
+    Ok(Step::new(change, EventKind::Urged, details))
+}
+
+fn supervise_step(ctx: &Ctx, body: OptionalNoteIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    check.finish()?;
+    let change = IssueChange {
+        supervision: Some(true),
+        supervise_count: Some(ctx.issue.supervise_count + 1),
+        ..Default::default()
+    };
+    Ok(Step::new(
+        change,
+        EventKind::Supervised,
+        json!({"note": note}),
+    ))
+}
+
+// ---- 留言 comments, 共性/个性 mark ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentIn {
+    pub text: String,
+}
+
+fn comment_step(body: CommentIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let text = check.text("text", &body.text, 1, 2_000);
+    check.finish()?;
+    // A comment adds to the timeline without changing the issue (nor its version).
+    Ok(Step {
+        change: None,
+        ..Step::new(
+            IssueChange::default(),
+            EventKind::Commented,
+            json!({"text": text}),
+        )
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkIn {
+    pub common: bool,
+}

@@ -1,0 +1,304 @@
+//! Issues (问题): filing, reading, and every action of their life. The lifecycle itself is
+//! `domain::lifecycle`; this module loads in scope, checks, calls it, and answers.
+
+pub mod actions;
+pub mod filing;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::common::{opt_id, page, utc, Paged};
+use super::regions::path_for_field;
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::issue::{
+    Category, Channel, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
+};
+use crate::domain::lifecycle::{is_overdue, State};
+use crate::domain::time;
+use crate::error::Error;
+use crate::store::issues::{self as store, ExtensionRow, IssueFilter, IssueRow, RatingRow, Sort};
+
+#[derive(Serialize)]
+pub struct Answer {
+    pub outcome: Outcome,
+    pub text: String,
+    pub planned_on: Option<NaiveDate>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+pub struct IssueRating {
+    pub rating: Rating,
+    pub source: RatingSource,
+    pub comment: Option<String>,
+    pub rated_at: DateTime<Utc>,
+}
+
+/// An issue as its readers see it.
+#[derive(Serialize)]
+pub struct Issue {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub channel: Channel,
+    pub status: State,
+    pub enterprise_id: i64,
+    pub region_id: i64,
+    pub forum_id: Option<i64>,
+    pub lead_department_id: Option<i64>,
+    pub co_department_ids: Vec<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub resolved_on_site: bool,
+    pub reopen_count: i32,
+    pub return_count: i32,
+    pub supervision: bool,
+    pub common: Option<bool>,
+    pub answer: Option<Answer>,
+    pub rating: Option<IssueRating>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+fn view(
+    i: IssueRow,
+    co: &mut HashMap<i64, Vec<i64>>,
+    ratings: &mut HashMap<i64, RatingRow>,
+    today: NaiveDate,
+) -> Issue {
+    let answer = match (i.answer_outcome, i.answer_text) {
+        (Some(outcome), Some(text)) => Some(Answer {
+            outcome,
+            text,
+            planned_on: i.answer_planned_on,
+            answered_at: i.answered_at.map(utc),
+        }),
+        _ => None,
+    };
+    Issue {
+        overdue: is_overdue(i.status, i.due_on, today),
+        co_department_ids: co.remove(&i.id).unwrap_or_default(),
+        rating: ratings.remove(&i.id).map(|r| IssueRating {
+            rating: r.rating,
+            source: r.source,
+            comment: r.comment,
+            rated_at: utc(r.rated_at),
+        }),
+        id: i.id,
+        title: i.title,
+        description: i.description,
+        category: i.category,
+        channel: i.channel,
+        status: i.status,
+        enterprise_id: i.enterprise_id,
+        region_id: i.region_id,
+        forum_id: i.forum_id,
+        lead_department_id: i.lead_department_id,
+        due_on: i.due_on,
+        resolved_on_site: i.resolved_on_site,
+        reopen_count: i.reopen_count,
+        return_count: i.return_count,
+        supervision: i.supervision,
+        common: i.common,
+        answer,
+        created_at: utc(i.created_at),
+        updated_at: utc(i.updated_at),
+        version: i.version,
+    }
+}
+
+/// Issues as their readers see them, with co-handlers and latest ratings in two queries.
+pub fn views(conn: &mut DbConn, rows: Vec<IssueRow>) -> Result<Vec<Issue>, Error> {
+    let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+    let mut co = store::co_departments(conn, &ids)?;
+    let mut ratings = store::latest_ratings(conn, &ids)?;
+    let today = time::today();
+    Ok(rows
+        .into_iter()
+        .map(|i| view(i, &mut co, &mut ratings, today))
+        .collect())
+}
+
+pub fn one(conn: &mut DbConn, row: IssueRow) -> Result<Issue, Error> {
+    views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::internal("issue view missing"))
+}
+
+/// The tag naming one version of an issue (the API sends it as the `ETag`).
+pub fn version_tag(id: i64, version: i64) -> String {
+    format!("\"{id}.{version}\"")
+}
+
+/// Stale unless `expected` (when given) names the current version.
+pub fn check_version(expected: Option<&[i64]>, id: i64, version: i64) -> Result<(), Error> {
+    match expected {
+        Some(versions) if !versions.contains(&version) => Err(Error::Stale(format!(
+            "the issue has changed since that version; it is now {}",
+            version_tag(id, version)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// One issue in the caller's scope.
+pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> {
+    let row = store::get(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("issue"))?;
+    one(conn, row)
+}
+
+/// The list's filters, as a request names them.
+#[derive(Deserialize)]
+pub struct IssueQuery {
+    pub status: Option<String>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub enterprise_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub department_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub region_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub forum_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt_id")]
+    pub edition_id: Option<i64>,
+    pub overdue: Option<bool>,
+    pub q: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl IssueQuery {
+    /// The store filter; the region (a subtree) is resolved to its path. An unknown region
+    /// or status is invalid, naming the parameter.
+    pub fn filter(&self, conn: &mut DbConn) -> Result<IssueFilter, Error> {
+        let status = match &self.status {
+            Some(s) => Some(
+                State::parse(s)
+                    .ok_or_else(|| Error::invalid("status", "is not an issue status"))?,
+            ),
+            None => None,
+        };
+        let region_path = match self.region_id {
+            Some(r) => Some(path_for_field(conn, r, "region_id")?),
+            None => None,
+        };
+        Ok(IssueFilter {
+            status,
+            category: self.category,
+            channel: self.channel,
+            enterprise_id: self.enterprise_id,
+            department_id: self.department_id,
+            region_path,
+            forum_id: self.forum_id,
+            edition_id: self.edition_id,
+            overdue_on: self.overdue.filter(|o| *o).map(|_| time::today()),
+            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            from: self.from,
+            to: self.to,
+            hide_withdrawn: false,
+            lead_only: false,
+        })
+    }
+
+    pub fn sort(&self) -> Result<Sort, Error> {
+        match self.sort.as_deref() {
+            None | Some("-created_at") => Ok(Sort::CreatedDesc),
+            Some("created_at") => Ok(Sort::CreatedAsc),
+            Some("due_on") => Ok(Sort::DueAsc),
+            Some("-due_on") => Ok(Sort::DueDesc),
+            Some(_) => Err(Error::invalid(
+                "sort",
+                "must be created_at, -created_at, due_on or -due_on",
+            )),
+        }
+    }
+}
+
+/// The issues in the caller's scope matching the query, a page of them.
+pub fn list(conn: &mut DbConn, caller: &Caller, q: IssueQuery) -> Result<Paged<Issue>, Error> {
+    let page = page(q.page, q.per_page)?;
+    let sort = q.sort()?;
+    let filter = q.filter(conn)?;
+    let (rows, total) = store::list(conn, &caller.scope(), &filter, sort, page)?;
+    Ok(Paged::new(views(conn, rows)?, total, page))
+}
+
+/// One event of the timeline (办理过程).
+#[derive(Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub action: EventKind,
+    pub actor_id: i64,
+    pub actor_role: String,
+    pub at: DateTime<Utc>,
+    pub details: serde_json::Value,
+}
+
+/// The timeline, oldest first.
+pub fn events(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<Event>, Error> {
+    store::get(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("issue"))?;
+    Ok(store::events(conn, id)?
+        .into_iter()
+        .map(|e| Event {
+            details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+            id: e.id,
+            action: e.action,
+            actor_id: e.actor_id,
+            actor_role: e.actor_role,
+            at: utc(e.at),
+        })
+        .collect())
+}
+
+/// A department's request for more time (延期申请).
+#[derive(Serialize)]
+pub struct Extension {
+    pub id: i64,
+    pub issue_id: i64,
+    pub department_id: i64,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub status: ExtensionStatus,
+    pub requested_by: i64,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+impl From<ExtensionRow> for Extension {
+    fn from(e: ExtensionRow) -> Self {
+        Extension {
+            id: e.id,
+            issue_id: e.issue_id,
+            department_id: e.department_id,
+            new_due_on: e.new_due_on,
+            reason: e.reason,
+            status: e.status,
+            requested_by: e.requested_by,
+            requested_at: utc(e.requested_at),
+            decided_by: e.decided_by,
+            decided_at: e.decided_at.map(utc),
+            note: e.note,
+        }
+    }
+}
+
+/// The extension requests of an issue in the caller's scope, oldest first.
+pub fn extensions(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<Extension>, Error> {
+    store::get(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("issue"))?;
+    Ok(store::extensions(conn, id)?
+        .into_iter()
+        .map(Extension::from)
+        .collect())
+}
