@@ -6,6 +6,9 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY api-spec ./api-spec
+# The web pages' templates and static files are compiled into the binary.
+COPY templates ./templates
+COPY static ./static
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

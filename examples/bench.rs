@@ -245,6 +245,7 @@ async fn main() {
         jwt_secret: None,
         token_ttl_seconds: 3600,
         admin_password: None,
+        cookie_secure: false,
     };
     let state = match qinqing::server::build_state(pool.clone(), &backend, &auth) {
         Ok(s) => s,

@@ -71,6 +71,11 @@ pub struct Cli {
     #[arg(long, env = "QINQING_TOKEN_TTL", default_value_t = 7200, global = true)]
     pub token_ttl: i64,
 
+    /// Mark the web pages' session cookie `Secure`: set it when the service is reached
+    /// over HTTPS (behind a TLS-terminating proxy), so browsers never send it in clear
+    #[arg(long, env = "QINQING_COOKIE_SECURE", global = true)]
+    pub cookie_secure: bool,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -151,6 +156,7 @@ impl Cli {
                 jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
                 token_ttl_seconds: self.token_ttl.max(60),
                 admin_password: self.admin_password.clone().filter(|s| !s.is_empty()),
+                cookie_secure: self.cookie_secure,
             },
         }
     }

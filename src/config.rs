@@ -21,6 +21,8 @@ pub struct AuthConfig {
     pub jwt_secret: Option<String>,
     pub token_ttl_seconds: i64,
     pub admin_password: Option<String>,
+    /// Mark the web session cookie `Secure` (served behind HTTPS).
+    pub cookie_secure: bool,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for AuthConfig {
                 "admin_password",
                 &self.admin_password.as_ref().map(|_| "<set>"),
             )
+            .field("cookie_secure", &self.cookie_secure)
             .finish()
     }
 }

@@ -61,6 +61,7 @@ pub fn build_state(pool: Pool, backend: &Backend, auth: &AuthConfig) -> Result<A
         pool,
         backend: backend.name(),
         tokens: Arc::new(tokens),
+        cookie_secure: auth.cookie_secure,
     })
 }
 

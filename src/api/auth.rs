@@ -40,15 +40,7 @@ async fn login(
         accounts::sign_in(conn, &body.username, &body.password, &address)
     })
     .await?;
-    let token = state
-        .tokens
-        .issue(
-            user.id,
-            &user.role,
-            user.token_version,
-            chrono::Utc::now().timestamp(),
-        )
-        .map_err(Error::internal)?;
+    let token = state.tokens.issue_for(&user).map_err(Error::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": token,
         "token_type": "Bearer",

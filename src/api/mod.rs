@@ -37,6 +37,8 @@ pub struct AppState {
     pub pool: Pool,
     pub backend: &'static str,
     pub tokens: Arc<Tokens>,
+    /// Whether the web session cookie is marked `Secure`.
+    pub cookie_secure: bool,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -59,13 +61,21 @@ pub fn app(
         .app_data(extract::query_config())
         .app_data(extract::path_config())
         .configure(routes)
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, _>(Error::NotFound("no such path".into()))
-        }))
+        .configure(crate::web::routes)
+        .default_service(web::to(not_found))
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
             let fut = srv.call(req);
             async move { Ok(as_problem(fut.await?)) }
+        })
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service;
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                protect(res.headers_mut());
+                Ok(res)
+            }
         })
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
@@ -101,6 +111,53 @@ fn routes(cfg: &mut web::ServiceConfig) {
     stats::routes(cfg);
 }
 
+/// An unknown path: a page for a browser, problem+json for everyone else.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    let browser = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if browser {
+        Err(crate::web::WebError::Page(Error::not_found("page")).into())
+    } else {
+        Err(Error::NotFound("no such path".into()).into())
+    }
+}
+
+/// Headers every answer carries: no type sniffing, nothing kept in shared caches unless an
+/// answer says otherwise (static files do), and for pages a strict content policy: scripts,
+/// styles and images from this service only, no inline script, no framing.
+fn protect(h: &mut header::HeaderMap) {
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html {
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                     form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                ),
+            );
+        }
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+}
+
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.
 fn request_id(req: &ServiceRequest) -> HeaderValue {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -134,11 +191,11 @@ fn process_tag() -> u32 {
 /// oversized or mistyped bodies) the same problem+json body as ours.
 fn as_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceResponse<BoxBody> {
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Problems are answered already; pages answer people in HTML.
+    let answered = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()) || v.as_bytes().starts_with(b"text/html")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || answered {
         return res.map_into_boxed_body();
     }
     let reason = status.canonical_reason().unwrap_or("Error");

@@ -22,6 +22,8 @@ pub struct Claims {
 }
 
 pub struct Tokens {
+    /// The secret again, for message authentication codes (the web forms' CSRF tokens).
+    mac_key: Vec<u8>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -41,6 +43,7 @@ impl Tokens {
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 5;
         Ok(Tokens {
+            mac_key: secret.to_vec(),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
@@ -68,6 +71,35 @@ impl Tokens {
             .map_err(|e| format!("signing a token: {e}"))
     }
 
+    /// A token for a user as stored now, issued at this moment.
+    pub fn issue_for(&self, user: &crate::store::users::UserRow) -> Result<String, String> {
+        self.issue(
+            user.id,
+            &user.role,
+            user.token_version,
+            chrono::Utc::now().timestamp(),
+        )
+    }
+
+    /// HMAC-SHA256 of `purpose` and `data` under the secret, hex-encoded: a value only this
+    /// service (and every instance sharing its secret) can make.
+    pub fn mac(&self, purpose: &str, data: &str) -> String {
+        use hmac::{Mac, SimpleHmac};
+        let mut mac = match SimpleHmac::<sha2::Sha256>::new_from_slice(&self.mac_key) {
+            Ok(m) => m,
+            // HMAC takes keys of any length; this arm cannot be reached.
+            Err(_) => return String::new(),
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The claims of a valid token; None for anything else (bad signature, other algorithm,
     /// expired, wrong issuer or audience, malformed).
     pub fn verify(&self, token: &str) -> Option<Claims> {
@@ -85,6 +117,22 @@ mod tests {
 
     fn now() -> i64 {
         chrono::Utc::now().timestamp()
+    }
+
+    #[test]
+    fn macs_depend_on_key_purpose_and_data() {
+        let Ok(a) = Tokens::new(SECRET, 60) else {
+            panic!("secret refused")
+        };
+        let Ok(b) = Tokens::new(b"another secret of at least 32 bytes", 60) else {
+            panic!("secret refused")
+        };
+        let m = a.mac("csrf", "nonce");
+        assert_eq!(m.len(), 64);
+        assert_eq!(m, a.mac("csrf", "nonce"));
+        assert_ne!(m, a.mac("csrf", "other"));
+        assert_ne!(m, a.mac("other", "nonce"));
+        assert_ne!(m, b.mac("csrf", "nonce"));
     }
 
     #[test]

@@ -95,6 +95,25 @@ coded!(
     }
 );
 
+coded!(
+    /// What a figure counts, as a set of issues: each count of the dashboard names one, and
+    /// the issue list filtered by it holds exactly the issues counted.
+    Measure {
+        Collected => "collected", "收集问题";
+        ResolvedOnSite => "resolved_on_site", "现场解决";
+        Assigned => "assigned_issues", "交办";
+        Concluded => "concluded", "办结";
+        Answered => "answered_issues", "答复";
+        OnTime => "on_time", "按期答复";
+        Reopened => "reopened", "重办";
+        Returned => "returned_issues", "退回";
+        Rated => "rated", "评价";
+        Satisfied => "satisfied", "满意";
+        UnderSupervision => "under_supervision", "督办中";
+        Overdue => "overdue", "超期";
+    }
+);
+
 /// Working days a department has to answer, by default.
 pub const DEFAULT_WORKING_DAYS: u32 = 10;
 
@@ -120,6 +139,11 @@ mod tests {
         }
         for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.code()), Some(*k));
+        }
+        for m in Measure::ALL {
+            let json = format!("\"{}\"", m.code());
+            assert_eq!(serde_json::to_string(m).unwrap_or_default(), json);
+            assert_eq!(serde_json::from_str::<Measure>(&json).ok(), Some(*m));
         }
         for o in Outcome::ALL {
             assert_eq!(

@@ -49,6 +49,17 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The role's name as people read it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Admin => "系统管理员",
+            Role::Coordinator => "工商联联络员",
+            Role::Leader => "领导",
+            Role::Department => "部门经办人",
+            Role::Enterprise => "企业用户",
+        }
+    }
+
     pub fn link(self) -> Link {
         match self {
             Role::Admin => Link::None,

@@ -368,12 +368,17 @@ pub struct Report {
 /// The programme's own sentence, from the data: "<year>年，联动召开恳谈会<forums held>场，
 /// 参会企业家<attendances>位，收集交办问题<issues collected>个，满意率<satisfaction>%。"
 pub fn report_sentence(year: i32, s: &Summary) -> String {
+    period_sentence(&format!("{year}年"), s)
+}
+
+/// The same sentence for any period, named as people name it ("2022年6月").
+pub fn period_sentence(period: &str, s: &Summary) -> String {
     let satisfaction = match s.issues.rates.satisfaction.percent {
         Some(p) => format!("满意率{p:.2}%"),
         None => "尚无评价".to_owned(),
     };
     format!(
-        "{year}年，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，{satisfaction}。",
+        "{period}，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，{satisfaction}。",
         s.forums_held, s.attendances, s.issues.issues_collected
     )
 }

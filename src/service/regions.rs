@@ -51,6 +51,20 @@ pub fn check_in_scope(conn: &mut DbConn, scope: &Scope, id: i64, field: &str) ->
     Ok(())
 }
 
+/// The regions the caller's figures may be read for: its own region and those under it
+/// (every region, for an administrator), the topmost first.
+pub fn in_scope(conn: &mut DbConn, caller: &Caller) -> Result<Vec<Region>, Error> {
+    let path = match caller.scope() {
+        Scope::All => None,
+        Scope::Region(p) => Some(p),
+        Scope::Department(_) | Scope::Enterprise(_) => return Ok(Vec::new()),
+    };
+    Ok(regions::under(conn, path.as_deref())?
+        .into_iter()
+        .map(Region::from)
+        .collect())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegion {

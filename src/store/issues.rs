@@ -13,7 +13,7 @@ use super::scope::{self, Filter, Scope};
 use super::{contains_pattern, Page};
 use crate::db::DbConn;
 use crate::domain::issue::{
-    Category, Channel, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
+    Category, Channel, EventKind, ExtensionStatus, Measure, Outcome, Rating, RatingSource,
 };
 use crate::domain::lifecycle::State;
 
@@ -478,6 +478,9 @@ pub struct IssueFilter {
     /// A department counts the issues it leads, not those it co-handles (the figures),
     /// both in the caller's scope and in `department_id`.
     pub lead_only: bool,
+    /// Only the issues a figure counts (with `hide_withdrawn` and `lead_only`, as the
+    /// figures are read).
+    pub measure: Option<Measure>,
 }
 
 fn and(cond: Filter<issues::table>, more: Filter<issues::table>) -> Filter<issues::table> {
@@ -546,6 +549,12 @@ pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
     }
     if let Some(today) = f.overdue_on {
         cond = and(cond, overdue_on(today));
+    }
+    if let Some(m) = f.measure {
+        cond = and(
+            cond,
+            super::stats::measure_condition(m, crate::domain::time::today()),
+        );
     }
     if let Some(text) = &f.q {
         let p = contains_pattern(text);

@@ -170,3 +170,12 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>
         .into_iter()
         .collect())
 }
+
+/// The regions under a path (the region itself included), or every region, by path.
+pub fn under(conn: &mut DbConn, path: Option<&str>) -> QueryResult<Vec<RegionRow>> {
+    let mut q = regions::table.select(RegionRow::as_select()).into_boxed();
+    if let Some(p) = path {
+        q = q.filter(regions::path.like(format!("{p}%")));
+    }
+    q.order(regions::path).load(conn)
+}

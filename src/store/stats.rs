@@ -12,7 +12,7 @@ use super::schema::{attendances, editions, forum_departments, forums, issue_roll
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
 use crate::domain::forum::Status as ForumStatus;
-use crate::domain::issue::{Category, Rating};
+use crate::domain::issue::{Category, Measure, Rating};
 use crate::domain::lifecycle::State;
 
 /// The issue counts behind every figure.
@@ -146,6 +146,20 @@ fn measures() -> &'static [(&'static str, String); 16] {
             ("under_supervision", "CASE WHEN supervision THEN 1 ELSE 0 END".into()),
         ]
     })
+}
+
+/// The issues a measure counts, as a condition: the very SQL that sums it (overdue: as of
+/// `today`). With the figures' filter (collected, lead department) it selects exactly the
+/// issues behind the number.
+pub fn measure_condition(m: Measure, today: NaiveDate) -> Filter<issues::table> {
+    if m == Measure::Overdue {
+        return overdue_on(today);
+    }
+    let expr = measures()
+        .iter()
+        .find(|(column, _)| *column == m.code())
+        .map_or("0", |(_, e)| e.as_str());
+    Box::new(sql::<diesel::sql_types::Bool>(&format!("({expr}) = 1")))
 }
 
 /// The condition of the issues the figures count at all: collected, not withdrawn.
@@ -530,4 +544,17 @@ pub fn forum_counts(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryR
         attendances: attendances_n,
         enterprises: enterprises_n,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_measure_but_overdue_is_a_kept_sum() {
+        for m in Measure::ALL {
+            let kept = measures().iter().any(|(column, _)| *column == m.code());
+            assert_eq!(kept, *m != Measure::Overdue, "{m:?}");
+        }
+    }
 }

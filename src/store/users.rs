@@ -1,5 +1,7 @@
 //! Users and the token version that ends their earlier sessions.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -209,4 +211,14 @@ pub fn active_admins(conn: &mut DbConn) -> QueryResult<i64> {
         .filter(users::active.eq(true))
         .count()
         .get_result(conn)
+}
+
+/// The display names of the users given, by id.
+pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }

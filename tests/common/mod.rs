@@ -281,6 +281,7 @@ pub async fn app(
         jwt_secret: None,
         token_ttl_seconds: 3600,
         admin_password: None,
+        cookie_secure: false,
     };
     let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth) {
         Ok(s) => s,

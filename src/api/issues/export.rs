@@ -82,16 +82,20 @@ async fn export(
         ledger::prepare(conn, &caller, &query)
     })
     .await?;
-    let pool = state.pool.clone();
+    Ok(stream(state.pool.clone(), ledger, format))
+}
+
+/// The ledger as a download, produced on a blocking thread while it is sent.
+pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
     actix_web::rt::task::spawn_blocking(move || produce(pool, ledger, format, tx));
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let ext = format.extension();
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"issues.{ext}\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E5%8F%B0%E8%B4%A6.{ext}"),
         ))
-        .streaming(body))
+        .streaming(body)
 }

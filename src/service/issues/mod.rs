@@ -14,7 +14,7 @@ use super::regions::path_for_field;
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::issue::{
-    Category, Channel, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
+    Category, Channel, EventKind, ExtensionStatus, Measure, Outcome, Rating, RatingSource,
 };
 use crate::domain::lifecycle::{is_overdue, State};
 use crate::domain::time;
@@ -169,6 +169,9 @@ pub struct IssueQuery {
     #[serde(default, deserialize_with = "opt_id")]
     pub edition_id: Option<i64>,
     pub overdue: Option<bool>,
+    /// The issues a figure counts, read as the figures read them: collected issues only,
+    /// and `department_id` naming the lead department.
+    pub measure: Option<Measure>,
     pub q: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -205,8 +208,9 @@ impl IssueQuery {
             q: self.q.clone().filter(|q| !q.trim().is_empty()),
             from: self.from,
             to: self.to,
-            hide_withdrawn: false,
-            lead_only: false,
+            hide_withdrawn: self.measure.is_some(),
+            lead_only: self.measure.is_some(),
+            measure: self.measure,
         })
     }
 
@@ -301,4 +305,67 @@ pub fn extensions(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<Ext
         .into_iter()
         .map(Extension::from)
         .collect())
+}
+
+/// What the pages print beside an issue's ids: the names of its enterprise (with its
+/// credit code), departments and forum (`第N期 region`), and of the people on its timeline.
+#[derive(Default)]
+pub struct Labels {
+    pub enterprises: HashMap<i64, (String, String)>,
+    pub departments: HashMap<i64, String>,
+    pub forums: HashMap<i64, String>,
+    pub people: HashMap<i64, String>,
+}
+
+impl Labels {
+    pub fn enterprise(&self, id: i64) -> String {
+        self.enterprises
+            .get(&id)
+            .map(|e| e.0.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn department(&self, id: Option<i64>) -> String {
+        id.and_then(|d| self.departments.get(&d).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn forum(&self, id: Option<i64>) -> String {
+        id.and_then(|f| self.forums.get(&f).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn person(&self, id: i64) -> String {
+        self.people.get(&id).cloned().unwrap_or_default()
+    }
+}
+
+/// Labels for issues the caller has read (and the actors of their events).
+pub fn labels(conn: &mut DbConn, issues: &[Issue], events: &[Event]) -> Result<Labels, Error> {
+    let enterprises: Vec<i64> = issues.iter().map(|i| i.enterprise_id).collect();
+    let mut departments: Vec<i64> = issues.iter().filter_map(|i| i.lead_department_id).collect();
+    departments.extend(
+        issues
+            .iter()
+            .flat_map(|i| i.co_department_ids.iter().copied()),
+    );
+    departments.extend(events.iter().filter_map(|e| {
+        e.details
+            .get("department_id")
+            .or_else(|| e.details.get("lead_department_id"))
+            .and_then(serde_json::Value::as_i64)
+    }));
+    let forums: Vec<i64> = issues.iter().filter_map(|i| i.forum_id).collect();
+    let names = store::ledger_names(conn, &enterprises, &departments, &forums)?;
+    let actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
+    Ok(Labels {
+        enterprises: names.enterprises,
+        departments: names.departments,
+        forums: names
+            .forums
+            .into_iter()
+            .map(|(id, (n, region))| (id, format!("第{n}期 {region}")))
+            .collect(),
+        people: crate::store::users::names(conn, &actors)?,
+    })
 }

@@ -1,0 +1,912 @@
+//! 驾驶舱 and the printable reports (年度报告, 月度通报): the figures of a period in the
+//! reader's scope, each issue count a link to exactly the issues it counts.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Deserialize;
+
+use super::charts::{self, BarRow, TrendPoint};
+use super::format::{self, count, fraction, percent};
+use super::{filled, page, parse_query, reads_figures, Chrome, Session, WebError};
+use crate::auth::Caller;
+use crate::db::{self, DbConn};
+use crate::domain::issue::Measure;
+use crate::domain::time;
+use crate::error::Error;
+use crate::service::figures::{self, Rate, StatsQuery, Summary};
+use crate::service::regions::{self, Region};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/dashboard").get(dashboard))
+        .service(web::resource("/reports").get(reports_index))
+        .service(web::resource("/reports/{year}").get(year_report))
+        .service(web::resource("/reports/{year}/{month}").get(month_report));
+}
+
+/// The first year of the programme's records that the selectors offer.
+const FIRST_YEAR: i32 = 2022;
+
+/// A period of filing dates, and how it is named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+    label: String,
+}
+
+fn year_period(year: i32) -> Option<Period> {
+    Some(Period {
+        from: NaiveDate::from_ymd_opt(year, 1, 1)?,
+        to: NaiveDate::from_ymd_opt(year, 12, 31)?,
+        label: format!("{year}年"),
+    })
+}
+
+fn month_period(year: i32, month: u32) -> Option<Period> {
+    let from = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    Some(Period {
+        from,
+        to: next.pred_opt()?,
+        label: format!("{year}年{month}月"),
+    })
+}
+
+/// The period before, for 与上期比较: the year or month before, or as many days just before.
+fn previous(p: &Period, kind: Kind) -> Option<Period> {
+    match kind {
+        Kind::Year => year_period(p.from.year() - 1),
+        Kind::Month => {
+            let before = p.from.pred_opt()?;
+            month_period(before.year(), before.month())
+        }
+        Kind::Custom => {
+            let days = (p.to - p.from).num_days();
+            let to = p.from.pred_opt()?;
+            let from = to.checked_sub_days(Days::new(u64::try_from(days).ok()?))?;
+            Some(Period {
+                label: format!("{}至{}", format::date(from), format::date(to)),
+                from,
+                to,
+            })
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Year,
+    Month,
+    Custom,
+}
+
+#[derive(Deserialize)]
+struct DashboardQuery {
+    period: Option<Kind>,
+    year: Option<i32>,
+    month: Option<u32>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    region_id: Option<i64>,
+}
+
+/// The period a query asks for; an impossible one is invalid, naming the field.
+fn resolve(q: &DashboardQuery, today: NaiveDate) -> Result<(Period, Kind), Error> {
+    let year = q.year.unwrap_or(today.year());
+    if !(FIRST_YEAR..=today.year() + 1).contains(&year) {
+        return Err(Error::invalid("year", "is outside the programme's years"));
+    }
+    let kind = q.period.unwrap_or(match (q.month, q.from) {
+        (Some(_), _) => Kind::Month,
+        (None, Some(_)) => Kind::Custom,
+        _ => Kind::Year,
+    });
+    let period = match kind {
+        Kind::Year => year_period(year),
+        Kind::Month => month_period(year, q.month.unwrap_or(today.month())),
+        Kind::Custom => match (q.from, q.to) {
+            (Some(from), Some(to)) if from <= to => Some(Period {
+                label: format!("{}至{}", format::date(from), format::date(to)),
+                from,
+                to,
+            }),
+            _ => {
+                return Err(Error::invalid(
+                    "to",
+                    "give a start and an end date, the end not before the start",
+                ))
+            }
+        },
+    };
+    period
+        .map(|p| (p, kind))
+        .ok_or_else(|| Error::invalid("month", "is not a month"))
+}
+
+fn stats_query(p: &Period, region_id: Option<i64>) -> StatsQuery {
+    StatsQuery {
+        from: Some(p.from),
+        to: Some(p.to),
+        region_id,
+        department_id: None,
+        category: None,
+        channel: None,
+        edition_id: None,
+        forum_id: None,
+        granularity: None,
+    }
+}
+
+/// The issue list holding exactly the issues a figure counts.
+fn issues_link(
+    m: Measure,
+    p: &Period,
+    region_id: Option<i64>,
+    department_id: Option<i64>,
+) -> String {
+    let mut pairs = vec![
+        ("measure", m.code().to_owned()),
+        ("from", p.from.to_string()),
+        ("to", p.to.to_string()),
+    ];
+    pairs.extend(region_id.map(|r| ("region_id", r.to_string())));
+    pairs.extend(department_id.map(|d| ("department_id", d.to_string())));
+    format!(
+        "/issues?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// A headline number.
+pub struct Card {
+    label: &'static str,
+    value: String,
+    unit: &'static str,
+    href: Option<String>,
+    /// For a rate: numerator and denominator, each linked.
+    parts: Option<(String, String, String, String)>,
+    note: String,
+    change: String,
+}
+
+fn count_card(
+    label: &'static str,
+    unit: &'static str,
+    now: i64,
+    before: Option<i64>,
+    href: Option<String>,
+) -> Card {
+    Card {
+        label,
+        value: count(now),
+        unit,
+        href,
+        parts: None,
+        note: String::new(),
+        change: before
+            .map(|b| format::count_change(now, b))
+            .unwrap_or_default(),
+    }
+}
+
+fn rate_card(
+    label: &'static str,
+    r: &Rate,
+    before: Option<&Rate>,
+    links: (String, String),
+    note: &'static str,
+) -> Card {
+    Card {
+        label,
+        value: percent(r),
+        unit: "",
+        href: None,
+        parts: Some((count(r.numerator), links.0, count(r.denominator), links.1)),
+        note: note.into(),
+        change: before
+            .map(|b| format::rate_change(r, b))
+            .unwrap_or_default(),
+    }
+}
+
+/// The headline cards of a summary, with the change against `before` when given.
+fn cards(s: &Summary, before: Option<&Summary>, p: &Period, region: Option<i64>) -> Vec<Card> {
+    let link = |m: Measure| Some(issues_link(m, p, region, None));
+    let both = |n: Measure, d: Measure| {
+        (
+            issues_link(n, p, region, None),
+            issues_link(d, p, region, None),
+        )
+    };
+    let f = &s.issues;
+    let b = before.map(|b| &b.issues);
+    let r = &f.rates;
+    vec![
+        count_card(
+            "恳谈会场次",
+            "场",
+            s.forums_held,
+            before.map(|b| b.forums_held),
+            None,
+        ),
+        count_card(
+            "参会企业家",
+            "位",
+            s.attendances,
+            before.map(|b| b.attendances),
+            None,
+        ),
+        count_card(
+            "收集问题",
+            "个",
+            f.issues_collected,
+            b.map(|b| b.issues_collected),
+            link(Measure::Collected),
+        ),
+        count_card(
+            "现场解决",
+            "个",
+            f.resolved_on_site,
+            b.map(|b| b.resolved_on_site),
+            link(Measure::ResolvedOnSite),
+        ),
+        count_card(
+            "会后交办",
+            "个",
+            f.assigned,
+            b.map(|b| b.assigned),
+            link(Measure::Assigned),
+        ),
+        rate_card(
+            "满意率",
+            &r.satisfaction,
+            b.map(|b| &b.rates.satisfaction),
+            both(Measure::Satisfied, Measure::Rated),
+            "满意与基本满意 ÷ 已评价",
+        ),
+        rate_card(
+            "办结率",
+            &r.answered,
+            b.map(|b| &b.rates.answered),
+            both(Measure::Concluded, Measure::Assigned),
+            "已答复或办结 ÷ 交办",
+        ),
+        rate_card(
+            "按期办结率",
+            &r.on_time,
+            b.map(|b| &b.rates.on_time),
+            both(Measure::OnTime, Measure::Answered),
+            "期限内首次答复 ÷ 已答复",
+        ),
+        rate_card(
+            "重办率",
+            &r.reopen,
+            b.map(|b| &b.rates.reopen),
+            both(Measure::Reopened, Measure::Answered),
+            "重办过 ÷ 已答复",
+        ),
+        rate_card(
+            "退回率",
+            &r.r#return,
+            b.map(|b| &b.rates.r#return),
+            both(Measure::Returned, Measure::Assigned),
+            "退回过 ÷ 交办",
+        ),
+        count_card("超期未办", "个", s.overdue, None, link(Measure::Overdue)),
+        count_card(
+            "督办中",
+            "个",
+            f.under_supervision,
+            None,
+            link(Measure::UnderSupervision),
+        ),
+    ]
+}
+
+/// One row of the 红黑榜.
+pub struct RankRow {
+    rank: String,
+    name: String,
+    assigned: String,
+    assigned_href: String,
+    on_time: String,
+    on_time_parts: String,
+    satisfaction: String,
+    satisfaction_parts: String,
+    mark: &'static str,
+}
+
+/// One board: city departments or those of the districts and counties.
+pub struct Board {
+    title: &'static str,
+    ranked: Vec<RankRow>,
+    few: Vec<RankRow>,
+}
+
+/// Departments with fewer rated issues than this are listed apart (样本不足), not ranked.
+const MIN_RATED: i64 = 5;
+/// How many at each end of a board are named 红榜 and 黑榜.
+const ENDS: usize = 3;
+
+fn boards(
+    conn: &mut DbConn,
+    caller: &Caller,
+    p: &Period,
+    region: Option<i64>,
+    city_regions: &[i64],
+) -> Result<Vec<Board>, Error> {
+    let ranking = figures::ranking(conn, caller, stats_query(p, region))?;
+    let mut out = vec![
+        Board {
+            title: "市级部门",
+            ranked: Vec::new(),
+            few: Vec::new(),
+        },
+        Board {
+            title: "区县部门",
+            ranked: Vec::new(),
+            few: Vec::new(),
+        },
+    ];
+    for row in ranking.items {
+        let board = usize::from(!city_regions.contains(&row.region_id));
+        let r = &row.figures.rates;
+        let view = RankRow {
+            rank: String::new(),
+            name: row.name.clone(),
+            assigned: count(row.figures.assigned),
+            assigned_href: issues_link(Measure::Assigned, p, region, Some(row.department_id)),
+            on_time: percent(&r.on_time),
+            on_time_parts: fraction(&r.on_time),
+            satisfaction: percent(&r.satisfaction),
+            satisfaction_parts: fraction(&r.satisfaction),
+            mark: "",
+        };
+        if row.figures.rated >= MIN_RATED {
+            out[board].ranked.push(view);
+        } else {
+            out[board].few.push(view);
+        }
+    }
+    for b in &mut out {
+        let n = b.ranked.len();
+        for (i, row) in b.ranked.iter_mut().enumerate() {
+            row.rank = (i + 1).to_string();
+            row.mark = if i < ENDS && n > ENDS {
+                "红榜"
+            } else if n >= 2 * ENDS && i >= n - ENDS {
+                "黑榜"
+            } else {
+                ""
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// The trend chart of a period: by week for up to two months, else by month.
+fn trend_chart(
+    conn: &mut DbConn,
+    caller: &Caller,
+    p: &Period,
+    region: Option<i64>,
+) -> Result<String, Error> {
+    let weekly = (p.to - p.from).num_days() <= 62;
+    let mut q = stats_query(p, region);
+    q.granularity = Some(if weekly { "week" } else { "month" }.into());
+    let trend = figures::trend(conn, caller, q)?;
+    let points: Vec<TrendPoint> = trend
+        .items
+        .iter()
+        .map(|row| {
+            let d = NaiveDate::parse_from_str(
+                &format!("{}-01", &row.period[..7.min(row.period.len())]),
+                "%Y-%m-%d",
+            )
+            .ok();
+            let label = match (weekly, d) {
+                (true, _) => NaiveDate::parse_from_str(&row.period, "%Y-%m-%d")
+                    .map(|d| format!("{}/{}", d.month(), d.day()))
+                    .unwrap_or_else(|_| row.period.clone()),
+                (false, Some(d)) if p.from.year() != p.to.year() => {
+                    format!("{}年{}月", d.year() % 100, d.month())
+                }
+                (false, Some(d)) => format!("{}月", d.month()),
+                (false, None) => row.period.clone(),
+            };
+            TrendPoint {
+                label,
+                collected: row.figures.issues_collected,
+                satisfaction: row.figures.rates.satisfaction.percent,
+            }
+        })
+        .collect();
+    let title = if weekly {
+        "每周收集问题与满意率"
+    } else {
+        "每月收集问题与满意率"
+    };
+    Ok(charts::trend(&points, title))
+}
+
+fn region_chart(
+    conn: &mut DbConn,
+    caller: &Caller,
+    p: &Period,
+    region: Option<i64>,
+) -> Result<String, Error> {
+    let rows: Vec<BarRow> = figures::by_region(conn, caller, stats_query(p, region))?
+        .items
+        .into_iter()
+        .map(|r| BarRow {
+            note: format!("满意率 {}", percent(&r.figures.rates.satisfaction)),
+            href: Some(issues_link(Measure::Collected, p, Some(r.region_id), None)),
+            label: r.name,
+            value: r.figures.issues_collected,
+        })
+        .collect();
+    Ok(charts::bars(&rows, "各区县收集问题", "个"))
+}
+
+fn category_chart(
+    conn: &mut DbConn,
+    caller: &Caller,
+    p: &Period,
+    region: Option<i64>,
+) -> Result<String, Error> {
+    let mut rows: Vec<BarRow> = figures::by_category(conn, caller, stats_query(p, region))?
+        .items
+        .into_iter()
+        .map(|c| BarRow {
+            label: c.name.to_owned(),
+            value: c.figures.issues_collected,
+            note: format!("满意率 {}", percent(&c.figures.rates.satisfaction)),
+            href: Some(format!(
+                "{}&category={}",
+                issues_link(Measure::Collected, p, region, None),
+                c.category
+            )),
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.value));
+    Ok(charts::bars(&rows, "各类别收集问题", "个"))
+}
+
+/// A choice of a selector.
+pub struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    period_label: String,
+    previous_label: String,
+    region_label: String,
+    kind: &'static str,
+    years: Vec<Choice>,
+    months: Vec<Choice>,
+    regions: Vec<Choice>,
+    from: String,
+    to: String,
+    cards: Vec<Card>,
+    extra: Vec<(String, String)>,
+    trend: String,
+    boards: Vec<Board>,
+    region_chart: String,
+    category_chart: String,
+    report_href: String,
+}
+
+/// The regions a reader may choose, and the one chosen (none: the reader's whole scope);
+/// a region outside them is not found.
+fn pick_region(
+    conn: &mut DbConn,
+    caller: &Caller,
+    region_id: Option<i64>,
+) -> Result<(Vec<Region>, Option<i64>), Error> {
+    let all = regions::in_scope(conn, caller)?;
+    match region_id {
+        Some(r) if !all.iter().any(|x| x.id == r) => Err(Error::not_found("region")),
+        other => Ok((all, other)),
+    }
+}
+
+fn require_reader(session: &Session) -> Result<(), WebError> {
+    if reads_figures(session.caller.role) {
+        Ok(())
+    } else {
+        // Not a page for this role: as if it did not exist.
+        Err(WebError::Page(Error::not_found("page")))
+    }
+}
+
+async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    require_reader(&session)?;
+    let q: DashboardQuery = parse_query(&filled(&req))?;
+    let today = time::today();
+    let (period, kind) = resolve(&q, today)?;
+    let before = previous(&period, kind);
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let p = period.clone();
+    let built = db::run(&state.pool, move |conn| {
+        let (regions, region) = pick_region(conn, &caller, q.region_id)?;
+        let now = figures::summary(conn, &caller, stats_query(&p, region))?;
+        let prev = match &before {
+            Some(b) => Some(figures::summary(conn, &caller, stats_query(b, region))?),
+            None => None,
+        };
+        let cities: Vec<i64> = regions
+            .iter()
+            .filter(|r| r.parent_id.is_none())
+            .map(|r| r.id)
+            .collect();
+        Ok((
+            regions,
+            region,
+            cards(&now, prev.as_ref(), &p, region),
+            vec![
+                (
+                    "不满意评价".to_owned(),
+                    format!("{} 次", count(now.issues.dissatisfied)),
+                ),
+                ("催办".to_owned(), format!("{} 次", count(now.issues.urges))),
+                (
+                    "督办".to_owned(),
+                    format!("{} 次", count(now.issues.supervisions)),
+                ),
+                (
+                    "平均答复用时".to_owned(),
+                    now.issues
+                        .mean_working_days_to_answer
+                        .map(|d| format!("{d:.2} 个工作日"))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                (
+                    "参会企业（去重）".to_owned(),
+                    format!("{} 家", count(now.distinct_enterprises)),
+                ),
+                ("期数".to_owned(), format!("{} 期", count(now.editions))),
+            ],
+            trend_chart(conn, &caller, &p, region)?,
+            boards(conn, &caller, &p, region, &cities)?,
+            region_chart(conn, &caller, &p, region)?,
+            category_chart(conn, &caller, &p, region)?,
+            before.map(|b| b.label).unwrap_or_default(),
+        ))
+    })
+    .await?;
+    let (
+        regions,
+        region,
+        cards,
+        extra,
+        trend,
+        boards,
+        region_chart,
+        category_chart,
+        previous_label,
+    ) = built;
+    let region_label = match region {
+        Some(r) => regions
+            .iter()
+            .find(|x| x.id == r)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        None => regions
+            .first()
+            .map(|r| format!("{}（含下辖区县）", r.name))
+            .unwrap_or_else(|| "全部".into()),
+    };
+    let mut region_choices = vec![Choice {
+        value: String::new(),
+        label: regions
+            .first()
+            .map(|r| format!("{}（含下辖区县）", r.name))
+            .unwrap_or_else(|| "全部".into()),
+        selected: region.is_none(),
+    }];
+    region_choices.extend(regions.iter().skip(1).map(|r| Choice {
+        value: r.id.to_string(),
+        label: r.name.clone(),
+        selected: region == Some(r.id),
+    }));
+    if regions.len() == 1 {
+        region_choices.truncate(1);
+    }
+    let report_href = match kind {
+        Kind::Month => format!("/reports/{}/{}", period.from.year(), period.from.month()),
+        _ => format!("/reports/{}", period.from.year()),
+    };
+    page(&DashboardPage {
+        chrome: Chrome::new(&session, "驾驶舱", "/dashboard"),
+        kind: match kind {
+            Kind::Year => "year",
+            Kind::Month => "month",
+            Kind::Custom => "custom",
+        },
+        years: (FIRST_YEAR..=today.year())
+            .rev()
+            .map(|y| Choice {
+                value: y.to_string(),
+                label: format!("{y}年"),
+                selected: y == period.from.year(),
+            })
+            .collect(),
+        months: (1..=12)
+            .map(|m| Choice {
+                value: m.to_string(),
+                label: format!("{m}月"),
+                selected: kind == Kind::Month && m == period.from.month(),
+            })
+            .collect(),
+        regions: region_choices,
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        period_label: period.label.clone(),
+        previous_label,
+        region_label,
+        cards,
+        extra,
+        trend,
+        boards,
+        region_chart,
+        category_chart,
+        report_href,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsIndex {
+    chrome: Chrome,
+    years: Vec<(i32, Vec<u32>)>,
+}
+
+async fn reports_index(session: Session) -> Result<HttpResponse, WebError> {
+    require_reader(&session)?;
+    let today = time::today();
+    let years = (FIRST_YEAR..=today.year())
+        .rev()
+        .map(|y| {
+            let last = if y == today.year() { today.month() } else { 12 };
+            (y, (1..=last).collect())
+        })
+        .collect();
+    page(&ReportsIndex {
+        chrome: Chrome::new(&session, "报告", "/reports"),
+        years,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    title: String,
+    kind_name: &'static str,
+    issuer: String,
+    issued_on: String,
+    sentence: String,
+    rows: Vec<(String, String, String)>,
+    trend: String,
+    boards: Vec<Board>,
+    category_chart: String,
+    back: String,
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    region_id: Option<i64>,
+}
+
+async fn year_report(
+    session: Session,
+    year: web::Path<i32>,
+    req: HttpRequest,
+) -> Result<HttpResponse, WebError> {
+    let q: ReportQuery = parse_query(&filled(&req))?;
+    let year = year.into_inner();
+    let p = year_period(year)
+        .filter(|_| (2000..=2100).contains(&year))
+        .ok_or_else(|| Error::not_found("report"))?;
+    report(session, p, "年度报告", q.region_id).await
+}
+
+async fn month_report(
+    session: Session,
+    path: web::Path<(i32, u32)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, WebError> {
+    let q: ReportQuery = parse_query(&filled(&req))?;
+    let (year, month) = path.into_inner();
+    let p = month_period(year, month)
+        .filter(|_| (2000..=2100).contains(&year))
+        .ok_or_else(|| Error::not_found("report"))?;
+    report(session, p, "月度通报", q.region_id).await
+}
+
+/// The document a Federation sends to the leaders: title, issuing body, date, the
+/// programme's sentence, the figures, the ranking and the charts, laid out for A4.
+async fn report(
+    session: Session,
+    p: Period,
+    kind_name: &'static str,
+    region_id: Option<i64>,
+) -> Result<HttpResponse, WebError> {
+    require_reader(&session)?;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let period = p.clone();
+    let (regions, region, s, trend, boards, category_chart) = db::run(&state.pool, move |conn| {
+        let (regions, region) = pick_region(conn, &caller, region_id)?;
+        let s = figures::summary(conn, &caller, stats_query(&period, region))?;
+        let cities: Vec<i64> = regions
+            .iter()
+            .filter(|r| r.parent_id.is_none())
+            .map(|r| r.id)
+            .collect();
+        let trend = trend_chart(conn, &caller, &period, region)?;
+        let boards = boards(conn, &caller, &period, region, &cities)?;
+        let category_chart = category_chart(conn, &caller, &period, region)?;
+        Ok((regions, region, s, trend, boards, category_chart))
+    })
+    .await?;
+    let place = match region {
+        Some(r) => regions.iter().find(|x| x.id == r).map(|x| x.name.clone()),
+        None => regions.first().map(|r| r.name.clone()),
+    }
+    .unwrap_or_default();
+    let f = &s.issues;
+    let r = &f.rates;
+    let rate_row = |name: &str, rate: &Rate| (name.to_owned(), percent(rate), fraction(rate));
+    let rows = vec![
+        (
+            "恳谈会场次".to_owned(),
+            format!("{} 场", count(s.forums_held)),
+            format!("{} 期", count(s.editions)),
+        ),
+        (
+            "参会企业家".to_owned(),
+            format!("{} 位", count(s.attendances)),
+            format!("{} 家企业", count(s.distinct_enterprises)),
+        ),
+        (
+            "收集问题".to_owned(),
+            format!("{} 个", count(f.issues_collected)),
+            String::new(),
+        ),
+        (
+            "现场解决".to_owned(),
+            format!("{} 个", count(f.resolved_on_site)),
+            String::new(),
+        ),
+        (
+            "会后交办".to_owned(),
+            format!("{} 个", count(f.assigned)),
+            String::new(),
+        ),
+        rate_row("办结率", &r.answered),
+        rate_row("按期办结率", &r.on_time),
+        rate_row("满意率", &r.satisfaction),
+        rate_row("重办率", &r.reopen),
+        rate_row("退回率", &r.r#return),
+        (
+            "超期未办".to_owned(),
+            format!("{} 个", count(s.overdue)),
+            String::new(),
+        ),
+        (
+            "督办中".to_owned(),
+            format!("{} 个", count(f.under_supervision)),
+            String::new(),
+        ),
+    ];
+    let back = match kind_name {
+        "月度通报" => format!(
+            "/dashboard?period=month&year={}&month={}",
+            p.from.year(),
+            p.from.month()
+        ),
+        _ => format!("/dashboard?period=year&year={}", p.from.year()),
+    };
+    page(&ReportPage {
+        title: match kind_name {
+            "月度通报" => format!("{place}亲清直通车·政企恳谈会{}通报", p.label),
+            _ => format!("{place}亲清直通车·政企恳谈会{}度报告", p.label),
+        },
+        kind_name,
+        issuer: format!("{place}工商业联合会"),
+        issued_on: format::date(time::today()),
+        sentence: figures::period_sentence(&p.label, &s),
+        rows,
+        trend,
+        boards,
+        category_chart,
+        back,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn periods_and_the_one_before() {
+        let today = d("2026-11-29");
+        let q = |period, year, month, from: Option<&str>, to: Option<&str>| DashboardQuery {
+            period,
+            year,
+            month,
+            from: from.map(d),
+            to: to.map(d),
+            region_id: None,
+        };
+        let cases = [
+            (
+                q(None, Some(2022), None, None, None),
+                ("2022-01-01", "2022-12-31"),
+                ("2021-01-01", "2021-12-31"),
+            ),
+            (
+                q(None, Some(2024), Some(3), None, None),
+                ("2024-03-01", "2024-03-31"),
+                ("2024-02-01", "2024-02-29"),
+            ),
+            (
+                q(None, Some(2023), Some(1), None, None),
+                ("2023-01-01", "2023-01-31"),
+                ("2022-12-01", "2022-12-31"),
+            ),
+            (
+                q(
+                    Some(Kind::Custom),
+                    None,
+                    None,
+                    Some("2022-06-08"),
+                    Some("2022-06-14"),
+                ),
+                ("2022-06-08", "2022-06-14"),
+                ("2022-06-01", "2022-06-07"),
+            ),
+        ];
+        for (query, now, before) in cases {
+            let (p, kind) = match resolve(&query, today) {
+                Ok(x) => x,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!((p.from, p.to), (d(now.0), d(now.1)));
+            let b = previous(&p, kind).unwrap_or(p);
+            assert_eq!((b.from, b.to), (d(before.0), d(before.1)));
+        }
+        assert!(resolve(
+            &q(Some(Kind::Custom), None, None, Some("2022-06-08"), None),
+            today
+        )
+        .is_err());
+        assert!(resolve(&q(None, Some(1999), None, None, None), today).is_err());
+        assert!(resolve(&q(None, Some(2022), Some(13), None, None), today).is_err());
+    }
+
+    #[test]
+    fn links_name_the_measure_and_period() {
+        let p = year_period(2022).unwrap_or_else(|| panic!("2022"));
+        assert_eq!(
+            issues_link(Measure::Collected, &p, Some(3), None),
+            "/issues?measure=collected&from=2022-01-01&to=2022-12-31&region_id=3"
+        );
+    }
+}

@@ -1,0 +1,444 @@
+//! 问题列表 and the issue page with its timeline (办理过程), in the reader's scope, and the
+//! ledger download (导出 Excel) for the list's filters.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::format::{self, count};
+use super::{filled, page, parse_query, Chrome, Session, WebError};
+use crate::db;
+use crate::domain::issue::{Category, Channel, EventKind, Measure, Outcome, Rating};
+use crate::domain::lifecycle::State;
+use crate::domain::role::Role;
+use crate::service::issues::{self, Event, Issue, IssueQuery, Labels};
+use crate::service::ledger::{self, Format};
+use crate::service::regions;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Before `/issues/{id}`.
+    cfg.service(web::resource("/issues/export").get(export))
+        .service(web::resource("/issues").get(list))
+        .service(web::resource("/issues/{id}").get(show));
+}
+
+/// A choice of a filter.
+pub struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    zh: fn(T) -> &'static str,
+    now: Option<&str>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: code(*v).to_owned(),
+            label: zh(*v).to_owned(),
+            selected: now == Some(code(*v)),
+        })
+        .collect()
+}
+
+/// A row of the list.
+pub struct Row {
+    id: i64,
+    title: String,
+    enterprise: String,
+    category: &'static str,
+    status: &'static str,
+    overdue: bool,
+    department: String,
+    due: String,
+    filed: String,
+}
+
+#[derive(Template)]
+#[template(path = "issues.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    total: String,
+    measure: Option<&'static str>,
+    statuses: Vec<Choice>,
+    categories: Vec<Choice>,
+    channels: Vec<Choice>,
+    regions: Vec<Choice>,
+    sorts: Vec<Choice>,
+    q: String,
+    from: String,
+    to: String,
+    overdue: bool,
+    hidden: Vec<(String, String)>,
+    page_label: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    export_href: String,
+}
+
+fn with_page(pairs: &[(String, String)], page: i64) -> String {
+    let mut p: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+    p.push(("page".into(), page.to_string()));
+    format!(
+        "/issues?{}",
+        serde_urlencoded::to_string(&p).unwrap_or_default()
+    )
+}
+
+async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let pairs = filled(&req);
+    let query: IssueQuery = parse_query(&pairs)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let status = get("status");
+    let category = get("category");
+    let channel = get("channel");
+    let region = get("region_id");
+    let sort = get("sort");
+    let measure = query.measure;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let (found, labels, regions) = db::run(&state.pool, move |conn| {
+        let found = issues::list(conn, &caller, query)?;
+        let labels = issues::labels(conn, &found.items, &[])?;
+        let regions = regions::in_scope(conn, &caller)?;
+        Ok((found, labels, regions))
+    })
+    .await?;
+    let rows = found
+        .items
+        .iter()
+        .map(|i| Row {
+            id: i.id,
+            title: i.title.clone(),
+            enterprise: labels.enterprise(i.enterprise_id),
+            category: i.category.zh(),
+            status: i.status.zh(),
+            overdue: i.overdue,
+            department: labels.department(i.lead_department_id),
+            due: i.due_on.map(format::date).unwrap_or_default(),
+            filed: format::date(crate::domain::time::local_date(i.created_at.naive_utc())),
+        })
+        .collect();
+    let pages = (found.total + found.per_page - 1) / found.per_page;
+    let shown: std::collections::BTreeSet<&str> = [
+        "status",
+        "category",
+        "channel",
+        "region_id",
+        "q",
+        "from",
+        "to",
+        "overdue",
+        "sort",
+        "page",
+        "per_page",
+    ]
+    .into();
+    // Filters the form does not show (a figure's measure, a department …) ride along.
+    let hidden = pairs
+        .iter()
+        .filter(|(k, _)| !shown.contains(k.as_str()))
+        .cloned()
+        .collect();
+    let export: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "page" | "per_page" | "sort"))
+        .cloned()
+        .chain([("format".to_owned(), "xlsx".to_owned())])
+        .collect();
+    let mut region_choices: Vec<Choice> = regions
+        .iter()
+        .map(|r| Choice {
+            value: r.id.to_string(),
+            label: r.name.clone(),
+            selected: region.as_deref() == Some(r.id.to_string().as_str()),
+        })
+        .collect();
+    if region_choices.len() == 1 {
+        region_choices.clear();
+    }
+    page(&ListPage {
+        chrome: Chrome::new(&session, "问题列表", "/issues"),
+        rows,
+        total: count(found.total),
+        measure: measure.map(Measure::zh),
+        statuses: choices(State::ALL, State::code, State::zh, status.as_deref()),
+        categories: choices(
+            Category::ALL,
+            Category::code,
+            Category::zh,
+            category.as_deref(),
+        ),
+        channels: choices(Channel::ALL, Channel::code, Channel::zh, channel.as_deref()),
+        regions: region_choices,
+        sorts: [
+            ("-created_at", "提交时间（新→旧）"),
+            ("created_at", "提交时间（旧→新）"),
+            ("due_on", "办理期限（近→远）"),
+            ("-due_on", "办理期限（远→近）"),
+        ]
+        .iter()
+        .map(|(v, l)| Choice {
+            value: (*v).into(),
+            label: (*l).into(),
+            selected: sort.as_deref() == Some(*v),
+        })
+        .collect(),
+        q: get("q").unwrap_or_default(),
+        from: get("from").unwrap_or_default(),
+        to: get("to").unwrap_or_default(),
+        overdue: get("overdue").as_deref() == Some("true"),
+        hidden,
+        page_label: format!("第 {} / {} 页", found.page, pages.max(1)),
+        prev_href: (found.page > 1).then(|| with_page(&pairs, found.page - 1)),
+        next_href: (found.page < pages).then(|| with_page(&pairs, found.page + 1)),
+        export_href: format!(
+            "/issues/export?{}",
+            serde_urlencoded::to_string(&export).unwrap_or_default()
+        ),
+    })
+}
+
+/// 导出: the ledger of the list's filters, as the API's export writes it.
+async fn export(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let pairs = filled(&req);
+    let format = Format::parse(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v.as_str()),
+    )?;
+    let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "format").collect();
+    let query: IssueQuery = parse_query(&rest)?;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let prepared = db::run(&state.pool, move |conn| {
+        ledger::prepare(conn, &caller, &query)
+    })
+    .await?;
+    Ok(crate::api::issues::export::stream(
+        state.pool.clone(),
+        prepared,
+        format,
+    ))
+}
+
+/// One event of the timeline, in words.
+pub struct Step {
+    when: String,
+    what: &'static str,
+    who: String,
+    lines: Vec<String>,
+}
+
+fn role_zh(code: &str) -> &'static str {
+    Role::parse(code).map_or("", Role::zh)
+}
+
+/// The details of an event people care about, each as a line.
+fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
+    let d = &e.details;
+    let text = |k: &str| d.get(k).and_then(Value::as_str).map(str::to_owned);
+    let day = |k: &str| {
+        text(k)
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+            .map(format::date)
+    };
+    let dept = |k: &str| {
+        d.get(k)
+            .and_then(Value::as_i64)
+            .map(|id| labels.department(Some(id)))
+            .filter(|n| !n.is_empty())
+    };
+    let mut out = Vec::new();
+    let mut push = |label: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.push(format!("{label}：{v}"));
+        }
+    };
+    match e.action {
+        EventKind::Filed => {
+            push("标题", text("title"));
+            push(
+                "类别",
+                text("category")
+                    .and_then(|c| Category::parse(&c))
+                    .map(|c| c.zh().to_owned()),
+            );
+            push(
+                "来源",
+                text("channel")
+                    .and_then(|c| Channel::parse(&c))
+                    .map(|c| c.zh().to_owned()),
+            );
+            if d.get("resolved_on_site").and_then(Value::as_bool) == Some(true) {
+                push("现场解决", dept("department_id"));
+            }
+        }
+        EventKind::Assigned | EventKind::Reassigned => {
+            push("原主办部门", dept("from_department_id"));
+            push("主办部门", dept("lead_department_id"));
+            let co: Vec<String> = d
+                .get("co_department_ids")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_i64)
+                        .map(|id| labels.department(Some(id)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            push("协办部门", Some(co.join("、")));
+            push("办理期限", day("due_on"));
+            push("交办说明", text("note"));
+        }
+        EventKind::Returned => {
+            push("退回理由", text("reason"));
+            if d.get("flagged_for_supervision").and_then(Value::as_bool) == Some(true) {
+                push("提示", Some("第二次退回，已列入督办".into()));
+            }
+        }
+        EventKind::ExtensionRequested => {
+            push("原期限", day("due_on"));
+            push("申请延至", day("new_due_on"));
+            push("理由", text("reason"));
+        }
+        EventKind::ExtensionGranted | EventKind::ExtensionRefused => {
+            push("申请延至", day("new_due_on"));
+            push("意见", text("note"));
+        }
+        EventKind::Answered => {
+            push(
+                "答复结果",
+                text("outcome")
+                    .and_then(|o| Outcome::parse(&o))
+                    .map(|o| o.zh().to_owned()),
+            );
+            push("答复内容", text("text"));
+            push("计划完成", day("planned_on"));
+            if d.get("on_time").and_then(Value::as_bool) == Some(false) {
+                push("提示", Some("超过办理期限答复".into()));
+            }
+        }
+        EventKind::Rated => {
+            push(
+                "满意度",
+                text("rating")
+                    .and_then(|r| Rating::parse(&r))
+                    .map(|r| r.zh().to_owned()),
+            );
+            push("评价意见", text("comment"));
+            if d.get("reopened").and_then(Value::as_bool) == Some(true) {
+                push(
+                    "重办",
+                    Some(format!(
+                        "退回原主办部门重办，新期限 {}",
+                        day("due_on").unwrap_or_default()
+                    )),
+                );
+            }
+        }
+        EventKind::Closed => {
+            push("办结说明", text("note"));
+        }
+        EventKind::Urged | EventKind::Supervised => push("说明", text("note")),
+        EventKind::Commented => push("留言", text("text")),
+        EventKind::Marked => push(
+            "标记为",
+            d.get("common")
+                .and_then(Value::as_bool)
+                .map(|c| if c { "共性问题" } else { "个性问题" }.to_owned()),
+        ),
+        EventKind::Withdrawn | EventKind::Signed => {}
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "issue.html")]
+struct IssuePage {
+    chrome: Chrome,
+    issue: Issue,
+    status: &'static str,
+    category: &'static str,
+    channel: &'static str,
+    enterprise: String,
+    forum: String,
+    lead: String,
+    co: String,
+    due: String,
+    filed: String,
+    answer: Option<(String, String, String)>,
+    rating: Option<(String, String, String)>,
+    steps: Vec<Step>,
+}
+
+async fn show(session: Session, id: web::Path<i64>) -> Result<HttpResponse, WebError> {
+    let id = id.into_inner();
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let (issue, events, labels) = db::run(&state.pool, move |conn| {
+        let issue = issues::get(conn, &caller, id)?;
+        let events = issues::events(conn, &caller, id)?;
+        let labels = issues::labels(conn, std::slice::from_ref(&issue), &events)?;
+        Ok((issue, events, labels))
+    })
+    .await?;
+    let steps = events
+        .iter()
+        .map(|e| Step {
+            when: format::instant(e.at),
+            what: e.action.zh(),
+            who: format!("{} {}", role_zh(&e.actor_role), labels.person(e.actor_id)),
+            lines: detail_lines(e, &labels),
+        })
+        .collect();
+    let due = match (issue.due_on, issue.overdue) {
+        (Some(d), true) => format!("{}（已超期）", format::date(d)),
+        (Some(d), false) => format::date(d),
+        (None, _) => "—".into(),
+    };
+    page(&IssuePage {
+        chrome: Chrome::new(&session, format!("问题 {}", issue.id), "/issues"),
+        status: issue.status.zh(),
+        category: issue.category.zh(),
+        channel: issue.channel.zh(),
+        enterprise: labels.enterprise(issue.enterprise_id),
+        forum: labels.forum(issue.forum_id),
+        lead: labels.department(issue.lead_department_id),
+        co: issue
+            .co_department_ids
+            .iter()
+            .map(|d| labels.department(Some(*d)))
+            .collect::<Vec<_>>()
+            .join("、"),
+        due,
+        filed: format::instant(issue.created_at),
+        answer: issue.answer.as_ref().map(|a| {
+            (
+                a.outcome.zh().to_owned(),
+                a.text.clone(),
+                a.answered_at.map(format::instant).unwrap_or_default(),
+            )
+        }),
+        rating: issue.rating.as_ref().map(|r| {
+            (
+                r.rating.zh().to_owned(),
+                r.source.zh().to_owned(),
+                r.comment.clone().unwrap_or_default(),
+            )
+        }),
+        steps,
+        issue,
+    })
+}

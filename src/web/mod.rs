@@ -1,0 +1,247 @@
+//! The web pages: server-rendered HTML for the people of the programme, in the same binary
+//! as the API and over the same service layer, so a page never shows or offers what the
+//! API would refuse the same user. Signed in by a session cookie holding the same token
+//! the API accepts (same throttling, same revocation); every form carries a CSRF token.
+
+mod account;
+mod charts;
+mod dashboard;
+mod format;
+mod issues;
+mod session;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::auth::Caller;
+use crate::domain::role::Role;
+use crate::error::Error;
+pub use session::Session;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/static/{name}").get(asset));
+    account::routes(cfg);
+    dashboard::routes(cfg);
+    issues::routes(cfg);
+}
+
+/// The stylesheet and the little script, compiled in: no request ever leaves for another host.
+const ASSETS: [(&str, &str, &str); 2] = [
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    ),
+];
+
+async fn asset(name: web::Path<String>) -> Result<HttpResponse, WebError> {
+    let (_, kind, body) = ASSETS
+        .iter()
+        .find(|(n, ..)| *n == name.as_str())
+        .ok_or_else(|| WebError::Page(Error::not_found("file")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(*kind)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(*body))
+}
+
+/// Why a page could not be shown: the reader must sign in first, or the service refused.
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in (or the session ended): to `/login`, then back to `next`.
+    SignIn {
+        next: String,
+    },
+    Page(Error),
+}
+
+impl From<Error> for WebError {
+    fn from(e: Error) -> Self {
+        WebError::Page(e)
+    }
+}
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebError::SignIn { .. } => f.write_str("sign in first"),
+            WebError::Page(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: String,
+}
+
+/// A refusal in words a person can act on.
+fn describe(e: &Error) -> (StatusCode, &'static str, String) {
+    match e {
+        Error::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            "页面不存在",
+            "您要找的页面不存在，或不在您的权限范围内。".into(),
+        ),
+        Error::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "无权操作",
+            "您的账号没有这项操作的权限。".into(),
+        ),
+        Error::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "服务暂不可用",
+            "数据库暂时无法访问，请稍后刷新重试。".into(),
+        ),
+        Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "系统出错",
+            "系统出现意外错误，已记录日志。请稍后重试。".into(),
+        ),
+        Error::TooManyAttempts { retry_after, .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "尝试次数过多",
+            format!("登录失败次数过多，请在{retry_after}秒后再试。"),
+        ),
+        Error::Stale(_) | Error::Conflict(_) => (
+            StatusCode::CONFLICT,
+            "无法完成",
+            "该事项已被他人更新，请刷新页面后重试。".into(),
+        ),
+        Error::Unauthenticated(_) => (
+            StatusCode::UNAUTHORIZED,
+            "请先登录",
+            "登录已失效，请重新登录。".into(),
+        ),
+        Error::Malformed { .. } | Error::Invalid(_) | Error::Duplicate(_) => (
+            StatusCode::BAD_REQUEST,
+            "请求有误",
+            format!("请检查填写的内容：{}", e.detail()),
+        ),
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            WebError::Page(e) => describe(e).0,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            WebError::SignIn { next } => {
+                let to = format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default()
+                );
+                redirect(&to)
+            }
+            WebError::Page(e) => {
+                if let Error::Internal(cause) = e {
+                    log::error!("internal error: {cause}");
+                }
+                let (status, title, message) = describe(e);
+                let body = ErrorPage { title, message }
+                    .render()
+                    .unwrap_or_else(|_| title.to_owned());
+                HttpResponse::build(status)
+                    .content_type("text/html; charset=utf-8")
+                    .body(body)
+            }
+        }
+    }
+}
+
+/// The pairs of a query string that carry a value: an empty field of a filter form means
+/// "any", not an invalid value.
+pub fn filled(req: &HttpRequest) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
+}
+
+pub fn parse_query<T: serde::de::DeserializeOwned>(
+    pairs: &[(String, String)],
+) -> Result<T, WebError> {
+    let text = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    serde_urlencoded::from_str(&text)
+        .map_err(|_| WebError::Page(Error::malformed("the filters could not be read")))
+}
+
+/// 303 See Other to `to` (after a form, and to the sign-in page).
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// A rendered page.
+pub fn page(t: &impl Template) -> Result<HttpResponse, WebError> {
+    let body = t
+        .render()
+        .map_err(|e| WebError::Page(Error::internal(format!("template: {e}"))))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// One entry of the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every signed-in page shows around its content: who is signed in, the navigation
+/// their role has, and the form to sign out.
+pub struct Chrome {
+    pub title: String,
+    pub user_name: String,
+    pub role_name: &'static str,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+}
+
+/// Whether a role reads the figures (驾驶舱, reports).
+pub fn reads_figures(role: Role) -> bool {
+    matches!(role, Role::Leader | Role::Coordinator | Role::Admin)
+}
+
+impl Chrome {
+    pub fn new(session: &Session, title: impl Into<String>, here: &str) -> Chrome {
+        let c: &Caller = &session.caller;
+        let mut nav = Vec::new();
+        if reads_figures(c.role) {
+            nav.push(("/dashboard", "驾驶舱"));
+            nav.push(("/reports", "报告"));
+        }
+        nav.push(("/issues", "问题列表"));
+        nav.push(("/account", "账号"));
+        Chrome {
+            title: title.into(),
+            user_name: c.user.display_name.clone(),
+            role_name: c.role.zh(),
+            nav: nav
+                .into_iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: here.starts_with(href),
+                })
+                .collect(),
+            csrf: session.csrf.clone(),
+        }
+    }
+}

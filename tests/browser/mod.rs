@@ -1,0 +1,335 @@
+//! The browser harness: a real server over a copy of a demo database, and headless
+//! Chromium driven through chromedriver (WebDriver). Screenshots go to
+//! `target/screenshots/`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use qinqing::db::{self, Backend, PoolOptions};
+use serde_json::json;
+
+pub const PASSWORD: &str = "qinqing demo 1";
+
+const CHROMEDRIVERS: [&str; 2] = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+const CHROMIUMS: [&str; 2] = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"];
+
+/// Whether this run leaves the browser tests out. They run on SQLite (the figures they
+/// show are tested on both backends through the API), so the PostgreSQL run skips them.
+/// Without Chromium a developer's `cargo test` says how to get it and goes on; in CI
+/// (`CI` set, where `.ci/run` installs it) a missing browser fails the test.
+pub fn skip() -> bool {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        eprintln!("browser tests run on SQLite only; skipped in the PostgreSQL run");
+        return true;
+    }
+    let present = which(&CHROMEDRIVERS).is_some() && which(&CHROMIUMS).is_some();
+    if !present && std::env::var_os("CI").is_none() {
+        eprintln!(
+            "browser tests skipped: install Debian's chromium, chromium-driver and \
+             fonts-noto-cjk to run them (.ci/run does)"
+        );
+        return true;
+    }
+    false
+}
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target"))
+}
+
+/// A SQLite file holding the demo, loaded once per test process and copied for each test.
+fn demo_template() -> &'static PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = target_dir().join("web-tests");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("demo-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let backend = Backend::Sqlite(path.to_string_lossy().into_owned());
+        let mut conn = backend.connect().unwrap_or_else(|e| panic!("{e}"));
+        db::migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let opts = qinqing::demo::Options {
+            password: PASSWORD.into(),
+            force: false,
+        };
+        qinqing::demo::load(&mut conn, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        path
+    })
+}
+
+/// The service, serving a fresh copy of the demo on a free port of the loopback.
+pub struct Site {
+    pub base: String,
+    handle: actix_web::dev::ServerHandle,
+    file: PathBuf,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+        let _ = std::fs::remove_file(&self.file);
+    }
+}
+
+static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+pub async fn site() -> Site {
+    let template = demo_template().clone();
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = template.with_file_name(format!("site-{}-{n}.db", std::process::id()));
+    std::fs::copy(&template, &file).unwrap_or_else(|e| panic!("copying the demo: {e}"));
+    let backend = Backend::Sqlite(file.to_string_lossy().into_owned());
+    let pool = db::build_pool(
+        &backend,
+        &PoolOptions {
+            max_size: 4,
+            timeout: Duration::from_secs(10),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let auth = qinqing::config::AuthConfig {
+        jwt_secret: None,
+        token_ttl_seconds: 3600,
+        admin_password: None,
+        cookie_secure: false,
+    };
+    let state =
+        qinqing::server::build_state(pool, &backend, &auth).unwrap_or_else(|e| panic!("{e}"));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let server = actix_web::HttpServer::new(move || qinqing::api::app(state.clone()))
+        .workers(2)
+        .disable_signals()
+        .listen(listener)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Site {
+        base: format!("http://{addr}"),
+        handle,
+        file,
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Headless Chromium at a window size, through its own chromedriver.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn which(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find(|n| std::path::Path::new(n).exists())
+        .map(|n| (*n).to_owned())
+}
+
+pub async fn browser(width: u32, height: u32) -> Browser {
+    let driver_bin = which(&CHROMEDRIVERS).unwrap_or_else(|| {
+        panic!("chromedriver is missing: install Debian's chromium-driver (.ci/run does)")
+    });
+    let chromium = which(&CHROMIUMS)
+        .unwrap_or_else(|| panic!("chromium is missing: install Debian's chromium (.ci/run does)"));
+    let port = free_port();
+    let driver = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting chromedriver: {e}"));
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                format!("--window-size={width},{height}"), "--lang=zh-CN",
+                "--force-device-scale-factor=1", "--hide-scrollbars",
+            ],
+        },
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!("an object"),
+    };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last = String::new();
+    for _ in 0..100 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Browser {
+                    client,
+                    driver,
+                    width,
+                    height,
+                }
+            }
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer: {last}");
+}
+
+impl Browser {
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    pub async fn path(&self) -> String {
+        let u = self
+            .client
+            .current_url()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        }
+    }
+
+    /// The text of the whole page.
+    pub async fn text(&self) -> String {
+        self.css("body")
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn css(&self, selector: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+    }
+
+    /// The form control whose visible label reads `label`.
+    pub async fn field(&self, label: &str) -> fantoccini::elements::Element {
+        let xpath = format!("//*[@id=//label[normalize-space()='{label}']/@for]");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no field labelled {label}: {e}"))
+    }
+
+    /// The button or link whose words are `words`.
+    pub async fn control(&self, words: &str) -> fantoccini::elements::Element {
+        let xpath =
+            format!("//button[normalize-space()='{words}'] | //a[normalize-space()='{words}']");
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no control {words}: {e}"))
+    }
+
+    pub async fn sign_in(&self, site: &Site, username: &str) {
+        self.goto(&site.url("/login")).await;
+        self.field("用户名")
+            .await
+            .send_keys(username)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.field("密码")
+            .await
+            .send_keys(PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.control("登录")
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Runs a script and answers its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    /// A picture of the whole page at this window's width, under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = target_dir().join("screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        // The first screen, as the reader sees it on opening the page…
+        let first = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join(format!("{name}-{}-top.png", self.width));
+        std::fs::write(&path, first).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        // …and the whole page.
+        let full = self
+            .js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
+            .await
+            .as_u64()
+            .unwrap_or(u64::from(self.height));
+        let tall = u32::try_from(full)
+            .unwrap_or(self.height)
+            .clamp(self.height, 8000);
+        let _ = self.client.set_window_size(self.width, tall).await;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = self.client.set_window_size(self.width, self.height).await;
+        let path = dir.join(format!("{name}-{}.png", self.width));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    /// Every visible form control of the page has a label; answers those that do not.
+    pub async fn unlabelled(&self) -> Vec<String> {
+        let v = self
+            .js(
+                "return Array.from(document.querySelectorAll('input, select, textarea'))\
+                 .filter(e => e.type !== 'hidden' && (!e.labels || e.labels.length === 0))\
+                 .map(e => e.outerHTML);",
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

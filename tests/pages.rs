@@ -1,0 +1,450 @@
+//! The web pages over HTTP, on both backends: sign-in with its CSRF token and cookie,
+//! sign-out ending the session, who may open which page, the headers that keep pages safe,
+//! and that every figure's number is the size of the issue list it links to.
+
+mod common;
+
+use actix_web::http::{header, Method};
+use actix_web::test::TestRequest;
+use common::*;
+use serde_json::json;
+
+/// The cookies a response sets, as `name=value` pairs.
+fn set_cookies(r: &Reply) -> Vec<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn cookie_pair(r: &Reply, name: &str) -> Option<String> {
+    set_cookies(r)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next().map(str::to_owned))
+}
+
+/// The value of the hidden `csrf` field of a page.
+fn csrf_field(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    html.find(marker)
+        .map(|i| &html[i + marker.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn get<S, B>(app: &S, path: &str, cookie: &str) -> Reply
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let mut req = TestRequest::get()
+        .uri(path)
+        .insert_header((header::ACCEPT, "text/html"));
+    if !cookie.is_empty() {
+        req = req.insert_header((header::COOKIE, cookie.to_owned()));
+    }
+    send_request(app, req).await
+}
+
+async fn post_form<S, B>(app: &S, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = serde_urlencoded::to_string(form).unwrap_or_default();
+    let mut req = TestRequest::post()
+        .uri(path)
+        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload(body);
+    if !cookie.is_empty() {
+        req = req.insert_header((header::COOKIE, cookie.to_owned()));
+    }
+    send_request(app, req).await
+}
+
+/// Signs in through the form; answers the session cookie.
+async fn sign_in<S, B>(app: &S, username: &str) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let form = get(app, "/login", "").await;
+    let login_cookie = cookie_pair(&form, "qq_login").unwrap_or_default();
+    let csrf = csrf_field(&form.text);
+    let r = post_form(
+        app,
+        "/login",
+        &login_cookie,
+        &[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{username}: {}", r.text);
+    cookie_pair(&r, "qq_session").unwrap_or_else(|| panic!("no session cookie for {username}"))
+}
+
+#[actix_rt::test]
+async fn signing_in_and_out_with_csrf_tokens() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let _world = world(&app, &db).await;
+
+    // The form: a page, its random cookie, a token made from it, a strict policy.
+    let form = get(&app, "/login", "").await;
+    assert_eq!(form.status, 200);
+    assert!(form
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/html"));
+    for words in ["用户名", "密码", "登录"] {
+        assert!(form.text.contains(words), "{words}");
+    }
+    let csp = form.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(
+        form.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(form.header("cache-control").as_deref(), Some("no-store"));
+    let login_cookie = cookie_pair(&form, "qq_login").unwrap_or_default();
+    let csrf = csrf_field(&form.text);
+    assert_eq!(csrf.len(), 64, "{}", form.text);
+
+    // Without the token, with another's token, or without the cookie: refused.
+    for (cookie, token) in [
+        (login_cookie.as_str(), ""),
+        (login_cookie.as_str(), &"0".repeat(64)),
+        ("", csrf.as_str()),
+    ] {
+        let r = post_form(
+            &app,
+            "/login",
+            cookie,
+            &[
+                ("username", "admin"),
+                ("password", PASSWORD),
+                ("csrf", token),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert!(r.text.contains("页面已过期"), "{}", r.text);
+        assert!(cookie_pair(&r, "qq_session").is_none());
+    }
+    // A wrong password says so in words, and sets no session.
+    let r = post_form(
+        &app,
+        "/login",
+        &login_cookie,
+        &[
+            ("username", "admin"),
+            ("password", "wrong password"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert!(r.text.contains("用户名或密码不正确"), "{}", r.text);
+    // An empty field is named.
+    let r = post_form(
+        &app,
+        "/login",
+        &login_cookie,
+        &[("username", ""), ("password", ""), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text.contains("请填写用户名") && r.text.contains("请填写密码"),
+        "{}",
+        r.text
+    );
+
+    // Signed in: an HttpOnly, SameSite=Lax session cookie, and back to where asked.
+    let r = post_form(
+        &app,
+        "/login",
+        &login_cookie,
+        &[
+            ("username", "admin"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/issues?status=closed"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/issues?status=closed")
+    );
+    let raw = set_cookies(&r)
+        .into_iter()
+        .find(|c| c.starts_with("qq_session="))
+        .unwrap_or_default();
+    assert!(
+        raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
+        "{raw}"
+    );
+    let session = cookie_pair(&r, "qq_session").unwrap_or_default();
+    // Only a path of this site is a place to return to.
+    let form = get(&app, "/login?next=https://evil.example/", "").await;
+    assert!(
+        form.text.contains("name=\"next\" value=\"/\""),
+        "{}",
+        form.text
+    );
+
+    // The home of an administrator is the dashboard; the pages hold no other host.
+    let r = get(&app, "/", &session).await;
+    assert_eq!(r.header("location").as_deref(), Some("/dashboard"));
+    for path in [
+        "/dashboard",
+        "/issues",
+        "/account",
+        "/reports",
+        "/reports/2022",
+        "/reports/2022/6",
+    ] {
+        let r = get(&app, path, &session).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        assert!(
+            !r.text.contains("http://") && !r.text.contains("https://"),
+            "{path} names another host"
+        );
+        assert_eq!(
+            r.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+        assert!(r.header("content-security-policy").is_some(), "{path}");
+    }
+    let css = get(&app, "/static/app.css", "").await;
+    assert_eq!(css.status, 200);
+    assert!(
+        !css.text.contains("url(http"),
+        "the stylesheet loads nothing from elsewhere"
+    );
+
+    // 退出 needs the page's token; then the session is over, on this and every device.
+    let page = get(&app, "/account", &session).await;
+    let token = csrf_field(&page.text);
+    let r = post_form(&app, "/logout", &session, &[("csrf", "")]).await;
+    assert_eq!(r.status, 403);
+    let r = post_form(&app, "/logout", &session, &[("csrf", &token)]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location").as_deref(), Some("/login"));
+    let r = get(&app, "/dashboard", &session).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some("/login?next=%2Fdashboard")
+    );
+}
+
+#[actix_rt::test]
+async fn each_role_is_offered_only_its_pages() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    // An issue of enterprise b, outside enterprise a's scope.
+    let token_b = world.token("ent_b").unwrap_or_default().to_owned();
+    let body = json!({"title": "用电", "description": "增容", "category": "infrastructure", "channel": "online"});
+    let other = create(&app, &token_b, "/api/v1/issues", body).await;
+
+    let ent = sign_in(&app, "ent.a").await;
+    let r = get(&app, "/", &ent).await;
+    assert_eq!(r.header("location").as_deref(), Some("/issues"));
+    let r = get(&app, "/issues", &ent).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        !r.text.contains("驾驶舱"),
+        "an enterprise is offered the dashboard"
+    );
+    for path in ["/dashboard", "/reports/2022", "/reports"] {
+        let r = get(&app, path, &ent).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.text.contains("页面不存在"));
+    }
+    // An issue outside scope is not found, on a page as through the API.
+    let r = get(&app, &format!("/issues/{other}"), &ent).await;
+    assert_eq!(r.status, 404);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{other}"),
+        world.token("ent_a"),
+        None,
+    )
+    .await;
+    r.problem(404);
+
+    // A district leader chooses among its own regions only; another region is not found.
+    let leader = sign_in(&app, "leader.b").await;
+    let r = get(&app, "/dashboard?period=year&year=2022", &leader).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text.contains("长兴县") && !r.text.contains("德清县"),
+        "{}",
+        r.text
+    );
+    let r = get(&app, &format!("/dashboard?region_id={DEQING}"), &leader).await;
+    assert_eq!(r.status, 404);
+    let r = get(&app, "/dashboard?period=custom&from=2022-06-01", &leader).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text.contains("请检查填写的内容"), "{}", r.text);
+
+    // Unknown paths: a page for a browser, problem+json for a program.
+    let r = get(&app, "/no/such/page", "").await;
+    assert_eq!(r.status, 404);
+    assert!(r.text.contains("页面不存在"));
+    send(&app, Method::GET, "/no/such/page", None, None)
+        .await
+        .problem(404);
+}
+
+#[actix_rt::test]
+async fn every_figure_is_the_size_of_the_list_it_links_to() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    let coord = world.token("coord_city").unwrap_or_default().to_owned();
+    let ent = world.token("ent_a").unwrap_or_default().to_owned();
+    let dept = world.token("dept_a").unwrap_or_default().to_owned();
+    let dept_id = world.id("dept_a_department");
+    let file = |title: &str| json!({"title": title, "description": "说明", "category": "land", "channel": "online"});
+    // One answered and rated, one answered and unrated, one assigned and overdue-free,
+    // one withdrawn, one solved on the spot.
+    let mut ids = Vec::new();
+    for t in ["甲", "乙", "丙", "丁"] {
+        ids.push(create(&app, &ent, "/api/v1/issues", file(t)).await);
+    }
+    let act = |id: i64, action: &str, token: &str, body: serde_json::Value| {
+        let app = &app;
+        let path = format!("/api/v1/issues/{id}/{action}");
+        let token = token.to_owned();
+        async move {
+            let r = send(app, Method::POST, &path, Some(&token), Some(&body)).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+        }
+    };
+    for id in &ids[..3] {
+        act(
+            *id,
+            "assign",
+            &coord,
+            json!({"lead_department_id": dept_id}),
+        )
+        .await;
+    }
+    for id in &ids[..2] {
+        act(*id, "sign", &dept, json!({})).await;
+        act(
+            *id,
+            "answer",
+            &dept,
+            json!({"outcome": "resolved", "text": "已解决"}),
+        )
+        .await;
+    }
+    act(ids[0], "rating", &ent, json!({"rating": "satisfied"})).await;
+    act(ids[3], "withdraw", &ent, json!({})).await;
+    let on_site = json!({"title": "现场", "description": "说明", "category": "tax", "channel": "forum",
+        "enterprise_id": world.id("ent_a_enterprise"), "forum_id": world.id("forum_a"),
+        "resolved_on_site": true, "on_site_answer": "当场答复", "department_id": dept_id});
+    create(&app, &coord, "/api/v1/issues", on_site).await;
+
+    let admin = admin_token_again(&app).await;
+    let s = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(s.status, 200, "{}", s.text);
+    let rates = &s.body["rates"];
+    let cases = [
+        ("collected", s.body["issues_collected"].as_i64()),
+        ("resolved_on_site", s.body["resolved_on_site"].as_i64()),
+        ("assigned_issues", s.body["assigned"].as_i64()),
+        ("concluded", rates["answered"]["numerator"].as_i64()),
+        ("answered_issues", rates["on_time"]["denominator"].as_i64()),
+        ("on_time", rates["on_time"]["numerator"].as_i64()),
+        ("rated", s.body["rated"].as_i64()),
+        ("satisfied", s.body["satisfied"].as_i64()),
+        ("reopened", rates["reopen"]["numerator"].as_i64()),
+        ("returned_issues", rates["return"]["numerator"].as_i64()),
+        ("under_supervision", s.body["under_supervision"].as_i64()),
+        ("overdue", s.body["overdue"].as_i64()),
+    ];
+    for (measure, figure) in cases {
+        let r = send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/issues?measure={measure}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{measure}: {}", r.text);
+        assert_eq!(r.body["total"].as_i64(), figure, "{measure}");
+    }
+    assert_eq!(s.body["issues_collected"], 4);
+    // A department's row of the ranking is the issues it leads.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues?measure=assigned_issues&department_id={dept_id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 3);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues?measure=nonsense",
+        Some(&admin),
+        None,
+    )
+    .await;
+    r.problem(400);
+}
+
+/// The administrator `world` made, signed in again over the API.
+async fn admin_token_again<S, B>(app: &S) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    login(app, "admin", PASSWORD).await
+}
