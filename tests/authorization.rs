@@ -422,7 +422,7 @@ async fn every_issue_route_every_role() {
             Method::POST,
             "{id}/rating",
             "answered",
-            json!({"rating": "satisfied"}),
+            json!({"solved": true, "rating": "satisfied"}),
             [401, 403, 200, 200, 404, 403, 404, 403, 404, 200, 404],
         ),
         (

@@ -259,7 +259,7 @@ async fn the_full_life_of_an_issue() {
         ent,
         id,
         "rating",
-        json!({"rating": "dissatisfied", "comment": "时间太长"}),
+        json!({"solved": false, "rating": "dissatisfied", "comment": "时间太长"}),
     )
     .await;
     let b = ok(&r);
@@ -284,7 +284,7 @@ async fn the_full_life_of_an_issue() {
         coord,
         id,
         "rating",
-        json!({"rating": "basically_satisfied"}),
+        json!({"solved": true, "rating": "basically_satisfied"}),
     )
     .await;
     let b = ok(&r);
@@ -336,7 +336,11 @@ async fn the_full_life_of_an_issue() {
             "answer",
             json!({"outcome": "resolved", "text": "x"}),
         ),
-        ("ent_a", "rating", json!({"rating": "satisfied"})),
+        (
+            "ent_a",
+            "rating",
+            json!({"solved": true, "rating": "satisfied"}),
+        ),
         ("coord_a", "assign", json!({"lead_department_id": da})),
         ("ent_a", "withdraw", json!({})),
     ] {
@@ -366,7 +370,11 @@ async fn refused_moves_in_each_state() {
     let id = r.body["id"].as_i64().unwrap_or_default();
     // submitted: no signing, answering or rating.
     for (who, action, body) in [
-        (ent, "rating", json!({"rating": "satisfied"})),
+        (
+            ent,
+            "rating",
+            json!({"solved": true, "rating": "satisfied"}),
+        ),
         (coord, "close", json!({"note": "x"})),
     ] {
         let r = act(&app, who, id, action, body).await;
@@ -419,9 +427,15 @@ async fn refused_moves_in_each_state() {
     // in_progress: no rating yet, no second signing.
     ok(&act(&app, dept, id, "sign", json!({})).await);
     act(&app, dept, id, "sign", json!({})).await.problem(409);
-    act(&app, ent, id, "rating", json!({"rating": "satisfied"}))
-        .await
-        .problem(409);
+    act(
+        &app,
+        ent,
+        id,
+        "rating",
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await
+    .problem(409);
     // answered: no second answer; a rating only once per answer.
     ok(&act(
         &app,
@@ -440,8 +454,22 @@ async fn refused_moves_in_each_state() {
     )
     .await
     .problem(409);
-    ok(&act(&app, ent, id, "rating", json!({"rating": "satisfied"})).await);
-    let r = act(&app, ent, id, "rating", json!({"rating": "satisfied"})).await;
+    ok(&act(
+        &app,
+        ent,
+        id,
+        "rating",
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await);
+    let r = act(
+        &app,
+        ent,
+        id,
+        "rating",
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await;
     r.problem(409);
     // Validation after the state allows the move: 422 naming the field.
     let r = send(
@@ -500,7 +528,14 @@ async fn returns_and_reopens_flag_supervision_and_allow_closing() {
             json!({"outcome": "explained", "text": "已说明"}),
         )
         .await);
-        let r = act(&app, ent, id, "rating", json!({"rating": "dissatisfied"})).await;
+        let r = act(
+            &app,
+            ent,
+            id,
+            "rating",
+            json!({"solved": false, "rating": "dissatisfied"}),
+        )
+        .await;
         assert_eq!(ok(&r)["reopen_count"], n);
     }
     // After the second reopening a coordinator may close it with a note.
@@ -573,7 +608,7 @@ async fn on_site_resolution_and_withdrawal() {
         w.token("ent_a"),
         id,
         "rating",
-        json!({"rating": "satisfied"}),
+        json!({"solved": true, "rating": "satisfied"}),
     )
     .await);
     // An on-site issue needs its answer and department.
@@ -642,7 +677,15 @@ async fn conflicting_requests_have_one_winner_and_one_event() {
     }
     // N ratings at once, racing a reassignment.
     let mut racing: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Reply>>>> = (0..N)
-        .map(|_| Box::pin(act(&app, ent, id, "rating", json!({"rating": "satisfied"}))) as _)
+        .map(|_| {
+            Box::pin(act(
+                &app,
+                ent,
+                id,
+                "rating",
+                json!({"solved": true, "rating": "satisfied"}),
+            )) as _
+        })
         .collect();
     racing.push(Box::pin(act(
         &app,

@@ -370,7 +370,13 @@ async fn every_figure_is_the_size_of_the_list_it_links_to() {
         )
         .await;
     }
-    act(ids[0], "rating", &ent, json!({"rating": "satisfied"})).await;
+    act(
+        ids[0],
+        "rating",
+        &ent,
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await;
     act(ids[3], "withdraw", &ent, json!({})).await;
     let on_site = json!({"title": "现场", "description": "说明", "category": "tax", "channel": "forum",
         "enterprise_id": world.id("ent_a_enterprise"), "forum_id": world.id("forum_a"),

@@ -68,7 +68,7 @@ async fn every_figure_from_hand_built_data() {
     };
     let assign = |d: i64| json!({"lead_department_id": d});
     let answer = json!({"outcome": "resolved", "text": "已办理"});
-    let rated = |r: &str| json!({"rating": r});
+    let rated = |r: &str| json!({"solved": r != "dissatisfied", "rating": r});
 
     // I1: answered on time, satisfied.
     let i1 = file(ent_a, "land").await;

@@ -363,6 +363,7 @@ fn issue(
         }};
     }
     let rating = |w: &mut World, r: Rating| RatingIn {
+        solved: r.is_satisfied(),
         rating: if r == Rating::Satisfied && w.rng.chance(120) {
             Rating::BasicallySatisfied
         } else {
@@ -547,6 +548,7 @@ fn issue(
             step!(
                 rater,
                 Command::Rate(RatingIn {
+                    solved: false,
                     rating: Rating::Dissatisfied,
                     comment: Some("问题未实质解决".into())
                 }),
@@ -567,6 +569,7 @@ fn issue(
                 step!(
                     rater,
                     Command::Rate(RatingIn {
+                        solved: false,
                         rating: Rating::Dissatisfied,
                         comment: Some("仍不满意".into())
                     }),

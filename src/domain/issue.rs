@@ -80,6 +80,7 @@ coded!(
         Assigned => "assigned", "交办";
         Reassigned => "reassigned", "重新交办";
         Signed => "signed", "签收";
+        TakenOver => "taken_over", "接手";
         Returned => "returned", "退回";
         ExtensionRequested => "extension_requested", "申请延期";
         ExtensionGranted => "extension_granted", "同意延期";

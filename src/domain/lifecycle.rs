@@ -80,6 +80,8 @@ pub enum Action {
     Assign,
     /// 签收
     Sign,
+    /// 接手: another handler of the lead department takes the issue over.
+    TakeOver,
     /// 退回
     Return,
     /// 申请延期
@@ -109,6 +111,7 @@ impl Action {
         match self {
             Action::Assign => "assign",
             Action::Sign => "sign",
+            Action::TakeOver => "take over",
             Action::Return => "return",
             Action::RequestExtension => "request an extension",
             Action::DecideExtension => "decide an extension",
@@ -157,9 +160,11 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::Assign | Action::DecideExtension | Action::Close | Action::Urge | Action::Mark => {
             &[Role::Coordinator]
         }
-        Action::Sign | Action::Return | Action::RequestExtension | Action::Answer => {
-            &[Role::Department]
-        }
+        Action::Sign
+        | Action::TakeOver
+        | Action::Return
+        | Action::RequestExtension
+        | Action::Answer => &[Role::Department],
         Action::Rate(_) => &[Role::Enterprise, Role::Coordinator],
         Action::Withdraw => &[Role::Enterprise],
         Action::Supervise => &[Role::Leader],
@@ -185,7 +190,11 @@ pub fn decide(
     }
     let lead_only = matches!(
         action,
-        Action::Sign | Action::Return | Action::RequestExtension | Action::Answer
+        Action::Sign
+            | Action::TakeOver
+            | Action::Return
+            | Action::RequestExtension
+            | Action::Answer
     );
     if lead_only && relation != Relation::Lead {
         return Err(Refusal::Conflict(format!(
@@ -197,6 +206,7 @@ pub fn decide(
     let next = match (action, state) {
         (Action::Assign, Submitted | Returned | Assigned | InProgress) => Some(Assigned),
         (Action::Sign, Assigned) => Some(InProgress),
+        (Action::TakeOver, InProgress) => Some(InProgress),
         (Action::Return, Assigned | InProgress) => Some(Returned),
         (
             Action::RequestExtension | Action::DecideExtension | Action::Urge,
@@ -231,6 +241,7 @@ pub fn decide(
                 Action::Rate(_) => "be rated",
                 Action::Assign => "be assigned",
                 Action::Sign => "be signed for",
+                Action::TakeOver => "be taken over",
                 Action::Return => "be returned",
                 Action::RequestExtension => "get an extension request",
                 Action::DecideExtension => "get an extension decision",
@@ -251,9 +262,10 @@ mod tests {
     use super::*;
     use State::*;
 
-    const ACTIONS: [Action; 15] = [
+    const ACTIONS: [Action; 16] = [
         Action::Assign,
         Action::Sign,
+        Action::TakeOver,
         Action::Return,
         Action::RequestExtension,
         Action::DecideExtension,
@@ -279,6 +291,7 @@ mod tests {
                 Some(Assigned),
             ),
             (Action::Sign, &[Assigned], Some(InProgress)),
+            (Action::TakeOver, &[InProgress], None),
             (Action::Return, &[Assigned, InProgress], Some(Returned)),
             (Action::RequestExtension, &[Assigned, InProgress], None),
             (Action::DecideExtension, &[Assigned, InProgress], None),
@@ -393,6 +406,7 @@ mod tests {
     fn only_the_lead_department_handles() {
         for action in [
             Action::Sign,
+            Action::TakeOver,
             Action::Return,
             Action::RequestExtension,
             Action::Answer,

@@ -54,6 +54,7 @@ pub struct IssueRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub handler_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -105,6 +106,7 @@ pub struct IssueChange {
     pub working_days_to_answer: Option<Option<i32>>,
     pub rating: Option<Option<Rating>>,
     pub assigned_at: Option<Option<NaiveDateTime>>,
+    pub handler_id: Option<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -130,6 +132,7 @@ pub struct RatingRow {
     pub comment: Option<String>,
     pub rated_by: i64,
     pub rated_at: NaiveDateTime,
+    pub solved: Option<bool>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -244,6 +247,7 @@ pub struct NewRating<'a> {
     pub issue_id: i64,
     pub answer_number: i32,
     pub rating: Rating,
+    pub solved: bool,
     pub source: RatingSource,
     pub comment: Option<&'a str>,
     pub rated_by: i64,
@@ -257,6 +261,7 @@ pub fn add_rating(conn: &mut DbConn, r: &NewRating) -> QueryResult<()> {
             issue_ratings::issue_id.eq(r.issue_id),
             issue_ratings::answer_number.eq(r.answer_number),
             issue_ratings::rating.eq(r.rating),
+            issue_ratings::solved.eq(Some(r.solved)),
             issue_ratings::source.eq(r.source),
             issue_ratings::comment.eq(r.comment),
             issue_ratings::rated_by.eq(r.rated_by),

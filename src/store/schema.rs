@@ -182,6 +182,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        handler_id -> Nullable<BigInt>,
     }
 }
 
@@ -214,6 +215,19 @@ diesel::table! {
         comment -> Nullable<Text>,
         rated_by -> BigInt,
         rated_at -> Timestamp,
+        solved -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    reply_templates (id) {
+        id -> BigInt,
+        category -> Text,
+        outcome -> Text,
+        title -> Text,
+        text -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -292,4 +306,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_extensions,
     idempotency_keys,
     issue_rollup,
+    reply_templates,
 );

@@ -260,6 +260,12 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
             .map(|id| labels.department(Some(id)))
             .filter(|n| !n.is_empty())
     };
+    let person = |k: &str| {
+        d.get(k)
+            .and_then(Value::as_i64)
+            .map(|id| labels.person(id))
+            .filter(|n| !n.is_empty())
+    };
     let mut out = Vec::new();
     let mut push = |label: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
@@ -359,7 +365,12 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
                 .and_then(Value::as_bool)
                 .map(|c| if c { "共性问题" } else { "个性问题" }.to_owned()),
         ),
-        EventKind::Withdrawn | EventKind::Signed => {}
+        EventKind::Signed => push("经办人", person("handler_id")),
+        EventKind::TakenOver => {
+            push("原经办人", person("from_handler_id"));
+            push("经办人", person("handler_id"));
+        }
+        EventKind::Withdrawn => {}
     }
     out
 }

@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     let action = |name: &str| format!("/api/v1/issues/{{id}}/{name}");
     cfg.service(web::resource(action("assign")).post(assign))
         .service(web::resource(action("sign")).post(sign))
+        .service(web::resource(action("take-over")).post(take_over))
         .service(web::resource(action("return")).post(return_issue))
         .service(
             web::resource(action("extensions"))
@@ -84,6 +85,16 @@ async fn sign(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     issue(state, caller, req, id.into_inner(), Command::Sign).await
+}
+
+/// 接手
+async fn take_over(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    issue(state, caller, req, id.into_inner(), Command::TakeOver).await
 }
 
 /// 退回

@@ -30,6 +30,7 @@ use crate::store::{self as st, calendar};
 pub enum Command {
     Assign(AssignIn),
     Sign,
+    TakeOver,
     Return(ReasonIn),
     RequestExtension(ExtensionIn),
     DecideExtension(i64, DecisionIn),
@@ -48,6 +49,7 @@ impl Command {
         match self {
             Command::Assign(_) => Action::Assign,
             Command::Sign => Action::Sign,
+            Command::TakeOver => Action::TakeOver,
             Command::Return(_) => Action::Return,
             Command::RequestExtension(_) => Action::RequestExtension,
             Command::DecideExtension(..) => Action::DecideExtension,
@@ -147,11 +149,16 @@ pub fn execute(
         };
         let step = match command {
             Command::Assign(b) => assign_step(conn, &ctx, b)?,
+            // The handler who signs is the one the issue's notices go to.
             Command::Sign => Step::new(
-                IssueChange::default(),
+                IssueChange {
+                    handler_id: Some(Some(caller.id())),
+                    ..Default::default()
+                },
                 EventKind::Signed,
-                json!({"department_id": ctx.issue.lead_department_id}),
+                json!({"department_id": ctx.issue.lead_department_id, "handler_id": caller.id()}),
             ),
+            Command::TakeOver => take_over_step(&ctx)?,
             Command::Return(b) => return_step(conn, &ctx, b)?,
             Command::RequestExtension(b) => extension_step(conn, &ctx, b)?,
             Command::DecideExtension(ext, b) => decision_step(conn, &ctx, ext, b)?,
@@ -269,10 +276,12 @@ fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Err
             "the issue was reassigned",
         )?;
     }
+    // A new assignment waits for a handler of the department to sign for it.
     let change = IssueChange {
         lead_department_id: Some(Some(body.lead_department_id)),
         due_on: Some(Some(due)),
         assigned_at: issue.assigned_at.is_none().then_some(Some(ctx.now)),
+        handler_id: Some(None),
         ..Default::default()
     };
     let details = json!({
@@ -291,6 +300,25 @@ fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Err
         },
         details,
     ))
+}
+
+// ---- 接手 take over ----
+
+fn take_over_step(ctx: &Ctx) -> Result<Step, Error> {
+    let issue = &ctx.issue;
+    let me = ctx.caller.id();
+    if issue.handler_id == Some(me) {
+        return Err(Error::Conflict(format!(
+            "the issue is {}; you are already its handler",
+            issue.status
+        )));
+    }
+    let change = IssueChange {
+        handler_id: Some(Some(me)),
+        ..Default::default()
+    };
+    let details = json!({"from_handler_id": issue.handler_id, "handler_id": me});
+    Ok(Step::new(change, EventKind::TakenOver, details))
 }
 
 // ---- 退回 return ----
@@ -500,6 +528,8 @@ fn answer_step(conn: &mut DbConn, ctx: &Ctx, body: AnswerIn) -> Result<Step, Err
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
+    /// 是否解决: was the problem solved.
+    pub solved: bool,
     pub rating: Rating,
     pub comment: Option<String>,
 }
@@ -522,6 +552,7 @@ fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Err
             issue_id: issue.id,
             answer_number: issue.answer_count,
             rating,
+            solved: body.solved,
             source,
             comment: comment.as_deref(),
             rated_by: ctx.caller.id(),
@@ -533,8 +564,7 @@ fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Err
         rating: Some(Some(rating)),
         ..Default::default()
     };
-    let mut details =
-        json!({"rating": rating, "source": source, "comment": comment, "reopened": false});
+    let mut details = json!({"rating": rating, "solved": body.solved, "source": source, "comment": comment, "reopened": false});
     if !rating.is_satisfied() {
         // 重办: back to the same lead department with a new due date.
         let reopens = issue.reopen_count + 1;

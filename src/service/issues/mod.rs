@@ -32,6 +32,7 @@ pub struct Answer {
 #[derive(Serialize)]
 pub struct IssueRating {
     pub rating: Rating,
+    pub solved: Option<bool>,
     pub source: RatingSource,
     pub comment: Option<String>,
     pub rated_at: DateTime<Utc>,
@@ -60,6 +61,8 @@ pub struct Issue {
     pub common: Option<bool>,
     pub answer: Option<Answer>,
     pub rating: Option<IssueRating>,
+    /// 经办人: the handler of the lead department who signed for it or took it over.
+    pub handler_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -85,6 +88,7 @@ fn view(
         co_department_ids: co.remove(&i.id).unwrap_or_default(),
         rating: ratings.remove(&i.id).map(|r| IssueRating {
             rating: r.rating,
+            solved: r.solved,
             source: r.source,
             comment: r.comment,
             rated_at: utc(r.rated_at),
@@ -106,6 +110,7 @@ fn view(
         supervision: i.supervision,
         common: i.common,
         answer,
+        handler_id: i.handler_id,
         created_at: utc(i.created_at),
         updated_at: utc(i.updated_at),
         version: i.version,
@@ -357,7 +362,13 @@ pub fn labels(conn: &mut DbConn, issues: &[Issue], events: &[Event]) -> Result<L
     }));
     let forums: Vec<i64> = issues.iter().filter_map(|i| i.forum_id).collect();
     let names = store::ledger_names(conn, &enterprises, &departments, &forums)?;
-    let actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
+    let mut actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
+    actors.extend(issues.iter().filter_map(|i| i.handler_id));
+    actors.extend(events.iter().flat_map(|e| {
+        ["handler_id", "from_handler_id"]
+            .into_iter()
+            .filter_map(|k| e.details.get(k).and_then(serde_json::Value::as_i64))
+    }));
     Ok(Labels {
         enterprises: names.enterprises,
         departments: names.departments,
