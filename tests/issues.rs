@@ -881,3 +881,84 @@ async fn lists_filter_sort_and_search() {
     .await;
     assert_eq!(r.body["overdue"], true);
 }
+
+#[actix_rt::test]
+async fn another_handler_of_the_department_takes_over() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    let admin = login(&app, "admin", PASSWORD).await;
+    let dept = world.id("dept_a_department");
+    create(
+        &app,
+        &admin,
+        "/api/v1/users",
+        json!({"username": "dept.a2", "password": PASSWORD, "display_name": "第二经办人",
+               "role": "department", "department_id": dept}),
+    )
+    .await;
+    let second = login(&app, "dept.a2", PASSWORD).await;
+    let ent = world.token("ent_a").unwrap_or_default().to_owned();
+    let body = json!({"title": "用工", "description": "招工难", "category": "talent", "channel": "online"});
+    let id = create(&app, &ent, "/api/v1/issues", body).await;
+    let post = |token: String, action: &'static str| {
+        let app = &app;
+        async move {
+            send(
+                app,
+                Method::POST,
+                &format!("/api/v1/issues/{id}/{action}"),
+                Some(&token),
+                Some(&json!({})),
+            )
+            .await
+        }
+    };
+    let assign = json!({"lead_department_id": dept});
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        world.token("coord_city"),
+        Some(&assign),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["handler_id"], serde_json::Value::Null);
+    // Nobody takes over what nobody has signed for.
+    post(second.clone(), "take-over").await.problem(409);
+    let first = world.token("dept_a").unwrap_or_default().to_owned();
+    let r = post(first.clone(), "sign").await;
+    assert_eq!(r.body["handler_id"], world.id("dept_a"));
+    // The signer cannot take over from itself; a colleague can; others never.
+    post(first.clone(), "take-over").await.problem(409);
+    let r = post(second.clone(), "take-over").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_ne!(r.body["handler_id"], world.id("dept_a"));
+    post(
+        world.token("dept_b").unwrap_or_default().to_owned(),
+        "take-over",
+    )
+    .await
+    .problem(404);
+    post(
+        world.token("coord_city").unwrap_or_default().to_owned(),
+        "take-over",
+    )
+    .await
+    .problem(403);
+    let events = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}/events"),
+        Some(&first),
+        None,
+    )
+    .await;
+    let kinds: Vec<&str> = events
+        .body
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["filed", "assigned", "signed", "taken_over"]);
+}

@@ -454,3 +454,181 @@ where
 {
     login(app, "admin", PASSWORD).await
 }
+
+#[actix_rt::test]
+async fn work_pages_offer_exactly_what_the_server_allows() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    let ent_token = world.token("ent_a").unwrap_or_default().to_owned();
+    let body = json!({"title": "融资难", "description": "贷款到期", "category": "financing", "channel": "online"});
+    let id = create(&app, &ent_token, "/api/v1/issues", body).await;
+
+    // Each role's home and the pages that are not theirs.
+    let dept = sign_in(&app, "dept.a").await;
+    let coord = sign_in(&app, "coord.city").await;
+    let ent = sign_in(&app, "ent.a").await;
+    assert_eq!(
+        get(&app, "/", &dept).await.header("location").as_deref(),
+        Some("/inbox")
+    );
+    assert_eq!(
+        get(&app, "/", &coord).await.header("location").as_deref(),
+        Some("/desk")
+    );
+    for (cookie, path) in [
+        (&dept, "/desk"),
+        (&ent, "/inbox"),
+        (&ent, "/desk"),
+        (&coord, "/inbox"),
+        (&dept, "/issues/new"),
+    ] {
+        assert_eq!(get(&app, path, cookie).await.status, 404, "{path}");
+    }
+
+    // The enterprise may withdraw it, and is offered nothing a coordinator does.
+    let page = get(&app, &format!("/issues/{id}"), &ent).await;
+    assert!(page.text.contains("/withdraw\""), "{}", page.text);
+    for other in ["/assign\"", "/urge\"", "/sign\""] {
+        assert!(
+            !page.text.contains(other),
+            "{other} offered to an enterprise"
+        );
+    }
+    // The coordinator's desk lists it; the page offers 交办 with the version.
+    let desk = get(&app, "/desk", &coord).await;
+    assert!(
+        desk.text.contains("融资难") && desk.text.contains("待交办"),
+        "{}",
+        desk.text
+    );
+    let page = get(&app, &format!("/issues/{id}"), &coord).await;
+    assert!(page.text.contains("/assign\""));
+    let csrf = csrf_field(&page.text);
+    let dept_id = world.id("dept_a_department").to_string();
+    // A form without the version of the page it came from, or with an old one, is refused.
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/assign"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", "99"),
+            ("lead_department_id", &dept_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("刚被他人更新"));
+    // Without the CSRF token, nothing happens.
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/assign"),
+        &coord,
+        &[("version", "1"), ("lead_department_id", &dept_id)],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // A missing field is named in words.
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/assign"),
+        &coord,
+        &[("csrf", &csrf), ("version", "1")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("主办部门"), "{}", r.text);
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/assign"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("lead_department_id", &dept_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    // The same form again is stale, and assigns nothing twice.
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/assign"),
+        &coord,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("lead_department_id", &dept_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    let events = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}/events"),
+        world.token("coord_city"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        events.body.as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        events.text
+    );
+
+    // The department's inbox has it to sign; signing records the handler, shown through the API.
+    let inbox = get(&app, "/inbox", &dept).await;
+    assert!(inbox.text.contains("融资难") && inbox.text.contains("待签收"));
+    let page = get(&app, &format!("/issues/{id}"), &dept).await;
+    assert!(page.text.contains("/sign\"") && !page.text.contains("/answer\""));
+    let csrf = csrf_field(&page.text);
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/sign"),
+        &dept,
+        &[("csrf", &csrf), ("version", "2")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let issue = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        world.token("dept_a"),
+        None,
+    )
+    .await;
+    assert_eq!(issue.body["status"], "in_progress");
+    assert_eq!(issue.body["handler_id"], world.id("dept_a"));
+    // Now the page offers the answer and not signing, nor taking over one's own issue.
+    let page = get(&app, &format!("/issues/{id}"), &dept).await;
+    assert!(
+        page.text.contains("/answer\"")
+            && !page.text.contains("/sign\"")
+            && !page.text.contains("/take-over\"")
+    );
+    assert!(page.text.contains("还剩"), "the due date in working days");
+    // A rating needs 是否解决.
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/answer"),
+        world.token("dept_a"),
+        Some(&json!({"outcome": "resolved", "text": "已办"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/rating"),
+        world.token("ent_a"),
+        Some(&json!({"rating": "satisfied"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["solved"]);
+}

@@ -31,7 +31,7 @@ async fn total_behind(b: &Browser, xpath: &str) -> (i64, i64) {
         .unwrap_or_else(|e| panic!("{xpath}: {e}"));
     let shown = number(&link.text().await.unwrap_or_default());
     let back = b.path().await;
-    link.click().await.unwrap_or_else(|e| panic!("{e}"));
+    b.follow(link).await;
     assert!(b.path().await.starts_with("/issues?"), "{}", b.path().await);
     let total = number(&b.css("#total").await.text().await.unwrap_or_default());
     b.goto(&format!(
@@ -67,11 +67,7 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         .send_keys(PASSWORD)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    b.control("登录")
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    b.follow(b.control("登录").await).await;
     assert_eq!(b.path().await, "/dashboard");
 
     // 年度 2022 through the period selector.
@@ -80,11 +76,7 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         .select_by_value("2022")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    b.control("查看")
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    b.follow(b.control("查看").await).await;
     let text = b.text().await;
     for published in ["201", "1,576", "2,229", "98.75%"] {
         assert!(
@@ -127,24 +119,19 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
     assert_eq!(collected, 2229);
 
     // The list, an issue and its timeline.
-    b.client
+    let link = b
+        .client
         .find(Locator::XPath(&card_link("收集问题")))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
         .unwrap_or_else(|e| panic!("{e}"));
+    b.follow(link).await;
     assert!(
         b.unlabelled().await.is_empty(),
         "{:?}",
         b.unlabelled().await
     );
     b.screenshot("issues").await;
-    b.css("table.issues tbody tr td a")
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    b.follow(b.css("table.issues tbody tr td a").await).await;
     let text = b.text().await;
     for words in ["办理过程", "提交", "问题描述"] {
         assert!(text.contains(words), "{words} missing:\n{text}");
@@ -225,11 +212,7 @@ async fn each_reader_sees_only_their_scope() {
     let text = b.text().await;
     assert!(!text.contains("吴兴区"), "another district shows:\n{text}");
     b.screenshot("dashboard-changxing").await;
-    b.control("退出")
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    b.follow(b.control("退出").await).await;
     assert!(b.path().await.starts_with("/login"));
     // Signed out, the dashboard sends to the sign-in page again.
     b.goto(&site.url("/dashboard")).await;
@@ -270,7 +253,7 @@ async fn the_keyboard_alone_signs_in_and_reaches_the_issues_behind_a_number() {
         .send_keys(&typed)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(b.path().await, "/dashboard");
+    b.wait_path("/dashboard").await;
     // Tab through the page until the 收集问题 number has the focus, then follow it.
     let mut reached = false;
     for _ in 0..80 {
@@ -301,6 +284,7 @@ async fn the_keyboard_alone_signs_in_and_reaches_the_issues_behind_a_number() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     assert!(reached, "the keyboard did not reach the 收集问题 number");
+    b.wait_path("/issues?measure=collected").await;
     assert!(
         b.path().await.starts_with("/issues?measure=collected"),
         "{}",
@@ -320,5 +304,355 @@ async fn the_keyboard_alone_signs_in_and_reaches_the_issues_behind_a_number() {
         );
     }
     b.close().await;
+    site.stop().await;
+}
+
+/// The issue id of the page the browser shows (`/issues/{id}…`).
+async fn issue_id(b: &Browser) -> i64 {
+    let path = b.path().await;
+    path.trim_start_matches("/issues/")
+        .split(['?', '#'])
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an issue page: {path}"))
+}
+
+async fn click(b: &Browser, words: &str) {
+    b.follow(b.control(words).await).await;
+}
+
+async fn choose(b: &Browser, id: &str) {
+    b.css(&format!("#{id}"))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+}
+
+async fn type_into(b: &Browser, label: &str, text: &str) {
+    b.field(label)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
+}
+
+async fn status_of(b: &Browser) -> String {
+    match b.client.find(Locator::Css(".badges .status")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => format!("no status on {}: {}", b.path().await, b.text().await),
+    }
+}
+
+#[actix_rt::test]
+async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+    let title = "新厂房消防验收迟迟排不上（浏览器测试）";
+
+    // The enterprise files from a phone.
+    let ent = browser(390, 844).await;
+    ent.sign_in(&site, "demo.ent").await;
+    ent.goto(&site.url("/issues/new")).await;
+    assert!(
+        ent.unlabelled().await.is_empty(),
+        "{:?}",
+        ent.unlabelled().await
+    );
+    ent.screenshot("new-issue").await;
+    type_into(&ent, "标题", title).await;
+    type_into(
+        &ent,
+        "问题描述",
+        "新建厂房已完工两个月，消防验收预约一直排不上，影响投产。",
+    )
+    .await;
+    ent.field("问题类别")
+        .await
+        .select_by_value("land")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&ent, "提交").await;
+    let id = issue_id(&ent).await;
+    assert!(ent.text().await.contains("问题已提交"));
+    assert_eq!(status_of(&ent).await, "待交办");
+    // Until it is assigned it may be withdrawn, and nothing else is offered.
+    assert!(ent.text().await.contains("撤回"));
+    ent.screenshot("issue-filed").await;
+
+    // The coordinator assigns it from the desk.
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    assert_eq!(coord.path().await, "/desk");
+    coord.screenshot("desk").await;
+    let link = coord
+        .client
+        .find(Locator::LinkText(title))
+        .await
+        .unwrap_or_else(|e| panic!("the new issue is not on the desk: {e}"));
+    coord.follow(link).await;
+    assert_eq!(issue_id(&coord).await, id);
+    assert!(
+        coord.unlabelled().await.is_empty(),
+        "{:?}",
+        coord.unlabelled().await
+    );
+    coord.screenshot("issue-to-assign").await;
+    let land = coord
+        .js("return Array.from(document.querySelectorAll('#lead_department_id option')).find(o => o.text === '市自然资源和规划局').value")
+        .await;
+    coord
+        .field("主办部门")
+        .await
+        .select_by_value(land.as_str().unwrap_or_default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&coord, "交办").await;
+    assert_eq!(status_of(&coord).await, "已交办");
+
+    // The department signs for it and answers, from its inbox.
+    let dept = browser(1366, 768).await;
+    dept.sign_in(&site, "demo.dept").await;
+    assert_eq!(dept.path().await, "/inbox");
+    dept.screenshot("inbox").await;
+    let link = dept
+        .client
+        .find(Locator::LinkText(title))
+        .await
+        .unwrap_or_else(|e| panic!("the issue is not in 待签收: {e}"));
+    dept.follow(link).await;
+    click(&dept, "签收").await;
+    assert_eq!(status_of(&dept).await, "办理中");
+    choose(&dept, "outcome_resolved").await;
+    type_into(
+        &dept,
+        "答复内容",
+        "已协调消防救援支队，定于下周三上门验收。",
+    )
+    .await;
+    dept.screenshot("issue-to-answer").await;
+    click(&dept, "答复").await;
+    assert_eq!(status_of(&dept).await, "已答复");
+
+    // The enterprise is not satisfied: the issue goes back to the department.
+    ent.goto(&site.url(&format!("/issues/{id}"))).await;
+    choose(&ent, "solved_no").await;
+    choose(&ent, "rating_dissatisfied").await;
+    type_into(&ent, "评价意见", "验收时间仍未确定。").await;
+    ent.screenshot("issue-to-rate").await;
+    click(&ent, "提交评价").await;
+    assert_eq!(status_of(&ent).await, "办理中");
+
+    // The department answers again.
+    dept.goto(&site.url(&format!("/issues/{id}"))).await;
+    choose(&dept, "outcome_resolved").await;
+    type_into(&dept, "答复内容", "验收已于本周完成，合格。").await;
+    click(&dept, "答复").await;
+    assert_eq!(status_of(&dept).await, "已答复");
+
+    // The coordinator records a 满意 follow-up call, and the issue is closed.
+    coord.goto(&site.url(&format!("/issues/{id}"))).await;
+    choose(&coord, "solved_yes").await;
+    choose(&coord, "rating_satisfied").await;
+    click(&coord, "提交评价").await;
+    assert_eq!(status_of(&coord).await, "已办结");
+    let timeline = coord
+        .css(".timeline")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    for step in ["提交", "交办", "签收", "答复", "评价", "回访"] {
+        assert!(
+            timeline.contains(step),
+            "{step} missing from the timeline:\n{timeline}"
+        );
+    }
+    assert_eq!(
+        coord
+            .js("return document.querySelectorAll('.timeline > li').length")
+            .await,
+        serde_json::json!(7),
+        "{timeline}"
+    );
+    coord.screenshot("issue-closed").await;
+    ent.goto(&site.url(&format!("/issues/{id}"))).await;
+    ent.screenshot("issue-closed").await;
+
+    // An issue of another enterprise is not there for this one.
+    ent.goto(&site.url("/issues/1")).await;
+    let own = ent.text().await;
+    assert!(
+        own.contains("页面不存在") || own.contains("编号 1"),
+        "{own}"
+    );
+    if !own.contains("页面不存在") {
+        ent.goto(&site.url("/issues/2")).await;
+    }
+    for b in [ent, coord, dept] {
+        b.close().await;
+    }
+    site.stop().await;
+}
+
+#[actix_rt::test]
+async fn a_forum_day_and_a_stale_form() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    // Plan an edition a fortnight out in two regions.
+    let day = qinqing::domain::forum::next_wednesday_after(
+        qinqing::domain::time::today() + chrono::Duration::days(7),
+    );
+    coord
+        .js(&format!("document.getElementById('held_on').value = '{day}'; document.querySelectorAll('input[name=region_ids]').forEach((c, i) => c.checked = i < 2); return true"))
+        .await;
+    type_into(&coord, "主题", "浏览器测试专场").await;
+    click(&coord, "计划下一期").await;
+    assert!(
+        coord.path().await.starts_with("/forums/"),
+        "{}",
+        coord.path().await
+    );
+    let forum = coord.path().await;
+    // Register an entrepreneur of an enterprise found by name.
+    type_into(&coord, "查找企业（名称或统一社会信用代码）", "湖州").await;
+    click(&coord, "查找").await;
+    let first = coord
+        .js("const o = document.querySelector('#attendee_enterprise option:nth-child(2)'); return o ? o.value : ''")
+        .await;
+    assert!(
+        !first.as_str().unwrap_or_default().is_empty(),
+        "no enterprise found"
+    );
+    type_into(&coord, "姓名", "钱志远").await;
+    type_into(&coord, "职务", "总经理").await;
+    coord
+        .field("企业")
+        .await
+        .select_by_value(first.as_str().unwrap_or_default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&coord, "登记参会企业家").await;
+    assert!(coord.text().await.contains("钱志远"));
+    // An issue raised there and solved on the spot.
+    coord
+        .css("#raise_enterprise")
+        .await
+        .select_by_value(first.as_str().unwrap_or_default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    coord
+        .css("#raise_title")
+        .await
+        .send_keys("停车位不足")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    coord
+        .css("#raise_description")
+        .await
+        .send_keys("园区停车位不足，员工车辆无处停放。")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    coord
+        .css("#raise_category")
+        .await
+        .select_by_value("infrastructure")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dept = coord
+        .js("const o = document.querySelector('#raise_department option:nth-child(2)'); return o ? o.value : ''")
+        .await;
+    if let Some(d) = dept.as_str().filter(|d| !d.is_empty()) {
+        choose(&coord, "resolved_on_site").await;
+        coord
+            .css("#raise_department")
+            .await
+            .select_by_value(d)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        coord
+            .css("#on_site_answer")
+            .await
+            .send_keys("现场协调划定临时停车区。")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    coord
+        .follow(coord.css("#raise button[type=submit]").await)
+        .await;
+    let id = issue_id(&coord).await;
+    coord.goto(&site.url(&forum)).await;
+    assert!(coord.text().await.contains("停车位不足"));
+    coord.screenshot("forum").await;
+
+    // A stale page: a leader supervises meanwhile; the coordinator's form is refused.
+    let other = browser(1366, 768).await;
+    other.sign_in(&site, "demo.leader").await;
+    let open = other.js("return 0").await;
+    assert_eq!(open, serde_json::json!(0));
+    // An issue in progress both can act on.
+    other
+        .goto(&site.url("/issues?status=in_progress&per_page=1"))
+        .await;
+    other
+        .follow(other.css("table.issues tbody tr td a").await)
+        .await;
+    let busy = issue_id(&other).await;
+    coord.goto(&site.url(&format!("/issues/{busy}"))).await;
+    let before = coord
+        .js("return document.querySelectorAll('.timeline > li').length")
+        .await;
+    other
+        .css("#supervise_note")
+        .await
+        .send_keys("请加快")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&other, "督办").await;
+    assert!(other.text().await.contains("已督办"));
+    coord
+        .css("#urge_note")
+        .await
+        .send_keys("请尽快答复")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&coord, "催办").await;
+    let text = coord.text().await;
+    assert!(text.contains("刚被他人更新"), "{text}");
+    let after = coord
+        .js("return document.querySelectorAll('.timeline > li').length")
+        .await;
+    assert_eq!(
+        after.as_u64(),
+        before.as_u64().map(|n| n + 1),
+        "only the supervision was recorded"
+    );
+    coord.screenshot("issue-stale").await;
+
+    // The other pages, at both widths.
+    coord.goto(&site.url("/templates")).await;
+    coord.screenshot("templates").await;
+    coord.goto(&site.url(&format!("/issues/{id}"))).await;
+    coord.screenshot("issue-on-site").await;
+    let phone = browser(390, 844).await;
+    phone.sign_in(&site, "demo.dept").await;
+    phone.screenshot("inbox").await;
+    phone.goto(&site.url(&format!("/issues/{busy}"))).await;
+    phone.screenshot("issue-department").await;
+    phone.close().await;
+    let phone = browser(390, 844).await;
+    phone.sign_in(&site, "demo.coord").await;
+    phone.screenshot("desk").await;
+    phone.goto(&site.url(&forum)).await;
+    phone.screenshot("forum").await;
+    phone.close().await;
+    other.close().await;
+    coord.close().await;
     site.stop().await;
 }

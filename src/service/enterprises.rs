@@ -37,6 +37,15 @@ impl Size {
             Size::Micro => "micro",
         }
     }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Size::Large => "大型",
+            Size::Medium => "中型",
+            Size::Small => "小型",
+            Size::Micro => "微型",
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -291,6 +291,25 @@ pub fn update(
     })
 }
 
+/// 近期恳谈会: the scheduled forums an enterprise's people may come to, those of its
+/// region and of the city above it, soonest first. The schedule is public to them.
+pub fn upcoming(conn: &mut DbConn, caller: &Caller) -> Result<Vec<Forum>, Error> {
+    caller.require(
+        &[Role::Enterprise],
+        "see the forums coming up for an enterprise",
+    )?;
+    let Some(e) = caller.user.enterprise_id else {
+        return Ok(Vec::new());
+    };
+    let Some(ent) = ent_store::get(conn, &Scope::Enterprise(e), e)? else {
+        return Ok(Vec::new());
+    };
+    let path = crate::store::regions::path_of(conn, ent.region_id)?.unwrap_or_default();
+    let regions: Vec<i64> = path.split('/').filter_map(|p| p.parse().ok()).collect();
+    let rows = store::upcoming_in(conn, &regions, time::today())?;
+    forum_views(conn, rows)
+}
+
 #[derive(Serialize)]
 pub struct Attendee {
     pub id: i64,

@@ -16,4 +16,5 @@ pub mod forums;
 pub mod issues;
 pub mod ledger;
 pub mod regions;
+pub mod templates;
 pub mod users;

@@ -440,3 +440,20 @@ pub fn add_attendance(
         .select(AttendanceRow::as_select())
         .first(conn)
 }
+
+/// Scheduled forums of these regions held on or after `from`, soonest first.
+pub fn upcoming_in(
+    conn: &mut DbConn,
+    region_ids: &[i64],
+    from: NaiveDate,
+) -> QueryResult<Vec<ForumRow>> {
+    forums::table
+        .inner_join(editions::table)
+        .filter(forums::region_id.eq_any(region_ids))
+        .filter(forums::status.eq(Status::Scheduled))
+        .filter(editions::held_on.ge(from))
+        .order((editions::held_on, forums::id))
+        .limit(10)
+        .select(ForumRow::as_select())
+        .load(conn)
+}

@@ -486,6 +486,72 @@ pub struct IssueFilter {
     /// Only the issues a figure counts (with `hide_withdrawn` and `lead_only`, as the
     /// figures are read).
     pub measure: Option<Measure>,
+    /// Only those of a work queue (待签收, 待交办 …).
+    pub queue: Option<Queue>,
+    /// Only those this handler (经办人) holds.
+    pub handler_id: Option<i64>,
+}
+
+/// The work queues of the inbox (待办) and the desk (工作台): issues waiting for someone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// 待签收: assigned, not yet signed for.
+    ToSign,
+    /// 办理中
+    InProgress,
+    /// 即将到期: held by a department, due from `today` to `last` (inclusive).
+    DueSoon { today: NaiveDate, last: NaiveDate },
+    /// 已超期
+    Overdue { today: NaiveDate },
+    /// 被催办: urged and still held by a department.
+    Urged,
+    /// 待交办
+    ToAssign,
+    /// 被退回
+    Returned,
+    /// 延期申请: an extension request waits for a decision.
+    ExtensionPending,
+    /// 待回访: answered, unrated, the answer given before `before`.
+    FollowUpDue { before: NaiveDateTime },
+    /// 督办中: flagged for supervision and not closed or withdrawn.
+    Supervised,
+}
+
+fn queue_condition(q: Queue) -> Filter<issues::table> {
+    let handled = || issues::status.eq_any(State::HANDLED);
+    match q {
+        Queue::ToSign => Box::new(issues::status.eq(State::Assigned)),
+        Queue::InProgress => Box::new(issues::status.eq(State::InProgress)),
+        Queue::DueSoon { today, last } => Box::new(
+            handled()
+                .and(issues::due_on.ge(today))
+                .and(issues::due_on.le(last))
+                .assume_not_null(),
+        ),
+        Queue::Overdue { today } => overdue_on(today),
+        Queue::Urged => Box::new(handled().and(issues::urge_count.gt(0))),
+        Queue::ToAssign => Box::new(issues::status.eq(State::Submitted)),
+        Queue::Returned => Box::new(issues::status.eq(State::Returned)),
+        Queue::ExtensionPending => Box::new(
+            issues::id.eq_any(
+                issue_extensions::table
+                    .filter(issue_extensions::status.eq(ExtensionStatus::Pending))
+                    .select(issue_extensions::issue_id),
+            ),
+        ),
+        Queue::FollowUpDue { before } => Box::new(
+            issues::status
+                .eq(State::Answered)
+                .and(issues::rating.is_null())
+                .and(issues::answered_at.lt(before))
+                .assume_not_null(),
+        ),
+        Queue::Supervised => Box::new(
+            issues::supervision
+                .eq(true)
+                .and(issues::status.ne_all([State::Closed, State::Withdrawn])),
+        ),
+    }
 }
 
 fn and(cond: Filter<issues::table>, more: Filter<issues::table>) -> Filter<issues::table> {
@@ -554,6 +620,12 @@ pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
     }
     if let Some(today) = f.overdue_on {
         cond = and(cond, overdue_on(today));
+    }
+    if let Some(q) = f.queue {
+        cond = and(cond, queue_condition(q));
+    }
+    if let Some(h) = f.handler_id {
+        cond = and(cond, Box::new(issues::handler_id.eq(h).assume_not_null()));
     }
     if let Some(m) = f.measure {
         cond = and(
@@ -674,4 +746,26 @@ pub fn ledger_names(
         departments,
         forums,
     })
+}
+
+/// How many issues in scope match a filter.
+pub fn count(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<i64> {
+    issues::table
+        .filter(condition(scope, f))
+        .count()
+        .get_result(conn)
+}
+
+/// The departments that have led issues of a category, most often first.
+pub fn usual_leads(conn: &mut DbConn, category: Category) -> QueryResult<Vec<i64>> {
+    use diesel::dsl::count_star;
+    let rows: Vec<(Option<i64>, i64)> = issues::table
+        .filter(issues::category.eq(category))
+        .filter(issues::lead_department_id.is_not_null())
+        .group_by(issues::lead_department_id)
+        .select((issues::lead_department_id, count_star()))
+        .order(count_star().desc())
+        .limit(12)
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(d, _)| d).collect())
 }

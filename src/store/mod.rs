@@ -11,6 +11,7 @@ pub mod schema;
 pub mod scope;
 pub mod settings;
 pub mod stats;
+pub mod templates;
 pub mod throttle;
 pub mod users;
 

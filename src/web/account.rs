@@ -21,11 +21,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Where each role starts.
 async fn home(session: Session) -> HttpResponse {
-    if reads_figures(session.caller.role) {
-        redirect("/dashboard")
-    } else {
-        redirect("/issues")
-    }
+    use crate::domain::role::Role;
+    redirect(match session.caller.role {
+        Role::Coordinator => "/desk",
+        Role::Department => "/inbox",
+        Role::Enterprise => "/issues",
+        role if reads_figures(role) => "/dashboard",
+        _ => "/issues",
+    })
 }
 
 #[derive(Template)]

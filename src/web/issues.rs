@@ -10,8 +10,9 @@ use super::format::{self, count};
 use super::{filled, page, parse_query, Chrome, Session, WebError};
 use crate::db;
 use crate::domain::issue::{Category, Channel, EventKind, Measure, Outcome, Rating};
-use crate::domain::lifecycle::State;
+use crate::domain::lifecycle::{Action, State};
 use crate::domain::role::Role;
+use crate::error::Error;
 use crate::service::issues::{self, Event, Issue, IssueQuery, Labels};
 use crate::service::ledger::{self, Format};
 use crate::service::regions;
@@ -20,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Before `/issues/{id}`.
     cfg.service(web::resource("/issues/export").get(export))
         .service(web::resource("/issues").get(list))
-        .service(web::resource("/issues/{id}").get(show));
+        .service(web::resource("/issues/{id}").get(show))
+        .service(web::resource("/issues/{id}/{action}").post(act));
 }
 
 /// A choice of a filter.
@@ -79,6 +81,8 @@ struct ListPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     export_href: String,
+    /// 近期恳谈会, for an enterprise.
+    upcoming: Vec<String>,
 }
 
 fn with_page(pairs: &[(String, String)], page: i64) -> String {
@@ -107,13 +111,30 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
     let measure = query.measure;
     let caller = session.caller.clone();
     let state = session.state.clone();
-    let (found, labels, regions) = db::run(&state.pool, move |conn| {
+    let (found, labels, regions, upcoming) = db::run(&state.pool, move |conn| {
         let found = issues::list(conn, &caller, query)?;
         let labels = issues::labels(conn, &found.items, &[])?;
         let regions = regions::in_scope(conn, &caller)?;
-        Ok((found, labels, regions))
+        let upcoming = if caller.role == Role::Enterprise {
+            crate::service::forums::upcoming(conn, &caller)?
+        } else {
+            Vec::new()
+        };
+        Ok((found, labels, regions, upcoming))
     })
     .await?;
+    let upcoming = upcoming
+        .iter()
+        .map(|f| {
+            format!(
+                "{} 第{}期 {}（{}）",
+                format::date(f.held_on),
+                f.edition_number,
+                f.theme,
+                f.venue.clone().unwrap_or_else(|| "地点待定".into())
+            )
+        })
+        .collect();
     let rows = found
         .items
         .iter()
@@ -167,8 +188,14 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
     if region_choices.len() == 1 {
         region_choices.clear();
     }
+    let title = if session.caller.role == Role::Enterprise {
+        "我的问题"
+    } else {
+        "问题列表"
+    };
     page(&ListPage {
-        chrome: Chrome::new(&session, "问题列表", "/issues"),
+        upcoming,
+        chrome: Chrome::new(&session, title, "/issues"),
         rows,
         total: count(found.total),
         measure: measure.map(Measure::zh),
@@ -338,6 +365,18 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
         }
         EventKind::Rated => {
             push(
+                "是否解决",
+                d.get("solved")
+                    .and_then(Value::as_bool)
+                    .map(|s| if s { "是" } else { "否" }.to_owned()),
+            );
+            push(
+                "方式",
+                text("source")
+                    .and_then(|s| crate::domain::issue::RatingSource::parse(&s))
+                    .map(|s| s.zh().to_owned()),
+            );
+            push(
                 "满意度",
                 text("rating")
                     .and_then(|r| Rating::parse(&r))
@@ -375,6 +414,26 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
     out
 }
 
+/// A department offered on the assign form.
+pub struct Dept {
+    id: i64,
+    name: String,
+}
+
+/// What the forms of the issue page need besides the issue.
+#[derive(Default)]
+pub struct Forms {
+    /// The path words of the actions offered now.
+    offered: Vec<&'static str>,
+    usual: Vec<Dept>,
+    others: Vec<Dept>,
+    default_due: String,
+    pending: Option<(i64, String, String)>,
+    templates: Vec<(i64, String)>,
+    answer_outcome: String,
+    answer_text: String,
+}
+
 #[derive(Template)]
 #[template(path = "issue.html")]
 struct IssuePage {
@@ -384,28 +443,138 @@ struct IssuePage {
     category: &'static str,
     channel: &'static str,
     enterprise: String,
+    contact: Option<String>,
     forum: String,
     lead: String,
+    handler: String,
     co: String,
     due: String,
+    due_words: String,
     filed: String,
     answer: Option<(String, String, String)>,
-    rating: Option<(String, String, String)>,
+    rating: Option<(String, String, String, String)>,
     steps: Vec<Step>,
+    done: Option<&'static str>,
+    problems: Vec<String>,
+    draft: std::collections::HashMap<String, String>,
+    forms: Forms,
 }
 
-async fn show(session: Session, id: web::Path<i64>) -> Result<HttpResponse, WebError> {
-    let id = id.into_inner();
+impl IssuePage {
+    /// What the reader had typed into a field, to show again after a refusal.
+    fn draft(&self, k: &str) -> &str {
+        self.draft.get(k).map_or("", String::as_str)
+    }
+
+    fn offers(&self, code: &str) -> bool {
+        self.forms.offered.contains(&code)
+    }
+}
+
+/// Everything the issue page shows, read in one go.
+struct Loaded {
+    issue: Issue,
+    events: Vec<Event>,
+    labels: Labels,
+    contact: Option<String>,
+    forms: Forms,
+    days_left: Option<i64>,
+}
+
+fn load(
+    conn: &mut crate::db::DbConn,
+    caller: &crate::auth::Caller,
+    id: i64,
+    template: Option<i64>,
+) -> Result<Loaded, Error> {
+    use crate::service::{departments, enterprises, templates};
+    let issue = issues::get(conn, caller, id)?;
+    let events = issues::events(conn, caller, id)?;
+    let labels = issues::labels(conn, std::slice::from_ref(&issue), &events)?;
+    let contact = enterprises::get(conn, caller, issue.enterprise_id)
+        .ok()
+        .and_then(|e| {
+            let phone = e.contact_phone.flatten()?;
+            Some(format!("{} {}", e.contact_name.unwrap_or_default(), phone))
+        });
+    let pending = issues::extensions(conn, caller, id)?
+        .into_iter()
+        .find(|e| e.status == crate::domain::issue::ExtensionStatus::Pending);
+    let offered = issues::actions::offered(caller, &issue, pending.is_some());
+    let mut forms = Forms {
+        offered: offered.iter().map(|a| super::act::code(*a)).collect(),
+        pending: pending.map(|e| (e.id, format::date(e.new_due_on), e.reason)),
+        ..Forms::default()
+    };
+    if offered.contains(&Action::Assign) {
+        let usual = crate::store::issues::usual_leads(conn, issue.category)?;
+        let all = departments::list(
+            conn,
+            caller,
+            departments::DepartmentQuery {
+                q: None,
+                region_id: None,
+                active: Some(true),
+                page: Some(1),
+                per_page: Some(100),
+            },
+        )?;
+        for d in all.items {
+            let dept = Dept {
+                id: d.id,
+                name: d.name,
+            };
+            if usual.contains(&dept.id) {
+                forms.usual.push(dept);
+            } else {
+                forms.others.push(dept);
+            }
+        }
+        forms
+            .usual
+            .sort_by_key(|d| usual.iter().position(|u| *u == d.id));
+        let today = crate::domain::time::today();
+        forms.default_due =
+            issues::actions::due_after(conn, today, crate::domain::issue::DEFAULT_WORKING_DAYS)?
+                .to_string();
+    }
+    if offered.contains(&Action::Answer) {
+        let kept = templates::list(conn, caller, Some(issue.category))?;
+        if let Some(t) = template.and_then(|t| kept.iter().find(|k| k.id == t)) {
+            forms.answer_outcome = t.outcome.code().to_owned();
+            forms.answer_text = t.text.clone();
+        }
+        forms.templates = kept.into_iter().map(|t| (t.id, t.title)).collect();
+    }
+    let days_left = match (issue.due_on, issue.status.is_being_handled()) {
+        (Some(d), true) => Some(issues::work::working_days_left(conn, d)?),
+        _ => None,
+    };
+    Ok(Loaded {
+        issue,
+        events,
+        labels,
+        contact,
+        forms,
+        days_left,
+    })
+}
+
+/// The issue page, with a message after an action or the problems of a refused one.
+async fn issue_page(
+    session: &Session,
+    id: i64,
+    template: Option<i64>,
+    done: Option<&'static str>,
+    problems: Vec<String>,
+    draft: std::collections::HashMap<String, String>,
+) -> Result<HttpResponse, WebError> {
     let caller = session.caller.clone();
     let state = session.state.clone();
-    let (issue, events, labels) = db::run(&state.pool, move |conn| {
-        let issue = issues::get(conn, &caller, id)?;
-        let events = issues::events(conn, &caller, id)?;
-        let labels = issues::labels(conn, std::slice::from_ref(&issue), &events)?;
-        Ok((issue, events, labels))
-    })
-    .await?;
-    let steps = events
+    let l = db::run(&state.pool, move |conn| load(conn, &caller, id, template)).await?;
+    let (issue, labels) = (l.issue, l.labels);
+    let steps = l
+        .events
         .iter()
         .map(|e| Step {
             when: format::instant(e.at),
@@ -414,19 +583,26 @@ async fn show(session: Session, id: web::Path<i64>) -> Result<HttpResponse, WebE
             lines: detail_lines(e, &labels),
         })
         .collect();
-    let due = match (issue.due_on, issue.overdue) {
-        (Some(d), true) => format!("{}（已超期）", format::date(d)),
-        (Some(d), false) => format::date(d),
-        (None, _) => "—".into(),
+    let due = issue.due_on.map(format::date).unwrap_or_else(|| "—".into());
+    let due_words = match l.days_left {
+        Some(n) if n < 0 => format!("已超期{}个工作日", -n),
+        Some(0) => "今天到期".into(),
+        Some(n) => format!("还剩{n}个工作日"),
+        None => String::new(),
     };
     page(&IssuePage {
-        chrome: Chrome::new(&session, format!("问题 {}", issue.id), "/issues"),
+        chrome: Chrome::new(session, format!("问题 {}", issue.id), "/issues"),
         status: issue.status.zh(),
         category: issue.category.zh(),
         channel: issue.channel.zh(),
         enterprise: labels.enterprise(issue.enterprise_id),
+        contact: l.contact,
         forum: labels.forum(issue.forum_id),
         lead: labels.department(issue.lead_department_id),
+        handler: issue
+            .handler_id
+            .map(|h| labels.person(h))
+            .unwrap_or_default(),
         co: issue
             .co_department_ids
             .iter()
@@ -434,6 +610,7 @@ async fn show(session: Session, id: web::Path<i64>) -> Result<HttpResponse, WebE
             .collect::<Vec<_>>()
             .join("、"),
         due,
+        due_words,
         filed: format::instant(issue.created_at),
         answer: issue.answer.as_ref().map(|a| {
             (
@@ -445,11 +622,93 @@ async fn show(session: Session, id: web::Path<i64>) -> Result<HttpResponse, WebE
         rating: issue.rating.as_ref().map(|r| {
             (
                 r.rating.zh().to_owned(),
+                match r.solved {
+                    Some(true) => "已解决",
+                    Some(false) => "未解决",
+                    None => "",
+                }
+                .to_owned(),
                 r.source.zh().to_owned(),
                 r.comment.clone().unwrap_or_default(),
             )
         }),
         steps,
+        done,
+        problems,
+        draft,
+        forms: l.forms,
         issue,
     })
+}
+
+#[derive(serde::Deserialize)]
+struct ShowQuery {
+    done: Option<String>,
+    template: Option<i64>,
+}
+
+async fn show(
+    session: Session,
+    id: web::Path<i64>,
+    req: HttpRequest,
+) -> Result<HttpResponse, WebError> {
+    let q: ShowQuery = parse_query(&filled(&req))?;
+    let done = q.done.as_deref().and_then(super::act::done_words);
+    issue_page(
+        &session,
+        id.into_inner(),
+        q.template,
+        done,
+        Vec::new(),
+        Default::default(),
+    )
+    .await
+}
+
+/// One action posted from the issue page.
+async fn act(
+    session: Session,
+    path: web::Path<(i64, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let (id, code) = path.into_inner();
+    let form = super::act::Posted::parse(&body)
+        .ok_or_else(|| WebError::Page(Error::malformed("the form could not be read")))?;
+    session.check_csrf(&form.text("csrf"))?;
+    let version: Option<i64> = form.text("version").parse().ok();
+    let outcome = match super::act::command(&code, &form) {
+        Ok(command) => {
+            let caller = session.caller.clone();
+            let state = session.state.clone();
+            let expected = version.map(|v| vec![v]).unwrap_or_default();
+            db::run(&state.pool, move |conn| {
+                issues::actions::perform(conn, &caller, id, Some(&expected), command)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(super::redirect(&format!("/issues/{id}?done={code}"))),
+        Err(
+            e @ (Error::Invalid(_) | Error::Duplicate(_) | Error::Stale(_) | Error::Conflict(_)),
+        ) => {
+            let status = match e {
+                Error::Stale(_) | Error::Conflict(_) => actix_web::http::StatusCode::CONFLICT,
+                _ => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let mut resp = issue_page(
+                &session,
+                id,
+                None,
+                None,
+                super::act::problems(&e),
+                form.values(),
+            )
+            .await?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -4,11 +4,13 @@
 //! the API accepts (same throttling, same revocation); every form carries a CSRF token.
 
 mod account;
+mod act;
 mod charts;
 mod dashboard;
 mod format;
 mod issues;
 mod session;
+mod work;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -23,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/{name}").get(asset));
     account::routes(cfg);
     dashboard::routes(cfg);
+    work::routes(cfg);
     issues::routes(cfg);
 }
 
@@ -222,12 +225,28 @@ pub fn reads_figures(role: Role) -> bool {
 impl Chrome {
     pub fn new(session: &Session, title: impl Into<String>, here: &str) -> Chrome {
         let c: &Caller = &session.caller;
-        let mut nav = Vec::new();
-        if reads_figures(c.role) {
-            nav.push(("/dashboard", "驾驶舱"));
-            nav.push(("/reports", "报告"));
-        }
-        nav.push(("/issues", "问题列表"));
+        let nav: &[(&'static str, &'static str)] = match c.role {
+            Role::Enterprise => &[("/issues/new", "我要反映"), ("/issues", "我的问题")],
+            Role::Department => &[
+                ("/inbox", "待办"),
+                ("/issues", "问题列表"),
+                ("/templates", "答复模板"),
+            ],
+            Role::Coordinator => &[
+                ("/desk", "工作台"),
+                ("/dashboard", "驾驶舱"),
+                ("/reports", "报告"),
+                ("/issues", "问题列表"),
+                ("/issues/new", "登记问题"),
+                ("/templates", "答复模板"),
+            ],
+            Role::Leader | Role::Admin => &[
+                ("/dashboard", "驾驶舱"),
+                ("/reports", "报告"),
+                ("/issues", "问题列表"),
+            ],
+        };
+        let mut nav = nav.to_vec();
         nav.push(("/account", "账号"));
         Chrome {
             title: title.into(),
@@ -238,7 +257,7 @@ impl Chrome {
                 .map(|(href, label)| NavItem {
                     href,
                     label,
-                    current: here.starts_with(href),
+                    current: here == href,
                 })
                 .collect(),
             csrf: session.csrf.clone(),

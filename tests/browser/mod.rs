@@ -250,6 +250,41 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no control {words}: {e}"))
     }
 
+    /// Clicks a control that leaves the page (a form's button, a link) and waits until the
+    /// next page has loaded, so that what follows reads the new page, never the old one.
+    pub async fn follow(&self, control: fantoccini::elements::Element) {
+        self.js("window.__left = true; return true").await;
+        control.click().await.unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..200 {
+            let v = self
+                .client
+                .execute(
+                    "return window.__left !== true && document.readyState === 'complete'",
+                    vec![],
+                )
+                .await;
+            if matches!(v, Ok(serde_json::Value::Bool(true))) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page did not change after the click");
+    }
+
+    /// Waits until the browser is on a page whose path starts with `prefix`.
+    pub async fn wait_path(&self, prefix: &str) {
+        for _ in 0..200 {
+            if self.path().await.starts_with(prefix) {
+                let ready = self.js("return document.readyState").await;
+                if ready == serde_json::json!("complete") {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("never reached {prefix}: on {}", self.path().await);
+    }
+
     pub async fn sign_in(&self, site: &Site, username: &str) {
         self.goto(&site.url("/login")).await;
         self.field("用户名")

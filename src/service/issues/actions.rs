@@ -203,6 +203,56 @@ pub fn execute(
     })
 }
 
+/// How the caller stands to an issue it reads.
+pub fn relation_to(caller: &Caller, issue: &Issue) -> Relation {
+    match caller.user.department_id {
+        Some(d) if caller.role == Role::Department && issue.lead_department_id == Some(d) => {
+            Relation::Lead
+        }
+        Some(d) if caller.role == Role::Department && issue.co_department_ids.contains(&d) => {
+            Relation::CoHandler
+        }
+        _ => Relation::Viewer,
+    }
+}
+
+/// The actions the caller may take on the issue now: those the lifecycle allows the role,
+/// relation and state, less those the action's own rule would refuse (a second extension
+/// request while one waits, a decision with none waiting, taking over one's own issue).
+/// A page offers exactly these.
+pub fn offered(caller: &Caller, issue: &Issue, extension_pending: bool) -> Vec<Action> {
+    let candidates = [
+        Action::Assign,
+        Action::Sign,
+        Action::TakeOver,
+        Action::Return,
+        Action::RequestExtension,
+        Action::DecideExtension,
+        Action::Answer,
+        Action::Rate(Rating::Satisfied),
+        Action::Close,
+        Action::Withdraw,
+        Action::Urge,
+        Action::Supervise,
+        Action::Comment,
+        Action::Mark,
+    ];
+    let relation = relation_to(caller, issue);
+    let facts = Facts {
+        reopen_count: issue.reopen_count,
+    };
+    candidates
+        .into_iter()
+        .filter(|a| lifecycle::decide(issue.status, *a, caller.role, relation, facts).is_ok())
+        .filter(|a| match a {
+            Action::RequestExtension => !extension_pending,
+            Action::DecideExtension => extension_pending,
+            Action::TakeOver => issue.handler_id != Some(caller.id()),
+            _ => true,
+        })
+        .collect()
+}
+
 /// Runs one action now and answers with the issue as the caller sees it, and the
 /// extension request the action made, if any.
 pub fn perform(
@@ -217,7 +267,7 @@ pub fn perform(
 }
 
 /// The date `n` working days after `from`, by the stored calendar.
-fn due_after(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<NaiveDate, Error> {
+pub fn due_after(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<NaiveDate, Error> {
     let horizon = from + chrono::Duration::days(i64::from(n) * 3 + 30);
     let cal = calendar::load(conn, from, horizon)?;
     Ok(cal.add_working_days(from, n))

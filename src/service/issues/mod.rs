@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod filing;
+pub mod work;
 
 use std::collections::HashMap;
 
@@ -158,7 +159,7 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> 
 }
 
 /// The list's filters, as a request names them.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct IssueQuery {
     pub status: Option<String>,
     pub category: Option<Category>,
@@ -216,6 +217,7 @@ impl IssueQuery {
             hide_withdrawn: self.measure.is_some(),
             lead_only: self.measure.is_some(),
             measure: self.measure,
+            ..IssueFilter::default()
         })
     }
 

@@ -1,0 +1,87 @@
+//! Reply templates (答复模板): kept by the Federation's coordinators per category, read by
+//! the departments answering, to prefill an answer.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::Check;
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::issue::{Category, Outcome};
+use crate::domain::role::Role;
+use crate::error::{unique_as, Error};
+use crate::store::{self, templates};
+
+#[derive(Clone, Serialize)]
+pub struct Template {
+    pub id: i64,
+    pub category: Category,
+    pub outcome: Outcome,
+    pub title: String,
+    pub text: String,
+}
+
+impl From<templates::TemplateRow> for Template {
+    fn from(t: templates::TemplateRow) -> Self {
+        Template {
+            id: t.id,
+            category: t.category,
+            outcome: t.outcome,
+            title: t.title,
+            text: t.text,
+        }
+    }
+}
+
+const READERS: &[Role] = &[Role::Coordinator, Role::Department, Role::Admin];
+
+pub fn list(
+    conn: &mut DbConn,
+    caller: &Caller,
+    category: Option<Category>,
+) -> Result<Vec<Template>, Error> {
+    caller.require(READERS, "read reply templates")?;
+    Ok(templates::list(conn, category)?
+        .into_iter()
+        .map(Template::from)
+        .collect())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTemplate {
+    pub category: Category,
+    pub outcome: Outcome,
+    pub title: String,
+    pub text: String,
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: NewTemplate) -> Result<Template, Error> {
+    caller.require(&[Role::Coordinator], "keep reply templates")?;
+    let mut check = Check::default();
+    let title = check.text("title", &input.title, 1, 50);
+    let text = check.text("text", &input.text, 1, 5_000);
+    check.finish()?;
+    let row = templates::insert(
+        conn,
+        input.category,
+        input.outcome,
+        &title,
+        &text,
+        caller.id(),
+        store::now(),
+    )
+    .map_err(unique_as(
+        "title",
+        "is already used by another template of this category",
+    ))?;
+    Ok(row.into())
+}
+
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
+    caller.require(&[Role::Coordinator], "keep reply templates")?;
+    if templates::delete(conn, id)? {
+        Ok(())
+    } else {
+        Err(Error::not_found("template"))
+    }
+}

@@ -1,0 +1,361 @@
+//! The forms of the issue page: each posts to `/issues/{id}/{action}` with the page's CSRF
+//! token and the issue's version (a stale page is refused, never applied twice), becomes
+//! the same command the API runs, and comes back to the issue.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::issue::{Outcome, Rating};
+use crate::domain::lifecycle::Action;
+use crate::error::{Error, FieldError};
+use crate::service::issues::actions::{
+    AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
+    OptionalNoteIn, RatingIn, ReasonIn,
+};
+
+/// The path word of each action a page offers.
+pub fn code(a: Action) -> &'static str {
+    match a {
+        Action::Assign => "assign",
+        Action::Sign => "sign",
+        Action::TakeOver => "take-over",
+        Action::Return => "return",
+        Action::RequestExtension => "extension",
+        Action::DecideExtension => "decision",
+        Action::Answer => "answer",
+        Action::Rate(_) => "rate",
+        Action::Close => "close",
+        Action::Withdraw => "withdraw",
+        Action::Urge => "urge",
+        Action::Supervise => "supervise",
+        Action::Comment => "comment",
+        Action::Mark => "mark",
+    }
+}
+
+/// What a person reads after an action went through.
+pub fn done_words(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "assign" => "已交办。",
+        "sign" => "已签收。",
+        "take-over" => "已接手。",
+        "return" => "已退回。",
+        "extension" => "延期申请已提交，等待审批。",
+        "decision" => "延期申请已审批。",
+        "answer" => "已答复。",
+        "rate" => "评价已提交。",
+        "close" => "已办结。",
+        "withdraw" => "已撤回。",
+        "urge" => "已催办。",
+        "supervise" => "已督办。",
+        "comment" => "留言已发布。",
+        "mark" => "已标记。",
+        "filed" => "问题已提交。",
+        _ => return None,
+    })
+}
+
+/// A posted form: every value of every field.
+pub struct Posted(HashMap<String, Vec<String>>);
+
+impl Posted {
+    pub fn parse(body: &[u8]) -> Option<Posted> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_default().push(v);
+        }
+        Some(Posted(map))
+    }
+
+    pub fn text(&self, k: &str) -> String {
+        self.0
+            .get(k)
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn opt(&self, k: &str) -> Option<String> {
+        Some(self.text(k)).filter(|v| !v.trim().is_empty())
+    }
+
+    pub fn values(&self) -> HashMap<String, String> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.join(",")))
+            .collect()
+    }
+}
+
+/// Reads typed fields, collecting each one missing or unreadable.
+struct Reader<'a> {
+    form: &'a Posted,
+    errors: Vec<FieldError>,
+}
+
+impl Reader<'_> {
+    fn missing(&mut self, k: &str) {
+        self.errors.push(FieldError::new(k, "is required"));
+    }
+
+    fn id(&mut self, k: &str) -> i64 {
+        match self.form.opt(k).map(|v| v.trim().parse::<i64>()) {
+            Some(Ok(v)) => v,
+            _ => {
+                self.missing(k);
+                0
+            }
+        }
+    }
+
+    fn ids(&mut self, k: &str) -> Vec<i64> {
+        let mut out = Vec::new();
+        for v in self.form.0.get(k).into_iter().flatten() {
+            match v.trim().parse::<i64>() {
+                Ok(id) => out.push(id),
+                Err(_) if v.trim().is_empty() => {}
+                Err(_) => self.missing(k),
+            }
+        }
+        out
+    }
+
+    fn date(&mut self, k: &str) -> Option<NaiveDate> {
+        let v = self.form.opt(k)?;
+        match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.errors
+                    .push(FieldError::new(k, "is not a date (YYYY-MM-DD)"));
+                None
+            }
+        }
+    }
+
+    fn need_date(&mut self, k: &str) -> NaiveDate {
+        match self.date(k) {
+            Some(d) => d,
+            None => {
+                if self.form.opt(k).is_none() {
+                    self.missing(k);
+                }
+                NaiveDate::default()
+            }
+        }
+    }
+
+    fn flag(&mut self, k: &str) -> bool {
+        match self.form.text(k).as_str() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                self.missing(k);
+                false
+            }
+        }
+    }
+
+    fn parsed<T>(&mut self, k: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let v = parse(self.form.text(k).trim());
+        if v.is_none() {
+            self.missing(k);
+        }
+        v
+    }
+}
+
+/// The command a form asks for, or the fields it lacks.
+pub fn command(code: &str, form: &Posted) -> Result<Command, Error> {
+    let mut r = Reader {
+        form,
+        errors: Vec::new(),
+    };
+    let cmd = match code {
+        "assign" => Command::Assign(AssignIn {
+            lead_department_id: r.id("lead_department_id"),
+            co_department_ids: r.ids("co_department_ids"),
+            due_on: r.date("due_on"),
+            note: form.opt("note"),
+        }),
+        "sign" => Command::Sign,
+        "take-over" => Command::TakeOver,
+        "return" => Command::Return(ReasonIn {
+            reason: form.text("reason"),
+        }),
+        "extension" => Command::RequestExtension(ExtensionIn {
+            new_due_on: r.need_date("new_due_on"),
+            reason: form.text("reason"),
+        }),
+        "decision" => {
+            let ext = r.id("extension_id");
+            Command::DecideExtension(
+                ext,
+                DecisionIn {
+                    granted: r.flag("granted"),
+                    note: form.opt("note"),
+                },
+            )
+        }
+        "answer" => {
+            let outcome = r.parsed("outcome", Outcome::parse);
+            let planned_on = r.date("planned_on");
+            Command::Answer(AnswerIn {
+                outcome: outcome.unwrap_or(Outcome::Resolved),
+                text: form.text("text"),
+                planned_on: planned_on.filter(|_| outcome == Some(Outcome::Planned)),
+            })
+        }
+        "rate" => {
+            let solved = r.flag("solved");
+            let rating = r.parsed("rating", Rating::parse);
+            Command::Rate(RatingIn {
+                solved,
+                rating: rating.unwrap_or(Rating::Satisfied),
+                comment: form.opt("comment"),
+            })
+        }
+        "close" => Command::Close(NoteIn {
+            note: form.text("note"),
+        }),
+        "withdraw" => Command::Withdraw,
+        "urge" => Command::Urge(OptionalNoteIn {
+            note: form.opt("note"),
+        }),
+        "supervise" => Command::Supervise(OptionalNoteIn {
+            note: form.opt("note"),
+        }),
+        "comment" => Command::Comment(CommentIn {
+            text: form.text("text"),
+        }),
+        "mark" => Command::Mark(MarkIn {
+            common: r.flag("common"),
+        }),
+        _ => return Err(Error::not_found("action")),
+    };
+    if r.errors.is_empty() {
+        Ok(cmd)
+    } else {
+        Err(Error::Invalid(r.errors))
+    }
+}
+
+/// The words of a field on the pages.
+fn label(field: &str) -> &'static str {
+    match field {
+        "lead_department_id" => "主办部门",
+        f if f.starts_with("co_department_ids") => "协办部门",
+        "due_on" => "办理期限",
+        "note" => "说明",
+        "reason" => "理由",
+        "new_due_on" => "延期至",
+        "extension_id" => "延期申请",
+        "granted" => "审批意见",
+        "outcome" => "答复结果",
+        "text" => "内容",
+        "planned_on" => "计划完成日期",
+        "solved" => "是否解决",
+        "rating" => "满意度",
+        "comment" => "评价意见",
+        "common" => "标记",
+        "title" => "标题",
+        "description" => "问题描述",
+        "category" => "问题类别",
+        "channel" => "来源",
+        "enterprise_id" => "企业",
+        "forum_id" => "恳谈会",
+        "department_id" => "现场解决部门",
+        "on_site_answer" => "现场答复",
+        "resolved_on_site" => "现场解决",
+        "person_name" => "姓名",
+        "venue" => "地点",
+        "chair_name" => "主持人",
+        "chair_title" => "主持人职务",
+        "cancel_reason" => "取消原因",
+        "minutes" => "会议纪要",
+        "theme" => "主题",
+        "held_on" => "日期",
+        "region_ids" => "区县",
+        "credit_code" => "统一社会信用代码",
+        "name" => "名称",
+        "industry" => "行业",
+        "size" => "规模",
+        "contact_name" => "联系人",
+        "contact_phone" => "联系电话",
+        "enterprise" => "企业",
+        _ => "内容",
+    }
+}
+
+/// An invalid field in words a person can act on: "请填写理由".
+pub fn in_words(e: &FieldError) -> String {
+    let field = e.field.rsplit('.').next().unwrap_or(&e.field);
+    let field = field.split('[').next().unwrap_or(field);
+    let l = label(field);
+    let m = e.message.as_str();
+    if m == "must not be empty" {
+        format!("请填写{l}")
+    } else if m == "is required" || m.starts_with("is required") {
+        format!("请填写或选择{l}")
+    } else if let Some(n) = m.strip_prefix("must be at most ") {
+        format!("{l}不能超过{}个字", n.trim_end_matches(" characters"))
+    } else if m.contains("in the past") {
+        format!("{l}不能早于今天")
+    } else if m.starts_with("must be after the current due date") {
+        format!("{l}须晚于当前办理期限")
+    } else if m.contains("no such") {
+        format!("请选择有效的{l}")
+    } else if m == "is the lead department" {
+        "协办部门不能与主办部门相同".into()
+    } else if m == "is listed twice" {
+        format!("{l}重复选择")
+    } else if m.contains("only when the outcome is `planned`") {
+        "仅在“列入计划”时填写计划完成日期".into()
+    } else if m.contains("is not a date") {
+        format!("{l}不是有效日期")
+    } else if m.contains("already") {
+        format!("{l}已存在")
+    } else {
+        format!("{l}填写有误")
+    }
+}
+
+/// Every problem of a refusal, in words.
+pub fn problems(e: &Error) -> Vec<String> {
+    match e {
+        Error::Invalid(fields) => fields.iter().map(in_words).collect(),
+        Error::Duplicate(f) => vec![in_words(f)],
+        Error::Stale(_) | Error::Conflict(_) => {
+            vec!["该问题刚被他人更新，下面是最新内容，请确认后再操作。".into()]
+        }
+        other => vec![other.detail()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_become_commands_or_name_what_is_missing() {
+        let form = |s: &str| Posted::parse(s.as_bytes()).unwrap_or(Posted(HashMap::new()));
+        assert!(matches!(
+            command("assign", &form("lead_department_id=3&co_department_ids=4&co_department_ids=5&due_on=")),
+            Ok(Command::Assign(AssignIn { lead_department_id: 3, ref co_department_ids, due_on: None, .. })) if co_department_ids == &vec![4, 5]
+        ));
+        match command("rate", &form("rating=satisfied")) {
+            Err(Error::Invalid(f)) => assert_eq!(f[0].field, "solved"),
+            _ => panic!("rating without 是否解决 accepted"),
+        }
+        match command("extension", &form("new_due_on=2022-13-01&reason=x")) {
+            Err(Error::Invalid(f)) => assert_eq!(f[0].field, "new_due_on"),
+            _ => panic!("a bad date accepted"),
+        }
+        assert!(command("nonsense", &form("")).is_err());
+        let e = FieldError::new("reason", "must not be empty");
+        assert_eq!(in_words(&e), "请填写理由");
+        let e = FieldError::new("co_department_ids[1]", "is the lead department");
+        assert_eq!(in_words(&e), "协办部门不能与主办部门相同");
+    }
+}
