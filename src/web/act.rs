@@ -34,6 +34,27 @@ pub fn code(a: Action) -> &'static str {
     }
 }
 
+/// The heading of each action's form on the page.
+pub fn form_words(code: &str) -> &'static str {
+    match code {
+        "assign" => "交办",
+        "sign" => "签收",
+        "take-over" => "接手",
+        "return" => "退回",
+        "extension" => "申请延期",
+        "decision" => "延期申请",
+        "answer" => "答复",
+        "rate" => "评价",
+        "close" => "办结",
+        "withdraw" => "撤回",
+        "urge" => "催办",
+        "supervise" => "督办",
+        "comment" => "留言",
+        "mark" => "标记",
+        _ => "",
+    }
+}
+
 /// What a person reads after an action went through.
 pub fn done_words(code: &str) -> Option<&'static str> {
     Some(match code {

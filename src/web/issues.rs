@@ -466,6 +466,10 @@ impl IssuePage {
         self.draft.get(k).map_or("", String::as_str)
     }
 
+    fn words(&self, code: &str) -> &'static str {
+        super::act::form_words(code)
+    }
+
     fn offers(&self, code: &str) -> bool {
         self.forms.offered.contains(&code)
     }

@@ -240,14 +240,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no field labelled {label}: {e}"))
     }
 
-    /// The button or link whose words are `words`.
+    /// The button whose words are `words`, or else the link.
     pub async fn control(&self, words: &str) -> fantoccini::elements::Element {
-        let xpath =
-            format!("//button[normalize-space()='{words}'] | //a[normalize-space()='{words}']");
-        self.client
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("no control {words}: {e}"))
+        for xpath in [
+            format!("//button[normalize-space()='{words}']"),
+            format!("//a[normalize-space()='{words}']"),
+        ] {
+            if let Ok(e) = self.client.find(Locator::XPath(&xpath)).await {
+                return e;
+            }
+        }
+        panic!("no control {words} on {}", self.path().await);
     }
 
     /// Clicks a control that leaves the page (a form's button, a link) and waits until the
