@@ -163,6 +163,20 @@ fn issues_link(
     )
 }
 
+/// The list of the forums held in the period, in the region.
+fn forums_link(p: &Period, region_id: Option<i64>) -> String {
+    let mut pairs = vec![
+        ("status", "held".to_owned()),
+        ("from", p.from.to_string()),
+        ("to", p.to.to_string()),
+    ];
+    pairs.extend(region_id.map(|r| ("region_id", r.to_string())));
+    format!(
+        "/forums?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
 /// A headline number.
 pub struct Card {
     label: &'static str,
@@ -233,7 +247,7 @@ fn cards(s: &Summary, before: Option<&Summary>, p: &Period, region: Option<i64>)
             "场",
             s.forums_held,
             before.map(|b| b.forums_held),
-            None,
+            Some(forums_link(p, region)),
         ),
         count_card(
             "参会企业家",

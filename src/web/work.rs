@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/inbox").get(inbox))
         .service(web::resource("/desk").get(desk))
         .service(web::resource("/desk/plan").post(plan))
+        .service(web::resource("/forums").get(forum_list))
         .service(web::resource("/forums/{id}").get(forum))
         .service(web::resource("/forums/{id}/{action}").post(forum_act))
         .service(
@@ -527,6 +528,78 @@ async fn plan(session: Session, body: web::Bytes) -> Result<HttpResponse, WebErr
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- the forums ----
+
+/// A row of the forum list.
+pub struct ForumRowView {
+    id: i64,
+    number: String,
+    day: String,
+    region: String,
+    theme: String,
+    status: &'static str,
+    people: String,
+    raised: String,
+}
+
+#[derive(Template)]
+#[template(path = "forums.html")]
+struct ForumsPage {
+    chrome: Chrome,
+    rows: Vec<ForumRowView>,
+    total: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    page_label: String,
+}
+
+/// 恳谈会: the forums in the reader's scope, with the list's filters (a figure's period,
+/// region and status), newest first.
+async fn forum_list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let pairs = filled(&req);
+    let q: ForumQuery = parse_query(&pairs)?;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let (found, names) = db::run(&state.pool, move |conn| {
+        let found = forums::list(conn, &caller, q)?;
+        let ids: Vec<i64> = found.items.iter().map(|f| f.region_id).collect();
+        let names = crate::store::regions::names(conn, &ids)?;
+        Ok((found, names))
+    })
+    .await?;
+    let pages = (found.total + found.per_page - 1) / found.per_page;
+    let with_page = |n: i64| {
+        let mut p: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+        p.push(("page".into(), n.to_string()));
+        format!(
+            "/forums?{}",
+            serde_urlencoded::to_string(&p).unwrap_or_default()
+        )
+    };
+    page(&ForumsPage {
+        chrome: Chrome::new(&session, "恳谈会", "/forums"),
+        rows: found
+            .items
+            .iter()
+            .map(|f| ForumRowView {
+                id: f.id,
+                number: format!("第{}期", f.edition_number),
+                day: format::date(f.held_on),
+                region: names.get(&f.region_id).cloned().unwrap_or_default(),
+                theme: f.theme.clone(),
+                status: f.status.zh(),
+                people: count(f.attendance_count),
+                raised: count(f.issue_count),
+            })
+            .collect(),
+        total: count(found.total),
+        prev_href: (found.page > 1).then(|| with_page(found.page - 1)),
+        next_href: (found.page < pages).then(|| with_page(found.page + 1)),
+        page_label: format!("第 {} / {} 页", found.page, pages.max(1)),
+    })
 }
 
 // ---- a forum ----
