@@ -228,6 +228,8 @@ async fn signing_in_and_out_with_csrf_tokens() {
         "/reports",
         "/reports/2022",
         "/reports/2022/6",
+        "/forums?status=held",
+        "/templates",
     ] {
         let r = get(&app, path, &session).await;
         assert_eq!(r.status, 200, "{path}: {}", r.text);
