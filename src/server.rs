@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use actix_web::HttpServer;
 
-use crate::api::{app, AppState};
+use crate::api::app;
 use crate::auth::token::Tokens;
 use crate::config::{AuthConfig, Config};
 use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::role::Role;
+use crate::http::AppState;
 use crate::service::users::{insert, prepare_new_user, NewUserIn};
 use crate::store;
 

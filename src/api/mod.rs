@@ -24,22 +24,10 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpResponse};
 
-use std::sync::Arc;
-
-use crate::auth::token::Tokens;
-use crate::db::Pool;
 use crate::error::Error;
 use problem::{problem_response, PROBLEM_JSON};
 
-/// What every handler can reach: the pool and the settings it needs.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub backend: &'static str,
-    pub tokens: Arc<Tokens>,
-    /// Whether the web session cookie is marked `Secure`.
-    pub cookie_secure: bool,
-}
+pub use crate::http::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -6,9 +6,9 @@ use serde::Deserialize;
 
 use super::session::{self, Session, LOGIN_COOKIE, SESSION_COOKIE};
 use super::{page, reads_figures, redirect, Chrome, WebError};
-use crate::api::AppState;
 use crate::db;
 use crate::error::Error;
+use crate::http::AppState;
 use crate::service::accounts;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -253,11 +253,7 @@ async fn export(session: Session, req: HttpRequest) -> Result<HttpResponse, WebE
         ledger::prepare(conn, &caller, &query)
     })
     .await?;
-    Ok(crate::api::issues::export::stream(
-        state.pool.clone(),
-        prepared,
-        format,
-    ))
+    Ok(crate::http::stream(state.pool.clone(), prepared, format))
 }
 
 /// One event of the timeline, in words.

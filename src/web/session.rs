@@ -11,10 +11,10 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::WebError;
-use crate::api::AppState;
 use crate::auth::{self, Caller};
 use crate::db;
 use crate::error::Error;
+use crate::http::AppState;
 
 pub const SESSION_COOKIE: &str = "qq_session";
 /// The random value the sign-in form's token is made from.

@@ -4,13 +4,13 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::super::common::created;
+use super::super::extract::{Json, OptionalJson};
 use super::{if_match, issue_response, reading};
-use crate::api::common::created;
-use crate::api::extract::{Json, OptionalJson};
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
+use crate::http::AppState;
 use crate::service::issues::actions::{
     perform, AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
     OptionalNoteIn, RatingIn, ReasonIn,

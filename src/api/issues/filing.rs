@@ -3,12 +3,12 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::super::extract::Json;
 use super::reading;
-use crate::api::extract::Json;
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
+use crate::http::AppState;
 use crate::service::issues::filing::{self, check_key, FileIn, Filed, KEY_HEADER};
 use crate::service::issues::version_tag;
 

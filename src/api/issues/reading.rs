@@ -3,10 +3,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::issue_response;
-use crate::api::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
+use crate::http::AppState;
 use crate::service::issues::{self, IssueQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

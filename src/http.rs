@@ -1,0 +1,84 @@
+//! What the two HTTP doors, the API and the web pages, share: the application state every
+//! handler reaches, and the ledger download streamed while it is written.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+
+use crate::auth::token::Tokens;
+use crate::db::Pool;
+use crate::error::Error;
+use crate::service::ledger::{self, Format, Ledger};
+
+type Chunk = actix_web::web::Bytes;
+
+/// What every handler can reach: the pool and the settings it needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: &'static str,
+    pub tokens: Arc<Tokens>,
+    /// Whether the web session cookie is marked `Secure`.
+    pub cookie_secure: bool,
+}
+
+type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;
+
+/// Produces the file on a blocking thread; a closed channel (the client left) stops it.
+fn produce(pool: Pool, ledger: Ledger, format: Format, tx: Sender) {
+    let send = |tx: &Sender, bytes: Vec<u8>| tx.blocking_send(Ok(Chunk::from(bytes))).is_ok();
+    let result = (|| -> Result<(), Error> {
+        let mut conn = pool.get().map_err(Error::from_pool)?;
+        match format {
+            Format::Csv => ledger::write_csv(&mut conn, &ledger, |bytes| send(&tx, bytes)),
+            Format::Xlsx => {
+                let path = std::env::temp_dir().join(format!(
+                    "qinqing-export-{}-{}.xlsx",
+                    std::process::id(),
+                    crate::store::now()
+                        .and_utc()
+                        .timestamp_nanos_opt()
+                        .unwrap_or_default()
+                ));
+                let written = ledger::write_xlsx(&mut conn, &ledger, &path);
+                let streamed = written.and_then(|()| {
+                    let mut file =
+                        std::fs::File::open(&path).map_err(|e| Error::internal(e.to_string()))?;
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = file
+                            .read(&mut buf)
+                            .map_err(|e| Error::internal(e.to_string()))?;
+                        if n == 0 || !send(&tx, buf[..n].to_vec()) {
+                            return Ok(());
+                        }
+                    }
+                });
+                let _ = std::fs::remove_file(&path);
+                streamed
+            }
+        }
+    })();
+    if let Err(e) = result {
+        // The status line is already sent; end the body early and say why in the log.
+        log::error!("ledger export stopped: {e}");
+        let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+    }
+}
+
+/// The ledger as a download, produced on a blocking thread while it is sent.
+pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    actix_web::rt::task::spawn_blocking(move || produce(pool, ledger, format, tx));
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let ext = format.extension();
+    HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"issues.{ext}\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E5%8F%B0%E8%B4%A6.{ext}"),
+        ))
+        .streaming(body)
+}
