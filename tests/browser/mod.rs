@@ -150,10 +150,14 @@ pub async fn browser(width: u32, height: u32) -> Browser {
     let chromium = which(&CHROMIUMS)
         .unwrap_or_else(|| panic!("chromium is missing: install Debian's chromium (.ci/run does)"));
     let port = free_port();
+    // Its own process group, so that the browser it starts goes with it, even when a test
+    // fails before closing the session.
+    use std::os::unix::process::CommandExt;
     let driver = Command::new(driver_bin)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("starting chromedriver: {e}"));
     let caps = json!({
@@ -365,9 +369,19 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
+    }
+}
+
+impl Drop for Browser {
+    /// Ends chromedriver and every browser process it started (its process group).
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.wait();
     }
 }
