@@ -566,19 +566,19 @@ async fn a_forum_day_and_a_stale_form() {
         .unwrap_or_else(|e| panic!("{e}"));
     click(&coord, "登记参会企业家").await;
     assert!(coord.text().await.contains("钱志远"));
-    // An issue raised there and solved on the spot.
+    // The departments that sit at the forum, then an issue raised there and solved on the spot.
+    coord
+        .js("const s = document.getElementById('department_ids'); s.options[0].selected = true; s.options[1].selected = true; return true")
+        .await;
+    click(&coord, "保存参会部门").await;
+    assert!(coord.text().await.contains("参会部门已保存"));
     coord
         .css("#raise_enterprise")
         .await
         .select_by_value(first.as_str().unwrap_or_default())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    coord
-        .css("#raise_title")
-        .await
-        .send_keys("停车位不足")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    type_into(&coord, "标题", "停车位不足").await;
     coord
         .css("#raise_description")
         .await
@@ -591,30 +591,40 @@ async fn a_forum_day_and_a_stale_form() {
         .select_by_value("infrastructure")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    choose(&coord, "resolved_on_site").await;
     let dept = coord
         .js("const o = document.querySelector('#raise_department option:nth-child(2)'); return o ? o.value : ''")
         .await;
-    if let Some(d) = dept.as_str().filter(|d| !d.is_empty()) {
-        choose(&coord, "resolved_on_site").await;
-        coord
-            .css("#raise_department")
-            .await
-            .select_by_value(d)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        coord
-            .css("#on_site_answer")
-            .await
-            .send_keys("现场协调划定临时停车区。")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let dept = dept.as_str().unwrap_or_default().to_owned();
+    assert!(
+        !dept.is_empty(),
+        "no attending department to answer on the spot"
+    );
+    coord
+        .css("#raise_department")
+        .await
+        .select_by_value(&dept)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    coord
+        .css("#on_site_answer")
+        .await
+        .send_keys("现场协调划定临时停车区。")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     coord
         .follow(coord.css("#raise button[type=submit]").await)
         .await;
     let id = issue_id(&coord).await;
+    assert_eq!(status_of(&coord).await, "已答复");
+    assert!(coord.text().await.contains("现场解决"));
     coord.goto(&site.url(&forum)).await;
     assert!(coord.text().await.contains("停车位不足"));
+    assert!(
+        coord.text().await.contains("现场解决 1 个"),
+        "{}",
+        coord.text().await
+    );
     coord.screenshot("forum").await;
 
     // A stale page: a leader supervises meanwhile; the coordinator's form is refused.

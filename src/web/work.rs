@@ -612,6 +612,8 @@ struct ForumPage {
     held_on: String,
     status: &'static str,
     departments: Vec<Choice>,
+    /// Every active department, those attending selected.
+    all_departments: Vec<Choice>,
     attendees: Vec<(String, String, String)>,
     raised: Vec<(i64, String, &'static str, bool)>,
     runs: bool,
@@ -666,7 +668,7 @@ async fn forum_page(
     let state = session.state.clone();
     let runs = caller.role == Role::Coordinator;
     let search = q.enterprise_q.clone();
-    let (f, attendees, raised, depts, region, ents) = db::run(&state.pool, move |conn| {
+    let (f, attendees, raised, depts, region, ents, all) = db::run(&state.pool, move |conn| {
         let f = forums::get(conn, &caller, id)?;
         let attendees = forums::list_attendees(
             conn,
@@ -688,6 +690,22 @@ async fn forum_page(
             },
         )?;
         let depts = crate::store::departments::names(conn, &f.department_ids)?;
+        let all = if runs {
+            crate::service::departments::list(
+                conn,
+                &caller,
+                crate::service::departments::DepartmentQuery {
+                    q: None,
+                    region_id: None,
+                    active: Some(true),
+                    page: Some(1),
+                    per_page: Some(100),
+                },
+            )?
+            .items
+        } else {
+            Vec::new()
+        };
         let region = crate::store::regions::names(conn, &[f.region_id])?
             .remove(&f.region_id)
             .unwrap_or_default();
@@ -707,7 +725,7 @@ async fn forum_page(
         } else {
             Vec::new()
         };
-        Ok((f, attendees.items, raised.items, depts, region, ents))
+        Ok((f, attendees.items, raised.items, depts, region, ents, all))
     })
     .await?;
     let mut attending: Vec<Choice> = Vec::new();
@@ -732,6 +750,14 @@ async fn forum_page(
             .department_ids
             .iter()
             .map(|d| choice(d, depts.get(d).map(|x| x.0.clone()).unwrap_or_default(), ""))
+            .collect(),
+        all_departments: all
+            .iter()
+            .map(|d| Choice {
+                value: d.id.to_string(),
+                label: d.name.clone(),
+                selected: f.department_ids.contains(&d.id),
+            })
             .collect(),
         attendees: attendees
             .iter()
@@ -769,6 +795,7 @@ async fn forum_page(
             "held" => Some("已记录为召开。"),
             "cancelled" => Some("已取消。"),
             "attendee" => Some("已登记参会企业家。"),
+            "departments" => Some("参会部门已保存。"),
             _ => None,
         }),
         forum: f,
@@ -813,6 +840,28 @@ async fn forum_act(
             })
             .await;
             r.map(|_| if cancel { "cancelled" } else { "held" })
+        }
+        "departments" => {
+            let ids: Vec<i64> = form
+                .values()
+                .get("department_ids")
+                .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+                .unwrap_or_default();
+            let patch = ForumPatch {
+                status: None,
+                minutes: None,
+                cancel_reason: None,
+                venue: None,
+                theme: None,
+                chair_name: None,
+                chair_title: None,
+                department_ids: Some(ids),
+            };
+            let r = db::run(&state.pool, move |conn| {
+                forums::update(conn, &caller, id, patch)
+            })
+            .await;
+            r.map(|_| "departments")
         }
         "attendee" => {
             let enterprise = opt("new_name").map(|name| NewEnterpriseIn {
