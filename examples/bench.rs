@@ -247,13 +247,14 @@ async fn main() {
         admin_password: None,
         cookie_secure: false,
     };
-    let state = match qinqing::server::build_state(pool.clone(), &backend, &auth) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            std::process::exit(1);
-        }
-    };
+    let state =
+        match qinqing::server::build_state(pool.clone(), &backend, &auth, &Default::default()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("bench: {e}");
+                std::process::exit(1);
+            }
+        };
     let app = test::init_service(qinqing::api::app(state)).await;
     let login = test::TestRequest::post()
         .uri("/api/v1/auth/login")

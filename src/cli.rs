@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{AuthConfig, Config};
+use crate::config::{AuthConfig, Config, NotifyConfig};
+use crate::service::notices::ReminderRules;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,6 +99,85 @@ pub struct Cli {
         global = true
     )]
     pub admin_password: Option<String>,
+
+    /// Hosts or networks (CIDR) that channels may reach although internal (loopback,
+    /// private, link-local), comma-separated: e.g. `127.0.0.1,10.8.0.0/16,hooks.internal`
+    #[arg(long, env = "QINQING_CHANNEL_ALLOW", default_value = "", global = true)]
+    pub channel_allow: String,
+
+    /// The address people reach the service at, to make links in outside messages
+    /// absolute (e.g. `https://qinqing.example.gov.cn`)
+    #[arg(long, env = "QINQING_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// SMTP server for e-mail channels: `smtp://user:pass@host:587` (STARTTLS required),
+    /// `smtps://user:pass@host:465` (TLS), or `smtp://host:25?tls=none` (a local relay)
+    #[arg(long, env = "QINQING_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of e-mail notices
+    #[arg(
+        long,
+        env = "QINQING_SMTP_FROM",
+        default_value = "qinqing@localhost",
+        global = true
+    )]
+    pub smtp_from: String,
+
+    /// Do not run the reminders and the delivery worker in this process (another instance,
+    /// or `qinqing remind` from cron, does)
+    #[arg(long, env = "QINQING_NO_SCHEDULER", global = true)]
+    pub no_scheduler: bool,
+
+    /// Seconds between passes of the reminders
+    #[arg(
+        long,
+        env = "QINQING_REMIND_EVERY",
+        default_value_t = 60,
+        global = true
+    )]
+    pub remind_every: u64,
+
+    /// Seconds between passes of the delivery worker
+    #[arg(
+        long,
+        env = "QINQING_DELIVER_EVERY",
+        default_value_t = 5,
+        global = true
+    )]
+    pub deliver_every: u64,
+
+    /// Attempts at delivering a notice to a channel before it is marked failed
+    #[arg(
+        long,
+        env = "QINQING_DELIVERY_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub delivery_attempts: i32,
+
+    /// Seconds allowed for each outside call (connect, send, answer)
+    #[arg(
+        long,
+        env = "QINQING_DELIVERY_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub delivery_timeout: u64,
+
+    /// Working days a department has to sign for an assignment (签收时限)
+    #[arg(long, env = "QINQING_SIGN_DAYS", default_value_t = 1, global = true)]
+    pub sign_days: u32,
+
+    /// Working days an answer may wait for its rating before the Federation is reminded to
+    /// call the enterprise (回访)
+    #[arg(
+        long,
+        env = "QINQING_FOLLOW_UP_DAYS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub follow_up_days: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +190,16 @@ pub enum Command {
     CreateUser(CreateUser),
     /// Load the demo data set: Huzhou's 2022 programme, a smaller 2023 and the current year
     Demo(DemoArgs),
+    /// Produce the reminders due at a time (default: now) and deliver the notices waiting,
+    /// once, then exit (the server does this by itself unless --no-scheduler)
+    Remind(RemindArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// The time to remind as of, RFC 3339 (e.g. `2026-12-07T09:00:00+08:00`)
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -145,8 +235,10 @@ pub struct CreateUser {
 }
 
 impl Cli {
-    pub fn config(&self) -> Config {
-        Config {
+    pub fn config(&self) -> Result<Config, String> {
+        let channel_allow = crate::domain::notice::Allow::parse_list(&self.channel_allow)
+            .map_err(|e| format!("--channel-allow (QINQING_CHANNEL_ALLOW): {e}"))?;
+        Ok(Config {
             database_url: self.database_url.clone(),
             bind: self.bind.clone(),
             db_pool_size: self.db_pool_size.max(1),
@@ -158,6 +250,26 @@ impl Cli {
                 admin_password: self.admin_password.clone().filter(|s| !s.is_empty()),
                 cookie_secure: self.cookie_secure,
             },
-        }
+            notify: NotifyConfig {
+                channel_allow,
+                public_url: self
+                    .public_url
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.trim_end_matches('/').to_owned()),
+                smtp_url: self.smtp_url.clone().filter(|s| !s.is_empty()),
+                smtp_from: self.smtp_from.clone(),
+                scheduler: !self.no_scheduler,
+                remind_every: Duration::from_secs(self.remind_every.max(1)),
+                deliver_every: Duration::from_secs(self.deliver_every.max(1)),
+                max_attempts: self.delivery_attempts.max(1),
+                timeout: Duration::from_secs(self.delivery_timeout.max(1)),
+                rules: ReminderRules {
+                    sign_days: self.sign_days.max(1),
+                    follow_up_days: self.follow_up_days.max(1),
+                    ..Default::default()
+                },
+            },
+        })
     }
 }

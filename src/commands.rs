@@ -12,7 +12,7 @@ use crate::store;
 /// Runs the command; the error is the message to print before exiting non-zero.
 pub fn run(cli: Cli) -> Result<(), String> {
     init_logging(&cli.log_level);
-    let config = cli.config();
+    let config = cli.config()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let demo = match (cli.demo, cli.demo_password) {
@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             server::serve(config, demo)
         }
         Command::Demo(args) => demo(&config, &args.password, args.force),
+        Command::Remind(args) => remind(&config, args.at.as_deref()),
         Command::Migrate => {
             let applied = server::migrate(&config)?;
             if applied.is_empty() {
@@ -88,6 +89,31 @@ fn demo(config: &Config, password: &str, force: bool) -> Result<(), String> {
     let mut conn = server::connect(&config.backend())?;
     db::migrate(&mut conn)?;
     server::load_demo(&mut conn, password, force)
+}
+
+/// `qinqing remind`: one pass of the reminders as of a time, then one of the deliveries.
+fn remind(config: &Config, at: Option<&str>) -> Result<(), String> {
+    let now = match at {
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map_err(|e| format!("--at {t}: {e} (write e.g. 2026-12-07T09:00:00+08:00)"))?
+            .naive_utc(),
+        None => store::now(),
+    };
+    server::migrate(config)?;
+    let mut conn = server::connect(&config.backend())?;
+    let made = crate::service::notices::remind(&mut conn, now, &config.notify.rules)
+        .map_err(|e| e.one_line())?;
+    println!(
+        "reminders: {} due soon, {} overdue, {} not signed for, {} follow-up calls, {} forums, {} digests",
+        made.due_soon, made.overdue, made.sign_overdue, made.follow_up_due, made.forum_upcoming, made.digest
+    );
+    let sent =
+        crate::notify::deliver_due(&mut conn, &config.notify, now).map_err(|e| e.one_line())?;
+    println!(
+        "deliveries: {} delivered, {} to retry, {} failed",
+        sent.delivered, sent.retry, sent.failed
+    );
+    Ok(())
 }
 
 fn init_logging(filter: &str) {

@@ -22,6 +22,8 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     /// Whether the web session cookie is marked `Secure`.
     pub cookie_secure: bool,
+    /// The channels' allow-list and SMTP setting, checked when a channel is configured.
+    pub notify: Arc<crate::config::NotifyConfig>,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;

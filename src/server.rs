@@ -7,7 +7,7 @@ use actix_web::HttpServer;
 
 use crate::api::app;
 use crate::auth::token::Tokens;
-use crate::config::{AuthConfig, Config};
+use crate::config::{AuthConfig, Config, NotifyConfig};
 use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::role::Role;
 use crate::http::AppState;
@@ -45,7 +45,12 @@ fn random_secret() -> String {
 }
 
 /// Everything the handlers share, built the same way by the server and by the tests.
-pub fn build_state(pool: Pool, backend: &Backend, auth: &AuthConfig) -> Result<AppState, String> {
+pub fn build_state(
+    pool: Pool,
+    backend: &Backend,
+    auth: &AuthConfig,
+    notify: &NotifyConfig,
+) -> Result<AppState, String> {
     let secret = match &auth.jwt_secret {
         Some(s) => s.clone(),
         None => {
@@ -63,6 +68,7 @@ pub fn build_state(pool: Pool, backend: &Backend, auth: &AuthConfig) -> Result<A
         backend: backend.name(),
         tokens: Arc::new(tokens),
         cookie_secure: auth.cookie_secure,
+        notify: Arc::new(notify.clone()),
     })
 }
 
@@ -125,7 +131,13 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     }
     bootstrap_admin(&mut connect(&backend)?, &config.auth)?;
     let pool = db::build_pool(&backend, &config.pool_options())?;
-    let state = build_state(pool, &backend, &config.auth)?;
+    let state = build_state(pool, &backend, &config.auth, &config.notify)?;
+    if config.notify.scheduler {
+        crate::notify::spawn(backend.clone(), config.notify.clone())
+            .map_err(|e| format!("cannot start the notifier: {e}"))?;
+    } else {
+        log::info!("reminders and deliveries are left to another instance (--no-scheduler)");
+    }
     log::info!(
         "serving on http://{} with the {} database",
         config.bind,

@@ -634,3 +634,101 @@ async fn work_pages_offer_exactly_what_the_server_allows() {
     r.problem(422);
     assert_eq!(r.error_fields(), vec!["solved"]);
 }
+
+#[actix_rt::test]
+async fn the_message_page_lists_marks_and_opens_notices() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    let ent_token = world.token("ent_a").unwrap_or_default().to_owned();
+    let body = json!({"title": "出口退税<b>慢</b>", "description": "退税款迟迟未到账", "category": "tax", "channel": "online"});
+    let id = create(&app, &ent_token, "/api/v1/issues", body).await;
+    let coord_token = world.token("coord_city").unwrap_or_default().to_owned();
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        Some(&coord_token),
+        Some(&json!({"lead_department_id": world.id("dept_a_department")})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let dept = sign_in(&app, "dept.a").await;
+    // The badge on every page, and the list with the notice unread, its text escaped.
+    let inbox = get(&app, "/inbox", &dept).await;
+    assert!(
+        inbox
+            .text
+            .contains("消息 <span class=\"badge\" aria-label=\"1条未读\">1</span>"),
+        "{}",
+        inbox.text
+    );
+    let page = get(&app, "/notifications", &dept).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("<strong>1</strong> 条未读"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("新交办") && page.text.contains("出口退税&#60;b&#62;慢&#60;/b&#62;"),
+        "{}",
+        page.text
+    );
+    let nid = get_notice_id(&page.text);
+    // Opening it without the form's token is refused; with it, it is read and leads to the issue.
+    let r = post_form(
+        &app,
+        &format!("/notifications/{nid}/open"),
+        &dept,
+        &[("csrf", "forged")],
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let csrf = csrf_field(&page.text);
+    let r = post_form(
+        &app,
+        &format!("/notifications/{nid}/open"),
+        &dept,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some(format!("/issues/{id}")));
+    let page = get(&app, "/notifications", &dept).await;
+    assert!(
+        page.text.contains("没有未读消息") && !page.text.contains("class=\"badge\""),
+        "{}",
+        page.text
+    );
+    // Someone else's notice is not found.
+    let other = sign_in(&app, "dept.b").await;
+    let csrf_b = csrf_field(&get(&app, "/notifications", &other).await.text);
+    let r = post_form(
+        &app,
+        &format!("/notifications/{nid}/open"),
+        &other,
+        &[("csrf", &csrf_b)],
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = post_form(
+        &app,
+        "/notifications/read-all",
+        &other,
+        &[("csrf", &csrf_b)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+}
+
+/// The id in the first `/notifications/{id}/open` form of a page.
+fn get_notice_id(html: &str) -> String {
+    html.split("action=\"/notifications/")
+        .skip(1)
+        .filter_map(|rest| rest.split('/').next())
+        .find(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+        .to_owned()
+}

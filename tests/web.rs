@@ -422,12 +422,36 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
     dept.sign_in(&site, "demo.dept").await;
     assert_eq!(dept.path().await, "/inbox");
     dept.screenshot("inbox").await;
-    let link = dept
-        .client
+    dept.client
         .find(Locator::LinkText(title))
         .await
         .unwrap_or_else(|e| panic!("the issue is not in 待签收: {e}"));
-    dept.follow(link).await;
+    // 消息 tells of the assignment; opening the notice leads to the issue.
+    let badge = dept
+        .js("return document.querySelector('.top .badge').textContent")
+        .await;
+    assert!(
+        badge
+            .as_str()
+            .is_some_and(|b| b.parse::<i64>().unwrap_or(0) > 0),
+        "{badge}"
+    );
+    dept.goto(&site.url("/notifications")).await;
+    let newest = dept
+        .js("return document.querySelector('.note-item .note-text').textContent")
+        .await;
+    assert!(
+        newest.as_str().unwrap_or_default().contains(title),
+        "{newest}"
+    );
+    dept.screenshot("notifications").await;
+    let open = dept
+        .client
+        .find(Locator::Css(".note-item .note-open"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    dept.follow(open).await;
+    assert_eq!(dept.path().await, format!("/issues/{id}"));
     click(&dept, "签收").await;
     assert_eq!(status_of(&dept).await, "办理中");
     choose(&dept, "outcome_resolved").await;

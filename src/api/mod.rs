@@ -10,6 +10,7 @@ pub mod extract;
 pub mod forums;
 pub mod health;
 pub mod issues;
+pub mod notifications;
 pub mod problem;
 pub mod regions;
 pub mod spec;
@@ -96,6 +97,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     editions::routes(cfg);
     forums::routes(cfg);
     issues::routes(cfg);
+    notifications::routes(cfg);
     stats::routes(cfg);
 }
 

@@ -158,6 +158,15 @@ where
     .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
 }
 
+/// A hand-written statement's parameters in the connection's notation: PostgreSQL's `$1`,
+/// SQLite's `?1` (for the few statements the query builder cannot write for both).
+pub fn numbered(conn: &DbConn, sql: &str) -> String {
+    match conn {
+        DbConn::Pg(_) => sql.to_owned(),
+        DbConn::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
 /// Runs `f` in a write transaction: committed when `f` returns Ok, rolled back otherwise.
 /// On SQLite the transaction begins IMMEDIATE, taking the write lock up front so that
 /// concurrent writers wait on the busy timeout instead of failing with SQLITE_BUSY on upgrade.

@@ -58,7 +58,8 @@ fn err(e: impl std::fmt::Display) -> String {
 /// Erases the programme's data (not regions), for `--force`.
 fn erase(conn: &mut DbConn) -> Result<(), String> {
     conn.batch_execute(
-        "DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
+        "DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
+         DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
          DELETE FROM issue_events; DELETE FROM issue_co_departments; DELETE FROM issues; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
          DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM departments; \
@@ -353,6 +354,10 @@ pub fn load(
         )?;
     }
     load_current_year(conn, &mut world, &regions, &mut edition_number, progress)?;
+    // The notices played back with the history are old news: only the last week's are
+    // left unread, as for someone who reads their messages.
+    let week_ago = store::now() - chrono::Duration::days(7);
+    crate::store::notices::mark_read_before(conn, week_ago).map_err(err)?;
 
     let land_name = "市自然资源和规划局";
     let ent_name = "德清县的一家企业";

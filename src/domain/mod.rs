@@ -70,5 +70,6 @@ pub mod credit_code;
 pub mod forum;
 pub mod issue;
 pub mod lifecycle;
+pub mod notice;
 pub mod role;
 pub mod time;

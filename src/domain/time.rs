@@ -31,6 +31,12 @@ pub fn start_of(day: NaiveDate) -> NaiveDateTime {
     local - chrono::Duration::hours(8)
 }
 
+/// A date as Chinese text reads it: `2022年6月8日`.
+pub fn zh_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod channels;
 pub mod common;
 pub mod departments;
 pub mod editions;
@@ -15,6 +16,7 @@ pub mod figures;
 pub mod forums;
 pub mod issues;
 pub mod ledger;
+pub mod notices;
 pub mod regions;
 pub mod templates;
 pub mod users;

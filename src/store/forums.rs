@@ -457,3 +457,42 @@ pub fn upcoming_in(
         .select(ForumRow::as_select())
         .load(conn)
 }
+
+/// A scheduled forum as its notice to enterprises names it.
+#[derive(Clone, Debug, Queryable)]
+pub struct Upcoming {
+    pub id: i64,
+    pub region_id: i64,
+    pub theme: String,
+    pub venue: Option<String>,
+    pub held_on: NaiveDate,
+    pub edition_number: i32,
+    pub region_name: String,
+    pub region_path: String,
+}
+
+/// Scheduled forums held between `from` and `to` (inclusive), every region.
+pub fn planned_between(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<Upcoming>> {
+    use super::schema::regions;
+    forums::table
+        .inner_join(editions::table)
+        .inner_join(regions::table)
+        .filter(forums::status.eq(Status::Scheduled))
+        .filter(editions::held_on.between(from, to))
+        .order((editions::held_on, forums::id))
+        .select((
+            forums::id,
+            forums::region_id,
+            forums::theme,
+            forums::venue,
+            editions::held_on,
+            editions::number,
+            regions::name,
+            regions::path,
+        ))
+        .load(conn)
+}

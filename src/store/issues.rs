@@ -769,3 +769,95 @@ pub fn usual_leads(conn: &mut DbConn, category: Category) -> QueryResult<Vec<i64
         .load(conn)?;
     Ok(rows.into_iter().filter_map(|(d, _)| d).collect())
 }
+
+/// Issues a department holds whose due date is on or before `until` (due soon or
+/// overdue), by due date.
+pub fn open_with_due(conn: &mut DbConn, until: NaiveDate) -> QueryResult<Vec<IssueRow>> {
+    issues::table
+        .filter(issues::status.eq_any(State::HANDLED))
+        .filter(issues::due_on.le(until))
+        .order((issues::due_on, issues::id))
+        .select(IssueRow::as_select())
+        .load(conn)
+}
+
+/// Issues assigned and not yet signed for, with the time of their latest (re)assignment.
+pub fn waiting_for_sign(conn: &mut DbConn) -> QueryResult<Vec<(IssueRow, NaiveDateTime)>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::status.eq(State::Assigned))
+        .order(issues::id)
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut at: HashMap<i64, NaiveDateTime> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(i64, Option<NaiveDateTime>)> = issue_events::table
+            .filter(issue_events::issue_id.eq_any(chunk))
+            .filter(issue_events::action.eq_any([EventKind::Assigned, EventKind::Reassigned]))
+            .group_by(issue_events::issue_id)
+            .select((issue_events::issue_id, diesel::dsl::max(issue_events::at)))
+            .load(conn)?;
+        at.extend(found.into_iter().filter_map(|(i, t)| Some((i, t?))));
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let t = *at.get(&r.id)?;
+            Some((r, t))
+        })
+        .collect())
+}
+
+/// Issues answered and waiting for their rating.
+pub fn waiting_for_rating(conn: &mut DbConn) -> QueryResult<Vec<IssueRow>> {
+    issues::table
+        .filter(issues::status.eq(State::Answered))
+        .order(issues::id)
+        .select(IssueRow::as_select())
+        .load(conn)
+}
+
+/// A week of a region, for a leader's digest.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Week {
+    pub collected: i64,
+    pub answered: i64,
+    pub overdue: i64,
+    pub supervised: i64,
+}
+
+/// Issues of a region collected and answered in [from, to), and overdue and under
+/// supervision on `today`.
+pub fn week_counts(
+    conn: &mut DbConn,
+    path: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    today: NaiveDate,
+) -> QueryResult<Week> {
+    let region = || {
+        issues::table
+            .filter(issues::region_id.eq_any(scope::regions_under(path)))
+            .into_boxed()
+    };
+    Ok(Week {
+        collected: region()
+            .filter(issues::status.ne(State::Withdrawn))
+            .filter(issues::created_at.ge(from).and(issues::created_at.lt(to)))
+            .count()
+            .get_result(conn)?,
+        answered: region()
+            .filter(issues::answered_at.ge(from).and(issues::answered_at.lt(to)))
+            .count()
+            .get_result(conn)?,
+        overdue: region()
+            .filter(overdue_on(today))
+            .count()
+            .get_result(conn)?,
+        supervised: region()
+            .filter(issues::supervision.eq(true))
+            .filter(issues::status.eq_any(State::HANDLED))
+            .count()
+            .get_result(conn)?,
+    })
+}

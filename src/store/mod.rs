@@ -6,6 +6,7 @@ pub mod departments;
 pub mod enterprises;
 pub mod forums;
 pub mod issues;
+pub mod notices;
 pub mod regions;
 pub mod schema;
 pub mod scope;

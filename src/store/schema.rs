@@ -286,6 +286,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        kind -> Text,
+        issue_id -> Nullable<BigInt>,
+        text -> Text,
+        link -> Text,
+        department_id -> Nullable<BigInt>,
+        region_id -> Nullable<BigInt>,
+        dedupe_key -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        user_id -> BigInt,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    channels (id) {
+        id -> BigInt,
+        kind -> Text,
+        target -> Text,
+        secret -> Nullable<Text>,
+        department_id -> Nullable<BigInt>,
+        region_id -> Nullable<BigInt>,
+        kinds -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        channel_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notifications -> notices (notice_id));
+diesel::joinable!(deliveries -> notices (notice_id));
+diesel::joinable!(deliveries -> channels (channel_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     regions,
@@ -307,4 +363,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     issue_rollup,
     reply_templates,
+    notices,
+    notifications,
+    channels,
+    deliveries,
 );

@@ -222,3 +222,42 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>
         .into_iter()
         .collect())
 }
+
+/// The account automatic actions are recorded under (the scheduler's 超期 催办): inactive,
+/// with a name no one can choose or sign in with. Made the first time it is needed; several
+/// instances doing so at once agree on one.
+pub fn system_user(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<i64> {
+    const NAME: &str = "~system";
+    let found = users::table
+        .filter(users::username.eq(NAME))
+        .select(users::id)
+        .first::<i64>(conn)
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    // In a savepoint: a concurrent insert by another instance makes this one fail
+    // without ending the caller's transaction.
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(users::table)
+            .values((
+                users::username.eq(NAME),
+                users::password_hash.eq("!"),
+                users::display_name.eq("系统"),
+                users::role.eq("admin"),
+                users::active.eq(false),
+                users::created_at.eq(at),
+                users::updated_at.eq(at),
+            ))
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => {}
+        Err(e) if crate::error::is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
+    }
+    users::table
+        .filter(users::username.eq(NAME))
+        .select(users::id)
+        .first(conn)
+}

@@ -1,7 +1,7 @@
 //! Numbers, dates and rates written as a Chinese government reader expects them:
 //! `2,229`, `98.75%`, `2022年6月8日`.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::time;
 use crate::service::figures::Rate;
@@ -37,7 +37,7 @@ pub fn fraction(r: &Rate) -> String {
 
 /// `2022年6月8日`.
 pub fn date(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    time::zh_date(d)
 }
 
 /// An instant as a Shanghai local time: `2022年6月8日 14:30`.

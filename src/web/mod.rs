@@ -9,6 +9,7 @@ mod charts;
 mod dashboard;
 mod format;
 mod issues;
+mod notices;
 mod session;
 mod work;
 
@@ -26,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     account::routes(cfg);
     dashboard::routes(cfg);
     work::routes(cfg);
+    notices::routes(cfg);
     issues::routes(cfg);
 }
 
@@ -205,6 +207,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// A count shown beside the label (unread notices).
+    pub badge: Option<i64>,
 }
 
 /// What every signed-in page shows around its content: who is signed in, the navigation
@@ -247,6 +251,7 @@ impl Chrome {
             ],
         };
         let mut nav = nav.to_vec();
+        nav.push(("/notifications", "消息"));
         nav.push(("/account", "账号"));
         Chrome {
             title: title.into(),
@@ -258,6 +263,8 @@ impl Chrome {
                     href,
                     label,
                     current: here == href,
+                    badge: (href == "/notifications" && session.unread > 0)
+                        .then_some(session.unread),
                 })
                 .collect(),
             csrf: session.csrf.clone(),

@@ -23,6 +23,8 @@ pub const LOGIN_COOKIE: &str = "qq_login";
 /// The signed-in reader of a page, and the CSRF token its forms carry.
 pub struct Session {
     pub caller: Caller,
+    /// Notices the user has not read (the 消息 badge).
+    pub unread: i64,
     pub csrf: String,
     pub state: web::Data<AppState>,
 }
@@ -109,11 +111,21 @@ impl FromRequest for Session {
             let claims = state.tokens.verify(&token).ok_or_else(sign_in)?;
             let id: i64 = claims.sub.parse().map_err(|_| sign_in())?;
             let (ver, role) = (claims.ver, claims.role.clone());
-            let caller = db::run(&state.pool, move |conn| auth::resolve(conn, id, ver, &role))
-                .await?
-                .ok_or_else(sign_in)?;
+            // The caller and the unread count for the 消息 badge, in one trip to the pool.
+            let found = db::run(&state.pool, move |conn| {
+                match auth::resolve(conn, id, ver, &role)? {
+                    Some(caller) => {
+                        let unread = crate::service::notices::unread_count(conn, &caller)?;
+                        Ok(Some((caller, unread)))
+                    }
+                    None => Ok(None),
+                }
+            })
+            .await?;
+            let (caller, unread) = found.ok_or_else(sign_in)?;
             Ok(Session {
                 caller,
+                unread,
                 csrf: csrf_for(&state, &token),
                 state,
             })

@@ -102,8 +102,8 @@ pub async fn site() -> Site {
         admin_password: None,
         cookie_secure: false,
     };
-    let state =
-        qinqing::server::build_state(pool, &backend, &auth).unwrap_or_else(|e| panic!("{e}"));
+    let state = qinqing::server::build_state(pool, &backend, &auth, &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     let server = actix_web::HttpServer::new(move || qinqing::api::app(state.clone()))

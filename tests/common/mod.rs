@@ -3,6 +3,7 @@
 //! over HTTP.
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod spec;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -269,9 +270,34 @@ impl Drop for TestDb {
     }
 }
 
+/// The notifier's settings in tests: channels may reach the loopback (where the tests'
+/// receivers listen), short timeouts.
+pub fn notify_config() -> qinqing::config::NotifyConfig {
+    qinqing::config::NotifyConfig {
+        channel_allow: qinqing::domain::notice::Allow::parse_list("127.0.0.1")
+            .unwrap_or_else(|e| panic!("{e}")),
+        public_url: Some("https://qinqing.example.gov.cn".into()),
+        timeout: Duration::from_secs(2),
+        max_attempts: 3,
+        ..Default::default()
+    }
+}
+
 /// The application as the server builds it, over this test's database.
 pub async fn app(
     db: &TestDb,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    app_with(db, &notify_config()).await
+}
+
+/// The application with these notifier settings.
+pub async fn app_with(
+    db: &TestDb,
+    notify: &qinqing::config::NotifyConfig,
 ) -> impl Service<
     actix_http::Request,
     Response = ServiceResponse<impl MessageBody>,
@@ -283,7 +309,7 @@ pub async fn app(
         admin_password: None,
         cookie_secure: false,
     };
-    let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth) {
+    let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };

@@ -199,6 +199,7 @@ pub fn execute(
             now,
         )?;
         let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
+        crate::service::notices::on_event(conn, &row, step.event, &step.details, caller, now)?;
         Ok((row, step.extension))
     })
 }

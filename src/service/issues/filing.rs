@@ -240,6 +240,10 @@ fn create(
         &details,
         now,
     )?;
+    if on_site {
+        let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
+        crate::service::notices::on_event(conn, &row, EventKind::Filed, &details, caller, now)?;
+    }
     Ok(id)
 }
 

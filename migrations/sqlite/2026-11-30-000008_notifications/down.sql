@@ -1,0 +1,4 @@
+DROP TABLE deliveries;
+DROP TABLE channels;
+DROP TABLE notifications;
+DROP TABLE notices;

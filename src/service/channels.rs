@@ -1,0 +1,424 @@
+//! Outside delivery channels (`/api/v1/channels`), kept by the administrator: where the
+//! notices of a department's handlers, or of a region's Federation staff and leaders, are
+//! sent besides their own lists. Secrets are write-only; a target that resolves to an
+//! internal address is refused unless the allow-list names it.
+
+use std::collections::HashMap;
+use std::net::ToSocketAddrs;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::common::{nullable, page, present, utc, Check, Paged};
+use crate::auth::Caller;
+use crate::config::NotifyConfig;
+use crate::db::DbConn;
+use crate::domain::notice::{reachable, Allow, ChannelKind, DeliveryStatus, Kind};
+use crate::domain::role::Role;
+use crate::error::{Error, FieldError};
+use crate::service::departments::check_named;
+use crate::store::{self, notices, regions};
+
+#[derive(Serialize)]
+pub struct Deliveries {
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+}
+
+#[derive(Serialize)]
+pub struct Failure {
+    pub notice_id: i64,
+    pub attempts: i32,
+    pub error: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+pub struct Channel {
+    pub id: i64,
+    pub kind: ChannelKind,
+    /// The address, with the values of its query (robot keys, tokens) hidden.
+    pub target: String,
+    pub has_secret: bool,
+    pub department_id: Option<i64>,
+    pub region_id: Option<i64>,
+    /// The notice kinds it takes; null: every kind.
+    pub kinds: Option<Vec<Kind>>,
+    pub deliveries: Deliveries,
+    /// The latest deliveries that failed for good (only in a single channel's answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<Vec<Failure>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A URL with every query value replaced by `***` (WeCom's `key`, DingTalk's
+/// `access_token`): the address can be shown, the credential in it cannot.
+fn masked(kind: ChannelKind, target: &str) -> String {
+    if kind == ChannelKind::Email {
+        return target.to_owned();
+    }
+    match target.split_once('?') {
+        None => target.to_owned(),
+        Some((base, query)) => {
+            let hidden: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) => format!("{k}=***"),
+                    None => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", hidden.join("&"))
+        }
+    }
+}
+
+fn kinds_of(stored: Option<&str>) -> Option<Vec<Kind>> {
+    stored.map(|s| s.split(',').filter_map(Kind::parse).collect())
+}
+
+fn view(
+    row: notices::ChannelRow,
+    counts: &HashMap<(i64, DeliveryStatus), i64>,
+    failures: Option<Vec<Failure>>,
+) -> Channel {
+    let n = |s| counts.get(&(row.id, s)).copied().unwrap_or(0);
+    Channel {
+        id: row.id,
+        kind: row.kind,
+        target: masked(row.kind, &row.target),
+        has_secret: row.secret.is_some(),
+        department_id: row.department_id,
+        region_id: row.region_id,
+        kinds: kinds_of(row.kinds.as_deref()),
+        deliveries: Deliveries {
+            pending: n(DeliveryStatus::Pending),
+            delivered: n(DeliveryStatus::Delivered),
+            failed: n(DeliveryStatus::Failed),
+        },
+        failures,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    }
+}
+
+fn counts(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<(i64, DeliveryStatus), i64>, Error> {
+    Ok(notices::delivery_counts(conn, ids)?
+        .into_iter()
+        .map(|(c, s, n)| ((c, s), n))
+        .collect())
+}
+
+const KEEPERS: &[Role] = &[Role::Admin];
+const WHAT: &str = "configure notification channels";
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub fn list(conn: &mut DbConn, caller: &Caller, q: ChannelQuery) -> Result<Paged<Channel>, Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let p = page(q.page, q.per_page)?;
+    let (rows, total) = notices::channels(conn, p)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts = counts(conn, &ids)?;
+    let items = rows.into_iter().map(|r| view(r, &counts, None)).collect();
+    Ok(Paged::new(items, total, p))
+}
+
+pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Channel, Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let row = notices::channel(conn, id)?.ok_or_else(|| Error::not_found("channel"))?;
+    let counts = counts(conn, &[id])?;
+    let failures = notices::failures(conn, id, 20)?
+        .into_iter()
+        .map(|f| Failure {
+            notice_id: f.notice_id,
+            attempts: f.attempts,
+            error: f.error,
+            at: utc(f.at),
+        })
+        .collect();
+    Ok(view(row, &counts, Some(failures)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewChannel {
+    pub kind: ChannelKind,
+    pub target: String,
+    pub secret: Option<String>,
+    pub department_id: Option<i64>,
+    pub region_id: Option<i64>,
+    pub kinds: Option<Vec<Kind>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelPatch {
+    #[serde(default, deserialize_with = "present")]
+    pub kind: Option<ChannelKind>,
+    #[serde(default, deserialize_with = "present")]
+    pub target: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub secret: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub department_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub region_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub kinds: Option<Option<Vec<Kind>>>,
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    cfg: &NotifyConfig,
+    input: NewChannel,
+) -> Result<Channel, Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let values = validate(conn, cfg, input)?;
+    let id = notices::insert_channel(conn, &values)?;
+    get(conn, caller, id)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    cfg: &NotifyConfig,
+    id: i64,
+    patch: ChannelPatch,
+) -> Result<Channel, Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let row = notices::channel(conn, id)?.ok_or_else(|| Error::not_found("channel"))?;
+    let merged = NewChannel {
+        kind: patch.kind.unwrap_or(row.kind),
+        target: patch.target.unwrap_or(row.target),
+        secret: patch.secret.unwrap_or(row.secret),
+        department_id: patch.department_id.unwrap_or(row.department_id),
+        region_id: patch.region_id.unwrap_or(row.region_id),
+        kinds: patch
+            .kinds
+            .unwrap_or_else(|| kinds_of(row.kinds.as_deref())),
+    };
+    let values = validate(conn, cfg, merged)?;
+    if !notices::update_channel(conn, id, &values)? {
+        return Err(Error::not_found("channel"));
+    }
+    get(conn, caller, id)
+}
+
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
+    caller.require(KEEPERS, WHAT)?;
+    if crate::db::write_tx(conn, |c| notices::delete_channel(c, id))? {
+        Ok(())
+    } else {
+        Err(Error::not_found("channel"))
+    }
+}
+
+fn validate(
+    conn: &mut DbConn,
+    cfg: &NotifyConfig,
+    input: NewChannel,
+) -> Result<notices::ChannelValues, Error> {
+    let mut check = Check::default();
+    let target = check.text("target", &input.target, 3, 1_000);
+    let secret = input.secret.map(|s| s.trim().to_owned());
+    match (input.department_id, input.region_id) {
+        (Some(_), Some(_)) => {
+            check.add("region_id", "give a department_id or a region_id, not both")
+        }
+        (None, None) => check.add(
+            "department_id",
+            "give the department or the region whose notices the channel takes",
+        ),
+        _ => {}
+    }
+    match input.kind {
+        ChannelKind::Webhook => match secret.as_deref() {
+            Some(s) if s.chars().count() >= 16 => {}
+            _ => check.add(
+                "secret",
+                "a webhook signs every body with its secret: give one of at least 16 characters",
+            ),
+        },
+        ChannelKind::Wecom if secret.is_some() => check.add(
+            "secret",
+            "a WeCom group robot takes no secret: its key is part of the target URL",
+        ),
+        ChannelKind::Email if secret.is_some() => {
+            check.add("secret", "an e-mail channel takes no secret")
+        }
+        _ => {}
+    }
+    if let Some(s) = &secret {
+        if s.is_empty() || s.len() > 200 || s.chars().any(char::is_control) {
+            check.add("secret", "must be 1 to 200 printable characters");
+        }
+    }
+    if let Some(k) = &input.kinds {
+        if k.is_empty() {
+            check.add(
+                "kinds",
+                "name at least one notice kind, or leave it out for every kind",
+            );
+        }
+    }
+    if !target.is_empty() {
+        if let Err(m) = check_target(
+            input.kind,
+            &target,
+            &cfg.channel_allow,
+            cfg.smtp_url.is_some(),
+        ) {
+            check.add("target", m);
+        }
+    }
+    check.finish()?;
+    if let Some(d) = input.department_id {
+        check_named(conn, &[("department_id".to_owned(), d)], true)?;
+    }
+    if let Some(r) = input.region_id {
+        if regions::get(conn, r)?.is_none() {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "region_id",
+                "no such region",
+            )]));
+        }
+    }
+    let mut kinds = input
+        .kinds
+        .map(|k| k.iter().map(|k| k.code()).collect::<Vec<_>>());
+    if let Some(k) = kinds.as_mut() {
+        k.sort_unstable();
+        k.dedup();
+    }
+    Ok(notices::ChannelValues {
+        kind: input.kind,
+        target,
+        secret,
+        department_id: input.department_id,
+        region_id: input.region_id,
+        kinds: kinds.map(|k| k.join(",")),
+        updated_at: store::now(),
+    })
+}
+
+/// Whether a channel of `kind` may be sent to `target`: an http(s) URL whose host resolves
+/// only to addresses the allow-list admits, or an e-mail address with SMTP configured.
+pub fn check_target(
+    kind: ChannelKind,
+    target: &str,
+    allow: &[Allow],
+    smtp: bool,
+) -> Result<(), String> {
+    if kind == ChannelKind::Email {
+        if target.parse::<lettre::Address>().is_err() {
+            return Err("must be an e-mail address".into());
+        }
+        if !smtp {
+            return Err("e-mail channels need an SMTP server: set QINQING_SMTP_URL".into());
+        }
+        return Ok(());
+    }
+    let uri: ureq::http::Uri = target
+        .parse()
+        .map_err(|_| "must be an http or https URL".to_owned())?;
+    let port = match uri.scheme_str() {
+        Some("https") => 443,
+        Some("http") => 80,
+        _ => return Err("must be an http or https URL".into()),
+    };
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| "must name a host".to_owned())?;
+    let port = uri.port_u16().unwrap_or(port);
+    let bare = host.trim_matches(['[', ']']);
+    let addrs: Vec<_> = (bare, port)
+        .to_socket_addrs()
+        .map_err(|_| format!("{host} does not resolve"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{host} does not resolve"));
+    }
+    if let Some(a) = addrs.iter().find(|a| !reachable(host, a.ip(), allow)) {
+        return Err(format!(
+            "{host} resolves to {}, an internal address; name it in QINQING_CHANNEL_ALLOW to allow it",
+            a.ip()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let allow = Allow::parse_list("127.0.0.1").unwrap();
+        let cases = [
+            (
+                ChannelKind::Webhook,
+                "http://127.0.0.1:9/hook",
+                &allow[..],
+                true,
+            ),
+            (
+                ChannelKind::Webhook,
+                "http://127.0.0.1:9/hook",
+                &[][..],
+                false,
+            ),
+            (
+                ChannelKind::Webhook,
+                "http://[::1]:9/hook",
+                &allow[..],
+                false,
+            ),
+            (
+                ChannelKind::Webhook,
+                "http://169.254.169.254/latest",
+                &allow[..],
+                false,
+            ),
+            (ChannelKind::Webhook, "http://10.0.0.8/x", &allow[..], false),
+            (
+                ChannelKind::Dingtalk,
+                "ftp://127.0.0.1/x",
+                &allow[..],
+                false,
+            ),
+            (ChannelKind::Wecom, "not a url", &allow[..], false),
+            (ChannelKind::Email, "ban@example.gov.cn", &allow[..], true),
+            (ChannelKind::Email, "no-at-sign", &allow[..], false),
+        ];
+        for (kind, target, allow, ok) in cases {
+            assert_eq!(
+                check_target(kind, target, allow, true).is_ok(),
+                ok,
+                "{target}"
+            );
+        }
+        assert!(check_target(ChannelKind::Email, "a@b.cn", &[], false).is_err());
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(
+            masked(
+                ChannelKind::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+            ),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***"
+        );
+        assert_eq!(masked(ChannelKind::Webhook, "https://h/x"), "https://h/x");
+        assert_eq!(masked(ChannelKind::Email, "a@b.cn"), "a@b.cn");
+    }
+}
