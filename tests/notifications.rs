@@ -230,6 +230,18 @@ async fn each_person_is_told_only_of_what_they_can_read() {
     let db = TestDb::new();
     let app = app(&db).await;
     let w = world(&app, &db).await;
+    // The region channels of 德清 and 长兴 (the Federation's groups there).
+    let groups = Receiver::start();
+    for (region, path) in [(DEQING, "/deqing"), (CHANGXING, "/changxing")] {
+        let r = post(
+            &app,
+            w.token("admin").unwrap_or_default(),
+            "/api/v1/channels",
+            json!({"kind": "wecom", "target": groups.url(path), "region_id": region}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
     let id = filed_and_assigned(&app, &w, false).await;
     let dept_a = w.token("dept_a").unwrap_or_default();
     let coord = w.token("coord_city").unwrap_or_default();
@@ -359,6 +371,32 @@ async fn each_person_is_told_only_of_what_they_can_read() {
         .await
     )
     .is_empty());
+    // 德清's group heard what its coordinators did (the return, the dissatisfied rating),
+    // nothing meant for the department or the enterprise; 长兴's group heard nothing.
+    assert_eq!(
+        deliver(&db, &notify_config(), qinqing::store::now()).delivered,
+        2
+    );
+    let heard: Vec<(String, String)> = groups
+        .hits()
+        .iter()
+        .map(|h| {
+            (
+                h.target.clone(),
+                h.json()["markdown"]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert!(heard.iter().all(|(path, _)| path == "/deqing"), "{heard:?}");
+    assert!(
+        heard.iter().any(|(_, text)| text.contains("退回"))
+            && heard.iter().any(|(_, text)| text.contains("不满意")),
+        "{heard:?}"
+    );
 }
 
 #[actix_rt::test]
@@ -832,6 +870,92 @@ async fn reminders_at_an_injected_time_come_once() {
         "{}",
         digest.text
     );
+
+    // An answer waiting for its rating past five working days: the coordinators call.
+    let second = filed_and_assigned(&app, &w, false).await;
+    let r = post(
+        &app,
+        dept_a,
+        &format!("/api/v1/issues/{second}/sign"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = post(
+        &app,
+        dept_a,
+        &format!("/api/v1/issues/{second}/answer"),
+        json!({"outcome": "explained", "text": "已作政策解释。"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        remind(&db, shanghai(cal.add_working_days(today, 4), 9)).follow_up_due,
+        0
+    );
+    assert_eq!(
+        remind(&db, shanghai(cal.add_working_days(today, 5), 9)).follow_up_due,
+        1
+    );
+    assert_eq!(
+        remind(&db, shanghai(cal.add_working_days(today, 6), 9)).follow_up_due,
+        0
+    );
+    let coord_a = get(
+        &app,
+        w.token("coord_a").unwrap_or_default(),
+        "/api/v1/notifications",
+    )
+    .await;
+    assert_eq!(kinds(&coord_a)[0], "follow_up_due");
+    assert_eq!(coord_a.body["items"][0]["issue_id"], second);
+
+    // A forum planned in 德清 within a week: 德清's enterprises are told, 长兴's are not.
+    let held_on = qinqing::domain::forum::next_wednesday_after(today + chrono::Duration::days(20));
+    let r = post(
+        &app,
+        w.token("coord_city").unwrap_or_default(),
+        "/api/v1/editions/plan",
+        json!({"held_on": held_on, "theme": "专精特新企业发展", "region_ids": [DEQING]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        remind(&db, shanghai(held_on - chrono::Duration::days(8), 9)).forum_upcoming,
+        0
+    );
+    assert_eq!(
+        remind(&db, shanghai(held_on - chrono::Duration::days(6), 9)).forum_upcoming,
+        1
+    );
+    assert_eq!(
+        remind(&db, shanghai(held_on - chrono::Duration::days(5), 9)).forum_upcoming,
+        0
+    );
+    let ent = get(
+        &app,
+        w.token("ent_a").unwrap_or_default(),
+        "/api/v1/notifications",
+    )
+    .await;
+    assert_eq!(kinds(&ent)[0], "forum_upcoming");
+    assert!(
+        ent.body["items"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("专精特新企业发展"),
+        "{}",
+        ent.text
+    );
+    assert!(!kinds(
+        &get(
+            &app,
+            w.token("ent_b").unwrap_or_default(),
+            "/api/v1/notifications"
+        )
+        .await
+    )
+    .contains(&"forum_upcoming".to_owned()));
 }
 
 fn binary() -> Command {
@@ -967,4 +1091,54 @@ async fn a_delivery_survives_kill_9() {
         ),
         1
     );
+}
+
+#[actix_rt::test]
+async fn two_workers_deliver_each_notice_once() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let hook = Receiver::start();
+    let r = post(
+        &app,
+        w.token("admin").unwrap_or_default(),
+        "/api/v1/channels",
+        json!({"kind": "webhook", "target": hook.url("/hook"), "secret": SECRET,
+               "department_id": w.id("dept_a_department")}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for _ in 0..12 {
+        filed_and_assigned(&app, &w, false).await;
+    }
+    let cfg = notify_config();
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, cfg) = (db.url.clone(), cfg.clone());
+            std::thread::spawn(move || {
+                let mut conn = qinqing::db::Backend::from_url(&url)
+                    .connect()
+                    .unwrap_or_else(|e| panic!("{e}"));
+                qinqing::notify::deliver_due(&mut conn, &cfg, qinqing::store::now())
+                    .unwrap_or_else(|e| panic!("{e:?}"))
+            })
+        })
+        .collect();
+    let delivered: usize = workers
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|_| panic!("a worker panicked"))
+                .delivered
+        })
+        .sum();
+    assert_eq!(delivered, 12);
+    let mut ids: Vec<String> = hook
+        .hits()
+        .iter()
+        .map(|h| h.header("x-qinqing-notice-id").to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((hook.hits().len(), ids.len()), (12, 12));
 }

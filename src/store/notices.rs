@@ -197,7 +197,7 @@ pub struct Listed {
     pub created_at: NaiveDateTime,
 }
 
-/// A user's notices, newest first, and how many there are.
+/// A user's notices, newest first (by when they were recorded), and how many there are.
 pub fn list(
     conn: &mut DbConn,
     user: i64,
@@ -225,7 +225,7 @@ pub fn list(
             notices::link,
             notices::created_at,
         ))
-        .order(notifications::id.desc())
+        .order((notices::created_at.desc(), notifications::id.desc()))
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;
@@ -419,7 +419,7 @@ struct Claimed {
 
 /// Claims up to `limit` deliveries that are due and not held by a live lease, holding each
 /// until `lease_until`. On PostgreSQL rows another worker is claiming are skipped
-/// (`FOR UPDATE SKIP LOCKED`) and the lease is checked again once the row is locked, so no
+/// (`FOR UPDATE SKIP LOCKED`, which also checks the lease again on the row it locks), so no
 /// two workers hold the same delivery.
 pub fn claim(
     conn: &mut DbConn,
@@ -429,18 +429,23 @@ pub fn claim(
 ) -> QueryResult<Vec<i64>> {
     const DUE: &str = "status = 'pending' AND next_attempt_at <= $2 \
                        AND (lease_until IS NULL OR lease_until < $2)";
-    let lock = match conn {
-        DbConn::Pg(_) => " FOR UPDATE SKIP LOCKED",
-        DbConn::Sqlite(_) => "",
-    };
-    let sql = crate::db::numbered(
-        conn,
-        &format!(
-            "UPDATE deliveries SET lease_until = $1 WHERE id IN \
-             (SELECT id FROM deliveries WHERE {DUE} ORDER BY next_attempt_at, id LIMIT $3{lock}) \
-             AND {DUE} RETURNING id"
+    let sql = match conn {
+        // The rows are picked once, in a CTE: a LIMIT … SKIP LOCKED subquery under IN may
+        // be scanned again and pick further rows.
+        DbConn::Pg(_) => format!(
+            "WITH picked AS (SELECT id FROM deliveries WHERE {DUE} \
+             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             UPDATE deliveries SET lease_until = $1 FROM picked \
+             WHERE deliveries.id = picked.id RETURNING deliveries.id"
         ),
-    );
+        // One writer at a time: the transaction of the statement is the lock.
+        DbConn::Sqlite(_) => format!(
+            "UPDATE deliveries SET lease_until = ?1 WHERE id IN \
+             (SELECT id FROM deliveries WHERE {} ORDER BY next_attempt_at, id LIMIT ?3) \
+             RETURNING id",
+            DUE.replace('$', "?")
+        ),
+    };
     let rows: Vec<Claimed> = diesel::sql_query(sql)
         .bind::<Timestamp, _>(lease_until)
         .bind::<Timestamp, _>(now)
