@@ -704,6 +704,29 @@ async fn conflicting_requests_have_one_winner_and_one_event() {
         actions,
         ["filed", "assigned", "signed", "answered", "rated"]
     );
+    // N assignments of a new issue at once, each acting on the version it read and naming
+    // a co-handling department: one wins; the others are told of the conflict (409) or that
+    // their version is stale (412), never a duplicate co-department (a 500).
+    let r = send(&app, Method::POST, "/api/v1/issues", ent,
+        Some(&json!({"title": "并发交办", "description": "x", "category": "approval", "channel": "online"}))).await;
+    let fresh = r.body["id"].as_i64().unwrap_or_default();
+    let token = coord.unwrap_or_default().to_owned();
+    let assigns: Vec<_> = (0..N)
+        .map(|_| {
+            let req = TestRequest::post()
+                .uri(&format!("/api/v1/issues/{fresh}/assign"))
+                .insert_header(("authorization", format!("Bearer {token}")))
+                .insert_header(("if-match", format!("\"{fresh}.1\"")))
+                .set_json(json!({"lead_department_id": da, "co_department_ids": [w.id("dept_b_department")]}));
+            send_request(&app, req)
+        })
+        .collect();
+    let replies = futures_util::future::join_all(assigns).await;
+    assert_eq!(count_ok(&replies), 1, "{replies:?}");
+    for r in replies.iter().filter(|r| r.status != 200) {
+        assert!(r.status == 409 || r.status == 412, "{}", r.text);
+    }
+    assert_eq!(timeline(&app, coord, fresh).await, ["filed", "assigned"]);
 }
 
 #[actix_rt::test]

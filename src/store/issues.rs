@@ -200,6 +200,21 @@ pub fn apply(
     Ok(true)
 }
 
+/// Takes the issue's row for this transaction if it is still at `version`: a version-
+/// guarded update that changes nothing. A concurrent action on the same issue waits here
+/// for the first to finish, then finds the version moved and gets false, before it has
+/// touched anything (co-departments, extensions) that the first is writing too.
+pub fn lock(conn: &mut DbConn, id: i64, version: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        issues::table
+            .filter(issues::id.eq(id))
+            .filter(issues::version.eq(version)),
+    )
+    .set(issues::version.eq(issues::version))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
 pub fn co_departments(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
     let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
     for (issue, dept) in issue_co_departments::table

@@ -93,6 +93,12 @@ impl Step {
     }
 }
 
+fn changed_meanwhile() -> Error {
+    Error::Conflict(
+        "the issue was changed by someone else at the same moment; reload it and try again".into(),
+    )
+}
+
 fn refusal(r: Refusal) -> Error {
     match r {
         Refusal::Forbidden(m) => Error::Forbidden(m),
@@ -134,6 +140,9 @@ pub fn execute(
         let scope = caller.scope();
         let issue = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
         check_version(expected, id, issue.version)?;
+        if !store::lock(conn, id, issue.version)? {
+            return Err(changed_meanwhile());
+        }
         let current = issue.status;
         let rel = relation(conn, caller, &issue)?;
         let facts = Facts {
@@ -183,10 +192,7 @@ pub fn execute(
                 change.status = Some(next);
             }
             if !store::apply(conn, id, ctx.issue.version, &change, now)? {
-                return Err(Error::Conflict(
-                    "the issue was changed by someone else at the same moment; reload it and try again"
-                        .into(),
-                ));
+                return Err(changed_meanwhile());
             }
         }
         store::add_event(
