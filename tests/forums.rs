@@ -168,6 +168,8 @@ async fn a_forum_is_not_held_before_its_day() {
     let db = TestDb::new();
     let app = app(&db).await;
     let w = world(&app, &db).await;
+    // The city plans the edition; 德清's coordinator runs 德清's forum in it.
+    let city = w.token("coord_city").unwrap_or_default().to_owned();
     let coord = w.token("coord_a").unwrap_or_default().to_owned();
     let next = qinqing::domain::forum::next_wednesday_after(qinqing::domain::time::today());
     let body = json!({"held_on": next, "theme": "下周", "region_ids": [DEQING]});
@@ -175,7 +177,7 @@ async fn a_forum_is_not_held_before_its_day() {
         &app,
         Method::POST,
         "/api/v1/editions/plan",
-        Some(&coord),
+        Some(&city),
         Some(&body),
     )
     .await;

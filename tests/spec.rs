@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use actix_web::http::Method;
 use common::*;
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+const METHODS: [&str; 6] = ["get", "head", "post", "put", "patch", "delete"];
 
 /// (path, method) pairs described in `api-spec/openapi.yaml`, read from its layout: a path
 /// is a two-space-indented key starting with `/`, a method a four-space-indented key.

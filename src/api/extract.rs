@@ -134,6 +134,14 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 /// "at line X column Y" text: syntax → 400, unknown field → 400 naming it, any other
 /// data error (missing field, wrong type, unknown enum value) → 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    // JSON writes a NUL only escaped; look closer only when that escape is there.
+    if bytes.windows(6).any(|w| w == b"\\u0000") {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            if let Some(path) = nul_path(&v, String::new()) {
+                return Err(nul_error(&path));
+            }
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -183,6 +191,66 @@ fn json_error(path: &str, e: &serde_json::Error) -> Error {
         path.to_owned()
     };
     Error::Invalid(vec![FieldError::new(field, message)])
+}
+
+const NUL: &str = "must not contain the NUL character (U+0000)";
+
+/// The refusal of text holding a NUL character, naming where it was: no text with one is
+/// stored or searched for (PostgreSQL cannot hold it).
+pub fn nul_error(field: &str) -> Error {
+    Error::Invalid(vec![FieldError::new(field, NUL)])
+}
+
+/// The path (`title`, `items[2].name`) of the first string or key of a JSON value that
+/// holds a NUL character.
+fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    let join = |name: &str| {
+        if at.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{at}.{name}")
+        }
+    };
+    match v {
+        Value::String(s) if s.contains('\0') => {
+            Some(if at.is_empty() { "body".into() } else { at })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "\\0")))
+            } else {
+                nul_path(item, join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The first name of a query string or form whose name or value holds a NUL character.
+pub fn nul_field(pairs: &[(String, String)]) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', "\\0"))
+}
+
+/// A query string with a NUL character anywhere: the refusal naming the parameter, before
+/// any handler runs (a search for one, or an export filtered by one, would fail in the
+/// database).
+pub fn nul_in_query(query: &str) -> Option<Error> {
+    if !query.contains("%00") && !query.contains('\0') {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    nul_field(&pairs).map(|field| Error::Malformed {
+        detail: format!("the query parameter `{field}` {NUL}"),
+        errors: vec![FieldError::new(field, NUL)],
+    })
 }
 
 /// Query strings that do not parse are malformed requests (400).

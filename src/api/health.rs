@@ -9,8 +9,9 @@ use crate::db;
 use crate::error::Error;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").get(healthz))
-        .service(web::resource("/readyz").get(readyz));
+    // HEAD as well: load balancers and uptime probes often ask with it.
+    cfg.service(web::resource("/healthz").get(healthz).head(healthz))
+        .service(web::resource("/readyz").get(readyz).head(readyz));
 }
 
 /// 200 while the process runs.

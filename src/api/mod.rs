@@ -54,8 +54,17 @@ pub fn app(
         .default_service(web::to(not_found))
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
-            let fut = srv.call(req);
-            async move { Ok(as_problem(fut.await?)) }
+            use futures_util::future::Either;
+            match extract::nul_in_query(req.query_string()) {
+                Some(refusal) => {
+                    let res = req.into_response(actix_web::ResponseError::error_response(&refusal));
+                    Either::Left(std::future::ready(Ok(res)))
+                }
+                None => {
+                    let fut = srv.call(req);
+                    Either::Right(async move { Ok(as_problem(fut.await?)) })
+                }
+            }
         })
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;

@@ -22,6 +22,9 @@ pub struct Problem<'a> {
     pub errors: &'a [FieldError],
 }
 
+/// Field problems listed in one answer at most.
+const MAX_LISTED: usize = 20;
+
 /// Builds a problem+json response for any status; used for the framework's own errors too.
 pub fn problem_response(
     status: StatusCode,
@@ -30,6 +33,17 @@ pub fn problem_response(
     detail: String,
     errors: &[FieldError],
 ) -> HttpResponse {
+    // However many problems a body has, the answer names the first few: a body of 100,000
+    // bad items is not answered with megabytes.
+    let (errors, detail) = if errors.len() > MAX_LISTED {
+        let more = errors.len() - MAX_LISTED;
+        (
+            &errors[..MAX_LISTED],
+            format!("{detail} (the first {MAX_LISTED} problems are listed; {more} more are not)"),
+        )
+    } else {
+        (errors, detail)
+    };
     let body = Problem {
         kind: format!("urn:qinqing:problem:{slug}"),
         title,

@@ -274,7 +274,7 @@ pub fn page() -> &'static str {
                     .unwrap_or("service")
                     .to_owned();
                 let mut html = String::new();
-                for method in ["get", "post", "put", "patch", "delete"] {
+                for method in ["get", "head", "post", "put", "patch", "delete"] {
                     if item[method].is_object() {
                         html.push_str(&operation(path, method, &item[method]));
                     }

@@ -39,6 +39,14 @@ impl Caller {
         }
     }
 
+    /// Whether the caller's region is a top one (the city): its coordinators run the
+    /// programme's editions, which every district's forums belong to.
+    pub fn at_top_region(&self) -> bool {
+        self.region_path
+            .as_deref()
+            .is_some_and(|p| p.split('/').filter(|s| !s.is_empty()).count() == 1)
+    }
+
     /// 403 unless the caller's role is one of `roles`.
     pub fn require(&self, roles: &[Role], action: &str) -> Result<(), Error> {
         if roles.contains(&self.role) {

@@ -99,8 +99,23 @@ pub struct NewEditionIn {
     pub reschedule_reason: Option<String>,
 }
 
-pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result<Edition, Error> {
+/// An edition (期) holds the forums of every district, so only the city's coordinators
+/// create, plan or change one; a district's coordinator runs its own forums in it.
+fn require_city(caller: &Caller) -> Result<(), Error> {
     caller.require(&[Role::Coordinator], RUN)?;
+    if caller.at_top_region() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "editions are run by the city's coordinators; a district's coordinator adds and runs \
+             the district's forums"
+                .into(),
+        ))
+    }
+}
+
+pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result<Edition, Error> {
+    require_city(caller)?;
     let mut check = Check::default();
     let new = check_edition(
         &mut check,
@@ -155,7 +170,7 @@ pub fn update(
     id: i64,
     patch: EditionPatch,
 ) -> Result<Edition, Error> {
-    caller.require(&[Role::Coordinator], RUN)?;
+    require_city(caller)?;
     db::write_tx(conn, |conn| {
         let cur = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
         let reason = match patch.reschedule_reason {
@@ -198,7 +213,7 @@ pub struct Plan {
 /// 计划下一期: the next edition number, its date, and a scheduled forum per chosen region,
 /// in one transaction.
 pub fn plan(conn: &mut DbConn, caller: &Caller, input: PlanIn) -> Result<Plan, Error> {
-    caller.require(&[Role::Coordinator], RUN)?;
+    require_city(caller)?;
     if input.region_ids.is_empty() {
         return Err(Error::invalid("region_ids", "name at least one region"));
     }

@@ -34,22 +34,36 @@ pub fn record_failure(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     crate::db::write_tx(conn, |conn| {
+        if get(conn, key)?.is_none() {
+            // The first failure under a key: two at once (on PostgreSQL) both find none and
+            // both insert. The insert is in a savepoint, so the loser's unique violation
+            // leaves its transaction alive; it then counts on the winner's row below.
+            let first = after_failure(policy, None, now);
+            let inserted = conn.transaction(|c| {
+                diesel::insert_into(login_throttle::table)
+                    .values((
+                        login_throttle::key.eq(key),
+                        login_throttle::failures.eq(first.failures),
+                        login_throttle::window_start.eq(first.window_start),
+                        login_throttle::blocked_until.eq(first.blocked_until),
+                    ))
+                    .execute(c)
+            });
+            match inserted {
+                Ok(_) => return Ok(()),
+                Err(e) if crate::error::is_unique_violation(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let current = get(conn, key)?;
         let next = after_failure(policy, current.as_ref(), now);
-        let values = (
-            login_throttle::failures.eq(next.failures),
-            login_throttle::window_start.eq(next.window_start),
-            login_throttle::blocked_until.eq(next.blocked_until),
-        );
-        if current.is_some() {
-            diesel::update(login_throttle::table.find(key))
-                .set(values)
-                .execute(conn)?;
-        } else {
-            diesel::insert_into(login_throttle::table)
-                .values((login_throttle::key.eq(key), values))
-                .execute(conn)?;
-        }
+        diesel::update(login_throttle::table.find(key))
+            .set((
+                login_throttle::failures.eq(next.failures),
+                login_throttle::window_start.eq(next.window_start),
+                login_throttle::blocked_until.eq(next.blocked_until),
+            ))
+            .execute(conn)?;
         Ok(())
     })
 }

@@ -102,6 +102,11 @@ struct LoginForm {
 
 /// Parses a posted form; a body that is not a form is a refusal, not a crash.
 pub fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| WebError::Page(Error::malformed("the form could not be read")))?;
+    if let Some(field) = crate::api::extract::nul_field(&pairs) {
+        return Err(WebError::Page(crate::api::extract::nul_error(&field)));
+    }
     serde_urlencoded::from_bytes(body)
         .map_err(|_| WebError::Page(Error::malformed("the form could not be read")))
 }

@@ -83,6 +83,10 @@ pub struct Posted(HashMap<String, Vec<String>>);
 impl Posted {
     pub fn parse(body: &[u8]) -> Option<Posted> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+        // No text with a NUL character is stored (PostgreSQL cannot hold one).
+        if crate::api::extract::nul_field(&pairs).is_some() {
+            return None;
+        }
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for (k, v) in pairs {
             map.entry(k).or_default().push(v);

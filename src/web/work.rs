@@ -482,7 +482,8 @@ async fn desk_page(
         total: count(w.items.total),
         mine_switch: None,
         next,
-        plan: Some(PlanForm {
+        // Editions are the city's: a district's coordinator is not offered the plan.
+        plan: session.caller.at_top_region().then(|| PlanForm {
             held_on: next_wednesday_after(today).to_string(),
             regions: regions
                 .iter()

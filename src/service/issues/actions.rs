@@ -289,6 +289,9 @@ fn check_due(check: &mut Check, field: &str, due: NaiveDate, today: NaiveDate) {
 
 // ---- 交办 assign / reassign ----
 
+/// Co-handling departments (协办) one issue may have.
+const MAX_CO_DEPARTMENTS: usize = 20;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
@@ -302,6 +305,12 @@ pub struct AssignIn {
 fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Error> {
     let mut check = Check::default();
     let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    if body.co_department_ids.len() > MAX_CO_DEPARTMENTS {
+        return Err(Error::invalid(
+            "co_department_ids",
+            format!("name at most {MAX_CO_DEPARTMENTS} co-handling departments"),
+        ));
+    }
     let mut named = vec![("lead_department_id".to_owned(), body.lead_department_id)];
     for (i, d) in body.co_department_ids.iter().enumerate() {
         let field = format!("co_department_ids[{i}]");

@@ -1,0 +1,204 @@
+//! What an attacker or a bad day tries: text holding a NUL character, a district
+//! coordinator reaching for the city's editions, a body of a hundred thousand repeated ids,
+//! probes that ask with HEAD, and first sign-in failures racing each other.
+
+mod common;
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use common::*;
+use serde_json::json;
+
+#[actix_rt::test]
+async fn text_with_a_nul_character_gets_a_clear_answer() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a").unwrap_or_default();
+    // A body: 422 naming the field, wherever it is.
+    let r = send(&app, Method::POST, "/api/v1/issues", Some(ent),
+        Some(&json!({"title": "融资\u{0}难", "description": "x", "category": "financing", "channel": "online"}))).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["title"], "{}", r.text);
+    let coord = w.token("coord_city").unwrap_or_default();
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(coord),
+        Some(&json!({"theme": "ok", "region_ids": [DEQING], "reschedule_reason": "台风\u{0}"})),
+    )
+    .await;
+    assert_eq!(r.error_fields(), vec!["reschedule_reason"], "{}", r.text);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"username": "admin\u{0}", "password": "x"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["username"], "{}", r.text);
+    // A query: 400 naming the parameter, the export included (never a cut-off file).
+    for path in [
+        "/api/v1/issues?q=%00",
+        "/api/v1/issues?q=a%00b&status=submitted",
+        "/api/v1/issues/export?format=csv&q=%00",
+        "/api/v1/enterprises?q=%00",
+    ] {
+        let r = send(&app, Method::GET, path, Some(coord), None).await;
+        r.problem(400);
+        assert_eq!(r.error_fields(), vec!["q"], "{path}: {}", r.text);
+    }
+    // A page's form: refused, nothing stored; the list still reads.
+    let r = send_request(
+        &app,
+        TestRequest::post()
+            .uri("/login")
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload("username=a%00&password=x&csrf=x"),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = send(&app, Method::GET, "/api/v1/issues", Some(coord), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["total"], 0);
+}
+
+#[actix_rt::test]
+async fn editions_are_the_citys() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let district = w.token("coord_a").unwrap_or_default();
+    let edition = w.id("edition");
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/editions/{edition}"),
+        Some(district),
+        Some(&json!({"held_on": "2022-06-15"})),
+    )
+    .await;
+    r.problem(403);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions",
+        Some(district),
+        Some(&json!({"number": 9, "held_on": "2022-07-06", "theme": "x"})),
+    )
+    .await;
+    r.problem(403);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions/plan",
+        Some(district),
+        Some(&json!({"theme": "x", "region_ids": [DEQING]})),
+    )
+    .await;
+    r.problem(403);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/editions/{edition}"),
+        Some(district),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["held_on"], "2022-06-08", "unchanged: {}", r.text);
+    // The city's coordinator may.
+    let city = w.token("coord_city").unwrap_or_default();
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/editions/{edition}"),
+        Some(city),
+        Some(&json!({"theme": "助企纾困 稳进提质"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[actix_rt::test]
+async fn a_body_of_many_bad_items_gets_a_short_answer() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(&json!({"title": "x", "description": "x", "category": "tax", "channel": "online"})),
+    )
+    .await;
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let ids: Vec<i64> = std::iter::repeat_n(w.id("dept_b_department"), 40_000).collect();
+    let body = json!({"lead_department_id": w.id("dept_a_department"), "co_department_ids": ids});
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        w.token("coord_city"),
+        Some(&body),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["co_department_ids"], "{}", r.text);
+    assert!(r.text.len() < 2_000, "{} bytes", r.text.len());
+    // Many distinct bad fields: the first twenty are named, and the answer says so.
+    let many: Vec<i64> = (1_000..1_020).collect();
+    let body = json!({"lead_department_id": 999_999, "co_department_ids": many});
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        w.token("coord_city"),
+        Some(&body),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields().len(), 20, "{}", r.text);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 more"),
+        "{}",
+        r.text
+    );
+}
+
+#[actix_rt::test]
+async fn probes_may_ask_with_head() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    for path in ["/healthz", "/readyz"] {
+        let r = send(&app, Method::HEAD, path, None, None).await;
+        assert_eq!(r.status, 200, "{path}");
+    }
+}
+
+#[actix_rt::test]
+async fn first_sign_in_failures_at_once_are_all_counted() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    admin_token(&app, &db).await;
+    let wrong = json!({"username": "nobody.here", "password": "wrong password"});
+    let tries: Vec<_> = (0..4)
+        .map(|_| send(&app, Method::POST, "/api/v1/auth/login", None, Some(&wrong)))
+        .collect();
+    for r in futures_util::future::join_all(tries).await {
+        r.problem(401);
+    }
+    let mut conn = db.connect();
+    assert!(
+        count(
+            &mut conn,
+            "SELECT CAST(max(failures) AS BIGINT) AS n FROM login_throttle WHERE key LIKE 'user:%'"
+        ) >= 1
+    );
+}
