@@ -84,3 +84,53 @@ pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
         ))
         .streaming(body)
 }
+
+/// Signs a user in for either door: the throttle and the user looked up with one short use
+/// of a connection, the password checked with none held (at most one check per core at a
+/// time; a request that cannot get its turn within a few seconds is answered 503 with
+/// `Retry-After`), then the outcome recorded with another.
+pub async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+    address: String,
+) -> Result<crate::store::users::UserRow, Error> {
+    use crate::service::accounts;
+    let attempt = crate::db::run(&state.pool, move |conn| {
+        accounts::begin_sign_in(conn, &username, &address)
+    })
+    .await?;
+    let stored = attempt.stored_hash();
+    let ok = check_password(password, stored).await?;
+    crate::db::run(&state.pool, move |conn| {
+        accounts::finish_sign_in(conn, attempt, ok)
+    })
+    .await
+}
+
+/// How long a sign-in waits for its turn at the password check before a 503.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn check_password(password: String, stored: Option<String>) -> Result<bool, Error> {
+    use std::sync::OnceLock;
+    use tokio::sync::Semaphore;
+    static TURNS: OnceLock<Semaphore> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let turn = actix_web::rt::time::timeout(HASHING_WAIT, turns.acquire())
+        .await
+        .map_err(|_| Error::Unavailable("too many sign-ins at once; try again in a moment".into()))?
+        .map_err(|_| Error::internal("the password check is closed"))?;
+    let ok = actix_web::web::block(move || match stored {
+        Some(hash) => crate::auth::password::verify(&password, &hash),
+        None => {
+            crate::auth::password::verify_nobody(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?;
+    drop(turn);
+    Ok(ok)
+}

@@ -36,10 +36,7 @@ async fn login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let user = db::run(&state.pool, move |conn| {
-        accounts::sign_in(conn, &body.username, &body.password, &address)
-    })
-    .await?;
+    let user = crate::http::sign_in(&state, body.username, body.password, address).await?;
     let token = state.tokens.issue_for(&user).map_err(Error::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": token,

@@ -8,16 +8,26 @@ use crate::store::{self, users, users::UserRow};
 
 const BAD_CREDENTIALS: &str = "the username or password is wrong";
 
-/// Checks a username and password (slow: argon2 is deliberately expensive, so call it off
-/// the async workers). Unknown users, wrong passwords and inactive accounts get the same
-/// answer after the same work; repeated failures per username and per client address
-/// (`address`) are throttled.
-pub fn sign_in(
-    conn: &mut DbConn,
-    username: &str,
-    pw: &str,
-    address: &str,
-) -> Result<UserRow, Error> {
+/// A sign-in under way: the throttle's keys, the user the name belongs to (if any), and
+/// when it began. Made and finished with a connection; the password is checked between,
+/// without one (argon2 is deliberately slow and holds 19 MiB).
+pub struct SignIn {
+    keys: [(String, throttle::Policy); 2],
+    user: Option<UserRow>,
+    now: chrono::NaiveDateTime,
+}
+
+impl SignIn {
+    /// The stored hash to check the password against; None for an unknown username (the
+    /// check then spends the same work on a dummy, so timing does not tell).
+    pub fn stored_hash(&self) -> Option<String> {
+        self.user.as_ref().map(|u| u.password_hash.clone())
+    }
+}
+
+/// Begins a sign-in: refuses while the username or the client address (`address`) is
+/// throttled, and finds the user.
+pub fn begin_sign_in(conn: &mut DbConn, username: &str, address: &str) -> Result<SignIn, Error> {
     let username = username.trim().to_lowercase();
     let keys = [
         (format!("user:{username}"), throttle::per_username()),
@@ -36,22 +46,26 @@ pub fn sign_in(
             retry_after,
         });
     }
-    let found = users::find_by_username(conn, &username)?;
-    let ok = match &found {
-        Some(u) => password::verify(pw, &u.password_hash) && u.active,
-        None => {
-            password::verify_nobody(pw);
-            false
-        }
-    };
-    match found {
-        Some(user) if ok => {
-            store::throttle::clear(conn, &keys[0].0)?;
+    let user = users::find_by_username(conn, &username)?;
+    Ok(SignIn { keys, user, now })
+}
+
+/// Ends a sign-in once the password was checked: the user when it was right and the
+/// account is active; otherwise a failure counted against the username and the address,
+/// with the same answer for an unknown user, a wrong password and an inactive account.
+pub fn finish_sign_in(
+    conn: &mut DbConn,
+    attempt: SignIn,
+    password_ok: bool,
+) -> Result<UserRow, Error> {
+    match attempt.user {
+        Some(user) if password_ok && user.active => {
+            store::throttle::clear(conn, &attempt.keys[0].0)?;
             Ok(user)
         }
         _ => {
-            for (key, policy) in &keys {
-                store::throttle::record_failure(conn, key, policy, now)?;
+            for (key, policy) in &attempt.keys {
+                store::throttle::record_failure(conn, key, policy, attempt.now)?;
             }
             Err(Error::Unauthenticated(BAD_CREDENTIALS.into()))
         }

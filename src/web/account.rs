@@ -145,10 +145,7 @@ async fn login(
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let (username, password) = (f.username.clone(), f.password);
-    let signed = db::run(&state.pool, move |conn| {
-        accounts::sign_in(conn, &username, &password, &address)
-    })
-    .await;
+    let signed = crate::http::sign_in(&state, username, password, address).await;
     let user = match signed {
         Ok(u) => u,
         Err(Error::Unauthenticated(_)) => {
