@@ -31,38 +31,41 @@ type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;
 /// Produces the file on a blocking thread; a closed channel (the client left) stops it.
 fn produce(pool: Pool, ledger: Ledger, format: Format, tx: Sender) {
     let send = |tx: &Sender, bytes: Vec<u8>| tx.blocking_send(Ok(Chunk::from(bytes))).is_ok();
-    let result = (|| -> Result<(), Error> {
+    // Each page takes a connection for its own reading only: a slow reader of a large
+    // export does not hold one of the pool's connections while the bytes go out.
+    let fetch = |after: i64| -> Result<ledger::Page, Error> {
         let mut conn = pool.get().map_err(Error::from_pool)?;
-        match format {
-            Format::Csv => ledger::write_csv(&mut conn, &ledger, |bytes| send(&tx, bytes)),
-            Format::Xlsx => {
-                let path = std::env::temp_dir().join(format!(
-                    "qinqing-export-{}-{}.xlsx",
-                    std::process::id(),
-                    crate::store::now()
-                        .and_utc()
-                        .timestamp_nanos_opt()
-                        .unwrap_or_default()
-                ));
-                let written = ledger::write_xlsx(&mut conn, &ledger, &path);
-                let streamed = written.and_then(|()| {
-                    let mut file =
-                        std::fs::File::open(&path).map_err(|e| Error::internal(e.to_string()))?;
-                    let mut buf = vec![0u8; 64 * 1024];
-                    loop {
-                        let n = file
-                            .read(&mut buf)
-                            .map_err(|e| Error::internal(e.to_string()))?;
-                        if n == 0 || !send(&tx, buf[..n].to_vec()) {
-                            return Ok(());
-                        }
+        ledger::page(&mut conn, &ledger, after)
+    };
+    let result: Result<(), Error> = match format {
+        Format::Csv => ledger::write_csv(fetch, |bytes| send(&tx, bytes)),
+        Format::Xlsx => {
+            let path = std::env::temp_dir().join(format!(
+                "qinqing-export-{}-{}.xlsx",
+                std::process::id(),
+                crate::store::now()
+                    .and_utc()
+                    .timestamp_nanos_opt()
+                    .unwrap_or_default()
+            ));
+            let written = ledger::write_xlsx(fetch, &path);
+            let streamed = written.and_then(|()| {
+                let mut file =
+                    std::fs::File::open(&path).map_err(|e| Error::internal(e.to_string()))?;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = file
+                        .read(&mut buf)
+                        .map_err(|e| Error::internal(e.to_string()))?;
+                    if n == 0 || !send(&tx, buf[..n].to_vec()) {
+                        return Ok(());
                     }
-                });
-                let _ = std::fs::remove_file(&path);
-                streamed
-            }
+                }
+            });
+            let _ = std::fs::remove_file(&path);
+            streamed
         }
-    })();
+    };
     if let Err(e) = result {
         // The status line is already sent; end the body early and say why in the log.
         log::error!("ledger export stopped: {e}");

@@ -202,3 +202,36 @@ async fn first_sign_in_failures_at_once_are_all_counted() {
         ) >= 1
     );
 }
+
+#[actix_rt::test]
+async fn the_timeline_is_append_only_in_the_database() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(&json!({"title": "x", "description": "x", "category": "tax", "channel": "online"})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut conn = db.connect();
+    for sql in [
+        "UPDATE issue_events SET details = '{}'",
+        "DELETE FROM issue_events",
+    ] {
+        use diesel::connection::SimpleConnection;
+        let e = conn
+            .batch_execute(sql)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM issue_events"),
+        1
+    );
+}

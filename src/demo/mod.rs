@@ -55,17 +55,32 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Erases the programme's data (not regions), for `--force`.
+/// Erases the programme's data (not regions), for `--force`. The timeline refuses
+/// DELETE (append-only, by trigger): PostgreSQL empties it with TRUNCATE, which that
+/// trigger does not see; SQLite has no TRUNCATE, so its trigger is set aside for the
+/// erase and put back, in the same transaction.
 fn erase(conn: &mut DbConn) -> Result<(), String> {
-    conn.batch_execute(
-        "DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
+    let timeline = match conn {
+        DbConn::Pg(_) => "TRUNCATE issue_events;",
+        DbConn::Sqlite(_) => {
+            "DROP TRIGGER issue_events_no_delete; DELETE FROM issue_events; \
+             CREATE TRIGGER issue_events_no_delete BEFORE DELETE ON issue_events BEGIN \
+             SELECT RAISE(ABORT, 'the timeline (issue_events) is append-only: DELETE refused'); END;"
+        }
+    };
+    conn.batch_execute(&format!(
+        "BEGIN; DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
          DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
-         DELETE FROM issue_events; DELETE FROM issue_co_departments; DELETE FROM issues; \
+         {timeline} DELETE FROM issue_co_departments; DELETE FROM issues; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
          DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM departments; \
-         DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle;",
-    )
-    .map_err(err)
+         DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle; COMMIT;",
+    ))
+    .map_err(|e| {
+        // Leave nothing half-erased behind.
+        let _ = conn.batch_execute("ROLLBACK");
+        err(e)
+    })
 }
 
 pub fn issue_count(conn: &mut DbConn) -> Result<i64, String> {

@@ -168,24 +168,37 @@ fn csv_line(fields: &[String]) -> String {
     line
 }
 
-/// Walks the matching issues page by page, calling `each` with every page's rows.
+/// One page of the ledger: the next rows after an id, with the names they show.
+pub struct Page {
+    rows: Vec<IssueRow>,
+    names: Names,
+}
+
+/// Reads the page of the ledger after issue `after` (by id): a short use of a connection,
+/// so a slow download never holds one between pages.
+pub fn page(conn: &mut DbConn, ledger: &Ledger, after: i64) -> Result<Page, Error> {
+    let rows = store::page_after(conn, &ledger.scope, &ledger.filter, after, PAGE)?;
+    let names = names(conn, &rows)?;
+    Ok(Page { rows, names })
+}
+
+/// Walks the matching issues page by page (`fetch` reads the page after an id), calling
+/// `each` with every page; stops when `each` answers false.
 fn walk(
-    conn: &mut DbConn,
-    scope: &Scope,
-    filter: &IssueFilter,
-    mut each: impl FnMut(&mut DbConn, &[IssueRow]) -> Result<bool, Error>,
+    mut fetch: impl FnMut(i64) -> Result<Page, Error>,
+    mut each: impl FnMut(&Page) -> Result<bool, Error>,
 ) -> Result<(), Error> {
     let mut after = 0;
     loop {
-        let rows = store::page_after(conn, scope, filter, after, PAGE)?;
-        let Some(last) = rows.last() else {
+        let page = fetch(after)?;
+        let Some(last) = page.rows.last() else {
             return Ok(());
         };
         after = last.id;
-        if !each(conn, &rows)? {
+        if !each(&page)? {
             return Ok(());
         }
-        if (rows.len() as i64) < PAGE {
+        if (page.rows.len() as i64) < PAGE {
             return Ok(());
         }
     }
@@ -194,8 +207,7 @@ fn walk(
 /// Writes the ledger as CSV, a chunk per page, to `send`; stops early (without error)
 /// when `send` answers false (the reader went away).
 pub fn write_csv(
-    conn: &mut DbConn,
-    ledger: &Ledger,
+    fetch: impl FnMut(i64) -> Result<Page, Error>,
     mut send: impl FnMut(Vec<u8>) -> bool,
 ) -> Result<(), Error> {
     let mut head = "\u{feff}".to_owned();
@@ -203,15 +215,21 @@ pub fn write_csv(
     if !send(head.into_bytes()) {
         return Ok(());
     }
-    walk(conn, &ledger.scope, &ledger.filter, |conn, rows| {
-        let n = names(conn, rows)?;
-        let text: String = rows.iter().map(|i| csv_line(&row(i, &n))).collect();
+    walk(fetch, |page| {
+        let text: String = page
+            .rows
+            .iter()
+            .map(|i| csv_line(&row(i, &page.names)))
+            .collect();
         Ok(send(text.into_bytes()))
     })
 }
 
 /// Writes the ledger as an XLSX workbook to the file at `path`.
-pub fn write_xlsx(conn: &mut DbConn, ledger: &Ledger, path: &std::path::Path) -> Result<(), Error> {
+pub fn write_xlsx(
+    fetch: impl FnMut(i64) -> Result<Page, Error>,
+    path: &std::path::Path,
+) -> Result<(), Error> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| Error::internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
@@ -224,10 +242,9 @@ pub fn write_xlsx(conn: &mut DbConn, ledger: &Ledger, path: &std::path::Path) ->
             .map_err(fail)?;
     }
     let mut r: u32 = 1;
-    walk(conn, &ledger.scope, &ledger.filter, |conn, rows| {
-        let n = names(conn, rows)?;
-        for i in rows {
-            for (c, v) in row(i, &n).iter().enumerate() {
+    walk(fetch, |page| {
+        for i in &page.rows {
+            for (c, v) in row(i, &page.names).iter().enumerate() {
                 if c == 0 {
                     sheet.write_number(r, 0, i.id as f64).map_err(fail)?;
                 } else if !v.is_empty() {

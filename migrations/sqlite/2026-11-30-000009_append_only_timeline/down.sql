@@ -1,0 +1,2 @@
+DROP TRIGGER issue_events_no_update;
+DROP TRIGGER issue_events_no_delete;
