@@ -246,6 +246,7 @@ async fn main() {
         token_ttl_seconds: 3600,
         admin_password: None,
         cookie_secure: false,
+        trusted_proxies: Vec::new(),
     };
     let state =
         match qinqing::server::build_state(pool.clone(), &backend, &auth, &Default::default()) {

@@ -77,6 +77,17 @@ pub struct Cli {
     #[arg(long, env = "QINQING_COOKIE_SECURE", global = true)]
     pub cookie_secure: bool,
 
+    /// Reverse proxies whose `X-Forwarded-For` header names the client (for the sign-in
+    /// throttle), comma-separated addresses or networks: e.g. `127.0.0.1,10.0.0.0/8`.
+    /// Without it the TCP peer is the client
+    #[arg(
+        long,
+        env = "QINQING_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -238,6 +249,16 @@ impl Cli {
     pub fn config(&self) -> Result<Config, String> {
         let channel_allow = crate::domain::notice::Allow::parse_list(&self.channel_allow)
             .map_err(|e| format!("--channel-allow (QINQING_CHANNEL_ALLOW): {e}"))?;
+        let trusted_proxies = crate::domain::notice::Allow::parse_list(&self.trusted_proxies)
+            .map_err(|e| format!("--trusted-proxies (QINQING_TRUSTED_PROXIES): {e}"))?;
+        if let Some(crate::domain::notice::Allow::Host(h)) = trusted_proxies
+            .iter()
+            .find(|a| matches!(a, crate::domain::notice::Allow::Host(_)))
+        {
+            return Err(format!(
+                "--trusted-proxies (QINQING_TRUSTED_PROXIES): `{h}` is not an address or network"
+            ));
+        }
         Ok(Config {
             database_url: self.database_url.clone(),
             bind: self.bind.clone(),
@@ -249,6 +270,7 @@ impl Cli {
                 token_ttl_seconds: self.token_ttl.max(60),
                 admin_password: self.admin_password.clone().filter(|s| !s.is_empty()),
                 cookie_secure: self.cookie_secure,
+                trusted_proxies,
             },
             notify: NotifyConfig {
                 channel_allow,

@@ -82,6 +82,8 @@ pub struct AuthConfig {
     pub admin_password: Option<String>,
     /// Mark the web session cookie `Secure` (served behind HTTPS).
     pub cookie_secure: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (addresses or networks).
+    pub trusted_proxies: Vec<crate::domain::notice::Allow>,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -94,6 +96,7 @@ impl std::fmt::Debug for AuthConfig {
                 &self.admin_password.as_ref().map(|_| "<set>"),
             )
             .field("cookie_secure", &self.cookie_secure)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -9,6 +9,7 @@ use actix_web::HttpResponse;
 
 use crate::auth::token::Tokens;
 use crate::db::Pool;
+use crate::domain::notice::Allow;
 use crate::error::Error;
 use crate::service::ledger::{self, Format, Ledger};
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub cookie_secure: bool,
     /// The channels' allow-list and SMTP setting, checked when a channel is configured.
     pub notify: Arc<crate::config::NotifyConfig>,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+    pub trusted_proxies: Arc<Vec<Allow>>,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;
@@ -86,6 +89,35 @@ pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
             format!("attachment; filename=\"issues.{ext}\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E5%8F%B0%E8%B4%A6.{ext}"),
         ))
         .streaming(body)
+}
+
+/// The client's address: the TCP peer's, unless the peer is a proxy the operator trusts
+/// (`--trusted-proxies`); then the right-most address of `X-Forwarded-For` that is not
+/// itself a trusted proxy (the left-most ones are the client's to write, and so not
+/// believed).
+pub fn client_address(req: &actix_web::HttpRequest, trusted: &[Allow]) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|t| t.holds(ip));
+    if !is_trusted(peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all(header::HeaderName::from_static("x-forwarded-for"))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(**ip))
+        .or(forwarded.first())
+        .copied()
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// Signs a user in for either door: the throttle and the user looked up with one short use

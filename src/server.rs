@@ -69,6 +69,7 @@ pub fn build_state(
         tokens: Arc::new(tokens),
         cookie_secure: auth.cookie_secure,
         notify: Arc::new(notify.clone()),
+        trusted_proxies: Arc::new(auth.trusted_proxies.clone()),
     })
 }
 

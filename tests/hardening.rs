@@ -235,3 +235,83 @@ async fn the_timeline_is_append_only_in_the_database() {
         1
     );
 }
+
+/// A sign-in from `client`, arriving through the proxy at 127.0.0.1.
+fn through_proxy(client: &str, password: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr("127.0.0.1:40000".parse().unwrap_or_else(|e| panic!("{e}")))
+        .insert_header(("x-forwarded-for", format!("{client}, 127.0.0.1")))
+        .set_json(json!({"username": "admin", "password": password}))
+}
+
+#[actix_rt::test]
+async fn a_guesser_behind_the_proxy_does_not_lock_the_owner_out() {
+    let db = TestDb::new();
+    let proxies = qinqing::domain::notice::Allow::parse_list("127.0.0.1").unwrap_or_default();
+    let app = app_configured(&db, &notify_config(), proxies).await;
+    let admin = admin_token(&app, &db).await;
+    // Someone at 203.0.113.5 guesses, through the office's proxy.
+    for _ in 0..6 {
+        send_request(&app, through_proxy("203.0.113.5", "wrong guess"))
+            .await
+            .problem(401);
+    }
+    send_request(&app, through_proxy("203.0.113.5", PASSWORD))
+        .await
+        .problem(429);
+    // The owner at 198.51.100.7, through the same proxy, signs in.
+    let r = send_request(&app, through_proxy("198.51.100.7", PASSWORD)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // A forged X-Forwarded-For from a peer that is not a trusted proxy is not believed:
+    // the peer's own address is throttled.
+    for _ in 0..6 {
+        let forged = TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr("192.0.2.9:5000".parse().unwrap_or_else(|e| panic!("{e}")))
+            .insert_header(("x-forwarded-for", "198.51.100.7"))
+            .set_json(json!({"username": "admin", "password": "wrong again"}));
+        send_request(&app, forged).await.problem(401);
+    }
+    let r = send_request(&app, through_proxy("198.51.100.7", PASSWORD)).await;
+    assert_eq!(r.status, 200, "the owner is still let in: {}", r.text);
+    let mut conn = db.connect();
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM login_throttle WHERE key = 'addr:192.0.2.9'"
+        ),
+        1
+    );
+
+    // Guessing from many places slows every try down for a moment, never for long, and
+    // the owner is told.
+    for i in 0..20 {
+        send_request(
+            &app,
+            through_proxy(&format!("203.0.113.{}", 20 + i), "spread guess"),
+        )
+        .await;
+    }
+    let r = send_request(&app, through_proxy("198.51.100.7", PASSWORD)).await;
+    r.problem(429);
+    let wait: u64 = r
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    let notices = send(
+        &app,
+        Method::GET,
+        "/api/v1/notifications",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        notices.body["items"][0]["kind"], "sign_in_failures",
+        "{}",
+        notices.text
+    );
+    assert_eq!(notices.body["total"], 1, "told once: {}", notices.text);
+}

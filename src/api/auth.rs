@@ -32,10 +32,7 @@ async fn login(
     req: HttpRequest,
     Json(body): Json<Login>,
 ) -> Result<HttpResponse, Error> {
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::http::client_address(&req, &state.trusted_proxies);
     let user = crate::http::sign_in(&state, body.username, body.password, address).await?;
     let token = state.tokens.issue_for(&user).map_err(Error::internal)?;
     Ok(HttpResponse::Ok().json(json!({

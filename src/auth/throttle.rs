@@ -21,13 +21,27 @@ pub struct Policy {
     pub longest_block: Duration,
 }
 
-/// Per username: five tries, then 30 s, 60 s, … up to 15 minutes.
-pub fn per_username() -> Policy {
+/// Per username from one client address: five tries, then 30 s, 60 s, … up to 15
+/// minutes. Someone guessing from one place is slowed hard, while the owner signing in from
+/// elsewhere is not locked out by them.
+pub fn per_username_address() -> Policy {
     Policy {
         allowed: 5,
         window: Duration::minutes(15),
         first_block: Duration::seconds(30),
         longest_block: Duration::minutes(15),
+    }
+}
+
+/// Per username from anywhere (guessing spread over many addresses): twenty tries, then a
+/// pause of 1 s, 2 s, … never more than 30 s: it slows the guessing down without locking
+/// the owner out for long.
+pub fn per_username() -> Policy {
+    Policy {
+        allowed: 20,
+        window: Duration::minutes(15),
+        first_block: Duration::seconds(1),
+        longest_block: Duration::seconds(30),
     }
 }
 
@@ -97,7 +111,7 @@ mod tests {
 
     #[test]
     fn blocks_after_the_allowance_then_doubles_then_caps() {
-        let p = per_username();
+        let p = per_username_address();
         let mut c: Option<Counter> = None;
         let mut blocks = Vec::new();
         for i in 0..12 {
@@ -126,6 +140,20 @@ mod tests {
     }
 
     #[test]
+    fn the_account_wide_pause_stays_short() {
+        let p = per_username();
+        let mut c: Option<Counter> = None;
+        let mut longest = 0;
+        for i in 0..60 {
+            let next = after_failure(&p, c.as_ref(), t(i));
+            longest = longest.max(next.blocked_until.map_or(0, |u| (u - t(i)).num_seconds()));
+            c = Some(next);
+        }
+        assert_eq!(longest, 30);
+        assert_eq!(after_failure(&p, None, t(0)).blocked_until, None);
+    }
+
+    #[test]
     fn retry_after_counts_down_and_expires() {
         let c = Counter {
             failures: 6,
@@ -140,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_quiet_window_starts_afresh() {
-        let p = per_username();
+        let p = per_username_address();
         let old = Counter {
             failures: 4,
             window_start: t(0),

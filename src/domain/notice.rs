@@ -23,6 +23,7 @@ coded! {
         Answered => "answered", "待评价";
         ForumUpcoming => "forum_upcoming", "恳谈会预告";
         Digest => "digest", "每周简报";
+        SignInFailures => "sign_in_failures", "登录异常";
     }
 }
 
@@ -120,6 +121,14 @@ impl Allow {
             .filter(|p| !p.trim().is_empty())
             .map(Allow::parse)
             .collect()
+    }
+
+    /// Whether the address lies in this network (a host name holds none).
+    pub fn holds(&self, ip: IpAddr) -> bool {
+        match self {
+            Allow::Host(_) => false,
+            Allow::Net(net, bits) => in_network(ip, *net, *bits),
+        }
     }
 
     fn admits(&self, host: &str, ip: IpAddr) -> bool {

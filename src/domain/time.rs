@@ -37,6 +37,12 @@ pub fn zh_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// A stored UTC instant as Shanghai local time in Chinese text: `2022年6月8日 14:30`.
+pub fn zh_instant(t: NaiveDateTime) -> String {
+    let local = DateTime::<Utc>::from_naive_utc_and_offset(t, Utc).with_timezone(&shanghai());
+    format!("{} {}", zh_date(local.date_naive()), local.format("%H:%M"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

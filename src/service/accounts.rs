@@ -12,7 +12,7 @@ const BAD_CREDENTIALS: &str = "the username or password is wrong";
 /// when it began. Made and finished with a connection; the password is checked between,
 /// without one (argon2 is deliberately slow and holds 19 MiB).
 pub struct SignIn {
-    keys: [(String, throttle::Policy); 2],
+    keys: [(String, throttle::Policy); 3],
     user: Option<UserRow>,
     now: chrono::NaiveDateTime,
 }
@@ -30,6 +30,10 @@ impl SignIn {
 pub fn begin_sign_in(conn: &mut DbConn, username: &str, address: &str) -> Result<SignIn, Error> {
     let username = username.trim().to_lowercase();
     let keys = [
+        (
+            format!("user:{username}@{address}"),
+            throttle::per_username_address(),
+        ),
         (format!("user:{username}"), throttle::per_username()),
         (format!("addr:{address}"), throttle::per_address()),
     ];
@@ -63,9 +67,14 @@ pub fn finish_sign_in(
             store::throttle::clear(conn, &attempt.keys[0].0)?;
             Ok(user)
         }
-        _ => {
+        user => {
             for (key, policy) in &attempt.keys {
-                store::throttle::record_failure(conn, key, policy, attempt.now)?;
+                let failures = store::throttle::record_failure(conn, key, policy, attempt.now)?;
+                // The owner of an account being guessed at is told, once per wave.
+                let account_wide = key == &attempt.keys[1].0;
+                if let (true, Some(u)) = (account_wide && failures == policy.allowed + 1, &user) {
+                    crate::service::notices::sign_in_failures(conn, u, failures, attempt.now)?;
+                }
             }
             Err(Error::Unauthenticated(BAD_CREDENTIALS.into()))
         }

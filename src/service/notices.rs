@@ -229,6 +229,34 @@ pub fn on_event(
     Ok(())
 }
 
+/// Tells the owner of an account that its password was tried wrongly `failures` times in a
+/// short while (from anywhere), and that signing in is slowed for a moment.
+pub fn sign_in_failures(
+    conn: &mut DbConn,
+    user: &crate::store::users::UserRow,
+    failures: i32,
+    at: NaiveDateTime,
+) -> Result<(), Error> {
+    let when = time::zh_instant(at);
+    let notice = NewNotice {
+        kind: Kind::SignInFailures,
+        issue_id: None,
+        text: format!(
+            "你的账号（{}）在{when}前后{failures}次登录失败，登录已暂时放慢；如非本人操作，请修改密码",
+            user.username
+        ),
+        link: "/account".into(),
+        department_id: None,
+        region_id: None,
+        dedupe_key: None,
+        created_at: at,
+    };
+    if let Some(id) = store::insert(conn, &notice)? {
+        store::add_recipients(conn, id, &[user.id])?;
+    }
+    Ok(())
+}
+
 // ---- each person's list ----
 
 #[derive(Serialize)]

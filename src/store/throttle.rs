@@ -26,13 +26,13 @@ pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<Counter>> {
         })
 }
 
-/// Counts one more failure under `key`.
+/// Counts one more failure under `key`; answers the failures counted in its window.
 pub fn record_failure(
     conn: &mut DbConn,
     key: &str,
     policy: &Policy,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<i32> {
     crate::db::write_tx(conn, |conn| {
         if get(conn, key)?.is_none() {
             // The first failure under a key: two at once (on PostgreSQL) both find none and
@@ -50,7 +50,7 @@ pub fn record_failure(
                     .execute(c)
             });
             match inserted {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(first.failures),
                 Err(e) if crate::error::is_unique_violation(&e) => {}
                 Err(e) => return Err(e),
             }
@@ -64,7 +64,7 @@ pub fn record_failure(
                 login_throttle::blocked_until.eq(next.blocked_until),
             ))
             .execute(conn)?;
-        Ok(())
+        Ok(next.failures)
     })
 }
 

@@ -140,10 +140,7 @@ async fn login(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::http::client_address(&req, &state.trusted_proxies);
     let (username, password) = (f.username.clone(), f.password);
     let signed = crate::http::sign_in(&state, username, password, address).await;
     let user = match signed {

@@ -42,8 +42,7 @@ pub fn date(d: NaiveDate) -> String {
 
 /// An instant as a Shanghai local time: `2022年6月8日 14:30`.
 pub fn instant(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&time::shanghai());
-    format!("{} {}", date(local.date_naive()), local.format("%H:%M"))
+    time::zh_instant(t.naive_utc())
 }
 
 /// The change of a count against the previous period: `较上期 +12`, `较上期 −3`, `与上期持平`.

@@ -101,6 +101,7 @@ pub async fn site() -> Site {
         token_ttl_seconds: 3600,
         admin_password: None,
         cookie_secure: false,
+        trusted_proxies: Vec::new(),
     };
     let state = qinqing::server::build_state(pool, &backend, &auth, &Default::default())
         .unwrap_or_else(|e| panic!("{e}"));

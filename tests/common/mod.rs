@@ -303,11 +303,25 @@ pub async fn app_with(
     Response = ServiceResponse<impl MessageBody>,
     Error = actix_web::Error,
 > {
+    app_configured(db, notify, Vec::new()).await
+}
+
+/// The application with these notifier settings, behind these trusted proxies.
+pub async fn app_configured(
+    db: &TestDb,
+    notify: &qinqing::config::NotifyConfig,
+    trusted_proxies: Vec<qinqing::domain::notice::Allow>,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
     let auth = qinqing::config::AuthConfig {
         jwt_secret: None,
         token_ttl_seconds: 3600,
         admin_password: None,
         cookie_secure: false,
+        trusted_proxies,
     };
     let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
         Ok(s) => s,
