@@ -315,3 +315,23 @@ async fn a_guesser_behind_the_proxy_does_not_lock_the_owner_out() {
     );
     assert_eq!(notices.body["total"], 1, "told once: {}", notices.text);
 }
+
+#[actix_rt::test]
+async fn a_query_that_does_not_read_names_its_parameter() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city");
+    for (path, field) in [
+        ("/api/v1/issues?from=2022-02-30", "from"),
+        ("/api/v1/issues?page=x", "page"),
+        ("/api/v1/stats/summary?to=2022-13-01", "to"),
+        ("/api/v1/notifications?unread=maybe", "unread"),
+        ("/api/v1/notifications?colour=red", "colour"),
+    ] {
+        let r = send(&app, Method::GET, path, coord, None).await;
+        r.problem(400);
+        assert_eq!(r.error_fields(), vec![field], "{path}: {}", r.text);
+        assert!(!r.text.contains("Query deserialize error"), "{}", r.text);
+    }
+}

@@ -1,5 +1,6 @@
 //! Editions (期): `/api/v1/editions`, and planning the next one with its forums.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
@@ -35,7 +36,7 @@ async fn create(
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<EditionQuery>,
+    query: Query<EditionQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| editions::list(conn, &caller, q)).await?;

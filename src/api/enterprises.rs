@@ -1,5 +1,6 @@
 //! Enterprises (企业): `/api/v1/enterprises`.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
@@ -34,7 +35,7 @@ async fn create(
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<EnterpriseQuery>,
+    query: Query<EnterpriseQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| enterprises::list(conn, &caller, q)).await?;

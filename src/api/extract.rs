@@ -253,6 +253,57 @@ pub fn nul_in_query(query: &str) -> Option<Error> {
     })
 }
 
+/// A query string read into `T`, whose failures name the parameter: an unknown one, or
+/// one whose value does not read as its type (`from=2022-2-3`, `page=x`) is a 400 with the
+/// parameter in `errors`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+/// Reads a query string into `T`, naming the parameter that does not fit.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let full = e.into_inner().to_string();
+        let quoted = full.split('`').nth(1).unwrap_or_default().to_owned();
+        let (field, message) = if full.starts_with("unknown field") {
+            (quoted, "is not a parameter here".to_owned())
+        } else if full.starts_with("missing field") {
+            (quoted, "is required".to_owned())
+        } else if path.is_empty() || path == "." {
+            ("query".to_owned(), full.clone())
+        } else {
+            (path, format!("cannot be read: {full}"))
+        };
+        Error::Malformed {
+            detail: format!("the query parameter `{field}` {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    })
+}
+
 /// Query strings that do not parse are malformed requests (400).
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|e, _| {

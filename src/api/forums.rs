@@ -1,5 +1,6 @@
 //! Linked forums (场) and their attendance: `/api/v1/forums`.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
@@ -32,7 +33,7 @@ async fn create(
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ForumQuery>,
+    query: Query<ForumQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| forums::list(conn, &caller, q)).await?;
@@ -69,7 +70,7 @@ async fn list_attendees(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (id, q) = (id.into_inner(), query.into_inner());
     let page = db::run(&state.pool, move |conn| {

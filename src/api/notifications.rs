@@ -1,6 +1,7 @@
 //! Notices (提醒): `/api/v1/notifications` (each person's own) and `/api/v1/channels` (the
 //! administrator's outside delivery).
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -33,7 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<NotificationQuery>,
+    query: Query<NotificationQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| notices::list(conn, &caller, q)).await?;
@@ -58,7 +59,7 @@ async fn read_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 async fn list_channels(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ChannelQuery>,
+    query: Query<ChannelQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| channels::list(conn, &caller, q)).await?;

@@ -1,5 +1,6 @@
 //! Regions (行政区划): `/api/v1/regions`.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
@@ -30,7 +31,7 @@ async fn create(
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<RegionQuery>,
+    query: Query<RegionQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| regions::list(conn, &caller, q)).await?;

@@ -1,5 +1,6 @@
 //! Figures: `/api/v1/stats/*`, computed by `service::figures`.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::AppState;
@@ -20,7 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn summary(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<StatsQuery>,
+    query: Query<StatsQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| figures::summary(conn, &caller, q)).await?;
@@ -31,7 +32,7 @@ async fn summary(
 async fn ranking(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<StatsQuery>,
+    query: Query<StatsQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| figures::ranking(conn, &caller, q)).await?;
@@ -41,7 +42,7 @@ async fn ranking(
 async fn by_region(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<StatsQuery>,
+    query: Query<StatsQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| {
@@ -54,7 +55,7 @@ async fn by_region(
 async fn by_category(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<StatsQuery>,
+    query: Query<StatsQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| {
@@ -67,7 +68,7 @@ async fn by_category(
 async fn trend(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<StatsQuery>,
+    query: Query<StatsQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| figures::trend(conn, &caller, q)).await?;
@@ -77,7 +78,7 @@ async fn trend(
 async fn report(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ReportQuery>,
+    query: Query<ReportQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let out = db::run(&state.pool, move |conn| figures::report(conn, &caller, q)).await?;

@@ -1,5 +1,6 @@
 //! Accounts: `/api/v1/users`.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
@@ -28,7 +29,7 @@ async fn create(
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<UserQuery>,
+    query: Query<UserQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| users::list(conn, &caller, q)).await?;

@@ -1,6 +1,7 @@
 //! The ledger (台账) download: `/api/v1/issues/export`. The file is produced on a blocking
 //! thread by `service::ledger` and streamed to the client as it is written.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -22,8 +23,8 @@ struct FormatQuery {
 async fn export(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<IssueQuery>,
-    format: web::Query<FormatQuery>,
+    query: Query<IssueQuery>,
+    format: Query<FormatQuery>,
 ) -> Result<HttpResponse, Error> {
     let format = Format::parse(format.format.as_deref())?;
     let query = query.into_inner();

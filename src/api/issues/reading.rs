@@ -1,5 +1,6 @@
 //! Reading issues in scope: one, a filtered list, the timeline, extension requests.
 
+use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::issue_response;
@@ -27,7 +28,7 @@ async fn get(
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<IssueQuery>,
+    query: Query<IssueQuery>,
 ) -> Result<HttpResponse, Error> {
     let q = query.into_inner();
     let page = db::run(&state.pool, move |conn| issues::list(conn, &caller, q)).await?;
