@@ -88,6 +88,14 @@ pub struct Cli {
     )]
     pub trusted_proxies: String,
 
+    /// Serve `GET /metrics` (Prometheus text format, no token) on the main address
+    #[arg(long, env = "QINQING_METRICS", global = true)]
+    pub metrics: bool,
+
+    /// Serve `GET /metrics` on this address (e.g. `127.0.0.1:9464`) instead of the main one
+    #[arg(long, env = "QINQING_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -265,6 +273,8 @@ impl Cli {
             db_pool_size: self.db_pool_size.max(1),
             db_timeout: Duration::from_secs(self.db_timeout.max(1)),
             workers: self.workers,
+            metrics: self.metrics && self.metrics_bind.is_none(),
+            metrics_bind: self.metrics_bind.clone().filter(|s| !s.is_empty()),
             auth: AuthConfig {
                 jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
                 token_ttl_seconds: self.token_ttl.max(60),

@@ -11,6 +11,10 @@ pub struct Config {
     pub db_pool_size: u32,
     pub db_timeout: Duration,
     pub workers: Option<usize>,
+    /// Serve `/metrics` on the main address.
+    pub metrics: bool,
+    /// Serve `/metrics` on this address instead.
+    pub metrics_bind: Option<String>,
     pub auth: AuthConfig,
     pub notify: NotifyConfig,
 }

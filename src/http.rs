@@ -27,6 +27,9 @@ pub struct AppState {
     pub notify: Arc<crate::config::NotifyConfig>,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
     pub trusted_proxies: Arc<Vec<Allow>>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Whether `/metrics` is served on the main address (`--metrics`).
+    pub metrics_public: bool,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;

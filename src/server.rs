@@ -70,6 +70,8 @@ pub fn build_state(
         cookie_secure: auth.cookie_secure,
         notify: Arc::new(notify.clone()),
         trusted_proxies: Arc::new(auth.trusted_proxies.clone()),
+        metrics: Arc::new(crate::metrics::Metrics::new()),
+        metrics_public: false,
     })
 }
 
@@ -132,7 +134,8 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     }
     bootstrap_admin(&mut connect(&backend)?, &config.auth)?;
     let pool = db::build_pool(&backend, &config.pool_options())?;
-    let state = build_state(pool, &backend, &config.auth, &config.notify)?;
+    let mut state = build_state(pool, &backend, &config.auth, &config.notify)?;
+    state.metrics_public = config.metrics;
     if config.notify.scheduler {
         crate::notify::spawn(backend.clone(), config.notify.clone())
             .map_err(|e| format!("cannot start the notifier: {e}"))?;
@@ -145,6 +148,22 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
         backend.name()
     );
     actix_web::rt::System::new().block_on(async move {
+        let metrics_server = match &config.metrics_bind {
+            Some(addr) => {
+                let mut only = state.clone();
+                only.metrics_public = true;
+                log::info!("serving /metrics on http://{addr}");
+                Some(
+                    HttpServer::new(move || crate::api::metrics_app(only.clone()))
+                        .workers(1)
+                        .shutdown_timeout(5)
+                        .bind(addr)
+                        .map_err(|e| format!("cannot listen on {addr} (--metrics-bind): {e}"))?
+                        .run(),
+                )
+            }
+            None => None,
+        };
         let mut server = HttpServer::new(move || app(state.clone()))
             .shutdown_timeout(20)
             .bind(&config.bind)
@@ -152,9 +171,11 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
         if let Some(workers) = config.workers {
             server = server.workers(workers.max(1));
         }
-        server
-            .run()
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
+        let main = server.run();
+        let stopped = match metrics_server {
+            Some(m) => futures_util::future::try_join(main, m).await.map(|_| ()),
+            None => main.await,
+        };
+        stopped.map_err(|e| format!("server stopped: {e}"))
     })
 }

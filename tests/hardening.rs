@@ -249,7 +249,7 @@ fn through_proxy(client: &str, password: &str) -> TestRequest {
 async fn a_guesser_behind_the_proxy_does_not_lock_the_owner_out() {
     let db = TestDb::new();
     let proxies = qinqing::domain::notice::Allow::parse_list("127.0.0.1").unwrap_or_default();
-    let app = app_configured(&db, &notify_config(), proxies).await;
+    let app = app_configured(&db, &notify_config(), proxies, false).await;
     let admin = admin_token(&app, &db).await;
     // Someone at 203.0.113.5 guesses, through the office's proxy.
     for _ in 0..6 {
@@ -334,4 +334,55 @@ async fn a_query_that_does_not_read_names_its_parameter() {
         assert_eq!(r.error_fields(), vec![field], "{path}: {}", r.text);
         assert!(!r.text.contains("Query deserialize error"), "{}", r.text);
     }
+}
+
+#[actix_rt::test]
+async fn metrics_are_served_only_when_asked_for() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    send(&app, Method::GET, "/metrics", None, None)
+        .await
+        .problem(404);
+    let app = app_configured(&db, &notify_config(), Vec::new(), true).await;
+    let w = world(&app, &db).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(&json!({"title": "x", "description": "x", "category": "tax", "channel": "online"})),
+    )
+    .await;
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        w.token("ent_a"),
+        None,
+    )
+    .await;
+    let r = send_request(&app, TestRequest::get().uri("/metrics")).await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/plain"));
+    for line in [
+        r#"qinqing_http_requests_total{route="/api/v1/issues/{id}",method="GET",status="200"} 1"#,
+        r#"qinqing_http_requests_total{route="/api/v1/issues",method="POST",status="201"} 1"#,
+        r#"qinqing_issues{state="submitted"} 1"#,
+        r#"qinqing_issues{state="closed"} 0"#,
+        "qinqing_issues_overdue 0",
+        "qinqing_notices_waiting 0",
+        r#"qinqing_http_request_duration_seconds_count{route="/api/v1/issues/{id}",method="GET"} 1"#,
+    ] {
+        assert!(r.text.contains(line), "{line} missing from\n{}", r.text);
+    }
+    assert!(
+        r.text
+            .contains("qinqing_db_pool_connections{state=\"in_use\"}"),
+        "{}",
+        r.text
+    );
 }

@@ -124,7 +124,8 @@ async fn the_served_description_is_the_committed_file() {
 #[actix_rt::test]
 async fn described_routes_are_served_and_others_refused() {
     let db = TestDb::new();
-    let app = app(&db).await;
+    // With /metrics on (off, it answers like an unknown path).
+    let app = app_configured(&db, &notify_config(), Vec::new(), true).await;
     let admin = admin_token(&app, &db).await;
     let described = described();
     let paths: BTreeSet<&String> = described.iter().map(|(p, _)| p).collect();

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod forums;
 pub mod health;
 pub mod issues;
+pub mod metrics;
 pub mod notifications;
 pub mod problem;
 pub mod regions;
@@ -44,6 +45,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let metrics = state.metrics.clone();
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
@@ -85,6 +87,22 @@ pub fn app(
                 Ok(res)
             }
         })
+        .wrap_fn(move |req, srv| {
+            use actix_web::dev::Service;
+            let (start, method) = (std::time::Instant::now(), req.method().to_string());
+            let metrics = metrics.clone();
+            let fut = srv.call(req);
+            async move {
+                let res = fut.await?;
+                metrics.observe(
+                    res.request().match_pattern(),
+                    &method,
+                    res.status().as_u16(),
+                    start.elapsed(),
+                );
+                Ok(res)
+            }
+        })
         .wrap(
             Logger::new(
                 "request_id=%{x-request-id}o method=%{METHOD}xi path=%U status=%s bytes=%b latency_ms=%D peer=%{r}a",
@@ -94,8 +112,27 @@ pub fn app(
         )
 }
 
+/// The application of `--metrics-bind`: `/metrics` alone.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .configure(metrics::routes)
+        .default_service(web::to(not_found))
+}
+
 fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
+    metrics::routes(cfg);
     spec::routes(cfg);
     auth::routes(cfg);
     users::routes(cfg);

@@ -876,3 +876,19 @@ pub fn week_counts(
             .get_result(conn)?,
     })
 }
+
+/// Issues per state, the whole database (for `/metrics`).
+pub fn count_by_state(conn: &mut DbConn) -> QueryResult<Vec<(State, i64)>> {
+    issues::table
+        .group_by(issues::status)
+        .select((issues::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Issues overdue on `today`, the whole database (for `/metrics`).
+pub fn count_overdue(conn: &mut DbConn, today: NaiveDate) -> QueryResult<i64> {
+    issues::table
+        .filter(overdue_on(today))
+        .count()
+        .get_result(conn)
+}

@@ -517,3 +517,11 @@ pub fn pending(conn: &mut DbConn) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Deliveries given up (for `/metrics`).
+pub fn failed(conn: &mut DbConn) -> QueryResult<i64> {
+    deliveries::table
+        .filter(deliveries::status.eq(DeliveryStatus::Failed.code()))
+        .count()
+        .get_result(conn)
+}

@@ -303,14 +303,16 @@ pub async fn app_with(
     Response = ServiceResponse<impl MessageBody>,
     Error = actix_web::Error,
 > {
-    app_configured(db, notify, Vec::new()).await
+    app_configured(db, notify, Vec::new(), false).await
 }
 
-/// The application with these notifier settings, behind these trusted proxies.
+/// The application with these notifier settings, behind these trusted proxies, serving
+/// `/metrics` or not.
 pub async fn app_configured(
     db: &TestDb,
     notify: &qinqing::config::NotifyConfig,
     trusted_proxies: Vec<qinqing::domain::notice::Allow>,
+    metrics: bool,
 ) -> impl Service<
     actix_http::Request,
     Response = ServiceResponse<impl MessageBody>,
@@ -323,10 +325,11 @@ pub async fn app_configured(
         cookie_secure: false,
         trusted_proxies,
     };
-    let state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
+    let mut state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
+    state.metrics_public = metrics;
     test::init_service(qinqing::api::app(state)).await
 }
 
