@@ -212,6 +212,26 @@ pub enum Command {
     /// Produce the reminders due at a time (default: now) and deliver the notices waiting,
     /// once, then exit (the server does this by itself unless --no-scheduler)
     Remind(RemindArgs),
+    /// Copy the SQLite database, consistently, while the service runs (for PostgreSQL, prints
+    /// the pg_dump command to use)
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a backup (stop the service first; for PostgreSQL,
+    /// prints the pg_restore command to use)
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet
+    #[arg(long)]
+    pub to: std::path::PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// A file written by `qinqing backup`
+    #[arg(long)]
+    pub from: std::path::PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

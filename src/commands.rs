@@ -26,6 +26,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo(args) => demo(&config, &args.password, args.force),
         Command::Remind(args) => remind(&config, args.at.as_deref()),
+        Command::Backup(args) => crate::db::backup::backup(&config.backend(), &args.to),
+        Command::Restore(args) => crate::db::backup::restore(&config.backend(), &args.from),
         Command::Migrate => {
             let applied = server::migrate(&config)?;
             if applied.is_empty() {

@@ -1,6 +1,8 @@
 //! The database: one connection type over PostgreSQL and SQLite, the pool, the migrations,
 //! and the one helper through which every request reaches the database off the async workers.
 
+pub mod backup;
+
 use std::time::Duration;
 
 use actix_web::web;

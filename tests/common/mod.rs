@@ -183,6 +183,15 @@ impl TestDb {
         }
     }
 
+    /// The SQLite database file at `path`, as it is (removed when the test ends).
+    pub fn at(path: &str) -> TestDb {
+        TestDb {
+            url: path.to_owned(),
+            server: None,
+            name: path.to_owned(),
+        }
+    }
+
     /// A database with no migrations applied at all.
     pub fn blank() -> TestDb {
         match pg_url() {
