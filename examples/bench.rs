@@ -242,7 +242,13 @@ async fn main() {
         }
     };
     let auth = AuthConfig {
-        jwt_secret: None,
+        // A secret of this run only: the benchmark's tokens live as long as it does.
+        jwt_secret: Some({
+            use argon2::password_hash::rand_core::{OsRng, RngCore};
+            let mut bytes = [0u8; 32];
+            OsRng.fill_bytes(&mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }),
         token_ttl_seconds: 3600,
         admin_password: None,
         cookie_secure: false,

@@ -34,14 +34,77 @@ pub fn connect(backend: &Backend) -> Result<DbConn, String> {
         .map_err(|e| format!("cannot connect to the {} database: {e}", backend.name()))
 }
 
-const SECRET_KEY: &str = "jwt_secret";
-
 /// A random 256-bit secret, hex-encoded.
 fn random_secret() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token signing secret. It is never kept in the database, so that a copy of the
+/// database (a backup, a dump handed to someone) is not enough to sign in as anyone:
+/// `QINQING_JWT_SECRET` when set; otherwise, on SQLite, a file beside the database
+/// (`<database>.secret`, readable by its owner only) made at the first start; PostgreSQL,
+/// where several instances must agree, needs the setting.
+pub fn token_secret(backend: &Backend, configured: Option<&str>) -> Result<String, String> {
+    if let Some(s) = configured {
+        return Ok(s.to_owned());
+    }
+    match backend {
+        Backend::Postgres(_) => Err(
+            "QINQING_JWT_SECRET is not set: on PostgreSQL every instance \
+             must sign tokens with the same secret, and it is not kept in the database. Set it \
+             to at least 32 random bytes, the same on every instance (`openssl rand -hex 32` \
+             makes one)"
+                .into(),
+        ),
+        Backend::Sqlite(path) if path.is_empty() || path.starts_with(":memory:") => {
+            Ok(random_secret())
+        }
+        Backend::Sqlite(path) => secret_file(&format!("{path}.secret")),
+    }
+}
+
+/// Reads the secret in `path`, creating it first when there is none. Two processes
+/// starting at once agree: only one creates the file, the other reads it.
+fn secret_file(path: &str) -> Result<String, String> {
+    use std::io::Write;
+    let read = |path: &str| -> Result<String, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("reading the token secret in {path}: {e}"))?;
+        Ok(text.trim().to_owned())
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            let secret = random_secret();
+            file.write_all(secret.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| format!("writing the token secret to {path}: {e}"))?;
+            log::info!("made a token signing secret in {path}");
+            Ok(secret)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let mut secret = read(path)?;
+            for _ in 0..50 {
+                // The other process may not have written it yet.
+                if !secret.is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                secret = read(path)?;
+            }
+            Ok(secret)
+        }
+        Err(e) => Err(format!("creating the token secret file {path}: {e}")),
+    }
 }
 
 /// Everything the handlers share, built the same way by the server and by the tests.
@@ -51,16 +114,7 @@ pub fn build_state(
     auth: &AuthConfig,
     notify: &NotifyConfig,
 ) -> Result<AppState, String> {
-    let secret = match &auth.jwt_secret {
-        Some(s) => s.clone(),
-        None => {
-            let mut conn = pool
-                .get()
-                .map_err(|e| format!("cannot reach the database: {e}"))?;
-            store::settings::get_or_insert(&mut conn, SECRET_KEY, random_secret)
-                .map_err(|e| format!("reading the token secret: {e}"))?
-        }
-    };
+    let secret = token_secret(backend, auth.jwt_secret.as_deref())?;
     let tokens = Tokens::new(secret.as_bytes(), auth.token_ttl_seconds)
         .map_err(|e| format!("QINQING_JWT_SECRET: {e}"))?;
     Ok(AppState {

@@ -13,11 +13,7 @@ fn b64(v: &Value) -> String {
 }
 
 fn secret(db: &TestDb) -> String {
-    let mut conn = db.connect();
-    match qinqing::store::settings::get(&mut conn, "jwt_secret") {
-        Ok(Some(s)) => s,
-        other => panic!("no secret: {other:?}"),
-    }
+    db.secret.clone()
 }
 
 fn sign(secret: &[u8], claims: &Value, alg: jsonwebtoken::Algorithm) -> String {

@@ -183,6 +183,35 @@ async fn probes_may_ask_with_head() {
 }
 
 #[actix_rt::test]
+async fn a_request_head_too_long_is_answered_with_a_problem() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let long = format!("/api/v1/issues?q={}", "x".repeat(20_000));
+    let r = send(&app, Method::GET, &long, None, None).await;
+    r.problem(414);
+    assert!(r.text.contains("8192"), "{}", r.text);
+
+    let req = TestRequest::get()
+        .uri("/healthz")
+        .insert_header(("x-padding", "y".repeat(20_000)));
+    let r = send_request(&app, req).await;
+    r.problem(431);
+    assert!(r.text.contains("x-padding"), "{}", r.text);
+
+    let mut req = TestRequest::get().uri("/healthz");
+    for i in 0..4 {
+        req = req.insert_header((format!("x-part-{i}"), "z".repeat(10_000)));
+    }
+    send_request(&app, req).await.problem(431);
+
+    // Heads under the limits are served as before.
+    let req = TestRequest::get()
+        .uri("/healthz")
+        .insert_header(("x-padding", "y".repeat(8_000)));
+    assert_eq!(send_request(&app, req).await.status, 200);
+}
+
+#[actix_rt::test]
 async fn first_sign_in_failures_at_once_are_all_counted() {
     let db = TestDb::new();
     let app = app(&db).await;
@@ -385,4 +414,48 @@ async fn metrics_are_served_only_when_asked_for() {
         "{}",
         r.text
     );
+}
+
+#[actix_rt::test]
+async fn the_signing_secret_is_not_in_the_database() {
+    let db = TestDb::new();
+    // An older version kept it in `settings`; the migration removes it.
+    let app = app(&db).await;
+    let _ = admin_token(&app, &db).await;
+    let mut conn = db.connect();
+    match qinqing::store::settings::get(&mut conn, "jwt_secret") {
+        Ok(None) => {}
+        other => panic!("a secret is kept in the database: {other:?}"),
+    }
+
+    // PostgreSQL: the setting is required, and the refusal says so.
+    let pg = qinqing::db::Backend::Postgres("postgres://nowhere/none".into());
+    match qinqing::server::token_secret(&pg, None) {
+        Err(e) => assert!(e.contains("QINQING_JWT_SECRET"), "{e}"),
+        Ok(_) => panic!("PostgreSQL started without a configured secret"),
+    }
+    let given = "a configured secret of at least thirty-two bytes";
+    assert_eq!(
+        qinqing::server::token_secret(&pg, Some(given)).as_deref(),
+        Ok(given)
+    );
+
+    // SQLite: a file beside the database, owner-only, the same at every start.
+    let path = std::env::temp_dir().join(format!("qinqing_secret_{}.db", unique_suffix()));
+    let path = path.to_string_lossy().into_owned();
+    let sqlite = qinqing::db::Backend::Sqlite(path.clone());
+    let first = qinqing::server::token_secret(&sqlite, None).unwrap_or_else(|e| panic!("{e}"));
+    let again = qinqing::server::token_secret(&sqlite, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first, again);
+    assert_eq!(first.len(), 64);
+    let file = format!("{path}.secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mode, 0o600, "{file}");
+    }
+    let _ = std::fs::remove_file(&file);
 }

@@ -1056,6 +1056,7 @@ async fn a_delivery_survives_kill_9() {
                 "warn",
             ])
             .env("DATABASE_URL", &db.url)
+            .env("QINQING_JWT_SECRET", &db.secret)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

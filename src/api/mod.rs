@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpResponse};
 
@@ -57,6 +58,10 @@ pub fn app(
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
             use futures_util::future::Either;
+            if let Some(refusal) = oversized_head(&req) {
+                let res = req.into_response(refusal);
+                return Either::Left(std::future::ready(Ok(res)));
+            }
             match extract::nul_in_query(req.query_string()) {
                 Some(refusal) => {
                     let res = req.into_response(actix_web::ResponseError::error_response(&refusal));
@@ -192,6 +197,51 @@ fn protect(h: &mut header::HeaderMap) {
             HeaderValue::from_static("same-origin"),
         );
     }
+}
+
+/// The longest path and query the service reads (no page or API link comes close).
+pub const MAX_URI: usize = 8 * 1024;
+/// The most header bytes (names and values) the service reads, and the most in one header.
+pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// A request head longer than the service reads: a 414 or 431 problem naming what is too
+/// long. The limits lie well under the HTTP parser's own (128 KiB for the whole head, 96
+/// headers), which closes the connection with the bare status and no body.
+fn oversized_head(req: &ServiceRequest) -> Option<HttpResponse> {
+    let uri = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri > MAX_URI {
+        return Some(problem_response(
+            StatusCode::URI_TOO_LONG,
+            "uri-too-long",
+            "URI too long",
+            format!("the path and query are {uri} bytes; at most {MAX_URI} are read"),
+            &[],
+        ));
+    }
+    let mut total = 0;
+    for (name, value) in req.headers() {
+        let size = name.as_str().len() + value.len();
+        if size > MAX_HEADER_BYTES {
+            return Some(problem_response(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request-header-fields-too-large",
+                "Request header fields too large",
+                format!("the header `{name}` is {size} bytes; at most {MAX_HEADER_BYTES} are read"),
+                &[],
+            ));
+        }
+        total += size;
+    }
+    (total > MAX_HEADERS_BYTES).then(|| {
+        problem_response(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request-header-fields-too-large",
+            "Request header fields too large",
+            format!("the headers are {total} bytes; at most {MAX_HEADERS_BYTES} are read"),
+            &[],
+        )
+    })
 }
 
 /// Keeps a client's `X-Request-Id` when it is a short plain token, else makes one.

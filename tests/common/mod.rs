@@ -39,7 +39,7 @@ pub fn with_db_name(url: &str, name: &str) -> String {
     format!("{root}/{name}{query}")
 }
 
-fn unique_suffix() -> String {
+pub fn unique_suffix() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -133,8 +133,19 @@ pub fn count(conn: &mut DbConn, sql: &str) -> i64 {
 }
 
 /// One test's own database, removed when the test ends.
+/// A token signing secret of 32 random bytes, hex-encoded.
+pub fn test_secret() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub struct TestDb {
     pub url: String,
+    /// The token signing secret every app and server of this test uses (as
+    /// `QINQING_JWT_SECRET`).
+    pub secret: String,
     server: Option<String>,
     name: String,
 }
@@ -166,6 +177,7 @@ impl TestDb {
                 );
                 TestDb {
                     url: with_db_name(&server, &name),
+                    secret: test_secret(),
                     server: Some(server),
                     name,
                 }
@@ -176,6 +188,7 @@ impl TestDb {
                 let url = path.to_string_lossy().into_owned();
                 TestDb {
                     url: url.clone(),
+                    secret: test_secret(),
                     server: None,
                     name: url,
                 }
@@ -187,6 +200,7 @@ impl TestDb {
     pub fn at(path: &str) -> TestDb {
         TestDb {
             url: path.to_owned(),
+            secret: test_secret(),
             server: None,
             name: path.to_owned(),
         }
@@ -201,6 +215,7 @@ impl TestDb {
                 exec(&mut admin, &format!("CREATE DATABASE {name}"));
                 TestDb {
                     url: with_db_name(&server, &name),
+                    secret: test_secret(),
                     server: Some(server),
                     name,
                 }
@@ -271,7 +286,7 @@ impl Drop for TestDb {
                 }
             }
             None => {
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", ".secret"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", self.url));
                 }
             }
@@ -328,7 +343,7 @@ pub async fn app_configured(
     Error = actix_web::Error,
 > {
     let auth = qinqing::config::AuthConfig {
-        jwt_secret: None,
+        jwt_secret: Some(db.secret.clone()),
         token_ttl_seconds: 3600,
         admin_password: None,
         cookie_secure: false,

@@ -84,6 +84,11 @@ pub fn check(method: &str, path: &str, status: u16, content_type: &str, body: &V
         escape(&t),
         method.to_lowercase()
     );
+    if response.is_null() && (status == 414 || status == 431) {
+        // Head-level refusals, possible on every path, described once.
+        pointer = "#/components/responses/HeadTooLarge".to_owned();
+        response = &document()["components"]["responses"]["HeadTooLarge"];
+    }
     if response.is_null() {
         panic!("{method} {t} answered {status}, which the description does not list");
     }

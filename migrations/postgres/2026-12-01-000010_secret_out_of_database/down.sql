@@ -1,0 +1,2 @@
+-- Nothing to restore: a secret is generated again where one is needed.
+SELECT 1;
