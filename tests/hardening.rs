@@ -459,3 +459,118 @@ async fn the_signing_secret_is_not_in_the_database() {
     }
     let _ = std::fs::remove_file(&file);
 }
+
+/// The columns of `issues` but its id, to copy rows in bulk.
+const ISSUE_COLUMNS: &str = "title, description, category, channel, status, enterprise_id, \
+    region_id, forum_id, lead_department_id, due_on, resolved_on_site, common, supervision, \
+    reopen_count, return_count, dissatisfied_count, urge_count, supervise_count, answer_outcome, \
+    answer_text, answer_planned_on, answered_at, answer_count, first_answered_at, \
+    answered_on_time, working_days_to_answer, rating, assigned_at, filed_on, created_by, \
+    created_at, updated_at, version, handler_id";
+
+#[actix_rt::test]
+async fn clients_reading_exports_slowly_do_not_drain_the_pool() {
+    use diesel::connection::SimpleConnection;
+    use std::io::{Read, Write};
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a").unwrap_or_default();
+    let long = "厂房租金与用地指标问题，".repeat(150);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        Some(ent),
+        Some(
+            &json!({"title": "用地", "description": long, "category": "land", "channel": "online"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // 65,536 issues: a ledger of some 10 MB, far beyond what the sockets and the stream's
+    // buffer hold, in many pages.
+    let mut conn = db.connect();
+    for _ in 0..16 {
+        let sql =
+            format!("INSERT INTO issues ({ISSUE_COLUMNS}) SELECT {ISSUE_COLUMNS} FROM issues");
+        conn.batch_execute(&sql).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(conn);
+
+    // A real server whose pool holds two connections, waiting at most two seconds for one.
+    let pool = qinqing::db::build_pool(
+        &db.backend(),
+        &qinqing::db::PoolOptions {
+            max_size: 2,
+            timeout: std::time::Duration::from_secs(2),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let auth = qinqing::config::AuthConfig {
+        jwt_secret: Some(db.secret.clone()),
+        token_ttl_seconds: 3600,
+        admin_password: None,
+        cookie_secure: false,
+        trusted_proxies: Vec::new(),
+    };
+    let state = qinqing::server::build_state(pool, &db.backend(), &auth, &notify_config())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let server = actix_web::HttpServer::new(move || qinqing::api::app(state.clone()))
+        .workers(2)
+        .disable_signals()
+        .listen(listener)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    let get = move |path: &str, token: &str| -> std::net::TcpStream {
+        let mut s = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+        let req =
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n");
+        s.write_all(req.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        s
+    };
+    let readers = {
+        let coord = coord.clone();
+        actix_web::web::block(move || {
+            // Four downloads, each read for its first bytes and then left waiting.
+            let mut open = Vec::new();
+            for format in ["csv", "csv", "csv", "csv"] {
+                let mut s = get(&format!("/api/v1/issues/export?format={format}"), &coord);
+                let mut first = [0u8; 64];
+                let n = s.read(&mut first).unwrap_or_default();
+                assert!(
+                    String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"),
+                    "{}",
+                    String::from_utf8_lossy(&first[..n])
+                );
+                open.push(s);
+            }
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            // Meanwhile the service still answers what needs the database.
+            let mut answers = Vec::new();
+            for path in ["/readyz", "/api/v1/me", "/api/v1/issues?per_page=1"] {
+                let mut s = get(path, &coord);
+                s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let mut head = [0u8; 16];
+                let n = s.read(&mut head).unwrap_or_default();
+                answers.push((path, String::from_utf8_lossy(&head[..n]).into_owned()));
+            }
+            drop(open);
+            answers
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (path, head) in readers {
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+    }
+    handle.stop(false).await;
+}
