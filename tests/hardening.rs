@@ -574,3 +574,32 @@ async fn clients_reading_exports_slowly_do_not_drain_the_pool() {
     }
     handle.stop(false).await;
 }
+
+#[test]
+fn sign_in_failures_at_once_are_each_counted() {
+    // Sixteen failures under one key at once, each on its own connection: the counter ends
+    // at sixteen (a read-then-write counter loses some on PostgreSQL).
+    let db = TestDb::new();
+    let policy = qinqing::auth::throttle::per_address();
+    let now = qinqing::store::now();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(16));
+    let runs: Vec<_> = (0..16)
+        .map(|_| {
+            let (mut conn, start) = (db.connect(), start.clone());
+            let policy = policy.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                qinqing::store::throttle::record_failure(&mut conn, "addr:192.0.2.9", &policy, now)
+            })
+        })
+        .collect();
+    for run in runs {
+        match run.join() {
+            Ok(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    let mut conn = db.connect();
+    let counter = qinqing::store::throttle::get(&mut conn, "addr:192.0.2.9");
+    assert_eq!(counter.map(|c| c.map(|c| c.failures)), Ok(Some(16)));
+}

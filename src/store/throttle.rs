@@ -34,10 +34,18 @@ pub fn record_failure(
     now: NaiveDateTime,
 ) -> QueryResult<i32> {
     crate::db::write_tx(conn, |conn| {
-        if get(conn, key)?.is_none() {
-            // The first failure under a key: two at once (on PostgreSQL) both find none and
-            // both insert. The insert is in a savepoint, so the loser's unique violation
-            // leaves its transaction alive; it then counts on the winner's row below.
+        // Take the row's lock before reading it (a no-op update; on SQLite the write
+        // transaction already holds the database's), so failures at once on PostgreSQL
+        // queue on the row and each counts on the one before.
+        let lock = |conn: &mut DbConn| {
+            diesel::update(login_throttle::table.find(key))
+                .set(login_throttle::failures.eq(login_throttle::failures))
+                .execute(conn)
+        };
+        if lock(conn)? == 0 {
+            // The first failure under a key: two at once both find no row and both insert.
+            // The insert is in a savepoint, so the loser's unique violation leaves its
+            // transaction alive; it then locks and counts on the winner's row below.
             let first = after_failure(policy, None, now);
             let inserted = conn.transaction(|c| {
                 diesel::insert_into(login_throttle::table)
@@ -51,7 +59,9 @@ pub fn record_failure(
             });
             match inserted {
                 Ok(_) => return Ok(first.failures),
-                Err(e) if crate::error::is_unique_violation(&e) => {}
+                Err(e) if crate::error::is_unique_violation(&e) => {
+                    lock(conn)?;
+                }
                 Err(e) => return Err(e),
             }
         }
