@@ -24,7 +24,25 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     {
         log::info!("refilled the kept figures from the issues");
     }
+    let put = crate::service::calendar::install_shipped(&mut conn)
+        .map_err(|e| format!("installing the shipped calendars: {}", e.one_line()))?;
+    if !put.is_empty() {
+        log::info!("installed the State Council holiday calendars of {put:?}");
+    }
+    warn_missing_calendars(&mut conn);
     Ok(applied)
+}
+
+/// Says in the log which years up to this one have no holiday calendar.
+pub fn warn_missing_calendars(conn: &mut DbConn) {
+    match crate::service::calendar::missing_years(conn, crate::domain::time::today()) {
+        Ok(years) if !years.is_empty() => log::warn!(
+            "no holiday calendar for {years:?}: due dates there count only weekends as days \
+             off; an administrator sets one with PUT /api/v1/calendar/{{year}}"
+        ),
+        Ok(_) => {}
+        Err(e) => log::warn!("reading the calendars: {}", e.one_line()),
+    }
 }
 
 /// One connection to the configured database, outside any pool.

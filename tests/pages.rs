@@ -6,6 +6,7 @@ mod common;
 
 use actix_web::http::{header, Method};
 use actix_web::test::TestRequest;
+use chrono::Datelike;
 use common::*;
 use serde_json::json;
 
@@ -731,4 +732,26 @@ fn get_notice_id(html: &str) -> String {
         .find(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
         .unwrap_or_default()
         .to_owned()
+}
+
+#[actix_rt::test]
+async fn the_dashboard_says_when_a_year_has_no_holiday_calendar() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let _ = world(&app, &db).await;
+    let session = sign_in(&app, "leader.city").await;
+    let r = get(&app, "/dashboard", &session).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("节假日安排缺失"), "{}", r.text);
+    assert!(r.text.contains("2022年、2023年"), "{}", r.text);
+    let mut conn = db.connect();
+    qinqing::service::calendar::install_shipped(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
+    let r = get(&app, "/dashboard", &session).await;
+    let after_shipped = qinqing::domain::time::today().year() > 2026;
+    assert_eq!(
+        r.text.contains("节假日安排缺失"),
+        after_shipped,
+        "{}",
+        r.text
+    );
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use actix_web::http::Method;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use common::*;
 use serde_json::{json, Value};
 
@@ -469,4 +469,108 @@ async fn calendar_of_2022_and_2023_counts_due_dates() {
     )
     .await;
     assert_eq!(r.body["workdays"], y2022["workdays"]);
+}
+
+#[actix_rt::test]
+async fn the_shipped_calendars_are_installed_and_a_missing_year_is_said() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let admin = admin_token(&app, &db).await;
+    let this_year = qinqing::domain::time::today().year();
+    let all: Vec<i32> = (2022..=this_year).collect();
+
+    // Before: every year is missing, and each place that counts due dates says so.
+    let r = send(&app, Method::GET, "/readyz", None, None).await;
+    assert_eq!(r.body["calendar_missing"], json!(all), "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["calendar_missing"], json!(all), "{}", r.text);
+    for path in ["departments", "regions", "categories", "trend"] {
+        let r = send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/stats/{path}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(r.body["calendar_missing"], json!(all), "{path}: {}", r.text);
+    }
+
+    // An administrator's own 2024 (a holiday the notice does not have) is kept.
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/calendar/2024",
+        Some(&admin),
+        Some(&json!({"holidays": ["2024-03-08"], "workdays": []})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // What `qinqing migrate` and every start do.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_qinqing"))
+        .args(["migrate", "--log-level", "warn"])
+        .env("DATABASE_URL", &db.url)
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success());
+
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/calendar/2026",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["configured"], true, "{}", r.text);
+    let holidays = r.body["holidays"].as_array().cloned().unwrap_or_default();
+    assert!(holidays.contains(&json!("2026-10-01")), "{}", r.text);
+    assert!(r.body["workdays"]
+        .as_array()
+        .is_some_and(|w| w.contains(&json!("2026-10-10"))));
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/calendar/2024",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["holidays"], json!(["2024-03-08"]), "{}", r.text);
+
+    // Only years past the shipped ones can be missing now.
+    let after: Vec<i32> = (2027..=this_year).collect();
+    let r = send(&app, Method::GET, "/readyz", None, None).await;
+    assert_eq!(r.body["calendar_missing"], json!(after), "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/report?year=2026",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body["figures"]["calendar_missing"],
+        json!(after),
+        "{}",
+        r.text
+    );
+
+    // A due date across the 2026 National Day: assigned 2026-09-30, one working day later
+    // is 2026-10-08.
+    let mut conn = db.connect();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+    let cal = qinqing::store::calendar::load(&mut conn, d("2026-01-01"), d("2026-12-31"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cal.add_working_days(d("2026-09-30"), 1), d("2026-10-08"));
+    assert!(!cal.is_working_day(d("2026-10-01")));
 }

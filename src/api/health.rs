@@ -20,13 +20,16 @@ async fn healthz() -> HttpResponse {
 }
 
 /// 200 when the database answers; 503 with `Retry-After` when it does not.
+/// The body names the years up to this one that have no holiday calendar.
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
-    db::run(&state.pool, |conn| {
+    let missing = db::run(&state.pool, |conn| {
         conn.batch_execute("SELECT 1").map_err(|e| {
             log::warn!("readiness check: {e}");
             Error::Unavailable("the database is not available".into())
-        })
+        })?;
+        crate::service::calendar::missing_years(conn, crate::domain::time::today())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.backend})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"status": "ready", "database": state.backend, "calendar_missing": missing})))
 }

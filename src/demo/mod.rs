@@ -164,7 +164,7 @@ pub fn load(
         [None; 3],
     )?;
     let admin = caller(conn, admin_id)?;
-    for year in [2022, 2023] {
+    for year in official::years() {
         if let Some((holidays, workdays)) = official::year(year) {
             calendar_service::put(conn, &admin, year, YearIn { holidays, workdays })
                 .map_err(|e| e.one_line())?;
@@ -341,12 +341,12 @@ pub fn load(
             local_bureau.extend(dept_ids.get(name).map(|d| (*region, *d)));
         }
     }
-    let (h22, w22) = official::year_2022();
-    let (h23, w23) = official::year_2023();
+    let (holidays, workdays): (Vec<_>, Vec<_>) =
+        official::years().filter_map(official::year).unzip();
     let mut world = World {
         local_bureau,
         rng,
-        cal: WorkCalendar::new(h22.into_iter().chain(h23), w22.into_iter().chain(w23)),
+        cal: WorkCalendar::new(holidays.concat(), workdays.concat()),
         departments: dept_ids,
         enterprises,
         handlers,

@@ -126,11 +126,95 @@ pub mod official {
         (holidays, workdays)
     }
 
+    /// 国务院办公厅关于2024年部分节假日安排的通知 (国办发明电〔2023〕7号).
+    pub fn year_2024() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+        let holidays = [
+            span("2024-01-01", "2024-01-01"),
+            span("2024-02-10", "2024-02-17"),
+            span("2024-04-04", "2024-04-06"),
+            span("2024-05-01", "2024-05-05"),
+            span("2024-06-10", "2024-06-10"),
+            span("2024-09-15", "2024-09-17"),
+            span("2024-10-01", "2024-10-07"),
+        ]
+        .concat();
+        let workdays = [
+            "2024-02-04",
+            "2024-02-18",
+            "2024-04-07",
+            "2024-04-28",
+            "2024-05-11",
+            "2024-09-14",
+            "2024-09-29",
+            "2024-10-12",
+        ]
+        .map(d)
+        .to_vec();
+        (holidays, workdays)
+    }
+
+    /// 国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号), the first
+    /// under the revised 全国年节及纪念日放假办法 (除夕 and 2 May become holidays).
+    pub fn year_2025() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+        let holidays = [
+            span("2025-01-01", "2025-01-01"),
+            span("2025-01-28", "2025-02-04"),
+            span("2025-04-04", "2025-04-06"),
+            span("2025-05-01", "2025-05-05"),
+            span("2025-05-31", "2025-06-02"),
+            span("2025-10-01", "2025-10-08"),
+        ]
+        .concat();
+        let workdays = [
+            "2025-01-26",
+            "2025-02-08",
+            "2025-04-27",
+            "2025-09-28",
+            "2025-10-11",
+        ]
+        .map(d)
+        .to_vec();
+        (holidays, workdays)
+    }
+
+    /// 国务院办公厅关于2026年部分节假日安排的通知 (issued 4 November 2025).
+    pub fn year_2026() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+        let holidays = [
+            span("2026-01-01", "2026-01-03"),
+            span("2026-02-15", "2026-02-23"),
+            span("2026-04-04", "2026-04-06"),
+            span("2026-05-01", "2026-05-05"),
+            span("2026-06-19", "2026-06-21"),
+            span("2026-09-25", "2026-09-27"),
+            span("2026-10-01", "2026-10-07"),
+        ]
+        .concat();
+        let workdays = [
+            "2026-01-04",
+            "2026-02-14",
+            "2026-02-28",
+            "2026-05-09",
+            "2026-09-20",
+            "2026-10-10",
+        ]
+        .map(d)
+        .to_vec();
+        (holidays, workdays)
+    }
+
+    /// The years whose schedule ships with the service.
+    pub fn years() -> std::ops::RangeInclusive<i32> {
+        2022..=2026
+    }
+
     /// The schedule of `year`, if shipped.
     pub fn year(year: i32) -> Option<(Vec<NaiveDate>, Vec<NaiveDate>)> {
         match year {
             2022 => Some(year_2022()),
             2023 => Some(year_2023()),
+            2024 => Some(year_2024()),
+            2025 => Some(year_2025()),
+            2026 => Some(year_2026()),
             _ => None,
         }
     }
@@ -202,6 +286,96 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn shipped(year: i32) -> WorkCalendar {
+        let (h, w) = super::official::year(year).unwrap_or_default();
+        WorkCalendar::new(h, w)
+    }
+
+    /// Per shipped year: the notice's holidays and 调休 days, and how many days each year
+    /// has off (a check on typing a span wrong).
+    #[test]
+    fn each_shipped_year_reads_as_its_notice() {
+        // The year, days with whether each is worked, and the counts of days off and of
+        // adjusted working days.
+        type Case = (i32, &'static [(&'static str, bool)], usize, usize);
+        let cases: [Case; 5] = [
+            // Days off as the notices count them (共N天), summed over the festivals.
+            (2022, &[("2022-10-07", false), ("2022-10-08", true)], 32, 7),
+            (2023, &[("2023-09-29", false), ("2023-10-08", true)], 26, 7),
+            (
+                2024,
+                &[
+                    ("2024-02-09", true),  // 除夕 2024 was a working Friday
+                    ("2024-02-10", false), // 春节
+                    ("2024-02-18", true),  // Sunday, adjusted
+                    ("2024-05-11", true),  // Saturday, adjusted
+                    ("2024-06-10", false), // 端午节, Monday
+                    ("2024-09-14", true),  // Saturday before 中秋
+                    ("2024-10-12", true),  // Saturday after 国庆
+                ],
+                28,
+                8,
+            ),
+            (
+                2025,
+                &[
+                    ("2025-01-28", false), // 除夕, a holiday from 2025
+                    ("2025-01-26", true),  // Sunday, adjusted
+                    ("2025-02-08", true),  // Saturday, adjusted
+                    ("2025-05-02", false), // 劳动节, two days from 2025
+                    ("2025-06-02", false), // 端午节, Monday
+                    ("2025-10-08", false), // 国庆·中秋, eight days
+                    ("2025-10-11", true),  // Saturday, adjusted
+                ],
+                28,
+                5,
+            ),
+            (
+                2026,
+                &[
+                    ("2026-01-02", false), // 元旦, Friday
+                    ("2026-01-04", true),  // Sunday, adjusted
+                    ("2026-02-14", true),  // Saturday before 春节
+                    ("2026-02-23", false), // 初七, Monday
+                    ("2026-02-28", true),  // Saturday, adjusted
+                    ("2026-05-09", true),  // Saturday, adjusted
+                    ("2026-09-25", false), // 中秋节, Friday
+                    ("2026-09-20", true),  // Sunday, adjusted
+                    ("2026-10-01", false), // 国庆节
+                    ("2026-10-07", false),
+                    ("2026-10-08", true),
+                    ("2026-10-10", true), // Saturday, adjusted
+                ],
+                33,
+                6,
+            ),
+        ];
+        for (year, days, holidays, workdays) in cases {
+            let cal = shipped(year);
+            for (day, want) in days {
+                assert_eq!(cal.is_working_day(d(day)), *want, "{day}");
+            }
+            let (h, w) = super::official::year(year).unwrap_or_default();
+            assert_eq!((h.len(), w.len()), (holidays, workdays), "{year}");
+            assert!(h.iter().chain(&w).all(|x| x.year() == year), "{year}");
+            assert!(
+                w.iter()
+                    .all(|x| matches!(x.weekday(), Weekday::Sat | Weekday::Sun)),
+                "{year}: an adjusted working day on a weekday"
+            );
+        }
+        assert!(super::official::years().all(|y| super::official::year(y).is_some()));
+    }
+
+    #[test]
+    fn due_dates_across_the_2026_national_day() {
+        let cal = shipped(2026);
+        // Assigned on Wednesday 2026-09-23: the 24th, (25–27 中秋 off) 28, 29, 30, (1–7
+        // October off) 8, 9, 10 (a Saturday worked), 12, 13, 14.
+        assert_eq!(cal.add_working_days(d("2026-09-23"), 10), d("2026-10-14"));
+        assert_eq!(cal.add_working_days(d("2026-09-30"), 1), d("2026-10-08"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
+use crate::domain::calendar::official;
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError};
 use crate::store::calendar;
@@ -85,4 +86,35 @@ pub fn put(conn: &mut DbConn, caller: &Caller, year: i32, input: YearIn) -> Resu
         calendar::put_year(conn, year, &input.holidays, &input.workdays)?;
         read(conn, year)
     })
+}
+
+/// The first year of the programme: every year from it to the current one needs a calendar.
+pub const FIRST_YEAR: i32 = 2022;
+
+/// Puts each year whose State Council schedule ships with the service and that the
+/// database has no calendar for (a year an administrator set is kept as set); returns the
+/// years put. Instances starting at once agree: a year another one put meanwhile is left.
+pub fn install_shipped(conn: &mut DbConn) -> Result<Vec<i32>, Error> {
+    let have = calendar::configured_years(conn)?;
+    let mut put = Vec::new();
+    for year in official::years().filter(|y| !have.contains(y)) {
+        let Some((holidays, workdays)) = official::year(year) else {
+            continue;
+        };
+        match calendar::put_year(conn, year, &holidays, &workdays) {
+            Ok(()) => put.push(year),
+            Err(e) if crate::error::is_unique_violation(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(put)
+}
+
+/// The years from the programme's first to `today`'s with no calendar: their due dates
+/// count only weekends as days off.
+pub fn missing_years(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<i32>, Error> {
+    let have = calendar::configured_years(conn)?;
+    Ok((FIRST_YEAR..=today.year())
+        .filter(|y| !have.contains(y))
+        .collect())
 }

@@ -171,6 +171,8 @@ pub struct Summary {
     pub overdue: i64,
     #[serde(flatten)]
     pub issues: IssueFigures,
+    /// Years up to this one with no holiday calendar (their due dates count only weekends).
+    pub calendar_missing: Vec<i32>,
 }
 
 /// The summary over a filter (used by the dashboard and the yearly report).
@@ -192,7 +194,12 @@ fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summar
         distinct_enterprises: enterprises,
         overdue,
         issues: counts.into(),
+        calendar_missing: missing_calendars(conn)?,
     })
+}
+
+fn missing_calendars(conn: &mut DbConn) -> Result<Vec<i32>, Error> {
+    crate::service::calendar::missing_years(conn, time::today())
 }
 
 /// The headline figures.
@@ -205,6 +212,7 @@ pub fn summary(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
 #[derive(Serialize)]
 pub struct Items<T> {
     pub items: Vec<T>,
+    pub calendar_missing: Vec<i32>,
 }
 
 #[derive(Serialize)]
@@ -247,7 +255,10 @@ pub fn ranking(
     for (i, row) in out.iter_mut().enumerate() {
         row.rank = i + 1;
     }
-    Ok(Items { items: out })
+    Ok(Items {
+        items: out,
+        calendar_missing: missing_calendars(conn)?,
+    })
 }
 
 /// Higher satisfaction first, then higher on-time rate; unknown rates last.
@@ -287,7 +298,10 @@ pub fn by_region(
             figures: c.into(),
         })
         .collect();
-    Ok(Items { items })
+    Ok(Items {
+        items,
+        calendar_missing: missing_calendars(conn)?,
+    })
 }
 
 #[derive(Serialize)]
@@ -312,7 +326,10 @@ pub fn by_category(
             figures: n.into(),
         })
         .collect();
-    Ok(Items { items })
+    Ok(Items {
+        items,
+        calendar_missing: missing_calendars(conn)?,
+    })
 }
 
 #[derive(Serialize)]
@@ -326,6 +343,7 @@ pub struct TrendRow {
 pub struct Trend {
     pub granularity: &'static str,
     pub items: Vec<TrendRow>,
+    pub calendar_missing: Vec<i32>,
 }
 
 pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Trend, Error> {
@@ -346,7 +364,11 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
         Granularity::Week => "week",
         Granularity::Month => "month",
     };
-    Ok(Trend { granularity, items })
+    Ok(Trend {
+        granularity,
+        items,
+        calendar_missing: missing_calendars(conn)?,
+    })
 }
 
 #[derive(Deserialize)]

@@ -24,6 +24,14 @@ fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
     ))
 }
 
+/// The years that have a calendar, in order.
+pub fn configured_years(conn: &mut DbConn) -> QueryResult<Vec<i32>> {
+    calendar_years::table
+        .select(calendar_years::year)
+        .order(calendar_years::year)
+        .load(conn)
+}
+
 pub fn get_year(conn: &mut DbConn, year: i32) -> QueryResult<Year> {
     let configured = calendar_years::table
         .find(year)

@@ -519,6 +519,8 @@ struct DashboardPage {
     region_chart: String,
     category_chart: String,
     report_href: String,
+    /// Years up to this one with no holiday calendar, as "2027年、2028年".
+    calendar_missing: String,
 }
 
 /// The regions a reader may choose, and the one chosen (none: the reader's whole scope);
@@ -597,6 +599,11 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
             region_chart(conn, &caller, &p, region)?,
             category_chart(conn, &caller, &p, region)?,
             before.map(|b| b.label).unwrap_or_default(),
+            now.calendar_missing
+                .iter()
+                .map(|y| format!("{y}年"))
+                .collect::<Vec<_>>()
+                .join("、"),
         ))
     })
     .await?;
@@ -610,6 +617,7 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
         region_chart,
         category_chart,
         previous_label,
+        calendar_missing,
     ) = built;
     let region_label = match region {
         Some(r) => regions
@@ -643,6 +651,7 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
         _ => format!("/reports/{}", period.from.year()),
     };
     page(&DashboardPage {
+        calendar_missing,
         chrome: Chrome::new(&session, "驾驶舱", "/dashboard"),
         kind: match kind {
             Kind::Year => "year",
