@@ -81,15 +81,20 @@ fn produce(pool: Pool, ledger: Ledger, format: Format, tx: Sender) {
 
 /// The ledger as a download, produced on a blocking thread while it is sent.
 pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
+    let (from, to) = ledger.period();
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
     actix_web::rt::task::spawn_blocking(move || produce(pool, ledger, format, tx));
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let ext = format.extension();
+    let stem = ledger::file_stem(from, to, crate::domain::time::today());
+    // The ASCII name for old clients: the same with "issues" for 问题台账 (截至 as "to").
+    let ascii = stem.replace("问题台账", "issues").replace("截至", "to-");
+    let encoded: String = form_urlencoded::byte_serialize(stem.as_bytes()).collect();
     HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"issues.{ext}\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E5%8F%B0%E8%B4%A6.{ext}"),
+            format!("attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}.{ext}"),
         ))
         .streaming(body)
 }

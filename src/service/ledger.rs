@@ -5,33 +5,81 @@
 
 use std::collections::HashMap;
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::auth::Caller;
 use crate::db::DbConn;
+use crate::domain::issue::RatingSource;
+use crate::domain::lifecycle::State;
 use crate::domain::time;
 use crate::error::Error;
 use crate::service::issues::IssueQuery;
 use crate::store::issues::{self as store, IssueFilter, IssueRow, LedgerNames};
 use crate::store::scope::Scope;
 
-pub const HEADERS: [&str; 17] = [
-    "编号",
-    "提交日期",
-    "标题",
-    "企业",
-    "统一社会信用代码",
-    "问题类别",
-    "来源渠道",
-    "恳谈会",
-    "主办部门",
-    "协办部门",
-    "交办日期",
-    "办理期限",
-    "首次答复日期",
-    "是否按期",
-    "答复结果",
-    "评价",
-    "状态",
+/// The columns: heading, and width in the XLSX sheet (in characters).
+pub const COLUMNS: [(&str, f64); 29] = [
+    ("编号", 8.0),
+    ("提交日期", 12.0),
+    ("区县", 10.0),
+    ("标题", 30.0),
+    ("问题描述", 50.0),
+    ("企业", 24.0),
+    ("统一社会信用代码", 21.0),
+    ("问题类别", 12.0),
+    ("来源渠道", 10.0),
+    ("恳谈会", 16.0),
+    ("现场解决", 9.0),
+    ("主办部门", 20.0),
+    ("协办部门", 24.0),
+    ("交办日期", 12.0),
+    ("办理期限", 12.0),
+    ("首次答复日期", 13.0),
+    ("是否按期", 9.0),
+    ("是否超期", 9.0),
+    ("答复结果", 12.0),
+    ("答复内容", 50.0),
+    ("退回次数", 9.0),
+    ("重办次数", 9.0),
+    ("督办", 6.0),
+    ("评价", 10.0),
+    ("是否解决", 9.0),
+    ("评价来源", 10.0),
+    ("办结日期", 12.0),
+    ("办结方式", 30.0),
+    ("状态", 9.0),
 ];
+
+/// One cell of a ledger row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(i64),
+    Date(Option<NaiveDate>),
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    fn yes_no(b: Option<bool>) -> Cell {
+        Cell::text(match b {
+            Some(true) => "是",
+            Some(false) => "否",
+            None => "",
+        })
+    }
+
+    /// As CSV shows it.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => csv_field(s),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
 
 const PAGE: i64 = 1_000;
 
@@ -96,12 +144,35 @@ fn names(conn: &mut DbConn, rows: &[IssueRow]) -> Result<Names, Error> {
     let mut dept_ids: Vec<i64> = rows.iter().filter_map(|i| i.lead_department_id).collect();
     dept_ids.extend(co.values().flatten());
     let forum_ids: Vec<i64> = rows.iter().filter_map(|i| i.forum_id).collect();
-    let names = store::ledger_names(conn, &ent_ids, &dept_ids, &forum_ids)?;
+    let region_ids: Vec<i64> = rows.iter().map(|i| i.region_id).collect();
+    let mut names = store::ledger_names(conn, &ent_ids, &dept_ids, &forum_ids)?;
+    store::ledger_facts(conn, &mut names, &ids, &region_ids)?;
     Ok(Names { names, co })
 }
 
-/// One ledger row, in the order of `HEADERS`.
-fn row(i: &IssueRow, n: &Names) -> [String; 17] {
+/// How a closed issue came to be closed, from its latest closing or rating event.
+fn ending(i: &IssueRow, n: &Names) -> (Option<NaiveDate>, String) {
+    if i.status != State::Closed {
+        return (None, String::new());
+    }
+    let Some((at, action, details)) = n.names.endings.get(&i.id) else {
+        return (None, String::new());
+    };
+    let how = if action == "closed" {
+        let d: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
+        let note = d["note"].as_str().unwrap_or_default();
+        match d["reason"].as_str() {
+            Some("not_actionable") => format!("不属受理范围，协调办结：{note}"),
+            _ => format!("多次重办后协调办结：{note}"),
+        }
+    } else {
+        "评价满意或基本满意".to_owned()
+    };
+    (Some(time::local_date(*at)), how)
+}
+
+/// One ledger row, in the order of `COLUMNS`.
+fn row(i: &IssueRow, n: &Names, today: NaiveDate) -> [Cell; 29] {
     let (ent, code) = n
         .names
         .enterprises
@@ -113,57 +184,89 @@ fn row(i: &IssueRow, n: &Names) -> [String; 17] {
         n.co.get(&i.id)
             .map(|v| v.iter().map(|d| dept(*d)).collect())
             .unwrap_or_default();
-    let on_time = match i.answered_on_time {
-        Some(true) => "是",
-        Some(false) => "否",
-        None => "",
+    let overdue = match (i.due_on, State::HANDLED.contains(&i.status)) {
+        (Some(due), true) => Some(due < today),
+        (Some(_), false) if i.first_answered_at.is_some() => Some(false),
+        _ => None,
     };
+    let (solved, source) = match n.names.ratings.get(&i.id) {
+        Some((solved, source)) if i.rating.is_some() => (
+            *solved,
+            RatingSource::parse(source)
+                .map(RatingSource::zh)
+                .unwrap_or_default(),
+        ),
+        _ => (None, ""),
+    };
+    let (closed_on, how) = ending(i, n);
     [
-        i.id.to_string(),
-        i.filed_on.to_string(),
-        i.title.clone(),
-        ent,
-        code,
-        i.category.zh().to_owned(),
-        i.channel.zh().to_owned(),
-        i.forum_id
-            .and_then(|f| n.names.forums.get(&f))
-            .map(|(number, region)| format!("第{number}期 {region}"))
-            .unwrap_or_default(),
-        i.lead_department_id.map(dept).unwrap_or_default(),
-        co.join("、"),
-        i.assigned_at
-            .map(|t| time::local_date(t).to_string())
-            .unwrap_or_default(),
-        i.due_on.map(|d| d.to_string()).unwrap_or_default(),
-        i.first_answered_at
-            .map(|t| time::local_date(t).to_string())
-            .unwrap_or_default(),
-        on_time.to_owned(),
-        i.answer_outcome
-            .map(|o| o.zh())
-            .unwrap_or_default()
-            .to_owned(),
-        i.rating.map(|r| r.zh()).unwrap_or_default().to_owned(),
-        i.status.zh().to_owned(),
+        Cell::Number(i.id),
+        Cell::Date(Some(i.filed_on)),
+        Cell::text(
+            n.names
+                .regions
+                .get(&i.region_id)
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        Cell::text(&i.title),
+        Cell::text(&i.description),
+        Cell::text(ent),
+        Cell::text(code),
+        Cell::text(i.category.zh()),
+        Cell::text(i.channel.zh()),
+        Cell::text(
+            i.forum_id
+                .and_then(|f| n.names.forums.get(&f))
+                .map(|(number, region)| format!("第{number}期 {region}"))
+                .unwrap_or_default(),
+        ),
+        Cell::yes_no(Some(i.resolved_on_site)),
+        Cell::text(i.lead_department_id.map(dept).unwrap_or_default()),
+        Cell::text(co.join("、")),
+        Cell::Date(i.assigned_at.map(time::local_date)),
+        Cell::Date(i.due_on),
+        Cell::Date(i.first_answered_at.map(time::local_date)),
+        Cell::yes_no(i.answered_on_time),
+        Cell::yes_no(overdue),
+        Cell::text(i.answer_outcome.map(|o| o.zh()).unwrap_or_default()),
+        Cell::text(i.answer_text.clone().unwrap_or_default()),
+        Cell::Number(i.return_count.into()),
+        Cell::Number(i.reopen_count.into()),
+        Cell::text(if i.supervision { "是" } else { "" }),
+        Cell::text(i.rating.map(|r| r.zh()).unwrap_or_default()),
+        Cell::yes_no(solved),
+        Cell::text(source),
+        Cell::Date(closed_on),
+        Cell::text(how),
+        Cell::text(i.status.zh()),
     ]
 }
 
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A cell a spreadsheet would take for a formula (its text begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) gets a leading apostrophe, so that it stays text (OWASP's
+/// rule against CSV injection). Text a user wrote may begin that way; it is kept whole.
+pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
     } else {
-        s.to_owned()
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
-fn csv_line(fields: &[String]) -> String {
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
+/// A CSV field: made inert (see `inert`), then quoted when it holds a separator, a quote
+/// or a line break.
+pub fn csv_field(s: &str) -> String {
+    let s = inert(s);
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.into_owned()
+    }
+}
+
+fn csv_line(fields: impl Iterator<Item = String>) -> String {
+    let mut line = fields.collect::<Vec<_>>().join(",");
     line.push_str("\r\n");
     line
 }
@@ -211,7 +314,8 @@ pub fn write_csv(
     mut send: impl FnMut(Vec<u8>) -> bool,
 ) -> Result<(), Error> {
     let mut head = "\u{feff}".to_owned();
-    head.push_str(&csv_line(&HEADERS.map(str::to_owned)));
+    head.push_str(&csv_line(COLUMNS.iter().map(|(h, _)| csv_field(h))));
+    let today = time::today();
     if !send(head.into_bytes()) {
         return Ok(());
     }
@@ -219,48 +323,121 @@ pub fn write_csv(
         let text: String = page
             .rows
             .iter()
-            .map(|i| csv_line(&row(i, &page.names)))
+            .map(|i| csv_line(row(i, &page.names, today).iter().map(Cell::csv)))
             .collect();
         Ok(send(text.into_bytes()))
     })
 }
 
-/// Writes the ledger as an XLSX workbook to the file at `path`.
+/// Writes the ledger as an XLSX workbook to the file at `path`: dates as date cells, the
+/// heading row frozen with a filter on every column, widths to fit. Text is written as
+/// text cells, which no spreadsheet evaluates (with the quote prefix when it begins like a
+/// formula).
 pub fn write_xlsx(
     fetch: impl FnMut(i64) -> Result<Page, Error>,
     path: &std::path::Path,
 ) -> Result<(), Error> {
-    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| Error::internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
     let bold = CellFormat::new().set_bold();
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    // Text that begins like a formula keeps Excel's quote prefix, so that even editing the
+    // cell does not turn it into one.
+    let quoted = CellFormat::new().set_quote_prefix();
     let sheet = book.add_worksheet_with_constant_memory().map_err(fail)?;
     sheet.set_name("问题台账").map_err(fail)?;
-    for (c, h) in HEADERS.iter().enumerate() {
+    // What precedes the rows in the file is set before the first row is written.
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    for (c, (heading, width)) in COLUMNS.iter().enumerate() {
+        sheet.set_column_width(c as u16, *width).map_err(fail)?;
         sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
+            .write_string_with_format(0, c as u16, *heading, &bold)
             .map_err(fail)?;
     }
+    let today = time::today();
     let mut r: u32 = 1;
     walk(fetch, |page| {
         for i in &page.rows {
-            for (c, v) in row(i, &page.names).iter().enumerate() {
-                if c == 0 {
-                    sheet.write_number(r, 0, i.id as f64).map_err(fail)?;
-                } else if !v.is_empty() {
-                    sheet.write_string(r, c as u16, v).map_err(fail)?;
+            for (c, cell) in row(i, &page.names, today).iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Number(n) => {
+                        sheet.write_number(r, c, *n as f64).map_err(fail)?;
+                    }
+                    Cell::Date(Some(d)) => {
+                        let day = ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )
+                        .map_err(fail)?;
+                        sheet
+                            .write_datetime_with_format(r, c, &day, &date)
+                            .map_err(fail)?;
+                    }
+                    Cell::Text(t) if !t.is_empty() => {
+                        if matches!(inert(t), std::borrow::Cow::Owned(_)) {
+                            sheet
+                                .write_string_with_format(r, c, t, &quoted)
+                                .map_err(fail)?;
+                        } else {
+                            sheet.write_string(r, c, t).map_err(fail)?;
+                        }
+                    }
+                    Cell::Date(None) | Cell::Text(_) => {}
                 }
             }
             r += 1;
         }
         Ok(true)
     })?;
+    sheet
+        .autofilter(0, 0, r.saturating_sub(1).max(1), (COLUMNS.len() - 1) as u16)
+        .map_err(fail)?;
     book.save(path).map_err(fail)
+}
+
+/// The download's file name, naming the filters' period: `问题台账_2022-01-01_2022-12-31`
+/// (to today when the period is open-ended; `问题台账_截至2026-11-30` when there is none).
+pub fn file_stem(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> String {
+    match (from, to) {
+        (Some(f), Some(t)) => format!("问题台账_{f}_{t}"),
+        (Some(f), None) => format!("问题台账_{f}_{today}"),
+        (None, Some(t)) => format!("问题台账_截至{t}"),
+        (None, None) => format!("问题台账_截至{today}"),
+    }
+}
+
+impl Ledger {
+    /// The period the filters name, for the file name.
+    pub fn period(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        (self.filter.from, self.filter.to)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_carry_the_period() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let today = d("2026-11-30").unwrap_or_default();
+        let cases = [
+            (
+                d("2022-01-01"),
+                d("2022-12-31"),
+                "问题台账_2022-01-01_2022-12-31",
+            ),
+            (d("2022-01-01"), None, "问题台账_2022-01-01_2026-11-30"),
+            (None, d("2023-05-31"), "问题台账_截至2023-05-31"),
+            (None, None, "问题台账_截至2026-11-30"),
+        ];
+        for (from, to, want) in cases {
+            assert_eq!(file_stem(from, to, today), want);
+        }
+    }
 
     #[test]
     fn csv_fields_are_quoted_when_needed() {
@@ -269,6 +446,17 @@ mod tests {
             ("a,b", "\"a,b\""),
             ("say \"hi\"", "\"say \"\"hi\"\"\""),
             ("line\nbreak", "\"line\nbreak\""),
+            // What a spreadsheet would evaluate stays text.
+            (
+                "=HYPERLINK(\"http://x\",\"点击\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\"",
+            ),
+            ("+86 0572", "'+86 0572"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\r=1", "\"'\r=1\""),
+            ("a=1", "a=1"),
         ];
         for (input, want) in cases {
             assert_eq!(csv_field(input), want);

@@ -725,8 +725,14 @@ pub struct LedgerNames {
     pub enterprises: HashMap<i64, (String, String)>,
     pub departments: HashMap<i64, String>,
     pub forums: HashMap<i64, (i32, String)>,
+    pub regions: HashMap<i64, String>,
+    /// Per issue: whether its latest rating says solved, and who gave it.
+    pub ratings: HashMap<i64, (Option<bool>, String)>,
+    /// Per issue: its latest closing or rating event (when, what, the details).
+    pub endings: HashMap<i64, (NaiveDateTime, String, String)>,
 }
 
+/// The names a page of issues shows for its ids (the ledger's facts come from `ledger_facts`).
 pub fn ledger_names(
     conn: &mut DbConn,
     enterprise_ids: &[i64],
@@ -760,7 +766,55 @@ pub fn ledger_names(
         enterprises,
         departments,
         forums,
+        regions: HashMap::new(),
+        ratings: HashMap::new(),
+        endings: HashMap::new(),
     })
+}
+
+/// What a page of the ledger shows beside the issues' own columns: region names, the
+/// latest rating's 是否解决 and source, the latest closing or rating event.
+pub fn ledger_facts(
+    conn: &mut DbConn,
+    names: &mut LedgerNames,
+    issue_ids: &[i64],
+    region_ids: &[i64],
+) -> QueryResult<()> {
+    use super::schema::{issue_events, issue_ratings, regions};
+    names.regions = regions::table
+        .filter(regions::id.eq_any(region_ids))
+        .select((regions::id, regions::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    // In id order, so the last one read per issue is its latest.
+    names.ratings = issue_ratings::table
+        .filter(issue_ratings::issue_id.eq_any(issue_ids))
+        .order(issue_ratings::id)
+        .select((
+            issue_ratings::issue_id,
+            issue_ratings::solved,
+            issue_ratings::source,
+        ))
+        .load::<(i64, Option<bool>, String)>(conn)?
+        .into_iter()
+        .map(|(id, solved, source)| (id, (solved, source)))
+        .collect();
+    names.endings = issue_events::table
+        .filter(issue_events::issue_id.eq_any(issue_ids))
+        .filter(issue_events::action.eq_any(["closed", "rated"]))
+        .order(issue_events::id)
+        .select((
+            issue_events::issue_id,
+            issue_events::at,
+            issue_events::action,
+            issue_events::details,
+        ))
+        .load::<(i64, NaiveDateTime, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, at, action, details)| (id, (at, action, details)))
+        .collect();
+    Ok(())
 }
 
 /// How many issues in scope match a filter.
