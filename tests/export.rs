@@ -142,7 +142,7 @@ async fn csv_and_xlsx_ledgers() {
         None,
     )
     .await
-    .problem(422);
+    .problem(404);
     send(&app, Method::GET, "/api/v1/issues/export", None, None)
         .await
         .problem(401);

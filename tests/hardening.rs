@@ -351,10 +351,9 @@ async fn a_query_that_does_not_read_names_its_parameter() {
     let app = app(&db).await;
     let w = world(&app, &db).await;
     let coord = w.token("coord_city");
+    // (A date in the wrong shape is a 422: `queries_are_read_strictly`.)
     for (path, field) in [
-        ("/api/v1/issues?from=2022-02-30", "from"),
         ("/api/v1/issues?page=x", "page"),
-        ("/api/v1/stats/summary?to=2022-13-01", "to"),
         ("/api/v1/notifications?unread=maybe", "unread"),
         ("/api/v1/notifications?colour=red", "colour"),
     ] {
@@ -602,4 +601,92 @@ fn sign_in_failures_at_once_are_each_counted() {
     let mut conn = db.connect();
     let counter = qinqing::store::throttle::get(&mut conn, "addr:192.0.2.9");
     assert_eq!(counter.map(|c| c.map(|c| c.failures)), Ok(Some(16)));
+}
+
+#[actix_rt::test]
+async fn queries_are_read_strictly() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city");
+    // An unknown parameter on a list, a figure or the export: 400 naming it.
+    for path in [
+        "/api/v1/issues?statuss=closed",
+        "/api/v1/issues/export?format=csv&statuss=closed",
+        "/api/v1/stats/summary?statuss=closed",
+        "/api/v1/forums?statuss=held",
+        "/api/v1/editions?froms=2022-01-01",
+        "/api/v1/enterprises?nam=x",
+    ] {
+        let r = send(&app, Method::GET, path, coord, None).await;
+        r.problem(400);
+        assert!(
+            r.error_fields()
+                .iter()
+                .any(|f| f.starts_with("statuss") || f == "froms" || f == "nam"),
+            "{path}: {}",
+            r.text
+        );
+    }
+    // A date in the wrong shape: 422 naming the parameter.
+    for (path, field) in [
+        ("/api/v1/stats/summary?from=2022-2-3", "from"),
+        ("/api/v1/stats/summary?to=0000-01-01", "to"),
+        ("/api/v1/stats/trend?from=10000-01-01", "from"),
+        ("/api/v1/issues?from=2022-02-30", "from"),
+        ("/api/v1/issues/export?to=2022-2-3", "to"),
+        ("/api/v1/forums?from=2022-6-8", "from"),
+    ] {
+        let r = send(&app, Method::GET, path, coord, None).await;
+        r.problem(422);
+        assert_eq!(r.error_fields(), vec![field], "{path}: {}", r.text);
+    }
+    assert_eq!(
+        send(
+            &app,
+            Method::GET,
+            "/api/v1/stats/summary?from=2022-02-03",
+            coord,
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    // A filter naming what the caller cannot see: 404, as for the object itself.
+    let (leader_b, coord_b) = (w.token("leader_b"), w.token("coord_b"));
+    let ent_a = w.id("ent_a_enterprise");
+    for (token, path) in [
+        (
+            leader_b,
+            format!("/api/v1/stats/summary?region_id={DEQING}"),
+        ),
+        (
+            leader_b,
+            format!("/api/v1/stats/departments?region_id={CITY}"),
+        ),
+        (coord_b, format!("/api/v1/issues?region_id={DEQING}")),
+        (coord_b, format!("/api/v1/issues?enterprise_id={ent_a}")),
+        (coord_b, format!("/api/v1/issues/export?region_id={DEQING}")),
+        (
+            coord,
+            "/api/v1/stats/summary?department_id=999999".to_owned(),
+        ),
+        (coord, "/api/v1/stats/summary?forum_id=999999".to_owned()),
+        (coord, "/api/v1/stats/summary?edition_id=999999".to_owned()),
+        (coord, "/api/v1/issues?region_id=999999".to_owned()),
+    ] {
+        send(&app, Method::GET, &path, token, None)
+            .await
+            .problem(404);
+    }
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/summary?region_id={CHANGXING}"),
+        leader_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }

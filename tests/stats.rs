@@ -433,3 +433,89 @@ where
         }
     }
 }
+
+#[actix_rt::test]
+async fn supervision_ends_when_the_issue_is_closed() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, ent, dept, leader) = (
+        w.token("coord_city"),
+        w.token("ent_a"),
+        w.token("dept_a"),
+        w.token("leader_city"),
+    );
+    let r = send(&app, Method::POST, "/api/v1/issues", ent,
+        Some(&json!({"title": "问题", "description": "说明", "category": "land", "channel": "online"}))).await;
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let act = |token: Option<&str>, action: &str, body: Value| {
+        let (token, path, app) = (
+            token.map(str::to_owned),
+            format!("/api/v1/issues/{id}/{action}"),
+            &app,
+        );
+        async move {
+            let r = send(app, Method::POST, &path, token.as_deref(), Some(&body)).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+        }
+    };
+    let under = |app_token: Option<&str>| {
+        let (token, app) = (app_token.map(str::to_owned), &app);
+        async move {
+            let s = send(
+                app,
+                Method::GET,
+                "/api/v1/stats/summary",
+                token.as_deref(),
+                None,
+            )
+            .await;
+            let listed = send(
+                app,
+                Method::GET,
+                "/api/v1/issues?measure=under_supervision",
+                token.as_deref(),
+                None,
+            )
+            .await;
+            (
+                s.body["under_supervision"].as_i64(),
+                listed.body["total"].as_i64(),
+            )
+        }
+    };
+    act(
+        coord,
+        "assign",
+        json!({"lead_department_id": w.id("dept_a_department")}),
+    )
+    .await;
+    act(leader, "supervise", json!({})).await;
+    assert_eq!(under(coord).await, (Some(1), Some(1)));
+    act(dept, "sign", json!({})).await;
+    act(
+        dept,
+        "answer",
+        json!({"outcome": "resolved", "text": "已解决"}),
+    )
+    .await;
+    assert_eq!(
+        under(coord).await,
+        (Some(1), Some(1)),
+        "answered, not yet closed"
+    );
+    act(
+        ent,
+        "rating",
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await;
+    assert_eq!(
+        under(coord).await,
+        (Some(0), Some(0)),
+        "closed: no longer under supervision"
+    );
+    // The count kept per group agrees with a recount.
+    let mut conn = db.connect();
+    assert_eq!(qinqing::store::stats::ensure_rollup(&mut conn), Ok(false));
+}

@@ -294,6 +294,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
             (quoted, "is required".to_owned())
         } else if path.is_empty() || path == "." {
             ("query".to_owned(), full.clone())
+        } else if full.starts_with(crate::domain::time::NOT_A_DATE) {
+            // A date in the wrong shape is a value to correct, not an unreadable request.
+            return Error::invalid(path, full);
         } else {
             (path, format!("cannot be read: {full}"))
         };

@@ -43,6 +43,43 @@ pub fn zh_instant(t: NaiveDateTime) -> String {
     format!("{} {}", zh_date(local.date_naive()), local.format("%H:%M"))
 }
 
+/// What a strict date's refusal begins with (the query reader turns it into a 422 naming
+/// the parameter).
+pub const NOT_A_DATE: &str = "not a date";
+
+/// A date as `YYYY-MM-DD` exactly (zero-padded, year 0001 to 9999, a day that exists).
+/// chrono alone also reads `2022-2-3` and `+10000-01-01`.
+pub fn parse_strict_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape || text.starts_with("0000") {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// serde: an optional strict date (see `parse_strict_date`).
+pub fn strict_date<'de, D>(de: D) -> Result<Option<NaiveDate>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    let text = Option::<String>::deserialize(de)?;
+    match text {
+        None => Ok(None),
+        Some(t) => parse_strict_date(&t).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{NOT_A_DATE}: {t:?} (write YYYY-MM-DD, e.g. 2022-02-03)"
+            ))
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +92,28 @@ mod tests {
         assert_eq!(local_date(t("2022-06-08 15:59:59")), d("2022-06-08"));
         assert_eq!(local_date(t("2022-06-08 16:00:00")), d("2022-06-09"));
         assert_eq!(start_of(d("2022-06-09")), t("2022-06-08 16:00:00"));
+    }
+
+    #[test]
+    fn dates_are_read_strictly() {
+        let cases = [
+            ("2022-02-03", true),
+            ("2024-02-29", true),
+            ("2022-2-3", false),
+            ("2022-02-3", false),
+            ("22-02-03", false),
+            ("0000-01-01", false),
+            ("10000-01-01", false),
+            ("+2022-02-03", false),
+            ("2023-02-29", false),
+            ("2022-13-01", false),
+            ("2022/02/03", false),
+            (" 2022-02-03", false),
+            ("２０２２-02-03", false),
+            ("", false),
+        ];
+        for (text, ok) in cases {
+            assert_eq!(parse_strict_date(text).is_some(), ok, "{text:?}");
+        }
     }
 }

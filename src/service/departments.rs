@@ -123,6 +123,7 @@ pub fn create(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DepartmentQuery {
     pub q: Option<String>,
     #[serde(default, deserialize_with = "super::common::opt_id")]

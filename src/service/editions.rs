@@ -133,8 +133,11 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EditionQuery {
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::common::opt_id;
-use super::regions::path_for_field;
+use super::regions::{check_named, Named};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::issue::{Category, Channel};
@@ -103,7 +103,9 @@ impl From<Counts> for IssueFigures {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub to: Option<NaiveDate>,
     #[serde(default, deserialize_with = "opt_id")]
     pub region_id: Option<i64>,
@@ -126,16 +128,23 @@ const READERS: &[Role] = &[
 ];
 
 impl StatsQuery {
-    fn filter(&self, conn: &mut DbConn) -> Result<IssueFilter, Error> {
+    fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(Error::invalid("to", "is before from"));
             }
         }
-        let region_path = match self.region_id {
-            Some(r) => Some(path_for_field(conn, r, "region_id")?),
-            None => None,
-        };
+        let region_path = check_named(
+            conn,
+            scope,
+            &Named {
+                region_id: self.region_id,
+                department_id: self.department_id,
+                enterprise_id: None,
+                forum_id: self.forum_id,
+                edition_id: self.edition_id,
+            },
+        )?;
         Ok(IssueFilter {
             from: self.from,
             to: self.to,
@@ -157,7 +166,9 @@ fn scoped(
     query: &StatsQuery,
 ) -> Result<(Scope, IssueFilter), Error> {
     caller.require(READERS, "read figures")?;
-    Ok((caller.scope(), query.filter(conn)?))
+    let scope = caller.scope();
+    let filter = query.filter(conn, &scope)?;
+    Ok((scope, filter))
 }
 
 #[derive(Serialize)]

@@ -141,13 +141,16 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewForumIn) -> Result<F
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ForumQuery {
     #[serde(default, deserialize_with = "super::common::opt_id")]
     pub edition_id: Option<i64>,
     #[serde(default, deserialize_with = "super::common::opt_id")]
     pub region_id: Option<i64>,
     pub status: Option<Status>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
@@ -339,6 +342,7 @@ fn attendee_views(conn: &mut DbConn, rows: Vec<AttendanceRow>) -> Result<Vec<Att
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     pub page: Option<i64>,
     pub per_page: Option<i64>,

@@ -114,6 +114,20 @@ impl Format {
     }
 }
 
+/// A download's query: `format` (the file's) apart from the list's filters.
+pub fn format_and_filters(
+    pairs: Vec<(String, String)>,
+) -> Result<(Format, Vec<(String, String)>), Error> {
+    let format = Format::parse(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "format")
+            .map(|(_, v)| v.as_str()),
+    )?;
+    let filters = pairs.into_iter().filter(|(k, _)| k != "format").collect();
+    Ok((format, filters))
+}
+
 /// What the ledger is over: the caller's scope and the list's filters, collected issues
 /// only. Checked before anything is written, so a bad filter is still a clean refusal.
 pub struct Ledger {
@@ -122,7 +136,7 @@ pub struct Ledger {
 }
 
 pub fn prepare(conn: &mut DbConn, caller: &Caller, query: &IssueQuery) -> Result<Ledger, Error> {
-    let mut filter = query.filter(conn)?;
+    let mut filter = query.filter(conn, &caller.scope())?;
     // The ledger lists the issues collected: withdrawn ones only when asked for.
     filter.hide_withdrawn = true;
     Ok(Ledger {

@@ -42,6 +42,59 @@ pub fn path_for_field(conn: &mut DbConn, id: i64, field: &str) -> Result<String,
     regions::path_of(conn, id)?.ok_or_else(|| Error::invalid(field, "no such region"))
 }
 
+/// The objects a query's filter names, each of which the caller must be able to see:
+/// otherwise the answer is 404 naming the parameter, as for any object outside scope
+/// (a district's leader asking another district's figures is not shown a report of zeros).
+#[derive(Default)]
+pub struct Named {
+    pub region_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub forum_id: Option<i64>,
+    pub edition_id: Option<i64>,
+}
+
+/// Checks `named` against `scope`; answers the named region's path.
+pub fn check_named(
+    conn: &mut DbConn,
+    scope: &Scope,
+    named: &Named,
+) -> Result<Option<String>, Error> {
+    use crate::store::{departments, enterprises, forums};
+    let outside = |field: &str, id: i64, what: &str| {
+        Error::NotFound(format!("{field} {id}: no such {what} in your scope"))
+    };
+    let path = match named.region_id {
+        Some(id) => {
+            let path =
+                regions::path_of(conn, id)?.ok_or_else(|| outside("region_id", id, "region"))?;
+            let visible = match scope {
+                Scope::All | Scope::Department(_) | Scope::Enterprise(_) => true,
+                Scope::Region(_) => covers_region(scope, &path),
+            };
+            if !visible {
+                return Err(outside("region_id", id, "region"));
+            }
+            Some(path)
+        }
+        None => None,
+    };
+    if let Some(id) = named.department_id {
+        departments::get(conn, id)?.ok_or_else(|| outside("department_id", id, "department"))?;
+    }
+    if let Some(id) = named.enterprise_id {
+        enterprises::get(conn, scope, id)?
+            .ok_or_else(|| outside("enterprise_id", id, "enterprise"))?;
+    }
+    if let Some(id) = named.forum_id {
+        forums::get_forum(conn, scope, id)?.ok_or_else(|| outside("forum_id", id, "forum"))?;
+    }
+    if let Some(id) = named.edition_id {
+        forums::get_edition(conn, id)?.ok_or_else(|| outside("edition_id", id, "edition"))?;
+    }
+    Ok(path)
+}
+
 /// A region named in an input (as `field`) must exist and lie within the caller's scope.
 pub fn check_in_scope(conn: &mut DbConn, scope: &Scope, id: i64, field: &str) -> Result<(), Error> {
     let path = path_for_field(conn, id, field)?;
@@ -91,6 +144,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewRegion) -> Result<Re
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RegionQuery {
     pub q: Option<String>,
     #[serde(default, deserialize_with = "super::common::opt_id")]

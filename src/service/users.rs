@@ -186,6 +186,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewUserIn) -> Result<Us
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserQuery {
     pub q: Option<String>,
     pub role: Option<Role>,

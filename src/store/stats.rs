@@ -143,7 +143,14 @@ fn measures() -> &'static [(&'static str, String); 16] {
             ),
             ("urges", "urge_count".into()),
             ("supervisions", "supervise_count".into()),
-            ("under_supervision", "CASE WHEN supervision THEN 1 ELSE 0 END".into()),
+            // 督办中: flagged, and not yet closed (withdrawn issues are not collected).
+            (
+                "under_supervision",
+                format!(
+                    "CASE WHEN supervision AND status <> '{}' THEN 1 ELSE 0 END",
+                    State::Closed
+                ),
+            ),
         ]
     })
 }

@@ -14,7 +14,7 @@ use crate::domain::lifecycle::{Action, State};
 use crate::domain::role::Role;
 use crate::error::Error;
 use crate::service::issues::{self, Event, Issue, IssueQuery, Labels};
-use crate::service::ledger::{self, Format};
+use crate::service::ledger;
 use crate::service::regions;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -238,14 +238,7 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
 
 /// 导出: the ledger of the list's filters, as the API's export writes it.
 async fn export(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
-    let pairs = filled(&req);
-    let format = Format::parse(
-        pairs
-            .iter()
-            .find(|(k, _)| k == "format")
-            .map(|(_, v)| v.as_str()),
-    )?;
-    let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "format").collect();
+    let (format, rest) = ledger::format_and_filters(filled(&req))?;
     let query: IssueQuery = parse_query(&rest)?;
     let caller = session.caller.clone();
     let state = session.state.clone();

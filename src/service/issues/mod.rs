@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::common::{opt_id, page, utc, Paged};
-use super::regions::path_for_field;
+use super::regions::{check_named, Named};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::issue::{
@@ -21,6 +21,7 @@ use crate::domain::lifecycle::{is_overdue, State};
 use crate::domain::time;
 use crate::error::Error;
 use crate::store::issues::{self as store, ExtensionRow, IssueFilter, IssueRow, RatingRow, Sort};
+use crate::store::scope::Scope;
 
 #[derive(Serialize)]
 pub struct Answer {
@@ -158,8 +159,9 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> 
     one(conn, row)
 }
 
-/// The list's filters, as a request names them.
+/// The list's filters, as a request names them (any other parameter is refused, naming it).
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct IssueQuery {
     pub status: Option<String>,
     pub category: Option<Category>,
@@ -179,7 +181,9 @@ pub struct IssueQuery {
     /// and `department_id` naming the lead department.
     pub measure: Option<Measure>,
     pub q: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
     pub to: Option<NaiveDate>,
     pub sort: Option<String>,
     pub page: Option<i64>,
@@ -189,7 +193,7 @@ pub struct IssueQuery {
 impl IssueQuery {
     /// The store filter; the region (a subtree) is resolved to its path. An unknown region
     /// or status is invalid, naming the parameter.
-    pub fn filter(&self, conn: &mut DbConn) -> Result<IssueFilter, Error> {
+    pub fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
         let status = match &self.status {
             Some(s) => Some(
                 State::parse(s)
@@ -197,10 +201,17 @@ impl IssueQuery {
             ),
             None => None,
         };
-        let region_path = match self.region_id {
-            Some(r) => Some(path_for_field(conn, r, "region_id")?),
-            None => None,
-        };
+        let region_path = check_named(
+            conn,
+            scope,
+            &Named {
+                region_id: self.region_id,
+                department_id: self.department_id,
+                enterprise_id: self.enterprise_id,
+                forum_id: self.forum_id,
+                edition_id: self.edition_id,
+            },
+        )?;
         Ok(IssueFilter {
             status,
             category: self.category,
@@ -239,7 +250,7 @@ impl IssueQuery {
 pub fn list(conn: &mut DbConn, caller: &Caller, q: IssueQuery) -> Result<Paged<Issue>, Error> {
     let page = page(q.page, q.per_page)?;
     let sort = q.sort()?;
-    let filter = q.filter(conn)?;
+    let filter = q.filter(conn, &caller.scope())?;
     let (rows, total) = store::list(conn, &caller.scope(), &filter, sort, page)?;
     Ok(Paged::new(views(conn, rows)?, total, page))
 }
