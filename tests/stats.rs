@@ -294,29 +294,96 @@ async fn every_figure_from_hand_built_data() {
     let r = send(
         &app,
         Method::GET,
-        "/api/v1/stats/departments",
+        "/api/v1/stats/departments?min_rated=1",
         w.token("admin"),
         None,
     )
     .await;
     let items = r.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "{}", r.text);
-    assert_eq!(
+    let place = |i: &Value| {
         (
-            items[0]["department_id"].as_i64(),
-            items[0]["rank"].as_i64()
-        ),
-        (Some(da), Some(1))
+            i["department_id"].as_i64(),
+            i["rank"].as_i64(),
+            i["level"].as_str().map(str::to_owned),
+            i["sample_short"].as_bool(),
+        )
+    };
+    let district = Some("district".to_owned());
+    assert_eq!(
+        place(&items[0]),
+        (Some(da), Some(1), district.clone(), Some(false))
     );
     assert_eq!(rate(&items[0], "satisfaction"), (4, 4, Some(100.0)));
     assert_eq!(items[0]["name"], "德清县经信局");
+    assert_eq!(items[0]["overdue"], 1, "{}", items[0]);
+    assert_eq!(items[0]["under_supervision"], 1, "{}", items[0]);
     assert_eq!(
-        (
-            items[1]["department_id"].as_i64(),
-            items[1]["rank"].as_i64()
-        ),
-        (Some(dbb), Some(2))
+        place(&items[1]),
+        (Some(dbb), Some(2), district, Some(false))
     );
+    assert_eq!(items[1]["overdue"], 0);
+    // With the default minimum of 5 rated issues neither is ranked (样本不足); the rows and
+    // the unassigned line add up to the summary.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments",
+        w.token("admin"),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["min_rated"], 5);
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items
+            .iter()
+            .all(|i| i["rank"].is_null() && i["sample_short"] == true),
+        "{}",
+        r.text
+    );
+    for key in [
+        "issues_collected",
+        "resolved_on_site",
+        "assigned",
+        "answered",
+        "rated",
+        "satisfied",
+        "dissatisfied",
+        "urges",
+        "supervisions",
+        "under_supervision",
+    ] {
+        let rows: i64 = items.iter().filter_map(|i| i[key].as_i64()).sum();
+        let unassigned = r.body["unassigned"][key].as_i64().unwrap_or(-1);
+        assert_eq!(
+            rows + unassigned,
+            s[key].as_i64().unwrap_or(-2),
+            "{key}: {}",
+            r.text
+        );
+    }
+    let overdue: i64 = items.iter().filter_map(|i| i["overdue"].as_i64()).sum();
+    assert_eq!(overdue, s["overdue"].as_i64().unwrap_or(-1));
+    // Its own parameter is the ranking's alone.
+    send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?min_rated=1",
+        w.token("admin"),
+        None,
+    )
+    .await
+    .problem(400);
+    send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments?min_rated=-1",
+        w.token("admin"),
+        None,
+    )
+    .await
+    .problem(422);
     let r = send(&app, Method::GET, "/api/v1/stats/departments", db_t, None).await;
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(1));
 

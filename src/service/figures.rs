@@ -40,7 +40,8 @@ pub fn rate(numerator: i64, denominator: i64) -> Rate {
 pub struct Rates {
     /// 办结率: assigned issues now answered or closed ÷ assigned.
     pub answered: Rate,
-    /// 按期办结率: answered issues first answered by the due date in force ÷ answered.
+    /// 按期办结率: issues first answered by the due date in force ÷ issues answered or
+    /// overdue now (an overdue issue still open counts against the rate).
     pub on_time: Rate,
     /// 满意率: satisfied or basically satisfied ÷ rated, by each issue's latest rating.
     pub satisfaction: Rate,
@@ -54,7 +55,7 @@ impl From<&Counts> for Rates {
     fn from(c: &Counts) -> Self {
         Rates {
             answered: rate(c.concluded, c.assigned),
-            on_time: rate(c.on_time, c.answered),
+            on_time: rate(c.on_time, c.answered + c.overdue_now),
             satisfaction: rate(c.satisfied, c.rated),
             reopen: rate(c.reopened, c.answered),
             r#return: rate(c.returned, c.assigned),
@@ -117,7 +118,10 @@ pub struct StatsQuery {
     pub edition_id: Option<i64>,
     #[serde(default, deserialize_with = "opt_id")]
     pub forum_id: Option<i64>,
+    /// Trend only: week or month.
     pub granularity: Option<String>,
+    /// Ranking only: the fewest rated issues a department needs to be ranked (default 5).
+    pub min_rated: Option<i64>,
 }
 
 const READERS: &[Role] = &[
@@ -128,6 +132,25 @@ const READERS: &[Role] = &[
 ];
 
 impl StatsQuery {
+    /// Refuses the parameters of other figure endpoints (`granularity` outside the trend,
+    /// `min_rated` outside the ranking), as any parameter an endpoint does not have.
+    fn only(&self, granularity: bool, min_rated: bool) -> Result<(), Error> {
+        let stray = [
+            ("granularity", self.granularity.is_some() && !granularity),
+            ("min_rated", self.min_rated.is_some() && !min_rated),
+        ];
+        match stray.into_iter().find(|(_, stray)| *stray) {
+            Some((name, _)) => Err(Error::Malformed {
+                detail: format!("the query parameter `{name}` is not a parameter here"),
+                errors: vec![crate::error::FieldError::new(
+                    name,
+                    "is not a parameter here",
+                )],
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
@@ -188,8 +211,9 @@ pub struct Summary {
 
 /// The summary over a filter (used by the dashboard and the yearly report).
 fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summary, Error> {
-    let counts = stats::counts(conn, scope, f)?;
+    let mut counts = stats::counts(conn, scope, f)?;
     let overdue = stats::overdue(conn, scope, f, time::today())?;
+    counts.overdue_now = overdue;
     let ForumCounts {
         editions,
         forums_held,
@@ -215,6 +239,7 @@ fn missing_calendars(conn: &mut DbConn) -> Result<Vec<i32>, Error> {
 
 /// The headline figures.
 pub fn summary(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Summary, Error> {
+    query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
     summarise(conn, &scope, &f)
 }
@@ -228,46 +253,98 @@ pub struct Items<T> {
 
 #[derive(Serialize)]
 pub struct DepartmentRow {
-    pub rank: usize,
+    /// Place among the departments of its level with enough rated issues; none when the
+    /// department has fewer than `min_rated` (样本不足).
+    pub rank: Option<usize>,
+    /// `city` (a department of a city) or `district` (of a district or county): ranked apart.
+    pub level: &'static str,
+    pub sample_short: bool,
     pub department_id: i64,
     pub name: String,
     pub region_id: i64,
+    /// Overdue now (超期).
+    pub overdue: i64,
     #[serde(flatten)]
     pub figures: IssueFigures,
 }
 
-/// 红黑榜: departments by satisfaction rate, then on-time rate (a department with no
-/// rated issue ranks below those with one), with their counts.
-pub fn ranking(
-    conn: &mut DbConn,
-    caller: &Caller,
-    query: StatsQuery,
-) -> Result<Items<DepartmentRow>, Error> {
+/// The issues no department holds (never assigned), beside the ranking's rows.
+#[derive(Serialize)]
+pub struct Unassigned {
+    #[serde(flatten)]
+    pub figures: IssueFigures,
+}
+
+/// 红黑榜.
+#[derive(Serialize)]
+pub struct Ranking {
+    pub items: Vec<DepartmentRow>,
+    pub unassigned: Unassigned,
+    pub min_rated: i64,
+    pub calendar_missing: Vec<i32>,
+}
+
+/// The fewest rated issues a department needs to be ranked, unless the query says.
+pub const MIN_RATED: i64 = 5;
+
+/// 红黑榜: city departments and district departments ranked apart, each by satisfaction
+/// rate, then on-time rate; those with fewer rated issues than the minimum listed after
+/// them unranked. With the unassigned line, the rows add up to the summary.
+pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Ranking, Error> {
+    query.only(false, true)?;
+    let min_rated = query.min_rated.unwrap_or(MIN_RATED);
+    if !(0..=1_000_000).contains(&min_rated) {
+        return Err(Error::invalid("min_rated", "must be between 0 and 1000000"));
+    }
     let (scope, f) = scoped(conn, caller, &query)?;
     let rows = stats::by_department(conn, &scope, &f)?;
+    let overdue: std::collections::HashMap<i64, i64> =
+        stats::overdue_by_department(conn, &scope, &f, time::today())?
+            .into_iter()
+            .collect();
     let ids: Vec<i64> = rows.iter().map(|(d, _)| *d).collect();
     let names = departments::names(conn, &ids)?;
+    let cities = crate::store::regions::top_level(conn)?;
     let mut out: Vec<DepartmentRow> = rows
         .into_iter()
-        .map(|(d, c)| {
+        .map(|(d, mut c)| {
             let (name, region_id) = names.get(&d).cloned().unwrap_or_default();
+            c.overdue_now = overdue.get(&d).copied().unwrap_or(0);
             DepartmentRow {
-                rank: 0,
+                rank: None,
+                level: if cities.contains(&region_id) {
+                    "city"
+                } else {
+                    "district"
+                },
+                sample_short: c.rated < min_rated,
                 department_id: d,
                 name,
                 region_id,
+                overdue: overdue.get(&d).copied().unwrap_or(0),
                 figures: c.into(),
             }
         })
         .collect();
     out.sort_by(|a, b| {
-        ranking_order(&a.figures, &b.figures).then(a.department_id.cmp(&b.department_id))
+        (a.level != "city")
+            .cmp(&(b.level != "city"))
+            .then(a.sample_short.cmp(&b.sample_short))
+            .then(ranking_order(&a.figures, &b.figures))
+            .then(a.department_id.cmp(&b.department_id))
     });
-    for (i, row) in out.iter_mut().enumerate() {
-        row.rank = i + 1;
+    let mut place = std::collections::HashMap::new();
+    for row in out.iter_mut().filter(|r| !r.sample_short) {
+        let n = place.entry(row.level).or_insert(0);
+        *n += 1;
+        row.rank = Some(*n);
     }
-    Ok(Items {
+    Ok(Ranking {
         items: out,
+        unassigned: Unassigned {
+            figures: stats::unassigned(conn, &scope, &f)?.into(),
+        },
+        min_rated,
         calendar_missing: missing_calendars(conn)?,
     })
 }
@@ -297,12 +374,18 @@ pub fn by_region(
     caller: &Caller,
     query: StatsQuery,
 ) -> Result<Items<RegionRow>, Error> {
+    query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
     let rows = stats::by_region(conn, &scope, &f)?;
+    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "CAST(region_id AS TEXT)")?;
     let ids: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
     let names = regions::names(conn, &ids)?;
     let items = rows
         .into_iter()
+        .map(|(r, mut c)| {
+            c.overdue_now = overdue.get(&r.to_string()).copied().unwrap_or(0);
+            (r, c)
+        })
         .map(|(r, c)| RegionRow {
             region_id: r,
             name: names.get(&r).cloned().unwrap_or_default(),
@@ -328,9 +411,15 @@ pub fn by_category(
     caller: &Caller,
     query: StatsQuery,
 ) -> Result<Items<CategoryRow>, Error> {
+    query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
+    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "category")?;
     let items = stats::by_category(conn, &scope, &f)?
         .into_iter()
+        .map(|(c, mut n)| {
+            n.overdue_now = overdue.get(c.code()).copied().unwrap_or(0);
+            (c, n)
+        })
         .map(|(c, n)| CategoryRow {
             name: c.zh(),
             category: c,
@@ -358,14 +447,21 @@ pub struct Trend {
 }
 
 pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Trend, Error> {
+    query.only(true, false)?;
     let granularity = match query.granularity.as_deref() {
         None | Some("month") => Granularity::Month,
         Some("week") => Granularity::Week,
         Some(_) => return Err(Error::invalid("granularity", "must be week or month")),
     };
     let (scope, f) = scoped(conn, caller, &query)?;
+    let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
+    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), bucket)?;
     let items = stats::trend(conn, &scope, &f, granularity)?
         .into_iter()
+        .map(|(period, mut c)| {
+            c.overdue_now = overdue.get(&period).copied().unwrap_or(0);
+            (period, c)
+        })
         .map(|(period, c)| TrendRow {
             period,
             figures: c.into(),
@@ -435,6 +531,7 @@ pub fn report(conn: &mut DbConn, caller: &Caller, q: ReportQuery) -> Result<Repo
         edition_id: None,
         forum_id: None,
         granularity: None,
+        min_rated: None,
     };
     let figures = summary(conn, caller, query)?;
     Ok(Report {

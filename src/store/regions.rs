@@ -171,6 +171,14 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>
         .collect())
 }
 
+/// The topmost regions (the cities): their departments are city departments.
+pub fn top_level(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
+    regions::table
+        .filter(regions::parent_id.is_null())
+        .select(regions::id)
+        .load(conn)
+}
+
 /// The regions under a path (the region itself included), or every region, by path.
 pub fn under(conn: &mut DbConn, path: Option<&str>) -> QueryResult<Vec<RegionRow>> {
     let mut q = regions::table.select(RegionRow::as_select()).into_boxed();

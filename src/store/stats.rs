@@ -46,6 +46,9 @@ pub struct Counts {
     pub supervisions: i64,
     /// Flagged for supervision now.
     pub under_supervision: i64,
+    /// Overdue now: still assigned or in progress past the due date. Not a kept sum (it
+    /// moves with the date); filled in by the figures from `overdue`/`overdue_by`.
+    pub overdue_now: i64,
 }
 
 type CountsSql = (
@@ -269,6 +272,7 @@ impl From<CountsRow> for Counts {
             urges: r.13,
             supervisions: r.14,
             under_supervision: r.15,
+            overdue_now: 0,
         }
     }
 }
@@ -365,6 +369,76 @@ pub fn overdue(
         .get_result(conn)
 }
 
+/// Overdue issues now, grouped by an SQL expression of the issue read as text (the same
+/// expression a figure groups its rows by).
+pub fn overdue_by(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    today: NaiveDate,
+    key: &str,
+) -> QueryResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(Option<String>, i64)> = issues::table
+        .filter(issues_in(scope, f))
+        .filter(overdue_on(today))
+        .group_by(sql::<Nullable<Text>>(key))
+        .select((sql::<Nullable<Text>>(key), count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, n)| k.map(|k| (k, n)))
+        .collect())
+}
+
+/// The SQL bucket of a trend row (the one piece of SQL that differs between backends).
+pub fn trend_bucket(pg: bool, granularity: Granularity) -> &'static str {
+    match (granularity, pg) {
+        (Granularity::Month, true) => "to_char(filed_on, 'YYYY-MM')",
+        (Granularity::Week, true) => "to_char(date_trunc('week', filed_on), 'YYYY-MM-DD')",
+        (Granularity::Month, false) => "strftime('%Y-%m', filed_on)",
+        (Granularity::Week, false) => "date(filed_on, 'weekday 0', '-6 days')",
+    }
+}
+
+/// Overdue issues now, per lead department.
+pub fn overdue_by_department(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    today: NaiveDate,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<(Option<i64>, i64)> = issues::table
+        .filter(issues_in(scope, f))
+        .filter(overdue_on(today))
+        .filter(issues::lead_department_id.is_not_null())
+        .group_by(issues::lead_department_id)
+        .select((issues::lead_department_id, count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(d, n)| d.map(|d| (d, n)))
+        .collect())
+}
+
+/// Counts of the issues no department holds (never assigned, and not solved on the spot
+/// by one): the line beside the ranking that makes its rows add up to the summary.
+pub fn unassigned(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<Counts> {
+    if all_time(f) {
+        let row: CountsRow = issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .filter(issue_rollup::lead_department_id.eq(0))
+            .select(rollup_sql())
+            .first(conn)?;
+        return Ok(row.into());
+    }
+    let row: CountsRow = issues::table
+        .filter(issues_in(scope, f))
+        .filter(issues::lead_department_id.is_null())
+        .select(counts_sql())
+        .first(conn)?;
+    Ok(row.into())
+}
+
 /// Counts per lead department (issues never assigned have none and are left out).
 pub fn by_department(
     conn: &mut DbConn,
@@ -452,13 +526,7 @@ pub fn trend(
     f: &IssueFilter,
     granularity: Granularity,
 ) -> QueryResult<Vec<(String, Counts)>> {
-    let pg = matches!(conn, DbConn::Pg(_));
-    let bucket = match (granularity, pg) {
-        (Granularity::Month, true) => "to_char(filed_on, 'YYYY-MM')",
-        (Granularity::Week, true) => "to_char(date_trunc('week', filed_on), 'YYYY-MM-DD')",
-        (Granularity::Month, false) => "strftime('%Y-%m', filed_on)",
-        (Granularity::Week, false) => "date(filed_on, 'weekday 0', '-6 days')",
-    };
+    let bucket = trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
     let rows: Vec<(Option<String>, CountsRow)> = issues::table
         .filter(issues_in(scope, f))
         .group_by(sql::<Nullable<Text>>(bucket))

@@ -140,6 +140,7 @@ fn stats_query(p: &Period, region_id: Option<i64>) -> StatsQuery {
         edition_id: None,
         forum_id: None,
         granularity: None,
+        min_rated: None,
     }
 }
 
@@ -343,8 +344,6 @@ pub struct Board {
     few: Vec<RankRow>,
 }
 
-/// Departments with fewer rated issues than this are listed apart (样本不足), not ranked.
-const MIN_RATED: i64 = 5;
 /// How many at each end of a board are named 红榜 and 黑榜.
 const ENDS: usize = 3;
 
@@ -353,7 +352,6 @@ fn boards(
     caller: &Caller,
     p: &Period,
     region: Option<i64>,
-    city_regions: &[i64],
 ) -> Result<Vec<Board>, Error> {
     let ranking = figures::ranking(conn, caller, stats_query(p, region))?;
     let mut out = vec![
@@ -369,7 +367,7 @@ fn boards(
         },
     ];
     for row in ranking.items {
-        let board = usize::from(!city_regions.contains(&row.region_id));
+        let board = usize::from(row.level != "city");
         let r = &row.figures.rates;
         let view = RankRow {
             rank: String::new(),
@@ -382,7 +380,7 @@ fn boards(
             satisfaction_parts: fraction(&r.satisfaction),
             mark: "",
         };
-        if row.figures.rated >= MIN_RATED {
+        if row.rank.is_some() {
             out[board].ranked.push(view);
         } else {
             out[board].few.push(view);
@@ -562,11 +560,6 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
             Some(b) => Some(figures::summary(conn, &caller, stats_query(b, region))?),
             None => None,
         };
-        let cities: Vec<i64> = regions
-            .iter()
-            .filter(|r| r.parent_id.is_none())
-            .map(|r| r.id)
-            .collect();
         Ok((
             regions,
             region,
@@ -595,7 +588,7 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
                 ("期数".to_owned(), format!("{} 期", count(now.editions))),
             ],
             trend_chart(conn, &caller, &p, region)?,
-            boards(conn, &caller, &p, region, &cities)?,
+            boards(conn, &caller, &p, region)?,
             region_chart(conn, &caller, &p, region)?,
             category_chart(conn, &caller, &p, region)?,
             before.map(|b| b.label).unwrap_or_default(),
@@ -773,13 +766,8 @@ async fn report(
     let (regions, region, s, trend, boards, category_chart) = db::run(&state.pool, move |conn| {
         let (regions, region) = pick_region(conn, &caller, region_id)?;
         let s = figures::summary(conn, &caller, stats_query(&period, region))?;
-        let cities: Vec<i64> = regions
-            .iter()
-            .filter(|r| r.parent_id.is_none())
-            .map(|r| r.id)
-            .collect();
         let trend = trend_chart(conn, &caller, &period, region)?;
-        let boards = boards(conn, &caller, &period, region, &cities)?;
+        let boards = boards(conn, &caller, &period, region)?;
         let category_chart = category_chart(conn, &caller, &period, region)?;
         Ok((regions, region, s, trend, boards, category_chart))
     })
