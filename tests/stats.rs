@@ -187,7 +187,9 @@ async fn every_figure_from_hand_built_data() {
         assert_eq!(s[name], want, "{name} in {s}");
     }
     assert_eq!(rate(s, "answered"), (4, 7, Some(57.14)));
-    assert_eq!(rate(s, "on_time"), (4, 5, Some(80.0)));
+    // On time: 4 of the 5 answered (assigned) issues; I10, overdue and still open, counts
+    // against the rate: 4 of 6.
+    assert_eq!(rate(s, "on_time"), (4, 6, Some(66.67)));
     assert_eq!(rate(s, "satisfaction"), (4, 5, Some(80.0)));
     assert_eq!(rate(s, "reopen"), (2, 5, Some(40.0)));
     assert_eq!(rate(s, "return"), (1, 7, Some(14.29)));
@@ -249,7 +251,8 @@ async fn every_figure_from_hand_built_data() {
     )
     .await;
     assert_eq!(rate(&r.body, "satisfaction"), (0, 0, None));
-    assert_eq!(rate(&r.body, "on_time"), (0, 0, None));
+    // Of the "other" issues none is answered, and I10 is overdue.
+    assert_eq!(rate(&r.body, "on_time"), (0, 1, Some(0.0)));
     let r = send(
         &app,
         Method::GET,
@@ -407,6 +410,11 @@ async fn every_figure_from_hand_built_data() {
             .filter_map(|i| i["rates"]["satisfaction"]["denominator"].as_i64())
             .sum();
         assert_eq!(rated, 5, "{path}");
+        let on_time: i64 = items
+            .iter()
+            .filter_map(|i| i["rates"]["on_time"]["denominator"].as_i64())
+            .sum();
+        assert_eq!(on_time, 6, "{path}: the overdue issue counts in its row");
     }
     let r = send(
         &app,
