@@ -198,10 +198,12 @@ fn scoped(
 pub struct Summary {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub editions: i64,
-    pub forums_held: i64,
-    pub attendances: i64,
-    pub distinct_enterprises: i64,
+    /// The forum figures; `None` under a filter forums do not have (category, channel),
+    /// rather than a count that ignores it.
+    pub editions: Option<i64>,
+    pub forums_held: Option<i64>,
+    pub attendances: Option<i64>,
+    pub distinct_enterprises: Option<i64>,
     pub overdue: i64,
     #[serde(flatten)]
     pub issues: IssueFigures,
@@ -214,19 +216,19 @@ fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summar
     let mut counts = stats::counts(conn, scope, f)?;
     let overdue = stats::overdue(conn, scope, f, time::today())?;
     counts.overdue_now = overdue;
-    let ForumCounts {
-        editions,
-        forums_held,
-        attendances,
-        enterprises,
-    } = stats::forum_counts(conn, scope, f)?;
+    let forums = if f.category.is_some() || f.channel.is_some() {
+        None
+    } else {
+        Some(stats::forum_counts(conn, scope, f)?)
+    };
+    let forum = |pick: fn(&ForumCounts) -> i64| forums.as_ref().map(pick);
     Ok(Summary {
         from: f.from,
         to: f.to,
-        editions,
-        forums_held,
-        attendances,
-        distinct_enterprises: enterprises,
+        editions: forum(|c| c.editions),
+        forums_held: forum(|c| c.forums_held),
+        attendances: forum(|c| c.attendances),
+        distinct_enterprises: forum(|c| c.enterprises),
         overdue,
         issues: counts.into(),
         calendar_missing: missing_calendars(conn)?,
@@ -508,7 +510,9 @@ pub fn period_sentence(period: &str, s: &Summary) -> String {
     };
     format!(
         "{period}，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，{satisfaction}。",
-        s.forums_held, s.attendances, s.issues.issues_collected
+        s.forums_held.unwrap_or(0),
+        s.attendances.unwrap_or(0),
+        s.issues.issues_collected
     )
 }
 

@@ -246,15 +246,15 @@ fn cards(s: &Summary, before: Option<&Summary>, p: &Period, region: Option<i64>)
         count_card(
             "恳谈会场次",
             "场",
-            s.forums_held,
-            before.map(|b| b.forums_held),
+            s.forums_held.unwrap_or(0),
+            before.map(|b| b.forums_held.unwrap_or(0)),
             Some(forums_link(p, region)),
         ),
         count_card(
             "参会企业家",
             "位",
-            s.attendances,
-            before.map(|b| b.attendances),
+            s.attendances.unwrap_or(0),
+            before.map(|b| b.attendances.unwrap_or(0)),
             None,
         ),
         count_card(
@@ -297,7 +297,7 @@ fn cards(s: &Summary, before: Option<&Summary>, p: &Period, region: Option<i64>)
             &r.on_time,
             b.map(|b| &b.rates.on_time),
             both(Measure::OnTime, Measure::Answered),
-            "期限内首次答复 ÷ 已答复",
+            "期限内首次答复 ÷（已答复 + 超期未办）",
         ),
         rate_card(
             "重办率",
@@ -583,9 +583,12 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
                 ),
                 (
                     "参会企业（去重）".to_owned(),
-                    format!("{} 家", count(now.distinct_enterprises)),
+                    format!("{} 家", count(now.distinct_enterprises.unwrap_or(0))),
                 ),
-                ("期数".to_owned(), format!("{} 期", count(now.editions))),
+                (
+                    "期数".to_owned(),
+                    format!("{} 期", count(now.editions.unwrap_or(0))),
+                ),
             ],
             trend_chart(conn, &caller, &p, region)?,
             boards(conn, &caller, &p, region)?,
@@ -783,13 +786,13 @@ async fn report(
     let rows = vec![
         (
             "恳谈会场次".to_owned(),
-            format!("{} 场", count(s.forums_held)),
-            format!("{} 期", count(s.editions)),
+            format!("{} 场", count(s.forums_held.unwrap_or(0))),
+            format!("{} 期", count(s.editions.unwrap_or(0))),
         ),
         (
             "参会企业家".to_owned(),
-            format!("{} 位", count(s.attendances)),
-            format!("{} 家企业", count(s.distinct_enterprises)),
+            format!("{} 位", count(s.attendances.unwrap_or(0))),
+            format!("{} 家企业", count(s.distinct_enterprises.unwrap_or(0))),
         ),
         (
             "收集问题".to_owned(),
