@@ -193,6 +193,12 @@ async fn every_figure_from_hand_built_data() {
     assert_eq!(rate(s, "satisfaction"), (4, 5, Some(80.0)));
     assert_eq!(rate(s, "reopen"), (2, 5, Some(40.0)));
     assert_eq!(rate(s, "return"), (1, 7, Some(14.29)));
+    // 参评率: I1, I2, I3 and I8 of the five answered; 解决率: I1, I2, I3 and I9 (on the
+    // spot) of the five rated say solved, I8's latest does not; 一次办结率: I1, I3 and I4
+    // (I2 and I8 were reopened).
+    assert_eq!(rate(s, "rated"), (4, 5, Some(80.0)));
+    assert_eq!(rate(s, "solved"), (4, 5, Some(80.0)));
+    assert_eq!(rate(s, "first_time"), (3, 5, Some(60.0)));
     assert_eq!(s["mean_working_days_to_answer"], 0.0);
 
     // Scope: the 长兴 leader sees only I8; 德清's coordinator the rest; dept_a what it leads.

@@ -49,6 +49,12 @@ pub struct Rates {
     pub reopen: Rate,
     /// 退回率: assigned issues returned at least once ÷ assigned.
     pub r#return: Rate,
+    /// 参评率: answered issues with a rating ÷ answered.
+    pub rated: Rate,
+    /// 解决率: latest ratings saying the problem was solved ÷ rated.
+    pub solved: Rate,
+    /// 一次办结率: answered issues never returned and never reopened ÷ answered.
+    pub first_time: Rate,
 }
 
 impl From<&Counts> for Rates {
@@ -59,6 +65,9 @@ impl From<&Counts> for Rates {
             satisfaction: rate(c.satisfied, c.rated),
             reopen: rate(c.reopened, c.answered),
             r#return: rate(c.returned, c.assigned),
+            rated: rate(c.rated_answered, c.answered),
+            solved: rate(c.solved, c.rated),
+            first_time: rate(c.first_time, c.answered),
         }
     }
 }

@@ -55,6 +55,8 @@ pub struct IssueRow {
     pub updated_at: NaiveDateTime,
     pub version: i64,
     pub handler_id: Option<i64>,
+    /// 是否解决, by the latest rating.
+    pub solved: Option<bool>,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -107,6 +109,7 @@ pub struct IssueChange {
     pub rating: Option<Option<Rating>>,
     pub assigned_at: Option<Option<NaiveDateTime>>,
     pub handler_id: Option<Option<i64>>,
+    pub solved: Option<Option<bool>>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

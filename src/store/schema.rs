@@ -183,6 +183,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         handler_id -> Nullable<BigInt>,
+        solved -> Nullable<Bool>,
     }
 }
 
@@ -283,6 +284,9 @@ diesel::table! {
         urges -> BigInt,
         supervisions -> BigInt,
         under_supervision -> BigInt,
+        rated_answered -> BigInt,
+        first_time -> BigInt,
+        solved -> BigInt,
     }
 }
 

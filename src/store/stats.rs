@@ -46,12 +46,21 @@ pub struct Counts {
     pub supervisions: i64,
     /// Flagged for supervision now.
     pub under_supervision: i64,
+    /// Of the answered, rated (参评).
+    pub rated_answered: i64,
+    /// Of the answered, never returned and never reopened (一次办结).
+    pub first_time: i64,
+    /// Rated, the latest rating saying the problem was solved (是否解决).
+    pub solved: i64,
     /// Overdue now: still assigned or in progress past the due date. Not a kept sum (it
     /// moves with the date); filled in by the figures from `overdue`/`overdue_by`.
     pub overdue_now: i64,
 }
 
 type CountsSql = (
+    BigInt,
+    BigInt,
+    BigInt,
     BigInt,
     BigInt,
     BigInt,
@@ -86,6 +95,9 @@ type CountsRow = (
     i64,
     i64,
     i64,
+    i64,
+    i64,
+    i64,
 );
 
 /// Codes as an SQL list (`'answered', 'closed'`). Codes are the program's own constants,
@@ -101,8 +113,8 @@ fn sql_list<T: std::fmt::Display>(codes: &[T]) -> String {
 /// Each figure's measure of one issue, in the order of `Counts`: the same SQL on both
 /// backends. Summed over issues they give the figures; kept summed per region, lead
 /// department, category and channel in `issue_rollup` they give the all-time figures.
-fn measures() -> &'static [(&'static str, String); 16] {
-    static MEASURES: std::sync::OnceLock<[(&'static str, String); 16]> = std::sync::OnceLock::new();
+fn measures() -> &'static [(&'static str, String); 19] {
+    static MEASURES: std::sync::OnceLock<[(&'static str, String); 19]> = std::sync::OnceLock::new();
     MEASURES.get_or_init(|| {
         let concluded = sql_list(&State::CONCLUDED);
         let satisfied = sql_list(&Rating::SATISFIED);
@@ -153,6 +165,18 @@ fn measures() -> &'static [(&'static str, String); 16] {
                     "CASE WHEN supervision AND status <> '{}' THEN 1 ELSE 0 END",
                     State::Closed
                 ),
+            ),
+            (
+                "rated_answered",
+                "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND rating IS NOT NULL THEN 1 ELSE 0 END".into(),
+            ),
+            (
+                "first_time",
+                "CASE WHEN assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND return_count = 0 AND reopen_count = 0 THEN 1 ELSE 0 END".into(),
+            ),
+            (
+                "solved",
+                "CASE WHEN rating IS NOT NULL AND solved THEN 1 ELSE 0 END".into(),
             ),
         ]
     })
@@ -272,6 +296,9 @@ impl From<CountsRow> for Counts {
             urges: r.13,
             supervisions: r.14,
             under_supervision: r.15,
+            rated_answered: r.16,
+            first_time: r.17,
+            solved: r.18,
             overdue_now: 0,
         }
     }

@@ -589,6 +589,12 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
                     "期数".to_owned(),
                     format!("{} 期", count(now.editions.unwrap_or(0))),
                 ),
+                ("参评率".to_owned(), percent(&now.issues.rates.rated)),
+                ("解决率".to_owned(), percent(&now.issues.rates.solved)),
+                (
+                    "一次办结率".to_owned(),
+                    percent(&now.issues.rates.first_time),
+                ),
             ],
             trend_chart(conn, &caller, &p, region)?,
             boards(conn, &caller, &p, region)?,

@@ -628,6 +628,7 @@ fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Err
     .map_err(unique_as("rating", "this answer has already been rated"))?;
     let mut change = IssueChange {
         rating: Some(Some(rating)),
+        solved: Some(Some(body.solved)),
         ..Default::default()
     };
     let mut details = json!({"rating": rating, "solved": body.solved, "source": source, "comment": comment, "reopened": false});
