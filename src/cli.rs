@@ -218,6 +218,9 @@ pub enum Command {
     /// Replace the SQLite database with a backup (stop the service first; for PostgreSQL,
     /// prints the pg_restore command to use)
     Restore(RestoreArgs),
+    /// Compare the figures' kept sums with a recount of the issues, group by group (region,
+    /// lead department, category, channel); exits 1 when any differs
+    CheckFigures,
 }
 
 #[derive(Debug, clap::Args)]

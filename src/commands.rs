@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Remind(args) => remind(&config, args.at.as_deref()),
         Command::Backup(args) => crate::db::backup::backup(&config.backend(), &args.to),
         Command::Restore(args) => crate::db::backup::restore(&config.backend(), &args.from),
+        Command::CheckFigures => check_figures(&config),
         Command::Migrate => {
             let applied = server::migrate(&config)?;
             if applied.is_empty() {
@@ -123,4 +124,32 @@ fn init_logging(filter: &str) {
         .parse_filters(filter)
         .format_timestamp_millis()
         .try_init();
+}
+
+/// `qinqing check-figures`: every group of the kept sums against a recount of the issues.
+fn check_figures(config: &Config) -> Result<(), String> {
+    let mut conn = server::connect(&config.backend())?;
+    let groups = store::stats::compare_rollup(&mut conn).map_err(|e| e.to_string())?;
+    let differing: Vec<_> = groups
+        .iter()
+        .filter(|(_, kept, counted)| kept != counted)
+        .collect();
+    for ((region, department, category, channel), kept, counted) in &differing {
+        println!(
+            "region {region}, lead department {department}, {category}, {channel}:\n  kept    {kept:?}\n  counted {counted:?}"
+        );
+    }
+    if differing.is_empty() {
+        println!(
+            "check-figures: {} groups (region × lead department × category × channel), each equal to a recount of the issues",
+            groups.len()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "check-figures: {} of {} groups differ from a recount (the service refills them at its next start)",
+            differing.len(),
+            groups.len()
+        ))
+    }
 }

@@ -609,3 +609,43 @@ async fn supervision_ends_when_the_issue_is_closed() {
     let mut conn = db.connect();
     assert_eq!(qinqing::store::stats::ensure_rollup(&mut conn), Ok(false));
 }
+
+#[actix_rt::test]
+async fn check_figures_compares_every_group() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    for (token, category) in [(w.token("ent_a"), "land"), (w.token("ent_b"), "tax")] {
+        let r = send(&app, Method::POST, "/api/v1/issues", token,
+            Some(&json!({"title": "问题", "description": "说明", "category": category, "channel": "online"}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let check = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qinqing"))
+            .args(["check-figures", "--log-level", "warn"])
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = check();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("2 groups"), "{text}");
+    // One group's kept sum made wrong while the totals still agree elsewhere: found.
+    let mut conn = db.connect();
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(&format!(
+        "UPDATE issue_rollup SET collected = collected + 1 WHERE category = 'land'; \
+         UPDATE issue_rollup SET collected = collected - 1 WHERE category = 'tax' AND region_id = {CHANGXING}"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = check();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("land") && text.contains("tax"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2 of 2 groups differ"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

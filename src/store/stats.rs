@@ -247,6 +247,55 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
 
 /// Refills the rollup from the issues when it does not match them (after a bulk load, or
 /// on a database whose issues predate it); true when it was refilled.
+/// A group of the kept sums (region, lead department or 0, category, channel).
+pub type GroupKey = (i64, i64, String, String);
+
+/// The kept sums group by group beside a recount of the issues: every group either side
+/// holds (a kept group of zeros and a missing recount are the same).
+pub fn compare_rollup(conn: &mut DbConn) -> QueryResult<Vec<(GroupKey, Counts, Counts)>> {
+    let kept: Vec<(i64, i64, String, String, CountsRow)> = issue_rollup::table
+        .group_by((
+            issue_rollup::region_id,
+            issue_rollup::lead_department_id,
+            issue_rollup::category,
+            issue_rollup::channel,
+        ))
+        .select((
+            issue_rollup::region_id,
+            issue_rollup::lead_department_id,
+            issue_rollup::category,
+            issue_rollup::channel,
+            rollup_sql(),
+        ))
+        .load(conn)?;
+    let lead = "COALESCE(lead_department_id, 0)";
+    let counted: Vec<(i64, i64, String, String, CountsRow)> = issues::table
+        .filter(sql::<diesel::sql_types::Bool>(&collected_sql()))
+        .group_by(sql::<Text>(&format!(
+            "region_id, {lead}, category, channel"
+        )))
+        .select((
+            sql::<BigInt>("region_id"),
+            sql::<BigInt>(lead),
+            sql::<Text>("category"),
+            sql::<Text>("channel"),
+            counts_sql(),
+        ))
+        .load(conn)?;
+    let mut groups: std::collections::BTreeMap<GroupKey, (Counts, Counts)> =
+        std::collections::BTreeMap::new();
+    for (r, d, c, ch, n) in kept {
+        groups.entry((r, d, c, ch)).or_default().0 = n.into();
+    }
+    for (r, d, c, ch, n) in counted {
+        groups.entry((r, d, c, ch)).or_default().1 = n.into();
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(k, (kept, counted))| (k, kept, counted))
+        .collect())
+}
+
 pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
     let from_issues: CountsRow = issues::table
         .filter(issues::status.ne(State::Withdrawn))
