@@ -653,6 +653,26 @@ async fn queries_are_read_strictly() {
         .status,
         200
     );
+    // `basis`: filed is how periods are read; activity is not computed yet, and says so.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/summary?basis=filed",
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments?basis=activity",
+        coord,
+        None,
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["basis"], "{}", r.text);
     // A filter naming what the caller cannot see: 404, as for the object itself.
     let (leader_b, coord_b) = (w.token("leader_b"), w.token("coord_b"));
     let ent_a = w.id("ent_a_enterprise");

@@ -131,6 +131,10 @@ pub struct StatsQuery {
     pub granularity: Option<String>,
     /// Ranking only: the fewest rated issues a department needs to be ranked (default 5).
     pub min_rated: Option<i64>,
+    /// How a period is read: `filed` (the issues filed in it, with their outcome today) is
+    /// the one computed; `activity` (what happened in it, by each event's date) is refused
+    /// with 422 until it is.
+    pub basis: Option<String>,
 }
 
 const READERS: &[Role] = &[
@@ -161,6 +165,16 @@ impl StatsQuery {
     }
 
     fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
+        match self.basis.as_deref() {
+            None | Some("filed") => {}
+            Some("activity") => {
+                return Err(Error::invalid(
+                    "basis",
+                    "activity (counting by the date of each event) is not computed by this version; use filed",
+                ))
+            }
+            Some(_) => return Err(Error::invalid("basis", "must be filed")),
+        }
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(Error::invalid("to", "is before from"));
@@ -545,6 +559,7 @@ pub fn report(conn: &mut DbConn, caller: &Caller, q: ReportQuery) -> Result<Repo
         forum_id: None,
         granularity: None,
         min_rated: None,
+        basis: None,
     };
     let figures = summary(conn, caller, query)?;
     Ok(Report {

@@ -141,6 +141,7 @@ fn stats_query(p: &Period, region_id: Option<i64>) -> StatsQuery {
         forum_id: None,
         granularity: None,
         min_rated: None,
+        basis: None,
     }
 }
 
