@@ -13,6 +13,7 @@ use crate::store;
 pub fn run(cli: Cli) -> Result<(), String> {
     init_logging(&cli.log_level);
     let config = cli.config()?;
+    crate::service::issues::actions::set_sign_days(config.notify.rules.sign_days);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let demo = match (cli.demo, cli.demo_password) {

@@ -29,6 +29,11 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     if !put.is_empty() {
         log::info!("installed the State Council holiday calendars of {put:?}");
     }
+    let filled = crate::service::issues::actions::fill_assignments(&mut conn)
+        .map_err(|e| format!("filling the assignment rows: {}", e.one_line()))?;
+    if filled > 0 {
+        log::info!("filled the assignment rows from {filled} timeline events");
+    }
     warn_missing_calendars(&mut conn);
     Ok(applied)
 }

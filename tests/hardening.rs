@@ -653,7 +653,7 @@ async fn queries_are_read_strictly() {
         .status,
         200
     );
-    // `basis`: filed is how periods are read; activity is not computed yet, and says so.
+    // `basis`: filed or activity; anything else names the parameter.
     let r = send(
         &app,
         Method::GET,
@@ -667,6 +667,15 @@ async fn queries_are_read_strictly() {
         &app,
         Method::GET,
         "/api/v1/stats/departments?basis=activity",
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments?basis=events",
         coord,
         None,
     )

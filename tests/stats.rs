@@ -192,7 +192,11 @@ async fn every_figure_from_hand_built_data() {
     assert_eq!(rate(s, "on_time"), (4, 6, Some(66.67)));
     assert_eq!(rate(s, "satisfaction"), (4, 5, Some(80.0)));
     assert_eq!(rate(s, "reopen"), (2, 5, Some(40.0)));
+    // 退回率: one of the seven assignments (I5) returned; 及时签收率: I1–I4 and I8 signed
+    // within the limit of the seven.
     assert_eq!(rate(s, "return"), (1, 7, Some(14.29)));
+    assert_eq!(rate(s, "sign_for"), (5, 7, Some(71.43)));
+    assert_eq!(s["assignments"], 7);
     // 参评率: I1, I2, I3 and I8 of the five answered; 解决率: I1, I2, I3 and I9 (on the
     // spot) of the five rated say solved, I8's latest does not; 一次办结率: I1, I3 and I4
     // (I2 and I8 were reopened).
@@ -383,6 +387,20 @@ async fn every_figure_from_hand_built_data() {
     }
     let overdue: i64 = items.iter().filter_map(|i| i["overdue"].as_i64()).sum();
     assert_eq!(overdue, s["overdue"].as_i64().unwrap_or(-1));
+    for name in ["return", "sign_for"] {
+        let sum = |part: &str| -> i64 {
+            items
+                .iter()
+                .filter_map(|i| i["rates"][name][part].as_i64())
+                .sum()
+        };
+        assert_eq!(
+            (sum("numerator"), sum("denominator")),
+            (rate(s, name).0, rate(s, name).1),
+            "{name}: {}",
+            r.text
+        );
+    }
     // Its own parameter is the ranking's alone.
     send(
         &app,
@@ -647,5 +665,174 @@ async fn check_figures_compares_every_group() {
         String::from_utf8_lossy(&out.stderr).contains("2 of 2 groups differ"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// 退回率 and 及时签收率 are charged to the department assigned; the activity basis counts
+/// each event in the period (Shanghai dates) it happened in.
+#[actix_rt::test]
+async fn returns_and_sign_for_are_charged_to_the_department_assigned_and_activity_reads_events() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, ent, da_t, db_t, admin) = (
+        w.token("coord_city"),
+        w.token("ent_a"),
+        w.token("dept_a"),
+        w.token("dept_b"),
+        w.token("admin"),
+    );
+    let (da, dbb) = (w.id("dept_a_department"), w.id("dept_b_department"));
+    let mut conn = db.connect();
+    let act = |token: Option<&str>, id: i64, action: &str, body: Value| {
+        let (token, path, app) = (
+            token.map(str::to_owned),
+            format!("/api/v1/issues/{id}/{action}"),
+            &app,
+        );
+        async move {
+            let r = send(app, Method::POST, &path, token.as_deref(), Some(&body)).await;
+            assert!(r.status.is_success(), "{path}: {}", r.text);
+        }
+    };
+    let file = || async {
+        let r = send(&app, Method::POST, "/api/v1/issues", ent,
+            Some(&json!({"title": "问题", "description": "说明", "category": "land", "channel": "online"}))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["id"].as_i64().unwrap_or_default()
+    };
+    let answer = json!({"outcome": "resolved", "text": "已解决"});
+    // X: dept_a returns it; reassigned to dept_b, which signs and answers. dept_a holds
+    // nothing now, yet the return is its own.
+    let x = file().await;
+    act(coord, x, "assign", json!({"lead_department_id": da})).await;
+    act(da_t, x, "return", json!({"reason": "不属于本部门职责"})).await;
+    act(coord, x, "assign", json!({"lead_department_id": dbb})).await;
+    act(db_t, x, "sign", json!({})).await;
+    act(db_t, x, "answer", answer.clone()).await;
+    // Y: assigned to dept_b, signed after its sign-for deadline.
+    let y = file().await;
+    act(coord, y, "assign", json!({"lead_department_id": dbb})).await;
+    exec(
+        &mut conn,
+        &format!("UPDATE issue_assignments SET sign_deadline = '2000-01-01 00:00:00' WHERE issue_id = {y}"),
+    );
+    act(db_t, y, "sign", json!({})).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/departments?min_rated=0",
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let row = |d: i64| {
+        r.body["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["department_id"] == d).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(rate(&row(da), "return"), (1, 1, Some(100.0)), "{}", r.text);
+    assert_eq!(row(da)["issues_collected"], 0, "dept_a leads nothing now");
+    assert_eq!(rate(&row(dbb), "return"), (0, 2, Some(0.0)));
+    assert_eq!(rate(&row(da), "sign_for"), (0, 1, Some(0.0)));
+    assert_eq!(rate(&row(dbb), "sign_for"), (1, 2, Some(50.0)));
+    // The department reads its own return in its own figures.
+    let r = send(&app, Method::GET, "/api/v1/stats/summary", da_t, None).await;
+    assert_eq!(rate(&r.body, "return"), (1, 1, Some(100.0)), "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/stats/summary?department_id={dbb}"),
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(rate(&r.body, "return"), (0, 2, Some(0.0)), "{}", r.text);
+
+    // Z: filed on 2024-01-31 (Shanghai), assigned that day, first answered at 00:30 on
+    // 2024-02-01 Shanghai (16:30 UTC the day before), rated on 2024-02-02.
+    let z = file().await;
+    act(coord, z, "assign", json!({"lead_department_id": da})).await;
+    act(da_t, z, "sign", json!({})).await;
+    act(da_t, z, "answer", answer).await;
+    act(
+        ent,
+        z,
+        "rating",
+        json!({"solved": true, "rating": "satisfied"}),
+    )
+    .await;
+    exec(
+        &mut conn,
+        &format!(
+            "UPDATE issues SET filed_on = '2024-01-31', created_at = '2024-01-31 01:00:00', \
+             assigned_at = '2024-01-31 02:00:00', first_answered_at = '2024-01-31 16:30:00', \
+             answered_at = '2024-01-31 16:30:00' WHERE id = {z}; \
+             UPDATE issue_assignments SET assigned_at = '2024-01-31 02:00:00', \
+             signed_at = '2024-01-31 03:00:00', sign_deadline = '2024-01-31 16:00:00' WHERE issue_id = {z}; \
+             UPDATE issue_ratings SET rated_at = '2024-02-02 02:00:00' WHERE issue_id = {z}"
+        ),
+    );
+    let read = |query: &str| {
+        let (path, app) = (format!("/api/v1/stats/summary?{query}"), &app);
+        async move {
+            let r = send(app, Method::GET, &path, admin, None).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            let n = |k: &str| r.body[k].as_i64().unwrap_or(-1);
+            (
+                n("issues_collected"),
+                n("assigned"),
+                n("answered"),
+                n("rated"),
+                rate(&r.body, "sign_for").1,
+            )
+        }
+    };
+    // Filed: January holds Z with its outcome today; February nothing.
+    assert_eq!(read("from=2024-01-01&to=2024-01-31").await, (1, 1, 1, 1, 1));
+    assert_eq!(read("from=2024-02-01&to=2024-02-29").await, (0, 0, 0, 0, 0));
+    // Activity: filed and assigned in January; answered and rated in February.
+    assert_eq!(
+        read("from=2024-01-01&to=2024-01-31&basis=activity").await,
+        (1, 1, 0, 0, 1)
+    );
+    assert_eq!(
+        read("from=2024-02-01&to=2024-02-29&basis=activity").await,
+        (0, 0, 1, 1, 0)
+    );
+    // The monthly trend on the activity basis says the same, month by month.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/stats/trend?from=2024-01-01&to=2024-03-31&basis=activity",
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let months: Vec<(String, i64, i64)> = r.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["period"].as_str().unwrap_or_default().to_owned(),
+                i["issues_collected"].as_i64().unwrap_or(-1),
+                i["answered"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        [("2024-01".to_owned(), 1, 0), ("2024-02".to_owned(), 0, 1)]
+    );
+    // Over all time both bases agree on the counts.
+    let all = "from=2000-01-01&to=2100-12-31";
+    assert_eq!(
+        read(all).await,
+        read(&format!("{all}&basis=activity")).await
     );
 }

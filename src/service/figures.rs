@@ -47,8 +47,12 @@ pub struct Rates {
     pub satisfaction: Rate,
     /// 重办率: answered issues reopened at least once ÷ answered.
     pub reopen: Rate,
-    /// 退回率: assigned issues returned at least once ÷ assigned.
+    /// 退回率: assignments the department returned ÷ assignments it received, charged to
+    /// the department that returned.
     pub r#return: Rate,
+    /// 及时签收率: assignments signed for within the sign-for limit ÷ assignments, charged
+    /// to the department assigned.
+    pub sign_for: Rate,
     /// 参评率: answered issues with a rating ÷ answered.
     pub rated: Rate,
     /// 解决率: latest ratings saying the problem was solved ÷ rated.
@@ -64,7 +68,8 @@ impl From<&Counts> for Rates {
             on_time: rate(c.on_time, c.answered + c.overdue_now),
             satisfaction: rate(c.satisfied, c.rated),
             reopen: rate(c.reopened, c.answered),
-            r#return: rate(c.returned, c.assigned),
+            r#return: rate(c.returns, c.assignments),
+            sign_for: rate(c.signed_on_time, c.assignments),
             rated: rate(c.rated_answered, c.answered),
             solved: rate(c.solved, c.rated),
             first_time: rate(c.first_time, c.answered),
@@ -78,6 +83,8 @@ pub struct IssueFigures {
     pub issues_collected: i64,
     pub resolved_on_site: i64,
     pub assigned: i64,
+    /// Assignments made (an issue reassigned counts again).
+    pub assignments: i64,
     pub answered: i64,
     pub rated: i64,
     pub satisfied: i64,
@@ -96,6 +103,7 @@ impl From<Counts> for IssueFigures {
             issues_collected: c.collected,
             resolved_on_site: c.resolved_on_site,
             assigned: c.assigned,
+            assignments: c.assignments,
             answered: c.answered,
             rated: c.rated,
             satisfied: c.satisfied,
@@ -131,9 +139,8 @@ pub struct StatsQuery {
     pub granularity: Option<String>,
     /// Ranking only: the fewest rated issues a department needs to be ranked (default 5).
     pub min_rated: Option<i64>,
-    /// How a period is read: `filed` (the issues filed in it, with their outcome today) is
-    /// the one computed; `activity` (what happened in it, by each event's date) is refused
-    /// with 422 until it is.
+    /// How a period is read: `filed` (the default: the issues filed in it, with their
+    /// outcome today) or `activity` (what happened in it, each counted by its event's date).
     pub basis: Option<String>,
 }
 
@@ -165,16 +172,11 @@ impl StatsQuery {
     }
 
     fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
-        match self.basis.as_deref() {
-            None | Some("filed") => {}
-            Some("activity") => {
-                return Err(Error::invalid(
-                    "basis",
-                    "activity (counting by the date of each event) is not computed by this version; use filed",
-                ))
-            }
-            Some(_) => return Err(Error::invalid("basis", "must be filed")),
-        }
+        let activity = match self.basis.as_deref() {
+            None | Some("filed") => false,
+            Some("activity") => true,
+            Some(_) => return Err(Error::invalid("basis", "must be filed or activity")),
+        };
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if from > to {
                 return Err(Error::invalid("to", "is before from"));
@@ -200,6 +202,7 @@ impl StatsQuery {
             channel: self.channel,
             edition_id: self.edition_id,
             forum_id: self.forum_id,
+            activity,
             ..IssueFilter::default()
         })
     }
@@ -236,9 +239,8 @@ pub struct Summary {
 
 /// The summary over a filter (used by the dashboard and the yearly report).
 fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summary, Error> {
-    let mut counts = stats::counts(conn, scope, f)?;
-    let overdue = stats::overdue(conn, scope, f, time::today())?;
-    counts.overdue_now = overdue;
+    let counts = whole(conn, scope, f)?;
+    let overdue = counts.overdue_now;
     let forums = if f.category.is_some() || f.channel.is_some() {
         None
     } else {
@@ -256,6 +258,31 @@ fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summar
         issues: counts.into(),
         calendar_missing: missing_calendars(conn)?,
     })
+}
+
+/// Every count of one filter: the issue sums, overdue now and the assignment rows.
+fn whole(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Counts, Error> {
+    let mut counts = stats::counts(conn, scope, f)?;
+    counts.overdue_now = stats::overdue(conn, scope, f, time::today())?;
+    let assigned = stats::assignment_counts(conn, scope, f, None)?;
+    Ok(match assigned.first() {
+        Some((_, a)) => counts.with_assignments(*a),
+        None => counts,
+    })
+}
+
+/// The assignment counts of a grouped figure by group (the key read as text).
+fn assignments_by(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    issue_key: &str,
+) -> Result<std::collections::HashMap<String, stats::AssignmentCounts>, Error> {
+    let key = stats::assignment_key(issue_key);
+    Ok(stats::assignment_counts(conn, scope, f, Some(&key))?
+        .into_iter()
+        .filter_map(|(k, a)| k.map(|k| (k, a)))
+        .collect())
 }
 
 fn missing_calendars(conn: &mut DbConn) -> Result<Vec<i32>, Error> {
@@ -322,12 +349,22 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
         return Err(Error::invalid("min_rated", "must be between 0 and 1000000"));
     }
     let (scope, f) = scoped(conn, caller, &query)?;
-    let rows = stats::by_department(conn, &scope, &f)?;
+    let mut rows: std::collections::BTreeMap<i64, Counts> = stats::by_department(conn, &scope, &f)?
+        .into_iter()
+        .collect();
+    // Assignments are charged to the department assigned, which may no longer hold any
+    // of the issues (it returned them): it still has its row.
+    for (d, a) in stats::assignment_counts(conn, &scope, &f, Some("CAST(department_id AS TEXT)"))? {
+        if let Some(d) = d.and_then(|d| d.parse::<i64>().ok()) {
+            let c = rows.entry(d).or_default();
+            *c = c.with_assignments(a);
+        }
+    }
     let overdue: std::collections::HashMap<i64, i64> =
         stats::overdue_by_department(conn, &scope, &f, time::today())?
             .into_iter()
             .collect();
-    let ids: Vec<i64> = rows.iter().map(|(d, _)| *d).collect();
+    let ids: Vec<i64> = rows.keys().copied().collect();
     let names = departments::names(conn, &ids)?;
     let cities = crate::store::regions::top_level(conn)?;
     let mut out: Vec<DepartmentRow> = rows
@@ -374,16 +411,21 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
     })
 }
 
-/// Higher satisfaction first, then higher on-time rate; unknown rates last.
+/// Higher satisfaction first, then higher on-time rate, then higher sign-for rate;
+/// unknown rates last.
 fn ranking_order(a: &IssueFigures, b: &IssueFigures) -> std::cmp::Ordering {
     let key = |f: &IssueFigures| {
-        (
+        [
             f.rates.satisfaction.percent.unwrap_or(-1.0),
             f.rates.on_time.percent.unwrap_or(-1.0),
-        )
+            f.rates.sign_for.percent.unwrap_or(-1.0),
+        ]
     };
     let (ka, kb) = (key(a), key(b));
-    kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+    kb[0]
+        .total_cmp(&ka[0])
+        .then(kb[1].total_cmp(&ka[1]))
+        .then(kb[2].total_cmp(&ka[2]))
 }
 
 #[derive(Serialize)]
@@ -403,13 +445,15 @@ pub fn by_region(
     let (scope, f) = scoped(conn, caller, &query)?;
     let rows = stats::by_region(conn, &scope, &f)?;
     let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "CAST(region_id AS TEXT)")?;
+    let assigned = assignments_by(conn, &scope, &f, "CAST(i.region_id AS TEXT)")?;
     let ids: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
     let names = regions::names(conn, &ids)?;
     let items = rows
         .into_iter()
         .map(|(r, mut c)| {
             c.overdue_now = overdue.get(&r.to_string()).copied().unwrap_or(0);
-            (r, c)
+            let a = assigned.get(&r.to_string()).copied().unwrap_or_default();
+            (r, c.with_assignments(a))
         })
         .map(|(r, c)| RegionRow {
             region_id: r,
@@ -439,11 +483,13 @@ pub fn by_category(
     query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
     let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "category")?;
+    let assigned = assignments_by(conn, &scope, &f, "i.category")?;
     let items = stats::by_category(conn, &scope, &f)?
         .into_iter()
         .map(|(c, mut n)| {
             n.overdue_now = overdue.get(c.code()).copied().unwrap_or(0);
-            (c, n)
+            let a = assigned.get(c.code()).copied().unwrap_or_default();
+            (c, n.with_assignments(a))
         })
         .map(|(c, n)| CategoryRow {
             name: c.zh(),
@@ -479,19 +525,25 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
         Some(_) => return Err(Error::invalid("granularity", "must be week or month")),
     };
     let (scope, f) = scoped(conn, caller, &query)?;
-    let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
-    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), bucket)?;
-    let items = stats::trend(conn, &scope, &f, granularity)?
-        .into_iter()
-        .map(|(period, mut c)| {
-            c.overdue_now = overdue.get(&period).copied().unwrap_or(0);
-            (period, c)
-        })
-        .map(|(period, c)| TrendRow {
-            period,
-            figures: c.into(),
-        })
-        .collect();
+    let items = if f.activity {
+        activity_trend(conn, &scope, &f, granularity)?
+    } else {
+        let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
+        let overdue = stats::overdue_by(conn, &scope, &f, time::today(), bucket)?;
+        let assigned = assignments_by(conn, &scope, &f, bucket)?;
+        stats::trend(conn, &scope, &f, granularity)?
+            .into_iter()
+            .map(|(period, mut c)| {
+                c.overdue_now = overdue.get(&period).copied().unwrap_or(0);
+                let a = assigned.get(&period).copied().unwrap_or_default();
+                (period, c.with_assignments(a))
+            })
+            .map(|(period, c)| TrendRow {
+                period,
+                figures: c.into(),
+            })
+            .collect()
+    };
     let granularity = match granularity {
         Granularity::Week => "week",
         Granularity::Month => "month",
@@ -501,6 +553,88 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
         items,
         calendar_missing: missing_calendars(conn)?,
     })
+}
+
+/// The most periods an activity trend reads (each is its own reading of the period).
+const MAX_ACTIVITY_PERIODS: usize = 400;
+
+/// The trend on the activity basis: each week or month read as its own period, from the
+/// query's `from` (else the first filing in scope) to its `to` (else today); periods in
+/// which nothing happened are left out, as on the filed basis.
+fn activity_trend(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    granularity: Granularity,
+) -> Result<Vec<TrendRow>, Error> {
+    let first = match f.from {
+        Some(d) => Some(d),
+        None => stats::first_filing(conn, scope, f)?,
+    };
+    let Some(first) = first else {
+        return Ok(Vec::new());
+    };
+    let last = f.to.unwrap_or_else(time::today);
+    let periods = periods(first, last, granularity);
+    if periods.len() > MAX_ACTIVITY_PERIODS {
+        return Err(Error::invalid(
+            "from",
+            format!(
+                "the activity trend reads at most {MAX_ACTIVITY_PERIODS} periods; this asks for {}",
+                periods.len()
+            ),
+        ));
+    }
+    let mut items = Vec::new();
+    for (label, start, end) in periods {
+        let within = IssueFilter {
+            from: Some(start.max(first)),
+            to: Some(end.min(last)),
+            ..f.clone()
+        };
+        let c = whole(conn, scope, &within)?;
+        if c != Counts::default() {
+            items.push(TrendRow {
+                period: label,
+                figures: c.into(),
+            });
+        }
+    }
+    Ok(items)
+}
+
+/// The weeks (from Monday) or months touching [first, last]: label, first and last day.
+fn periods(
+    first: NaiveDate,
+    last: NaiveDate,
+    granularity: Granularity,
+) -> Vec<(String, NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let mut start = match granularity {
+        Granularity::Week => {
+            first - chrono::Duration::days(i64::from(first.weekday().num_days_from_monday()))
+        }
+        Granularity::Month => first.with_day(1).unwrap_or(first),
+    };
+    while start <= last {
+        let next = match granularity {
+            Granularity::Week => start + chrono::Duration::days(7),
+            Granularity::Month => start
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(NaiveDate::MAX),
+        };
+        let label = match granularity {
+            Granularity::Week => start.format("%Y-%m-%d").to_string(),
+            Granularity::Month => start.format("%Y-%m").to_string(),
+        };
+        out.push((label, start, next.pred_opt().unwrap_or(next)));
+        if next == NaiveDate::MAX {
+            break;
+        }
+        start = next;
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -594,24 +728,69 @@ mod tests {
     }
 
     #[test]
-    fn ranking_prefers_satisfaction_then_on_time() {
-        let figures = |sat: (i64, i64), on_time: (i64, i64)| {
+    fn activity_periods_cover_the_range() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let months = periods(d("2022-06-08"), d("2022-08-01"), Granularity::Month);
+        let labels: Vec<&str> = months.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(labels, ["2022-06", "2022-07", "2022-08"]);
+        assert_eq!(
+            (months[0].1, months[0].2),
+            (d("2022-06-01"), d("2022-06-30"))
+        );
+        assert_eq!(
+            (months[2].1, months[2].2),
+            (d("2022-08-01"), d("2022-08-31"))
+        );
+        // 2022-06-08 is a Wednesday: its week starts on Monday the 6th.
+        let weeks = periods(d("2022-06-08"), d("2022-06-13"), Granularity::Week);
+        let spans: Vec<(NaiveDate, NaiveDate)> = weeks.iter().map(|p| (p.1, p.2)).collect();
+        assert_eq!(
+            spans,
+            [
+                (d("2022-06-06"), d("2022-06-12")),
+                (d("2022-06-13"), d("2022-06-19"))
+            ]
+        );
+        assert!(periods(d("2022-02-01"), d("2022-01-01"), Granularity::Month).is_empty());
+    }
+
+    #[test]
+    fn ranking_prefers_satisfaction_then_on_time_then_sign_for() {
+        let figures = |sat: (i64, i64), on_time: (i64, i64), signed: (i64, i64)| {
             IssueFigures::from(Counts {
                 rated: sat.1,
                 satisfied: sat.0,
                 answered: on_time.1,
                 on_time: on_time.0,
+                assignments: signed.1,
+                signed_on_time: signed.0,
                 ..Default::default()
             })
         };
         let mut rows = [
-            ("unrated", figures((0, 0), (5, 5))),
-            ("90%", figures((9, 10), (10, 10))),
-            ("100% late", figures((10, 10), (5, 10))),
-            ("100% on time", figures((10, 10), (10, 10))),
+            ("unrated", figures((0, 0), (5, 5), (5, 5))),
+            ("90%", figures((9, 10), (10, 10), (10, 10))),
+            ("100% late", figures((10, 10), (5, 10), (10, 10))),
+            (
+                "100% on time, signed late",
+                figures((10, 10), (10, 10), (8, 10)),
+            ),
+            (
+                "100% on time, signed",
+                figures((10, 10), (10, 10), (10, 10)),
+            ),
         ];
         rows.sort_by(|a, b| ranking_order(&a.1, &b.1));
         let order: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        assert_eq!(order, ["100% on time", "100% late", "90%", "unrated"]);
+        assert_eq!(
+            order,
+            [
+                "100% on time, signed",
+                "100% on time, signed late",
+                "100% late",
+                "90%",
+                "unrated"
+            ]
+        );
     }
 }

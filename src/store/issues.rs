@@ -508,6 +508,9 @@ pub struct IssueFilter {
     pub queue: Option<Queue>,
     /// Only those this handler (经办人) holds.
     pub handler_id: Option<i64>,
+    /// The figures only: read `from`/`to` by the date of each event (what happened in the
+    /// period) rather than as the issues filed in it.
+    pub activity: bool,
 }
 
 /// The work queues of the inbox (待办) and the desk (工作台): issues waiting for someone.

@@ -1,6 +1,7 @@
 //! Database rows and queries, one module per table family. Functions here take a
 //! connection and return rows; HTTP types live in `api/`.
 
+pub mod assignments;
 pub mod calendar;
 pub mod departments;
 pub mod enterprises;

@@ -260,6 +260,18 @@ diesel::table! {
 }
 
 diesel::joinable!(issue_events -> issues (issue_id));
+
+diesel::table! {
+    issue_assignments (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        department_id -> BigInt,
+        assigned_at -> Timestamp,
+        sign_deadline -> Timestamp,
+        signed_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+    }
+}
 diesel::joinable!(issue_co_departments -> issues (issue_id));
 
 diesel::table! {
@@ -366,6 +378,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_extensions,
     idempotency_keys,
     issue_rollup,
+    issue_assignments,
     reply_templates,
     notices,
     notifications,

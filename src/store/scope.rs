@@ -165,3 +165,63 @@ mod tests {
         }
     }
 }
+
+/// `column IN (query)` for a query boxed for both backends (a figure's issues, say, as the
+/// rows of another table are counted). Diesel's own `IN` is written by each backend, which a
+/// query boxed for `MultiBackend` cannot be; this writes the same SQL, valid on both, once.
+#[derive(Debug)]
+pub struct InQuery<C, Q> {
+    column: C,
+    query: Q,
+}
+
+pub fn in_query<C, Q>(column: C, query: Q) -> InQuery<C, Q> {
+    InQuery { column, query }
+}
+
+impl<C: Expression, Q> Expression for InQuery<C, Q> {
+    type SqlType = Bool;
+}
+
+impl<C, Q, QS> diesel::AppearsOnTable<QS> for InQuery<C, Q>
+where
+    C: diesel::AppearsOnTable<QS>,
+    Self: Expression,
+{
+}
+
+impl<C, Q, QS> diesel::SelectableExpression<QS> for InQuery<C, Q>
+where
+    C: diesel::SelectableExpression<QS>,
+    Self: diesel::AppearsOnTable<QS>,
+{
+}
+
+impl<C, Q, GB> diesel::expression::ValidGrouping<GB> for InQuery<C, Q>
+where
+    C: diesel::expression::ValidGrouping<GB>,
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C, Q> diesel::query_builder::QueryId for InQuery<C, Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<C, Q> diesel::query_builder::QueryFragment<MultiBackend> for InQuery<C, Q>
+where
+    C: diesel::query_builder::QueryFragment<MultiBackend>,
+    Q: diesel::query_builder::QueryFragment<MultiBackend>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (");
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}

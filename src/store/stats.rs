@@ -1,18 +1,20 @@
 //! The figures: counts over issues, forums and attendance, aggregated by the database in a
 //! handful of grouped queries with conditional sums. Nothing here loads issues into Rust.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::issues::{condition, overdue_on, IssueFilter};
-use super::schema::{attendances, editions, forum_departments, forums, issue_rollup, issues};
+use super::schema::{
+    attendances, editions, forum_departments, forums, issue_assignments, issue_rollup, issues,
+};
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
 use crate::domain::forum::Status as ForumStatus;
-use crate::domain::issue::{Category, Measure, Rating};
+use crate::domain::issue::{Category, EventKind, Measure, Rating};
 use crate::domain::lifecycle::State;
 
 /// The issue counts behind every figure.
@@ -55,6 +57,21 @@ pub struct Counts {
     /// Overdue now: still assigned or in progress past the due date. Not a kept sum (it
     /// moves with the date); filled in by the figures from `overdue`/`overdue_by`.
     pub overdue_now: i64,
+    /// Assignments made (交办次数), those signed for within the sign-for limit, and those
+    /// returned: counted over the assignment rows, charged to the department assigned.
+    /// Filled in by the figures from `assignment_counts`.
+    pub assignments: i64,
+    pub signed_on_time: i64,
+    pub returns: i64,
+}
+
+impl Counts {
+    pub fn with_assignments(mut self, a: AssignmentCounts) -> Self {
+        self.assignments = a.assignments;
+        self.signed_on_time = a.signed_on_time;
+        self.returns = a.returns;
+        self
+    }
 }
 
 type CountsSql = (
@@ -348,26 +365,221 @@ impl From<CountsRow> for Counts {
             rated_answered: r.16,
             first_time: r.17,
             solved: r.18,
-            overdue_now: 0,
+            ..Default::default()
         }
     }
 }
 
 /// The condition on issues the figures are over: in scope (a department's figures are
 /// those it leads), filtered, withdrawn ones excluded.
+/// On the activity basis the period picks events, not issues: every issue in scope
+/// matching the other filters is looked at.
 fn issues_in(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
-    let f = IssueFilter {
+    let mut f = IssueFilter {
         hide_withdrawn: true,
         lead_only: true,
         ..f.clone()
     };
+    if f.activity {
+        f.from = None;
+        f.to = None;
+    }
     condition(scope, &f)
+}
+
+/// `column` (a stored UTC instant) within the activity period's Shanghai dates, as SQL;
+/// an open end sets no bound. The dates come from a validated query, never request text.
+fn within(f: &IssueFilter, column: &str) -> String {
+    let text = |t: NaiveDateTime| format!("'{}'", t.format("%Y-%m-%d %H:%M:%S"));
+    let mut parts = vec![format!("{column} IS NOT NULL")];
+    if let Some(first) = f.from {
+        parts.push(format!(
+            "{column} >= {}",
+            text(crate::domain::time::start_of(first))
+        ));
+    }
+    if let Some(next) = f.to.and_then(|d| d.succ_opt()) {
+        parts.push(format!(
+            "{column} < {}",
+            text(crate::domain::time::start_of(next))
+        ));
+    }
+    format!("({})", parts.join(" AND "))
+}
+
+/// A date column within the period's dates, as SQL.
+fn dated(f: &IssueFilter, column: &str) -> String {
+    let mut parts = vec![format!("{column} IS NOT NULL")];
+    if let Some(first) = f.from {
+        parts.push(format!("{column} >= '{}'", first.format("%Y-%m-%d")));
+    }
+    if let Some(last) = f.to {
+        parts.push(format!("{column} <= '{}'", last.format("%Y-%m-%d")));
+    }
+    format!("({})", parts.join(" AND "))
+}
+
+/// The measures on the activity basis, in the order of `Counts`: each counted by the date
+/// of its own event (filing, first assignment, first answer, rating, return, urge,
+/// supervision); 督办中 is the state now.
+fn activity_sql(f: &IssueFilter) -> diesel::expression::SqlLiteral<CountsSql> {
+    let filed = dated(f, "filed_on");
+    let assigned = within(f, "assigned_at");
+    let answered = format!(
+        "assigned_at IS NOT NULL AND {}",
+        within(f, "first_answered_at")
+    );
+    let rated_in = format!(
+        "FROM issue_ratings r WHERE r.issue_id = issues.id AND {}",
+        within(f, "r.rated_at")
+    );
+    let latest = |column: &str| {
+        format!("(SELECT r.{column} {rated_in} ORDER BY r.answer_number DESC LIMIT 1)")
+    };
+    let events = |action: EventKind| {
+        format!(
+            "(SELECT COUNT(*) FROM issue_events e WHERE e.issue_id = issues.id AND e.action = '{action}' AND {})",
+            within(f, "e.at")
+        )
+    };
+    let satisfied = sql_list(&Rating::SATISFIED);
+    let dissatisfied = Rating::Dissatisfied;
+    let list = [
+        format!("CASE WHEN {filed} THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {filed} AND resolved_on_site THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {assigned} THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {answered} THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {answered} THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {answered} AND answered_on_time THEN 1 ELSE 0 END"),
+        format!(
+            "CASE WHEN assigned_at IS NOT NULL AND EXISTS (SELECT 1 {rated_in} AND r.rating = '{dissatisfied}') THEN 1 ELSE 0 END"
+        ),
+        format!(
+            "CASE WHEN EXISTS (SELECT 1 FROM issue_assignments a WHERE a.issue_id = issues.id AND {}) THEN 1 ELSE 0 END",
+            within(f, "a.returned_at")
+        ),
+        format!("CASE WHEN EXISTS (SELECT 1 {rated_in}) THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {} IN ({satisfied}) THEN 1 ELSE 0 END", latest("rating")),
+        format!("(SELECT COUNT(*) {rated_in} AND r.rating = '{dissatisfied}')"),
+        format!("CASE WHEN {answered} THEN COALESCE(working_days_to_answer, 0) ELSE 0 END"),
+        format!("CASE WHEN {answered} AND working_days_to_answer IS NOT NULL THEN 1 ELSE 0 END"),
+        events(EventKind::Urged),
+        events(EventKind::Supervised),
+        format!(
+            "CASE WHEN supervision AND status <> '{}' THEN 1 ELSE 0 END",
+            State::Closed
+        ),
+        format!("CASE WHEN {answered} AND rating IS NOT NULL THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {answered} AND return_count = 0 AND reopen_count = 0 THEN 1 ELSE 0 END"),
+        format!("CASE WHEN {} THEN 1 ELSE 0 END", latest("solved")),
+    ];
+    let sums: Vec<String> = list
+        .iter()
+        .map(|e| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)"))
+        .collect();
+    sql::<CountsSql>(&sums.join(", "))
+}
+
+/// The sums of the measures over the issues of a filter, on its basis.
+fn sums_sql(f: &IssueFilter) -> diesel::expression::SqlLiteral<CountsSql> {
+    if f.activity {
+        activity_sql(f)
+    } else {
+        counts_sql()
+    }
+}
+
+/// Assignments, those signed for in time and those returned, over assignment rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssignmentCounts {
+    pub assignments: i64,
+    pub signed_on_time: i64,
+    pub returns: i64,
+}
+
+/// The assignment counts of a figure, in one total (`key` none) or grouped by an SQL
+/// expression over `issue_assignments` read as text. Filed basis: every assignment of the
+/// issues filed in the period; activity basis: the assignments made in it (and whether
+/// each was signed in time), and the returns made in it. A department (the caller or a
+/// filter) is charged with the assignments it received, whoever holds the issue now.
+pub fn assignment_counts(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    key: Option<&str>,
+) -> QueryResult<Vec<(Option<String>, AssignmentCounts)>> {
+    let (issue_scope, own) = match scope {
+        Scope::Department(d) => (Scope::All, Some(*d)),
+        other => (other.clone(), None),
+    };
+    let inner = IssueFilter {
+        department_id: None,
+        ..f.clone()
+    };
+    let of_issues = issues::table
+        .filter(issues_in(&issue_scope, &inner))
+        .select(issues::id)
+        .into_boxed();
+    let mut cond: Filter<issue_assignments::table> =
+        Box::new(scope::in_query(issue_assignments::issue_id, of_issues));
+    for d in [own, f.department_id].into_iter().flatten() {
+        cond = Box::new(cond.and(issue_assignments::department_id.eq(d)));
+    }
+    let sums = if f.activity {
+        let made = within(f, "assigned_at");
+        cond = Box::new(cond.and(sql::<diesel::sql_types::Bool>(&format!(
+            "({made} OR {})",
+            within(f, "returned_at")
+        ))));
+        format!(
+            "CAST(COALESCE(SUM(CASE WHEN {made} THEN 1 ELSE 0 END), 0) AS BIGINT),              CAST(COALESCE(SUM(CASE WHEN {made} AND signed_at < sign_deadline THEN 1 ELSE 0 END), 0) AS BIGINT),              CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT)",
+            within(f, "returned_at")
+        )
+    } else {
+        "COUNT(*),          CAST(COALESCE(SUM(CASE WHEN signed_at < sign_deadline THEN 1 ELSE 0 END), 0) AS BIGINT),          CAST(COALESCE(SUM(CASE WHEN returned_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"
+            .to_owned()
+    };
+    let sums = sql::<(BigInt, BigInt, BigInt)>(&sums);
+    let rows: Vec<(Option<String>, (i64, i64, i64))> = match key {
+        None => {
+            let n = issue_assignments::table
+                .filter(cond)
+                .select(sums)
+                .first(conn)?;
+            vec![(None, n)]
+        }
+        Some(key) => issue_assignments::table
+            .filter(cond)
+            .group_by(sql::<Nullable<Text>>(key))
+            .select((sql::<Nullable<Text>>(key), sums))
+            .load(conn)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(k, (a, s, r))| {
+            (
+                k,
+                AssignmentCounts {
+                    assignments: a,
+                    signed_on_time: s,
+                    returns: r,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The grouping keys of `assignment_counts` for each figure table: the same groups as the
+/// issue rows, read from each assignment's issue.
+pub fn assignment_key(issue_column_sql: &str) -> String {
+    format!("(SELECT {issue_column_sql} FROM issues i WHERE i.id = issue_assignments.issue_id)")
 }
 
 /// Whether the kept all-time sums can answer: no period, edition, forum or other
 /// condition the rollup does not keep.
 fn all_time(f: &IssueFilter) -> bool {
-    f.from.is_none()
+    !f.activity
+        && f.from.is_none()
         && f.to.is_none()
         && f.edition_id.is_none()
         && f.forum_id.is_none()
@@ -426,9 +638,18 @@ pub fn counts_from_issues(
 ) -> QueryResult<Counts> {
     let row: CountsRow = issues::table
         .filter(issues_in(scope, f))
-        .select(counts_sql())
+        .select(sums_sql(f))
         .first(conn)?;
     Ok(row.into())
+}
+
+/// On the activity basis, the overdue issues of a period are those whose due date fell in
+/// it (and that are still open past it); on the filed basis the period already picked them.
+fn due_in(f: &IssueFilter) -> Filter<issues::table> {
+    if !f.activity {
+        return Box::new(sql::<diesel::sql_types::Bool>("1 = 1"));
+    }
+    Box::new(sql::<diesel::sql_types::Bool>(&dated(f, "due_on")))
 }
 
 /// Issues overdue on `today`: past the due date in force while assigned or in progress.
@@ -441,6 +662,7 @@ pub fn overdue(
     issues::table
         .filter(issues_in(scope, f))
         .filter(overdue_on(today))
+        .filter(due_in(f))
         .count()
         .get_result(conn)
 }
@@ -457,6 +679,7 @@ pub fn overdue_by(
     let rows: Vec<(Option<String>, i64)> = issues::table
         .filter(issues_in(scope, f))
         .filter(overdue_on(today))
+        .filter(due_in(f))
         .group_by(sql::<Nullable<Text>>(key))
         .select((sql::<Nullable<Text>>(key), count_star()))
         .load(conn)?;
@@ -464,6 +687,18 @@ pub fn overdue_by(
         .into_iter()
         .filter_map(|(k, n)| k.map(|k| (k, n)))
         .collect())
+}
+
+/// The first filing date among the issues of a figure (the start of an open-ended trend).
+pub fn first_filing(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+) -> QueryResult<Option<NaiveDate>> {
+    issues::table
+        .filter(issues_in(scope, f))
+        .select(diesel::dsl::min(issues::filed_on))
+        .first(conn)
 }
 
 /// The SQL bucket of a trend row (the one piece of SQL that differs between backends).
@@ -486,6 +721,7 @@ pub fn overdue_by_department(
     let rows: Vec<(Option<i64>, i64)> = issues::table
         .filter(issues_in(scope, f))
         .filter(overdue_on(today))
+        .filter(due_in(f))
         .filter(issues::lead_department_id.is_not_null())
         .group_by(issues::lead_department_id)
         .select((issues::lead_department_id, count_star()))
@@ -510,7 +746,7 @@ pub fn unassigned(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryRes
     let row: CountsRow = issues::table
         .filter(issues_in(scope, f))
         .filter(issues::lead_department_id.is_null())
-        .select(counts_sql())
+        .select(sums_sql(f))
         .first(conn)?;
     Ok(row.into())
 }
@@ -534,7 +770,7 @@ pub fn by_department(
         .filter(issues_in(scope, f))
         .filter(issues::lead_department_id.is_not_null())
         .group_by(issues::lead_department_id)
-        .select((issues::lead_department_id, counts_sql()))
+        .select((issues::lead_department_id, sums_sql(f)))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -558,7 +794,7 @@ pub fn by_region(
         issues::table
             .filter(issues_in(scope, f))
             .group_by(issues::region_id)
-            .select((issues::region_id, counts_sql()))
+            .select((issues::region_id, sums_sql(f)))
             .order(issues::region_id)
             .load(conn)?
     };
@@ -581,7 +817,7 @@ pub fn by_category(
         issues::table
             .filter(issues_in(scope, f))
             .group_by(issues::category)
-            .select((issues::category, counts_sql()))
+            .select((issues::category, sums_sql(f)))
             .order(issues::category)
             .load(conn)?
     };
@@ -606,7 +842,7 @@ pub fn trend(
     let rows: Vec<(Option<String>, CountsRow)> = issues::table
         .filter(issues_in(scope, f))
         .group_by(sql::<Nullable<Text>>(bucket))
-        .select((sql::<Nullable<Text>>(bucket), counts_sql()))
+        .select((sql::<Nullable<Text>>(bucket), sums_sql(f)))
         .order(sql::<Nullable<Text>>(bucket))
         .load(conn)?;
     Ok(rows

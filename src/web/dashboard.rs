@@ -33,10 +33,13 @@ struct Period {
     from: NaiveDate,
     to: NaiveDate,
     label: String,
+    /// Read by what happened in it (the monthly 通报) rather than as the issues filed in it.
+    activity: bool,
 }
 
 fn year_period(year: i32) -> Option<Period> {
     Some(Period {
+        activity: false,
         from: NaiveDate::from_ymd_opt(year, 1, 1)?,
         to: NaiveDate::from_ymd_opt(year, 12, 31)?,
         label: format!("{year}年"),
@@ -51,6 +54,7 @@ fn month_period(year: i32, month: u32) -> Option<Period> {
         NaiveDate::from_ymd_opt(year, month + 1, 1)?
     };
     Some(Period {
+        activity: false,
         from,
         to: next.pred_opt()?,
         label: format!("{year}年{month}月"),
@@ -70,6 +74,7 @@ fn previous(p: &Period, kind: Kind) -> Option<Period> {
             let to = p.from.pred_opt()?;
             let from = to.checked_sub_days(Days::new(u64::try_from(days).ok()?))?;
             Some(Period {
+                activity: false,
                 label: format!("{}至{}", format::date(from), format::date(to)),
                 from,
                 to,
@@ -112,6 +117,7 @@ fn resolve(q: &DashboardQuery, today: NaiveDate) -> Result<(Period, Kind), Error
         Kind::Month => month_period(year, q.month.unwrap_or(today.month())),
         Kind::Custom => match (q.from, q.to) {
             (Some(from), Some(to)) if from <= to => Some(Period {
+                activity: false,
                 label: format!("{}至{}", format::date(from), format::date(to)),
                 from,
                 to,
@@ -141,7 +147,7 @@ fn stats_query(p: &Period, region_id: Option<i64>) -> StatsQuery {
         forum_id: None,
         granularity: None,
         min_rated: None,
-        basis: None,
+        basis: p.activity.then(|| "activity".to_owned()),
     }
 }
 
@@ -312,7 +318,7 @@ fn cards(s: &Summary, before: Option<&Summary>, p: &Period, region: Option<i64>)
             &r.r#return,
             b.map(|b| &b.rates.r#return),
             both(Measure::Returned, Measure::Assigned),
-            "退回过 ÷ 交办",
+            "退回次数 ÷ 交办次数（计入退回的部门）",
         ),
         count_card("超期未办", "个", s.overdue, None, link(Measure::Overdue)),
         count_card(
@@ -335,6 +341,8 @@ pub struct RankRow {
     on_time_parts: String,
     satisfaction: String,
     satisfaction_parts: String,
+    sign_for: String,
+    sign_for_parts: String,
     mark: &'static str,
 }
 
@@ -379,6 +387,8 @@ fn boards(
             on_time_parts: fraction(&r.on_time),
             satisfaction: percent(&r.satisfaction),
             satisfaction_parts: fraction(&r.satisfaction),
+            sign_for: percent(&r.sign_for),
+            sign_for_parts: fraction(&r.sign_for),
             mark: "",
         };
         if row.rank.is_some() {
@@ -590,6 +600,7 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
                     "期数".to_owned(),
                     format!("{} 期", count(now.editions.unwrap_or(0))),
                 ),
+                ("及时签收率".to_owned(), percent(&now.issues.rates.sign_for)),
                 ("参评率".to_owned(), percent(&now.issues.rates.rated)),
                 ("解决率".to_owned(), percent(&now.issues.rates.solved)),
                 (
@@ -757,6 +768,10 @@ async fn month_report(
     let (year, month) = path.into_inner();
     let p = month_period(year, month)
         .filter(|_| (2000..=2100).contains(&year))
+        .map(|p| Period {
+            activity: true,
+            ..p
+        })
         .ok_or_else(|| Error::not_found("report"))?;
     report(session, p, "月度通报", q.region_id).await
 }
@@ -821,6 +836,7 @@ async fn report(
         rate_row("满意率", &r.satisfaction),
         rate_row("重办率", &r.reopen),
         rate_row("退回率", &r.r#return),
+        rate_row("及时签收率", &r.sign_for),
         (
             "超期未办".to_owned(),
             format!("{} 个", count(s.overdue)),

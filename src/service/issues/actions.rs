@@ -24,7 +24,8 @@ use crate::store::issues::{
     self as store, ExtensionRow, IssueChange, IssueRow, NewExtension, NewRating,
 };
 use crate::store::scope::Scope;
-use crate::store::{self as st, calendar};
+use crate::store::{self as st, assignments, calendar};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// One action with its input: what every door (the API, the pages, the demo loader) runs.
 pub enum Command {
@@ -204,9 +205,76 @@ pub fn execute(
             &step.details,
             now,
         )?;
+        keep_assignment(conn, id, step.event, &step.details, now)?;
         let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
         crate::service::notices::on_event(conn, &row, step.event, &step.details, caller, now)?;
         Ok((row, step.extension))
+    })
+}
+
+/// Working days a department has to sign for an assignment (签收时限); set once at start
+/// from the configuration, the same limit the reminders use.
+static SIGN_DAYS: AtomicU32 = AtomicU32::new(1);
+
+pub fn set_sign_days(days: u32) {
+    SIGN_DAYS.store(days.max(1), Ordering::Relaxed);
+}
+
+/// The instant by which an assignment made at `at` is to be signed for: the end of the
+/// sign-for limit's last working day (Shanghai), by the calendar in force when it is made.
+fn sign_deadline(conn: &mut DbConn, at: NaiveDateTime) -> Result<NaiveDateTime, Error> {
+    let last = due_after(
+        conn,
+        time::local_date(at),
+        SIGN_DAYS.load(Ordering::Relaxed),
+    )?;
+    Ok(time::start_of(last + chrono::Duration::days(1)))
+}
+
+/// Keeps the assignment rows (交办记录, behind 及时签收率 and 退回率) with the event that
+/// makes, signs or returns an assignment, in the event's transaction.
+fn keep_assignment(
+    conn: &mut DbConn,
+    issue_id: i64,
+    event: EventKind,
+    details: &Value,
+    at: NaiveDateTime,
+) -> Result<(), Error> {
+    match event {
+        EventKind::Assigned | EventKind::Reassigned => {
+            if let Some(d) = details.get("lead_department_id").and_then(Value::as_i64) {
+                let deadline = sign_deadline(conn, at)?;
+                assignments::open(conn, issue_id, d, at, deadline)?;
+            }
+        }
+        EventKind::Signed | EventKind::TakenOver => assignments::signed(conn, issue_id, at)?,
+        EventKind::Returned => assignments::returned(conn, issue_id, at)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Fills the assignment rows from the timeline on a database whose issues were assigned
+/// before the rows were kept; answers how many events were read.
+pub fn fill_assignments(conn: &mut DbConn) -> Result<usize, Error> {
+    if !assignments::needs_filling(conn)? {
+        return Ok(0);
+    }
+    db::write_tx(conn, |conn| {
+        let mut after = 0;
+        let mut read = 0;
+        loop {
+            let page = assignments::timeline_after(conn, after, 5_000)?;
+            let Some(last) = page.last() else {
+                return Ok(read);
+            };
+            after = last.0;
+            read += page.len();
+            for (_, issue_id, action, at, details) in page {
+                let details: Value = serde_json::from_str(&details).unwrap_or(Value::Null);
+                keep_assignment(conn, issue_id, action, &details, at)?;
+            }
+        }
     })
 }
 
