@@ -6,7 +6,7 @@ mod common;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use common::*;
-use qinqing::demo::{self, Y2022, Y2023};
+use qinqing::demo::{self, Y2022};
 use serde_json::json;
 
 #[actix_rt::test]
@@ -36,6 +36,11 @@ async fn the_demo_reproduces_the_2022_report() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // The 2022 sentence, written out as published, and as the targets make it.
+    assert_eq!(
+        r.body["text"],
+        "2022年，联动召开恳谈会201场，参会企业家1576位，收集交办问题2229个，满意率98.75%。"
+    );
     let want = format!(
         "2022年，联动召开恳谈会{}场，参会企业家{}位，收集交办问题{}个，满意率{:.2}%。",
         Y2022.forums_held,
@@ -50,16 +55,46 @@ async fn the_demo_reproduces_the_2022_report() {
         json!({"numerator": Y2022.satisfied, "denominator": Y2022.rated,
         "percent": (Y2022.satisfied as f64 * 10_000.0 / Y2022.rated as f64).round() / 100.0})
     );
+    // The programme's published total to 2023-05-31, cumulative from its first edition:
+    // 42期, 330场, 2617位, 3489个, 99.13%.
     let r = send(
         &app,
         Method::GET,
-        "/api/v1/stats/report?year=2023",
+        "/api/v1/stats/summary?from=2022-06-08&to=2023-05-31",
         Some(&admin),
         None,
     )
     .await;
-    assert_eq!(r.body["figures"]["issues_collected"], Y2023.issues);
-    assert_eq!(r.body["figures"]["rated"], Y2023.rated);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let f = &r.body;
+    assert_eq!(
+        (
+            &f["editions"],
+            &f["forums_held"],
+            &f["attendances"],
+            &f["issues_collected"],
+            &f["rates"]["satisfaction"]["percent"]
+        ),
+        (
+            &json!(42),
+            &json!(330),
+            &json!(2617),
+            &json!(3489),
+            &json!(99.13)
+        ),
+        "{}",
+        r.text
+    );
+    // No edition meets in a statutory holiday week (National Day 2026, for one).
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/editions?per_page=100&from=2026-10-01&to=2026-10-09",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
 
     // The kept all-time figures agree with a count over the issues themselves.
     let kept = send(

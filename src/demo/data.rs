@@ -3,14 +3,14 @@
 
 use crate::domain::issue::Category;
 
-/// What one year of the programme should come to.
+/// What one stretch of the programme should come to (dates inclusive, Shanghai).
 #[derive(Clone, Copy, Debug)]
-pub struct YearTargets {
-    pub year: i32,
-    /// First and last edition dates (Wednesdays; holidays are skipped).
-    pub first: (u32, u32),
-    pub last: (u32, u32),
-    /// Forums held, and those cancelled (held = editions × regions − cancelled).
+pub struct Stretch {
+    pub name: &'static str,
+    pub first: (i32, u32, u32),
+    pub last: (i32, u32, u32),
+    /// Forums held, and single forums called off (held = editions × regions + extra
+    /// forums − cancelled).
     pub forums_held: usize,
     pub cancelled: usize,
     pub attendances: usize,
@@ -20,12 +20,12 @@ pub struct YearTargets {
     pub satisfied: usize,
 }
 
-/// 2022: "联动召开恳谈会201场，参会企业家1576位，收集交办问题2229个，满意率98.75%" (29 editions
-/// of 7 linked forums, 2 cancelled by typhoon 梅花).
-pub const Y2022: YearTargets = YearTargets {
-    year: 2022,
-    first: (6, 8),
-    last: (12, 28),
+/// 2022, from the first edition on 2022-06-08: "联动召开恳谈会201场，参会企业家1576位，收集交办
+/// 问题2229个，满意率98.75%".
+pub const Y2022: Stretch = Stretch {
+    name: "2022",
+    first: (2022, 6, 8),
+    last: (2022, 12, 31),
     forums_held: 201,
     cancelled: 2,
     attendances: 1576,
@@ -34,18 +34,49 @@ pub const Y2022: YearTargets = YearTargets {
     satisfied: 1975,
 };
 
-/// A smaller first quarter of 2023.
-pub const Y2023: YearTargets = YearTargets {
-    year: 2023,
-    first: (1, 4),
-    last: (3, 29),
-    forums_held: 83,
+/// 2023 to the end of May, so that the programme to 2023-05-31 comes to what it
+/// published: 42期, 330场, 2617位, 3489个, 99.13% (with 2022: 201 + 129 forums, 1576 + 1041
+/// attendances, 2229 + 1260 issues, (1975 + 1098) ÷ (2000 + 1100) satisfied).
+pub const TO_MAY_2023: Stretch = Stretch {
+    name: "2023年1—5月",
+    first: (2023, 1, 1),
+    last: (2023, 5, 31),
+    forums_held: 129,
     cancelled: 1,
-    attendances: 520,
-    issues: 610,
-    rated: 560,
-    satisfied: 556,
+    attendances: 1041,
+    issues: 1260,
+    rated: 1100,
+    satisfied: 1098,
 };
+
+/// Weeks the programme did not meet beyond the statutory holiday weeks: the wave of
+/// infections of December 2022 and the weeks either side of the 2023 Spring Festival.
+pub const PAUSED: [(i32, u32, u32); 4] =
+    [(2022, 12, 21), (2022, 12, 28), (2023, 1, 18), (2023, 2, 1)];
+
+/// Extra forums for a town or an industry, hosted by a district: (region index in
+/// `REGIONS`, name, venue).
+pub const EXTRA_FORUMS: [(usize, &str, &str); 8] = [
+    (1, "织里镇童装产业专场", "织里镇人民政府"),
+    (2, "练市镇专场", "练市镇人民政府"),
+    (2, "木业地板产业专场", "南浔经济开发区管委会"),
+    (3, "新市镇专场", "新市镇人民政府"),
+    (3, "地理信息产业专场", "德清地理信息小镇"),
+    (4, "新能源电池产业专场", "长兴经济技术开发区"),
+    (5, "绿色家居产业专场", "安吉经济开发区"),
+    (6, "智能制造企业专场", "南太湖新区长东片区"),
+];
+
+/// Each region's chairs, who serve in turn for years: (name, post).
+pub const CHAIRS: [[&str; 3]; 7] = [
+    ["沈建华", "周晓东", "钱立新"],
+    ["陆文斌", "姚红梅", "吴志刚"],
+    ["顾国平", "朱海燕", "徐建明"],
+    ["胡永林", "马丽君", "孙伟东"],
+    ["赵德明", "杨春燕", "王海军"],
+    ["陈国华", "刘晓燕", "黄志强"],
+    ["李建新", "张慧敏", "沈伟"],
+];
 
 pub const SURNAMES: [&str; 20] = [
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "沈",

@@ -1,8 +1,10 @@
 //! `qinqing demo`: a deterministic demo data set for Huzhou, loaded through the service
 //! layer the API uses (reference data, editions and forums, filing and issue actions),
-//! with historical times. It holds the 2022 programme (first edition on 2022-06-08, every
-//! Wednesday after), a smaller 2023, and the current year up to today, so that the
-//! dashboard shows open and overdue work.
+//! with historical times. It holds one continuous programme from its first edition on
+//! 2022-06-08 to today: an edition every Wednesday except in statutory holiday weeks and
+//! the weeks it paused, reproducing both sets the programme published (2022, and the total
+//! to 2023-05-31), then a lighter volume up to the last twelve weeks, which end today with
+//! open and overdue work.
 //!
 //! `data` holds the targets (the programme's published figures, which appear nowhere else
 //! in the code) and the words; `plan` decides what happens; `playback` makes it happen.
@@ -12,7 +14,7 @@ mod data;
 mod plan;
 mod playback;
 
-pub use data::{YearTargets, Y2022, Y2023};
+pub use data::{Stretch, TO_MAY_2023, Y2022};
 
 use std::collections::BTreeMap;
 
@@ -31,7 +33,7 @@ use crate::service::users::insert as insert_user;
 use crate::store::{self, users::NewUser};
 use data::*;
 use plan::Rng;
-use playback::{load_current_year, load_year, World};
+use playback::{load_current_year, load_middle, load_stretch, Person, World};
 
 /// The first day of the demo's live stretch that ends today: twelve weeks back. Tests
 /// that look for today's open work read from here, whatever day of the year it is.
@@ -82,6 +84,26 @@ fn erase(conn: &mut DbConn) -> Result<(), String> {
         let _ = conn.batch_execute("ROLLBACK");
         err(e)
     })
+}
+
+/// A loader error inside a transaction (a database error rolls it back too).
+struct Failed(String);
+
+impl From<diesel::result::Error> for Failed {
+    fn from(e: diesel::result::Error) -> Self {
+        Failed(e.to_string())
+    }
+}
+
+/// Runs `f` in one transaction: all of it is written, or none. The playback writes in
+/// batches so (a batch of issues shares one commit; every step inside still runs the
+/// service's own checks): not a whole stretch at once, as PostgreSQL slows down when one
+/// transaction updates the same rows (the kept sums) thousands of times.
+pub(crate) fn at_once<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, String>,
+) -> Result<T, String> {
+    crate::db::write_tx(conn, |c| f(c).map_err(Failed)).map_err(|Failed(e)| e)
 }
 
 pub fn issue_count(conn: &mut DbConn) -> Result<i64, String> {
@@ -186,7 +208,7 @@ pub fn load(
         let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);
     }
-    let mut enterprises: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    let mut enterprises: BTreeMap<i64, Vec<Person>> = BTreeMap::new();
     let mut n = 0u32;
     for (r, (code, short, _, _, industries)) in REGIONS.iter().enumerate() {
         let count = if r == 0 { 60 } else { 50 };
@@ -216,10 +238,12 @@ pub fn load(
                 contact_phone: Some(format!("0572-{:07}", 2_000_000 + n * 37)),
             };
             let row = enterprise_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
-            enterprises
-                .entry(regions[r])
-                .or_default()
-                .push((row.id, person));
+            let title = *rng.pick(&TITLES);
+            enterprises.entry(regions[r]).or_default().push(Person {
+                enterprise: row.id,
+                name: person,
+                title,
+            });
         }
     }
 
@@ -242,7 +266,7 @@ pub fn load(
     let first_enterprise = enterprises
         .get(&deqing)
         .and_then(|v| v.first())
-        .map(|e| e.0)
+        .map(|e| e.enterprise)
         .ok_or("no enterprise")?;
     let coord_id = make(
         "demo.coord".into(),
@@ -310,7 +334,12 @@ pub fn load(
     );
     let mut k = 0;
     for list in enterprises.values() {
-        for (e, person) in list.iter().step_by(5) {
+        for Person {
+            enterprise: e,
+            name: person,
+            ..
+        } in list.iter().step_by(5)
+        {
             if *e != first_enterprise {
                 k += 1;
                 ent_user_ids.insert(
@@ -359,8 +388,8 @@ pub fn load(
     };
 
     let mut edition_number = 0;
-    for t in [Y2022, Y2023] {
-        load_year(
+    for t in [Y2022, TO_MAY_2023] {
+        load_stretch(
             conn,
             &mut world,
             &regions,
@@ -369,6 +398,7 @@ pub fn load(
             progress,
         )?;
     }
+    load_middle(conn, &mut world, &regions, &mut edition_number, progress)?;
     load_current_year(conn, &mut world, &regions, &mut edition_number, progress)?;
     // The notices played back with the history are old news: only the last week's are
     // left unread, as for someone who reads their messages.

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 
-use super::data::{category_plan, YearTargets};
+use super::data::{category_plan, Stretch, CHAIRS, PAUSED};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::issue::Category;
 use crate::domain::time;
@@ -80,7 +80,7 @@ pub enum Fate {
 
 /// The fates of a year's issues, so that its collected, rated and satisfied counts come out
 /// exactly at the targets. `on_site` of them are solved at forums.
-pub fn fates(t: &YearTargets, on_site: usize) -> Result<Vec<Fate>, String> {
+pub fn fates(t: &Stretch, on_site: usize) -> Result<Vec<Fate>, String> {
     let dissatisfied = t
         .rated
         .checked_sub(t.satisfied)
@@ -112,23 +112,128 @@ pub fn fates(t: &YearTargets, on_site: usize) -> Result<Vec<Fate>, String> {
     Ok(out)
 }
 
-/// The Wednesdays from `first` to `last` that are working days.
-pub fn wednesdays(cal: &WorkCalendar, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
+/// The days the programme meets from `first` to `last`: Wednesdays, except in a week
+/// whose Monday to Friday hold a statutory holiday (by the calendar) and in the weeks it
+/// paused (`PAUSED`).
+pub fn edition_days(cal: &WorkCalendar, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
+    let paused: Vec<NaiveDate> = PAUSED
+        .iter()
+        .filter_map(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d))
+        .collect();
     first
         .iter_days()
         .take_while(|d| *d <= last)
-        .filter(|d| d.weekday() == Weekday::Wed && cal.is_working_day(*d))
+        .filter(|d| d.weekday() == Weekday::Wed && !paused.contains(d))
+        .filter(|d| {
+            let monday = *d - chrono::Duration::days(2);
+            monday
+                .iter_days()
+                .take(5)
+                .all(|day| cal.is_working_day(day))
+        })
         .collect()
+}
+
+/// The chair of a region's forum on a day: each of its cast serves about fourteen months
+/// in turn, from the programme's first day.
+pub fn chair(region: usize, day: NaiveDate, start: NaiveDate) -> &'static str {
+    let cast = &CHAIRS[region % CHAIRS.len()];
+    let term = usize::try_from((day - start).num_days().max(0) / 425).unwrap_or(0);
+    cast[term % cast.len()]
+}
+
+/// Attendances per forum: the city's larger (11–15), a district's 6–9, an extra forum's
+/// 4–6; moved one by one over the district and extra forums until they add up to
+/// `target` when one is given. `kinds`: 0 city, 1 district, 2 extra.
+pub fn attendance_sizes(rng: &mut Rng, kinds: &[u8], target: Option<usize>) -> Vec<usize> {
+    let mut sizes: Vec<usize> = kinds
+        .iter()
+        .map(|k| match k {
+            0 => 11 + rng.below(5),
+            1 => 6 + rng.below(4),
+            _ => 4 + rng.below(3),
+        })
+        .collect();
+    let Some(target) = target else {
+        return sizes;
+    };
+    let movable: Vec<usize> = (0..kinds.len()).filter(|i| kinds[*i] != 0).collect();
+    let mut k = 0;
+    let mut sum: usize = sizes.iter().sum();
+    while sum != target && !movable.is_empty() {
+        let i = movable[k % movable.len()];
+        k += 1;
+        if sum < target && sizes[i] < 12 {
+            sizes[i] += 1;
+            sum += 1;
+        } else if sum > target && sizes[i] > 3 {
+            sizes[i] -= 1;
+            sum -= 1;
+        }
+        if k > 100 * movable.len() + target {
+            break;
+        }
+    }
+    sizes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::data::{Y2022, Y2023};
+    use crate::demo::data::{TO_MAY_2023, Y2022};
+    use crate::domain::calendar::official;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn calendar() -> WorkCalendar {
+        let (holidays, workdays): (Vec<_>, Vec<_>) =
+            official::years().filter_map(official::year).unzip();
+        WorkCalendar::new(holidays.concat(), workdays.concat())
+    }
+
+    #[test]
+    fn the_programme_meets_42_times_to_may_2023_and_never_in_a_holiday_week() {
+        let cal = calendar();
+        let to_2022 = edition_days(&cal, d(2022, 6, 8), d(2022, 12, 31));
+        let to_may = edition_days(&cal, d(2022, 6, 8), d(2023, 5, 31));
+        assert_eq!((to_2022.len(), to_may.len()), (26, 42));
+        assert_eq!(to_2022.first(), Some(&d(2022, 6, 8)));
+        // The Mid-Autumn week (typhoon 梅花 crossed on the 14th) and National Day's.
+        for skipped in [
+            d(2022, 9, 14),
+            d(2022, 10, 5),
+            d(2023, 1, 25),
+            d(2026, 10, 7),
+        ] {
+            let all = edition_days(&cal, d(2022, 6, 8), d(2026, 12, 31));
+            assert!(!all.contains(&skipped), "{skipped}");
+        }
+        assert!(edition_days(&cal, d(2026, 9, 1), d(2026, 10, 31)).contains(&d(2026, 10, 14)));
+    }
+
+    #[test]
+    fn attendance_sizes_meet_their_target() {
+        let mut rng = Rng(1);
+        let kinds = [0, 1, 1, 1, 1, 1, 1, 2, 0, 1, 1, 1, 1, 1, 1];
+        for target in [70, 110, 140] {
+            let sizes = attendance_sizes(&mut rng, &kinds, Some(target));
+            assert_eq!(sizes.iter().sum::<usize>(), target);
+            assert!(sizes.iter().all(|s| (3..=15).contains(s)), "{sizes:?}");
+        }
+    }
+
+    #[test]
+    fn chairs_serve_for_more_than_a_year() {
+        let start = d(2022, 6, 8);
+        assert_eq!(chair(0, start, start), chair(0, d(2023, 5, 31), start));
+        assert_ne!(chair(0, start, start), chair(0, d(2024, 6, 1), start));
+    }
 
     #[test]
     fn fates_meet_the_targets_exactly() {
-        for t in [Y2022, Y2023] {
+        for t in [Y2022, TO_MAY_2023] {
             let on_site = t.issues * 3 / 4 / 6;
             let plan = match fates(&t, on_site) {
                 Ok(p) => p,
@@ -156,7 +261,7 @@ mod tests {
                 (rated, satisfied, on),
                 (t.rated, t.satisfied, on_site),
                 "{}",
-                t.year
+                t.name
             );
         }
     }

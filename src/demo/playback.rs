@@ -21,12 +21,20 @@ use crate::service::issues::actions::{
 };
 use crate::service::issues::filing::{file_at, FileIn};
 
+/// An entrepreneur: one enterprise, one name, one title, whichever forum they attend.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub enterprise: i64,
+    pub name: String,
+    pub title: &'static str,
+}
+
 pub struct World {
     pub rng: Rng,
     pub cal: WorkCalendar,
     pub departments: BTreeMap<&'static str, i64>,
-    /// Enterprises by region id: (id, contact person).
-    pub enterprises: BTreeMap<i64, Vec<(i64, String)>>,
+    /// Enterprises by region id, each with the one person who speaks for it.
+    pub enterprises: BTreeMap<i64, Vec<Person>>,
     /// Handler of each department; users of some enterprises.
     pub handlers: BTreeMap<i64, Caller>,
     /// A district's own bureau (经信局), by region id.
@@ -46,168 +54,252 @@ struct HeldForum {
     attendees: Vec<i64>,
 }
 
+/// What a stretch's forums come to: single forums called off, extra forums, and the
+/// attendances (spread to add up exactly when given).
+struct ForumPlan {
+    cancelled: usize,
+    extras: usize,
+    attendances: Option<usize>,
+}
+
+/// One forum to hold: the edition's index, the region's index, an extra forum's name and
+/// venue, and whether it is called off.
+struct Planned {
+    edition: usize,
+    region: usize,
+    extra: Option<(&'static str, &'static str)>,
+    cancelled: bool,
+}
+
 /// Editions, forums and attendance of one stretch of weeks; returns the held forums.
-#[allow(clippy::too_many_arguments)]
+/// Every region holds its forum each week, towns and industries now and then an extra
+/// one; forums after `scheduled_after` stay planned.
 fn program(
     conn: &mut DbConn,
     w: &mut World,
     regions: &[i64],
     days: &[NaiveDate],
-    cancelled: usize,
-    attendances: usize,
+    plan: &ForumPlan,
     edition_number: &mut i32,
     scheduled_after: Option<NaiveDate>,
 ) -> Result<Vec<HeldForum>, String> {
-    let total_forums = days.len() * regions.len();
-    let held_n = total_forums.saturating_sub(cancelled);
-    let mut held = Vec::new();
-    let mut cancelled_left = cancelled;
-    let mut k = 0usize;
-    for (e, day) in days.iter().enumerate() {
-        *edition_number += 1;
-        let theme = THEMES[e % THEMES.len()];
-        let edition = editions::create(
-            conn,
-            &w.coordinator,
-            NewEditionIn {
-                number: *edition_number,
-                held_on: *day,
-                theme: theme.to_owned(),
-                reschedule_reason: None,
-            },
-        )
-        .map_err(|e| e.one_line())?;
-        for (r, region) in regions.iter().enumerate() {
-            let (_, short, venue, post, _) = REGIONS[r];
-            let mut depts: Vec<i64> = [
-                "市发展和改革委员会",
-                "市经济和信息化局",
-                "市自然资源和规划局",
-            ]
-            .iter()
-            .filter_map(|n| w.departments.get(n).copied())
-            .collect();
-            if let Some(local) = DEPARTMENTS.iter().find(|d| d.1 == REGIONS[r].0 && r > 0) {
-                depts.extend(w.departments.get(local.0).copied());
-            }
-            let chair = format!("{}{}", w.rng.pick(&SURNAMES), w.rng.pick(&GIVEN));
-            let new = NewForumIn {
-                edition_id: edition.id,
-                region_id: *region,
-                venue: Some(venue.to_owned()),
-                theme: Some(theme.to_owned()),
-                chair_name: Some(chair),
-                chair_title: Some(post.to_owned()),
-                department_ids: depts,
-            };
-            let forum = forums::create(conn, &w.coordinator, new).map_err(|e| e.one_line())?;
-            if scheduled_after.is_some_and(|d| *day > d) {
-                continue;
-            }
-            // The typhoon week: the last forums of that edition are called off.
-            let cancel = cancelled_left > 0
-                && e == days.len() * 2 / 5
-                && r >= regions.len() - cancelled_left;
-            let update = ForumPatch {
-                status: Some(if cancel {
-                    ForumStatus::Cancelled
-                } else {
-                    ForumStatus::Held
-                }),
-                minutes: Some((!cancel).then(|| {
-                    format!(
-                        "{short}恳谈会：{theme}。与会部门现场答复企业诉求，会后问题按程序交办。"
-                    )
-                })),
-                cancel_reason: cancel.then(|| {
-                    if (7..=9).contains(&day.month()) {
-                        "台风过境，停会"
-                    } else {
-                        "因故取消，议题并入下期"
-                    }
-                    .to_owned()
-                }),
-                venue: None,
-                theme: None,
-                chair_name: None,
-                chair_title: None,
-                department_ids: None,
-            };
-            forums::update(conn, &w.coordinator, forum.id, update).map_err(|e| e.one_line())?;
-            if cancel {
-                cancelled_left -= 1;
-                continue;
-            }
-            // Spread the attendances evenly over the held forums.
-            let here = (k + 1) * attendances / held_n.max(1) - k * attendances / held_n.max(1);
-            k += 1;
-            let pool = w.enterprises.get(region).cloned().unwrap_or_default();
-            let mut chosen: Vec<(i64, String)> = Vec::new();
-            while chosen.len() < here.min(pool.len()) {
-                let cand = w.rng.pick(&pool).clone();
-                if !chosen.iter().any(|c| c.0 == cand.0) {
-                    chosen.push(cand);
-                }
-            }
-            for (ent, person) in &chosen {
-                let attendee = AttendeeIn {
-                    person_name: person.clone(),
-                    title: (*w.rng.pick(&TITLES)).to_owned(),
-                    enterprise_id: Some(*ent),
-                    enterprise: None,
-                };
-                forums::add_attendee(conn, &w.coordinator, forum.id, attendee)
-                    .map_err(|e| e.one_line())?;
-            }
-            held.push(HeldForum {
-                id: forum.id,
-                region: *region,
-                day: *day,
-                attendees: chosen.into_iter().map(|c| c.0).collect(),
+    let mut forums: Vec<Planned> = Vec::new();
+    let n = days.len();
+    for e in 0..n {
+        for r in 0..regions.len() {
+            forums.push(Planned {
+                edition: e,
+                region: r,
+                extra: None,
+                cancelled: false,
             });
         }
+        for x in 0..plan.extras {
+            if x * n / plan.extras.max(1) == e && n > 0 {
+                let (r, name, venue) = EXTRA_FORUMS[(x * 5 + e) % EXTRA_FORUMS.len()];
+                forums.push(Planned {
+                    edition: e,
+                    region: r,
+                    extra: Some((name, venue)),
+                    cancelled: false,
+                });
+            }
+        }
+    }
+    // Single district forums called off, spread over the stretch.
+    for c in 0..plan.cancelled {
+        let e = (2 * c + 1) * n / (2 * plan.cancelled).max(1);
+        let r = 1 + (c * 2 + 3) % (regions.len() - 1).max(1);
+        if let Some(f) = forums
+            .iter_mut()
+            .find(|f| f.edition == e && f.region == r && f.extra.is_none())
+        {
+            f.cancelled = true;
+        }
+    }
+    let kinds: Vec<u8> = forums
+        .iter()
+        .filter(|f| !f.cancelled)
+        .map(|f| match (f.extra, f.region) {
+            (Some(_), _) => 2,
+            (None, 0) => 0,
+            _ => 1,
+        })
+        .collect();
+    let mut sizes = attendance_sizes(&mut w.rng, &kinds, plan.attendances).into_iter();
+    let start =
+        NaiveDate::from_ymd_opt(Y2022.first.0, Y2022.first.1, Y2022.first.2).ok_or("bad date")?;
+    let mut held = Vec::new();
+    let mut edition = None;
+    for f in forums {
+        let day = days[f.edition];
+        let theme = THEMES[f.edition % THEMES.len()];
+        let edition_id = match edition {
+            Some((e, id)) if e == f.edition => id,
+            _ => {
+                *edition_number += 1;
+                let row = editions::create(
+                    conn,
+                    &w.coordinator,
+                    NewEditionIn {
+                        number: *edition_number,
+                        held_on: day,
+                        theme: theme.to_owned(),
+                        reschedule_reason: None,
+                    },
+                )
+                .map_err(|e| e.one_line())?;
+                edition = Some((f.edition, row.id));
+                row.id
+            }
+        };
+        let r = f.region;
+        let (_, short, venue, post, _) = REGIONS[r];
+        let mut depts: Vec<i64> = [
+            "市发展和改革委员会",
+            "市经济和信息化局",
+            "市自然资源和规划局",
+        ]
+        .iter()
+        .filter_map(|n| w.departments.get(n).copied())
+        .collect();
+        if let Some(local) = DEPARTMENTS.iter().find(|d| d.1 == REGIONS[r].0 && r > 0) {
+            depts.extend(w.departments.get(local.0).copied());
+        }
+        let (theme, venue) = match f.extra {
+            Some((name, venue)) => (name, venue),
+            None => (theme, venue),
+        };
+        let new = NewForumIn {
+            edition_id,
+            region_id: regions[r],
+            venue: Some(venue.to_owned()),
+            theme: Some(theme.to_owned()),
+            chair_name: Some(chair(r, day, start).to_owned()),
+            chair_title: Some(post.to_owned()),
+            department_ids: depts,
+        };
+        let forum = forums::create(conn, &w.coordinator, new).map_err(|e| e.one_line())?;
+        if scheduled_after.is_some_and(|d| day > d) {
+            continue;
+        }
+        let update = ForumPatch {
+            status: Some(if f.cancelled {
+                ForumStatus::Cancelled
+            } else {
+                ForumStatus::Held
+            }),
+            minutes: Some((!f.cancelled).then(|| {
+                format!("{short}恳谈会：{theme}。与会部门现场答复企业诉求，会后问题按程序交办。")
+            })),
+            cancel_reason: f
+                .cancelled
+                .then(|| "主持领导临时公务冲突，议题并入下期".to_owned()),
+            venue: None,
+            theme: None,
+            chair_name: None,
+            chair_title: None,
+            department_ids: None,
+        };
+        forums::update(conn, &w.coordinator, forum.id, update).map_err(|e| e.one_line())?;
+        if f.cancelled {
+            continue;
+        }
+        let here = sizes.next().unwrap_or(0);
+        let pool = w.enterprises.get(&regions[r]).cloned().unwrap_or_default();
+        let mut chosen: Vec<Person> = Vec::new();
+        while chosen.len() < here.min(pool.len()) {
+            let cand = w.rng.pick(&pool).clone();
+            if !chosen.iter().any(|c| c.enterprise == cand.enterprise) {
+                chosen.push(cand);
+            }
+        }
+        for p in &chosen {
+            let attendee = AttendeeIn {
+                person_name: p.name.clone(),
+                title: p.title.to_owned(),
+                enterprise_id: Some(p.enterprise),
+                enterprise: None,
+            };
+            forums::add_attendee(conn, &w.coordinator, forum.id, attendee)
+                .map_err(|e| e.one_line())?;
+        }
+        held.push(HeldForum {
+            id: forum.id,
+            region: regions[r],
+            day,
+            attendees: chosen.into_iter().map(|c| c.enterprise).collect(),
+        });
     }
     Ok(held)
 }
 
-pub fn load_year(
+fn date(d: (i32, u32, u32)) -> Result<NaiveDate, String> {
+    NaiveDate::from_ymd_opt(d.0, d.1, d.2).ok_or_else(|| format!("bad date {d:?}"))
+}
+
+/// One stretch of the programme from its targets: editions on its meeting days, forums
+/// and attendances adding up to them, and its issues with the fates that make its
+/// collected, rated and satisfied counts.
+pub fn load_stretch(
     conn: &mut DbConn,
     w: &mut World,
     regions: &[i64],
-    t: &YearTargets,
+    t: &Stretch,
     edition_number: &mut i32,
     progress: &mut dyn FnMut(String),
 ) -> Result<(), String> {
-    let first = NaiveDate::from_ymd_opt(t.year, t.first.0, t.first.1).ok_or("bad date")?;
-    let last = NaiveDate::from_ymd_opt(t.year, t.last.0, t.last.1).ok_or("bad date")?;
-    let days = wednesdays(&w.cal, first, last);
-    if days.len() * regions.len() != t.forums_held + t.cancelled {
+    let (first, last) = (date(t.first)?, date(t.last)?);
+    let days = edition_days(&w.cal, first, last);
+    let base = days.len() * regions.len();
+    let extras = (t.forums_held + t.cancelled)
+        .checked_sub(base)
+        .ok_or_else(|| {
+            format!(
+                "{}: {} editions hold more than {} forums",
+                t.name,
+                days.len(),
+                t.forums_held
+            )
+        })?;
+    progress(format!(
+        "{}: {} editions, {} forums ({} of them for a town or an industry)",
+        t.name,
+        days.len(),
+        t.forums_held,
+        extras
+    ));
+    let plan = ForumPlan {
+        cancelled: t.cancelled,
+        extras,
+        attendances: Some(t.attendances),
+    };
+    let held = super::at_once(conn, |conn| {
+        program(conn, w, regions, &days, &plan, edition_number, None)
+    })?;
+    if held.len() != t.forums_held {
         return Err(format!(
-            "{}: {} editions of {} forums do not make {} held and {} cancelled",
-            t.year,
-            days.len(),
-            regions.len(),
-            t.forums_held,
-            t.cancelled
+            "{}: {} forums held, not {}",
+            t.name,
+            held.len(),
+            t.forums_held
         ));
     }
-    progress(format!(
-        "{}: {} editions of {} linked forums",
-        t.year,
-        days.len(),
-        regions.len()
-    ));
-    let held = program(
-        conn,
-        w,
-        regions,
-        &days,
-        t.cancelled,
-        t.attendances,
-        edition_number,
-        None,
-    )?;
-    // Three in four issues are raised at forums; of those, one in six is solved on the spot.
+    issues_of(conn, w, regions, t, &held, (first, last), progress)
+}
+
+/// The issues of a stretch: three in four raised at its forums (in proportion to who came;
+/// one in six of those solved on the spot), the rest online, on visits, health checks and
+/// the hotline on working days; a few withdrawn.
+fn issues_of(
+    conn: &mut DbConn,
+    w: &mut World,
+    regions: &[i64],
+    t: &Stretch,
+    held: &[HeldForum],
+    (first, last): (NaiveDate, NaiveDate),
+    progress: &mut dyn FnMut(String),
+) -> Result<(), String> {
     let at_forums = t.issues * 3 / 4;
     let on_site = at_forums / 6;
     let mut plan = fates(t, on_site)?;
@@ -218,59 +310,109 @@ pub fn load_year(
     let mut forum_fates = on_site_fates;
     forum_fates.extend(rest.drain(..at_forums - on_site));
     w.rng.shuffle(&mut forum_fates);
+    // Each attendance is a seat that may raise an issue: larger forums raise more.
+    let seats: Vec<(usize, i64)> = held
+        .iter()
+        .enumerate()
+        .flat_map(|(k, f)| f.attendees.iter().map(move |e| (k, *e)))
+        .collect();
+    if seats.is_empty() && at_forums > 0 {
+        return Err(format!("{}: issues at forums nobody attended", t.name));
+    }
     let total = t.issues;
-    for (i, fate) in forum_fates.into_iter().enumerate() {
-        let forum = &held[i * held.len() / at_forums];
-        let ent = *forum
-            .attendees
-            .get(w.rng.below(forum.attendees.len()))
-            .ok_or("a held forum without attendees")?;
-        let filed = at(forum.day, 10, 30 + (i % 90) as u32);
-        let channel_forum = Some((forum.id, forum.region));
-        issue(conn, w, ent, channel_forum, Channel::Forum, filed, fate)?;
-        tick(w, total, t.year, progress);
+    for (c, batch) in forum_fates.chunks(BATCH).enumerate() {
+        super::at_once(conn, |conn| {
+            for (j, fate) in batch.iter().enumerate() {
+                let i = c * BATCH + j;
+                let (k, ent) = seats[i * seats.len() / at_forums.max(1)];
+                let forum = &held[k];
+                let filed = at(forum.day, 14, 30 + (i % 90) as u32);
+                let channel_forum = Some((forum.id, forum.region));
+                issue(conn, w, ent, channel_forum, Channel::Forum, filed, *fate)?;
+                tick(w, total, t.name, progress);
+            }
+            Ok(())
+        })?;
     }
     let span = (last - first).num_days().max(1) as u64;
-    for fate in rest {
-        let day = first + Days::new(w.rng.next() % span);
-        let day = if w.cal.is_working_day(day) {
-            day
-        } else {
-            w.cal.add_working_days(day, 1)
-        };
-        let region = regions[w.rng.below(regions.len())];
-        let channel = *w.rng.pick(&[
-            Channel::Online,
-            Channel::Online,
-            Channel::Visit,
-            Channel::HealthCheck,
-            Channel::Hotline,
-        ]);
-        let pool = w.enterprises.get(&region).cloned().unwrap_or_default();
-        let ent = if channel == Channel::Online {
-            // Online filings come from enterprises with an account.
-            let with_user: Vec<i64> = pool
-                .iter()
-                .map(|e| e.0)
-                .filter(|e| w.enterprise_users.contains_key(e))
-                .collect();
-            *w.rng.pick(&with_user)
-        } else {
-            w.rng.pick(&pool).0
-        };
-        let filed = at(day, 9 + (w.rng.below(8)) as u32, w.rng.below(60) as u32);
-        issue(conn, w, ent, None, channel, filed, fate)?;
-        tick(w, total, t.year, progress);
+    for batch in rest.chunks(BATCH) {
+        super::at_once(conn, |conn| {
+            for fate in batch {
+                other_channel(conn, w, regions, (first, span), *fate)?;
+                tick(w, total, t.name, progress);
+            }
+            Ok(())
+        })?;
     }
-    // A few filings are withdrawn before assignment; they count nowhere.
-    for _ in 0..(t.issues / 150) {
-        let (e, who) = w
-            .enterprise_users
+    withdrawals(conn, w, t, (first, span))?;
+    w.issues_done = 0;
+    Ok(())
+}
+
+/// Issues in one transaction, as the playback writes them.
+const BATCH: usize = 100;
+
+/// An issue filed online, on a visit, a health check or the hotline on a working day of
+/// the stretch.
+fn other_channel(
+    conn: &mut DbConn,
+    w: &mut World,
+    regions: &[i64],
+    (first, span): (NaiveDate, u64),
+    fate: Fate,
+) -> Result<(), String> {
+    let horizon_day = time::local_date(w.horizon);
+    let day = first + Days::new(w.rng.next() % span);
+    let day = if w.cal.is_working_day(day) {
+        day
+    } else {
+        w.cal.add_working_days(day, 1)
+    }
+    .min(horizon_day);
+    let region = regions[w.rng.below(regions.len())];
+    let channel = *w.rng.pick(&[
+        Channel::Online,
+        Channel::Online,
+        Channel::Visit,
+        Channel::HealthCheck,
+        Channel::Hotline,
+    ]);
+    let pool = w.enterprises.get(&region).cloned().unwrap_or_default();
+    let ent = if channel == Channel::Online {
+        // Online filings come from enterprises with an account.
+        let with_user: Vec<i64> = pool
             .iter()
-            .next()
-            .map(|(e, c)| (*e, c.clone()))
+            .map(|e| e.enterprise)
+            .filter(|e| w.enterprise_users.contains_key(e))
+            .collect();
+        *w.rng.pick(&with_user)
+    } else {
+        w.rng.pick(&pool).enterprise
+    };
+    let filed = at(day, 9 + (w.rng.below(8)) as u32, w.rng.below(60) as u32);
+    issue(conn, w, ent, None, channel, filed, fate)
+}
+
+/// A few filings are withdrawn before assignment, by several enterprises; they count
+/// nowhere.
+fn withdrawals(
+    conn: &mut DbConn,
+    w: &mut World,
+    t: &Stretch,
+    (first, span): (NaiveDate, u64),
+) -> Result<(), String> {
+    let horizon_day = time::local_date(w.horizon);
+    let users: Vec<(i64, Caller)> = w
+        .enterprise_users
+        .iter()
+        .map(|(e, c)| (*e, c.clone()))
+        .collect();
+    for k in 0..(t.issues / 150) {
+        let (e, who) = users
+            .get((k * 7) % users.len().max(1))
+            .cloned()
             .ok_or("no enterprise user")?;
-        let day = first + Days::new(w.rng.next() % span);
+        let day = (first + Days::new(w.rng.next() % span)).min(horizon_day);
         let id = file_at(
             conn,
             &who,
@@ -281,14 +423,13 @@ pub fn load_year(
         actions::execute(conn, &who, id, None, Command::Withdraw, at(day, 15, 0))
             .map_err(|e| e.one_line())?;
     }
-    w.issues_done = 0;
     Ok(())
 }
 
-fn tick(w: &mut World, total: usize, year: i32, progress: &mut dyn FnMut(String)) {
+fn tick(w: &mut World, total: usize, name: &str, progress: &mut dyn FnMut(String)) {
     w.issues_done += 1;
     if w.issues_done.is_multiple_of(250) || w.issues_done == total {
-        progress(format!("{year}: issues {}/{total}", w.issues_done));
+        progress(format!("{name}: issues {}/{total}", w.issues_done));
     }
 }
 
@@ -607,6 +748,48 @@ fn issue(
     Ok(())
 }
 
+/// From June 2023 to the live stretch: the programme goes on every week, with fewer
+/// issues a forum than in its first year.
+pub fn load_middle(
+    conn: &mut DbConn,
+    w: &mut World,
+    regions: &[i64],
+    edition_number: &mut i32,
+    progress: &mut dyn FnMut(String),
+) -> Result<(), String> {
+    let first = date(TO_MAY_2023.last)?.succ_opt().ok_or("bad date")?;
+    let last = super::current_stretch_start(time::today())
+        .pred_opt()
+        .ok_or("bad date")?;
+    if last < first {
+        return Ok(());
+    }
+    let days = edition_days(&w.cal, first, last);
+    let plan = ForumPlan {
+        cancelled: days.len() / 40,
+        extras: days.len() / 8,
+        attendances: None,
+    };
+    progress(format!("{first} to {last}: {} editions", days.len()));
+    let held = super::at_once(conn, |conn| {
+        program(conn, w, regions, &days, &plan, edition_number, None)
+    })?;
+    let issues = held.len() * 2;
+    let rated = issues * 92 / 100;
+    let t = Stretch {
+        name: "2023年6月起",
+        first: (first.year(), first.month(), first.day()),
+        last: (last.year(), last.month(), last.day()),
+        forums_held: held.len(),
+        cancelled: plan.cancelled,
+        attendances: 0,
+        issues,
+        rated,
+        satisfied: rated - rated / 150,
+    };
+    issues_of(conn, w, regions, &t, &held, (first, last), progress)
+}
+
 /// The current year up to today: the last twelve weeks of editions, next week's edition
 /// planned, and issues whose lives stop at today, so that some are open and overdue.
 pub fn load_current_year(
@@ -619,27 +802,24 @@ pub fn load_current_year(
     let today = time::today();
     let first = super::current_stretch_start(today);
     let next = crate::domain::forum::next_wednesday_after(today);
-    let days = wednesdays(&w.cal, first, next);
+    let days = edition_days(&w.cal, first, next);
     progress(format!(
-        "{}: {} editions up to next Wednesday ({next})",
-        today.year(),
+        "{first} to today: {} editions up to next Wednesday ({next})",
         days.len()
     ));
-    let held = program(
-        conn,
-        w,
-        regions,
-        &days,
-        0,
-        days.len() * regions.len() * 7,
-        edition_number,
-        Some(today),
-    )?;
+    let plan = ForumPlan {
+        cancelled: 0,
+        extras: days.len() / 4,
+        attendances: None,
+    };
+    let held = super::at_once(conn, |conn| {
+        program(conn, w, regions, &days, &plan, edition_number, Some(today))
+    })?;
     let issues_n = held.len() * 5;
-    let t = YearTargets {
-        year: today.year(),
-        first: (first.month(), first.day()),
-        last: (today.month(), today.day()),
+    let t = Stretch {
+        name: "近12周",
+        first: (first.year(), first.month(), first.day()),
+        last: (today.year(), today.month(), today.day()),
         forums_held: held.len(),
         cancelled: 0,
         attendances: 0,
@@ -649,13 +829,26 @@ pub fn load_current_year(
     };
     let mut plan = fates(&t, 0)?;
     w.rng.shuffle(&mut plan);
+    super::at_once(conn, |conn| live_issues(conn, w, &t, &held, plan, progress))
+}
+
+/// The live stretch's issues, at its forums.
+fn live_issues(
+    conn: &mut DbConn,
+    w: &mut World,
+    t: &Stretch,
+    held: &[HeldForum],
+    plan: Vec<Fate>,
+    progress: &mut dyn FnMut(String),
+) -> Result<(), String> {
+    let issues_n = t.issues;
     for (i, fate) in plan.into_iter().enumerate() {
         let forum = &held[i * held.len() / issues_n.max(1)];
         if forum.attendees.is_empty() {
             continue;
         }
         let ent = forum.attendees[w.rng.below(forum.attendees.len())];
-        let filed = at(forum.day, 10, 30 + (i % 90) as u32);
+        let filed = at(forum.day, 14, 30 + (i % 90) as u32);
         issue(
             conn,
             w,
@@ -665,7 +858,7 @@ pub fn load_current_year(
             filed,
             fate,
         )?;
-        tick(w, issues_n, t.year, progress);
+        tick(w, issues_n, t.name, progress);
     }
     Ok(())
 }

@@ -38,7 +38,8 @@ pub fn rate(numerator: i64, denominator: i64) -> Rate {
 
 #[derive(Serialize)]
 pub struct Rates {
-    /// 办结率: assigned issues now answered or closed ÷ assigned.
+    /// 办结率: assigned issues now answered or closed ÷ assigned (activity basis: issues
+    /// first answered in the period ÷ those and the issues due in it still open).
     pub answered: Rate,
     /// 按期办结率: issues first answered by the due date in force ÷ issues answered or
     /// overdue now (an overdue issue still open counts against the rate).
@@ -64,7 +65,11 @@ pub struct Rates {
 impl From<&Counts> for Rates {
     fn from(c: &Counts) -> Self {
         Rates {
-            answered: rate(c.concluded, c.assigned),
+            answered: if c.activity {
+                rate(c.concluded, c.answered + c.overdue_now)
+            } else {
+                rate(c.concluded, c.assigned)
+            },
             on_time: rate(c.on_time, c.answered + c.overdue_now),
             satisfaction: rate(c.satisfied, c.rated),
             reopen: rate(c.reopened, c.answered),
@@ -593,7 +598,11 @@ fn activity_trend(
             ..f.clone()
         };
         let c = whole(conn, scope, &within)?;
-        if c != Counts::default() {
+        let nothing = Counts {
+            activity: c.activity,
+            ..Counts::default()
+        };
+        if c != nothing {
             items.push(TrendRow {
                 period: label,
                 figures: c.into(),
