@@ -78,6 +78,20 @@ pub const CHAIRS: [[&str; 3]; 7] = [
     ["李建新", "张慧敏", "沈伟"],
 ];
 
+/// What an enterprise writes on its issue.
+pub const ENTERPRISE_COMMENTS: [&str; 3] = [
+    "补充材料已通过邮件报送经办人，请查收。",
+    "本周三下午公司负责人在厂，可安排现场踏勘。",
+    "问题有新进展：银行已受理申请，请继续跟进。",
+];
+
+/// What a handler writes on an issue while working on it.
+pub const HANDLER_COMMENTS: [&str; 3] = [
+    "已与企业电话沟通，约定下周现场踏勘。",
+    "已发函征求相关部门意见，待回复后答复企业。",
+    "企业所需材料已齐全，正在走内部审批流程。",
+];
+
 pub const SURNAMES: [&str; 20] = [
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "沈",
     "钱", "姚", "顾", "陆",

@@ -11,13 +11,14 @@ use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::forum::Status as ForumStatus;
-use crate::domain::issue::{Channel, Outcome, Rating};
+use crate::domain::issue::{Category, Channel, Outcome, Rating};
+use crate::domain::role::Role;
 use crate::domain::time;
 use crate::service::editions::{self, NewEditionIn};
 use crate::service::forums::{self, AttendeeIn, ForumPatch, NewForumIn};
 use crate::service::issues::actions::{
-    self, AnswerIn, AssignIn, Command, DecisionIn, ExtensionIn, NoteIn, OptionalNoteIn, RatingIn,
-    ReasonIn,
+    self, AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
+    OptionalNoteIn, RatingIn, ReasonIn,
 };
 use crate::service::issues::filing::{file_at, FileIn};
 
@@ -155,17 +156,7 @@ fn program(
         };
         let r = f.region;
         let (_, short, venue, post, _) = REGIONS[r];
-        let mut depts: Vec<i64> = [
-            "市发展和改革委员会",
-            "市经济和信息化局",
-            "市自然资源和规划局",
-        ]
-        .iter()
-        .filter_map(|n| w.departments.get(n).copied())
-        .collect();
-        if let Some(local) = DEPARTMENTS.iter().find(|d| d.1 == REGIONS[r].0 && r > 0) {
-            depts.extend(w.departments.get(local.0).copied());
-        }
+        let depts = forum_departments(w, regions[r]);
         let (theme, venue) = match f.extra {
             Some((name, venue)) => (name, venue),
             None => (theme, venue),
@@ -457,6 +448,21 @@ fn file_body(
     }
 }
 
+/// The departments sitting at a region's forum: three of the city's and, at a district's,
+/// its own bureau.
+fn forum_departments(w: &World, region: i64) -> Vec<i64> {
+    let mut out: Vec<i64> = [
+        "市发展和改革委员会",
+        "市经济和信息化局",
+        "市自然资源和规划局",
+    ]
+    .iter()
+    .filter_map(|n| w.departments.get(n).copied())
+    .collect();
+    out.extend(w.local_bureau.get(&region).copied());
+    out
+}
+
 /// Files one issue and plays its life through the issue actions, up to the horizon.
 fn issue(
     conn: &mut DbConn,
@@ -481,6 +487,16 @@ fn issue(
         }
     }
     if on_site {
+        // Solved on the spot by a department that sat at that forum.
+        let region = forum.map_or(0, |f| f.1);
+        let present = forum_departments(w, region);
+        if !present.contains(&lead) {
+            lead = w
+                .local_bureau
+                .get(&region)
+                .copied()
+                .unwrap_or(present[1.min(present.len() - 1)]);
+        }
         body.department_id = Some(lead);
     }
     let ent_user = w.enterprise_users.get(&ent).cloned();
@@ -503,19 +519,30 @@ fn issue(
             actions::execute(conn, &$who, id, None, $cmd, when).map_err(|e| e.one_line())?;
         }};
     }
-    let rating = |w: &mut World, r: Rating| RatingIn {
-        solved: r.is_satisfied(),
-        rating: if r == Rating::Satisfied && w.rng.chance(120) {
+    // 是否解决 and how satisfied are asked apart: a basically satisfied enterprise says now
+    // and then that the problem itself is not solved yet.
+    let rating = |w: &mut World, r: Rating| {
+        let rating = if r == Rating::Satisfied && w.rng.chance(120) {
             Rating::BasicallySatisfied
         } else {
             r
-        },
-        comment: None,
+        };
+        RatingIn {
+            solved: rating == Rating::Satisfied
+                || (rating == Rating::BasicallySatisfied && !w.rng.chance(300)),
+            rating,
+            comment: None,
+        }
     };
     if on_site {
         if fate == Fate::OnSiteRated {
             day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
-            step!(rater, Command::Rate(rating(w, Rating::Satisfied)), day, 10);
+            step!(
+                rater,
+                Command::Rate(rating(w, Rating::Satisfied)),
+                day,
+                9 + w.rng.below(9) as u32
+            );
         }
         return Ok(());
     }
@@ -524,19 +551,47 @@ fn issue(
     if horizon - filed < chrono::Duration::days(14) && w.rng.chance(250) {
         return Ok(());
     }
-    // 交办 within three working days.
+    // 交办 within three working days, in the morning; one in twelve with a co-handling
+    // department (协办).
     day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
+    let co: Vec<i64> = if w.rng.chance(85) {
+        let helper = [
+            "市营商环境建设办公室",
+            "市经济和信息化局",
+            "市发展和改革委员会",
+        ]
+        .iter()
+        .chain(leads.iter())
+        .filter_map(|n| w.departments.get(n).copied())
+        .filter(|d| *d != lead)
+        .collect::<Vec<i64>>();
+        helper
+            .get(w.rng.below(helper.len()))
+            .copied()
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
     step!(
         coord,
         Command::Assign(AssignIn {
             lead_department_id: lead,
-            co_department_ids: Vec::new(),
+            co_department_ids: co,
             due_on: None,
             note: None
         }),
         day,
-        9
+        9 + w.rng.below(3) as u32
     );
+    // The Federation marks one in five as 共性 (shared by many enterprises) or 个性.
+    if w.rng.chance(200) {
+        let common = matches!(
+            body.category,
+            Category::Policy | Category::Financing | Category::Talent | Category::Infrastructure
+        ) && w.rng.chance(600);
+        step!(coord, Command::Mark(MarkIn { common }), day, 12);
+    }
     let mut due = w
         .cal
         .add_working_days(day, crate::domain::issue::DEFAULT_WORKING_DAYS);
@@ -601,7 +656,36 @@ fn issue(
             .cal
             .add_working_days(day, crate::domain::issue::DEFAULT_WORKING_DAYS);
     }
-    step!(handler, Command::Sign, day, 16);
+    // 签收: most the same afternoon, some the next working day, a few late.
+    let sign_day = if w.rng.chance(40) {
+        w.cal.add_working_days(day, 2)
+    } else if w.rng.chance(300) {
+        w.cal.add_working_days(day, 1)
+    } else {
+        day
+    };
+    let sign_hour = if sign_day == day {
+        14 + w.rng.below(4) as u32
+    } else {
+        8 + w.rng.below(9) as u32
+    };
+    day = sign_day;
+    step!(handler, Command::Sign, day, sign_hour);
+    // Now and then the enterprise or the handler writes on the issue (留言).
+    if w.rng.chance(60) {
+        let (who, text) = if rater.role == Role::Enterprise && w.rng.chance(500) {
+            (rater.clone(), *w.rng.pick(&ENTERPRISE_COMMENTS))
+        } else {
+            (handler.clone(), *w.rng.pick(&HANDLER_COMMENTS))
+        };
+        let when_day = w.cal.add_working_days(day, 1);
+        step!(
+            who,
+            Command::Comment(CommentIn { text: text.into() }),
+            when_day,
+            10 + w.rng.below(3) as u32
+        );
+    }
     // Some ask for more time; most get it.
     if w.rng.chance(60) {
         day = w.cal.add_working_days(day, 2);
