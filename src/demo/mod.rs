@@ -13,6 +13,7 @@
 mod data;
 mod plan;
 mod playback;
+mod problems;
 
 pub use data::{Stretch, TO_MAY_2023, Y2022};
 

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 
-use super::data::{category_plan, Stretch, CHAIRS, PAUSED};
+use super::data::{category_weight, Stretch, CHAIRS, PAUSED};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::issue::Category;
 use crate::domain::time;
@@ -47,10 +47,10 @@ pub fn at(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
 }
 
 pub fn pick_category(rng: &mut Rng) -> Category {
-    let total: usize = Category::ALL.iter().map(|c| category_plan(*c).0).sum();
+    let total: usize = Category::ALL.iter().map(|c| category_weight(*c)).sum();
     let mut n = rng.below(total);
     for c in Category::ALL {
-        let w = category_plan(*c).0;
+        let w = category_weight(*c);
         if n < w {
             return *c;
         }

@@ -7,6 +7,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 
 use super::data::*;
 use super::plan::*;
+use super::problems;
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::calendar::WorkCalendar;
@@ -432,12 +433,41 @@ fn file_body(
     on_site: bool,
     dept: Option<i64>,
 ) -> FileIn {
-    let category = pick_category(&mut w.rng);
-    let (_, _, texts) = category_plan(category);
-    let (title, description) = *w.rng.pick(texts);
-    FileIn {
+    file_about(w, ent, forum, channel, on_site, dept, None).0
+}
+
+/// A filing about a problem of `category` (else one drawn by weight), its details filled in
+/// for this enterprise; with the department that owns the problem.
+fn file_about(
+    w: &mut World,
+    ent: i64,
+    forum: Option<i64>,
+    channel: Channel,
+    on_site: bool,
+    dept: Option<i64>,
+    category: Option<Category>,
+) -> (FileIn, &'static str) {
+    let category = category.unwrap_or_else(|| pick_category(&mut w.rng));
+    let (title, text, owner) = *w.rng.pick(problems::problems(category));
+    let region = w
+        .enterprises
+        .iter()
+        .position(|(_, people)| people.iter().any(|p| p.enterprise == ent))
+        .unwrap_or(0);
+    let product = *w.rng.pick(&REGIONS[region % REGIONS.len()].4);
+    let mut description = text.to_owned();
+    for (mark, value) in [
+        ("{a}", (50 + 10 * w.rng.below(296)).to_string()),
+        ("{m}", (5 + w.rng.below(116)).to_string()),
+        ("{k}", (3 + w.rng.below(98)).to_string()),
+        ("{d}", (15 + w.rng.below(106)).to_string()),
+        ("{p}", product.to_owned()),
+    ] {
+        description = description.replace(mark, &value);
+    }
+    let body = FileIn {
         title: title.to_owned(),
-        description: description.to_owned(),
+        description,
         category,
         channel,
         enterprise_id: Some(ent),
@@ -445,7 +475,8 @@ fn file_body(
         resolved_on_site: on_site,
         on_site_answer: on_site.then(|| "与会部门现场答复并当场协调解决。".to_owned()),
         department_id: dept.filter(|_| on_site),
-    }
+    };
+    (body, owner)
 }
 
 /// The departments sitting at a region's forum: three of the city's and, at a district's,
@@ -474,28 +505,34 @@ fn issue(
     fate: Fate,
 ) -> Result<(), String> {
     let on_site = matches!(fate, Fate::OnSiteRated | Fate::OnSiteUnrated);
-    let mut body = file_body(w, ent, forum.map(|f| f.0), channel, on_site, None);
-    let leads = category_plan(body.category).1;
-    let mut lead = *w
-        .departments
-        .get(w.rng.pick(leads))
-        .ok_or("no lead department")?;
-    // District forums send some issues to the district's own bureau.
+    // What no department can act on is a civil dispute or the enterprise's own business.
+    let forced =
+        (fate == Fate::NotActionable).then(|| *w.rng.pick(&[Category::Legal, Category::Other]));
+    let (mut body, mut owner) =
+        file_about(w, ent, forum.map(|f| f.0), channel, on_site, None, forced);
+    // What is solved on the spot is what a department at that forum owns.
+    let present = forum_departments(w, forum.map_or(0, |f| f.1));
+    for _ in 0..40 {
+        if !on_site
+            || w.departments
+                .get(owner)
+                .is_some_and(|d| present.contains(d))
+        {
+            break;
+        }
+        (body, owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, None, forced);
+    }
+    let mut lead = *w.departments.get(owner).ok_or("no lead department")?;
+    // At a district's forum, half of what the city's 经信局 owns goes to the district's own.
     if let Some(local) = forum.and_then(|(_, region)| w.local_bureau.get(&region).copied()) {
-        if w.rng.chance(250) {
+        if owner == "市经济和信息化局" && w.rng.chance(500) {
             lead = local;
         }
     }
     if on_site {
         // Solved on the spot by a department that sat at that forum.
-        let region = forum.map_or(0, |f| f.1);
-        let present = forum_departments(w, region);
         if !present.contains(&lead) {
-            lead = w
-                .local_bureau
-                .get(&region)
-                .copied()
-                .unwrap_or(present[1.min(present.len() - 1)]);
+            lead = present.first().copied().unwrap_or(lead);
         }
         body.department_id = Some(lead);
     }
@@ -551,6 +588,18 @@ fn issue(
     if horizon - filed < chrono::Duration::days(14) && w.rng.chance(250) {
         return Ok(());
     }
+    // One in twenty goes first to a department that does not own it and comes back.
+    let owner_lead = lead;
+    let misrouted = fate != Fate::NotActionable && w.rng.chance(50);
+    if misrouted {
+        let wrong: Vec<i64> = w
+            .departments
+            .iter()
+            .filter(|(name, d)| name.starts_with('市') && **d != lead)
+            .map(|(_, d)| *d)
+            .collect();
+        lead = wrong[w.rng.below(wrong.len())];
+    }
     // 交办 within three working days, in the morning; one in twelve with a co-handling
     // department (协办).
     day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
@@ -561,7 +610,6 @@ fn issue(
             "市发展和改革委员会",
         ]
         .iter()
-        .chain(leads.iter())
         .filter_map(|n| w.departments.get(n).copied())
         .filter(|d| *d != lead)
         .collect::<Vec<i64>>();
@@ -601,44 +649,32 @@ fn issue(
         step!(
             handler,
             Command::Return(ReasonIn {
-                reason: "诉求不属于行政职能范围".into()
+                reason: "经与企业核实，该诉求不属于行政职能范围，请联络员研究处理。".into()
             }),
             day,
             14
         );
         day = w.cal.add_working_days(day, 1);
-        step!(
-            coord,
-            Command::Close(NoteIn {
-                note: "经核实，该诉求属企业间民事纠纷，建议通过司法途径解决。".into()
-            }),
-            day,
-            10
-        );
+        let note = problems::NOT_ACTIONABLE[usize::from(body.category == Category::Other)];
+        step!(coord, Command::Close(NoteIn { note: note.into() }), day, 10);
         return Ok(());
     }
-    // One in twenty goes to the wrong department first and comes back.
-    if w.rng.chance(50) {
+    if misrouted {
         day = w.cal.add_working_days(day, 1);
+        let owner_name = w
+            .departments
+            .iter()
+            .find(|(_, d)| **d == owner_lead)
+            .map_or("相关部门", |(n, _)| *n);
         step!(
             handler,
             Command::Return(ReasonIn {
-                reason: "不属于本部门职责，建议交办其他部门".into()
+                reason: problems::return_reason(body.category, owner_name)
             }),
             day,
             15
         );
-        let other = *w
-            .departments
-            .get("市营商环境建设办公室")
-            .ok_or("no catch-all office")?;
-        lead = if lead == other {
-            *w.departments
-                .get("市经济和信息化局")
-                .ok_or("department missing")?
-        } else {
-            other
-        };
+        lead = owner_lead;
         handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
         day = w.cal.add_working_days(day, 1);
         step!(
@@ -756,14 +792,20 @@ fn issue(
         Outcome::Explained,
         Outcome::Planned,
     ]);
-    let answer = |outcome: Outcome, day: NaiveDate| AnswerIn {
-        outcome,
-        text: match outcome {
-            Outcome::Resolved => "经协调已解决，企业诉求已落实。".into(),
-            Outcome::Explained => "已向企业解释相关政策，目前暂不具备条件。".into(),
-            Outcome::Planned => "已列入年度工作计划，将按期推进。".into(),
-        },
-        planned_on: (outcome == Outcome::Planned).then(|| day + Days::new(60)),
+    let said = problems::answers(body.category);
+    let title = body.title.clone();
+    let answer = |outcome: Outcome, day: NaiveDate| {
+        let texts = said[match outcome {
+            Outcome::Resolved => 0,
+            Outcome::Explained => 1,
+            Outcome::Planned => 2,
+        }];
+        let text = texts[usize::try_from(id).unwrap_or(0) % texts.len()];
+        AnswerIn {
+            outcome,
+            text: format!("关于“{title}”：{text}"),
+            planned_on: (outcome == Outcome::Planned).then(|| day + Days::new(60)),
+        }
     };
     step!(handler, Command::Answer(answer(outcome, day)), day, 15);
     if fate == Fate::Unrated {
