@@ -408,7 +408,7 @@ fn withdrawals(
         let id = file_at(
             conn,
             &who,
-            &file_body(w, e, None, Channel::Online, false, None),
+            &file_about(w, e, None, Channel::Online, false, None, None).0,
             at(day, 11, 0),
         )
         .map_err(|e| e.one_line())?;
@@ -423,17 +423,6 @@ fn tick(w: &mut World, total: usize, name: &str, progress: &mut dyn FnMut(String
     if w.issues_done.is_multiple_of(250) || w.issues_done == total {
         progress(format!("{name}: issues {}/{total}", w.issues_done));
     }
-}
-
-fn file_body(
-    w: &mut World,
-    ent: i64,
-    forum: Option<i64>,
-    channel: Channel,
-    on_site: bool,
-    dept: Option<i64>,
-) -> FileIn {
-    file_about(w, ent, forum, channel, on_site, dept, None).0
 }
 
 /// A filing about a problem of `category` (else one drawn by weight), its details filled in
@@ -660,20 +649,46 @@ fn issue(
         return Ok(());
     }
     if misrouted {
-        day = w.cal.add_working_days(day, 1);
         let owner_name = w
             .departments
             .iter()
             .find(|(_, d)| **d == owner_lead)
             .map_or("相关部门", |(n, _)| *n);
-        step!(
-            handler,
-            Command::Return(ReasonIn {
-                reason: problems::return_reason(body.category, owner_name)
-            }),
-            day,
-            15
-        );
+        // One in five is misrouted twice (a second return flags it for supervision).
+        let hops = if w.rng.chance(200) { 2 } else { 1 };
+        for hop in 0..hops {
+            day = w.cal.add_working_days(day, 1);
+            step!(
+                handler,
+                Command::Return(ReasonIn {
+                    reason: problems::return_reason(body.category, owner_name)
+                }),
+                day,
+                15
+            );
+            if hop + 1 < hops {
+                let others: Vec<i64> = w
+                    .departments
+                    .iter()
+                    .filter(|(name, d)| name.starts_with('市') && **d != lead && **d != owner_lead)
+                    .map(|(_, d)| *d)
+                    .collect();
+                lead = others[w.rng.below(others.len())];
+                handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
+                day = w.cal.add_working_days(day, 1);
+                step!(
+                    coord,
+                    Command::Assign(AssignIn {
+                        lead_department_id: lead,
+                        co_department_ids: Vec::new(),
+                        due_on: None,
+                        note: Some("重新交办".into())
+                    }),
+                    day,
+                    9
+                );
+            }
+        }
         lead = owner_lead;
         handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
         day = w.cal.add_working_days(day, 1);
