@@ -666,43 +666,31 @@ fn issue(
                 day,
                 15
             );
-            if hop + 1 < hops {
+            lead = if hop + 1 < hops {
                 let others: Vec<i64> = w
                     .departments
                     .iter()
                     .filter(|(name, d)| name.starts_with('市') && **d != lead && **d != owner_lead)
                     .map(|(_, d)| *d)
                     .collect();
-                lead = others[w.rng.below(others.len())];
-                handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
-                day = w.cal.add_working_days(day, 1);
-                step!(
-                    coord,
-                    Command::Assign(AssignIn {
-                        lead_department_id: lead,
-                        co_department_ids: Vec::new(),
-                        due_on: None,
-                        note: Some("重新交办".into())
-                    }),
-                    day,
-                    9
-                );
-            }
+                others[w.rng.below(others.len())]
+            } else {
+                owner_lead
+            };
+            handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
+            day = w.cal.add_working_days(day, 1);
+            step!(
+                coord,
+                Command::Assign(AssignIn {
+                    lead_department_id: lead,
+                    co_department_ids: Vec::new(),
+                    due_on: None,
+                    note: Some("重新交办".into())
+                }),
+                day,
+                9
+            );
         }
-        lead = owner_lead;
-        handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
-        day = w.cal.add_working_days(day, 1);
-        step!(
-            coord,
-            Command::Assign(AssignIn {
-                lead_department_id: lead,
-                co_department_ids: Vec::new(),
-                due_on: None,
-                note: Some("重新交办".into())
-            }),
-            day,
-            9
-        );
         due = w
             .cal
             .add_working_days(day, crate::domain::issue::DEFAULT_WORKING_DAYS);
