@@ -207,7 +207,7 @@ pub enum Command {
     Migrate,
     /// Create a user; the password is read from standard input (one line)
     CreateUser(CreateUser),
-    /// Load the demo data set: Huzhou's 2022 programme, a smaller 2023 and the current year
+    /// Load the demo data set: Huzhou's programme from its first edition (2022-06-08) to today
     Demo(DemoArgs),
     /// Produce the reminders due at a time (default: now) and deliver the notices waiting,
     /// once, then exit (the server does this by itself unless --no-scheduler)

@@ -10,6 +10,7 @@
 //! in the code) and the words; `plan` decides what happens; `playback` makes it happen.
 //! Every figure the service reports is computed from the rows loaded here.
 
+mod copy;
 mod data;
 mod plan;
 mod playback;
@@ -152,11 +153,27 @@ pub fn load(
     if let Some(msg) = password::policy_error(&opts.password) {
         return Err(format!("--password {msg}"));
     }
+    if matches!(conn, DbConn::Pg(_)) && copy::target_is_empty(conn)? {
+        progress("playing the programme back in memory, to be copied into PostgreSQL".into());
+        let mut stage = copy::stage()?;
+        let users = play(&mut stage, opts, progress)?;
+        copy::copy_all(&mut stage, conn, progress)?;
+        return Ok(users);
+    }
     if let DbConn::Pg(_) = conn {
         // Only this loader's session: thousands of small commits need not each wait for disk.
         conn.batch_execute("SET synchronous_commit = off")
             .map_err(err)?;
     }
+    play(conn, opts, progress)
+}
+
+/// Plays the programme back into `conn`, through the service.
+fn play(
+    conn: &mut DbConn,
+    opts: &Options,
+    progress: &mut dyn FnMut(String),
+) -> Result<Vec<DemoUser>, String> {
     let hash = password::hash(&opts.password)?;
     let make_user = |conn: &mut DbConn,
                      username: String,

@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod calendar;
 pub mod departments;
 pub mod enterprises;
+pub mod fixed;
 pub mod forums;
 pub mod issues;
 pub mod notices;

@@ -7,6 +7,7 @@ use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
+use super::fixed;
 use super::issues::{condition, overdue_on, IssueFilter};
 use super::schema::{
     attendances, editions, forum_departments, forums, issue_assignments, issue_rollup, issues,
@@ -241,29 +242,77 @@ fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
 }
 
 /// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row. The
-/// issue store calls this around every write of an issue, in the same transaction.
+/// issue store calls this around every write of an issue, in the same transaction. The
+/// statement's text is fixed (one for each sign) and the issue is a bind parameter, so the
+/// connection prepares it once.
 pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
-    let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
-    let values: Vec<String> = measures()
-        .iter()
-        .map(|(_, e)| format!("{sign} * ({e})"))
-        .collect();
-    let updates: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{c} = issue_rollup.{c} + excluded.{c}"))
-        .collect();
-    // Both values interpolated are integers from the program, never from a request.
-    conn.batch_execute(&format!(
-        "INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
-         SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
-         WHERE id = {issue_id} AND {} \
-         ON CONFLICT (region_id, lead_department_id, category, channel) DO UPDATE SET {}",
-        columns.join(", "),
-        values.join(", "),
-        collected_sql(),
-        updates.join(", ")
-    ))
+    static ADD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static TAKE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let build = |sign: i8| {
+        let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
+        let values: Vec<String> = measures()
+            .iter()
+            .map(|(_, e)| format!("{sign} * ({e})"))
+            .collect();
+        let updates: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} = issue_rollup.{c} + excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
+             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
+             WHERE {} AND id = ",
+            columns.join(", "),
+            values.join(", "),
+            collected_sql(),
+        ) + &format!(
+            " ON CONFLICT (region_id, lead_department_id, category, channel) DO UPDATE SET {}",
+            updates.join(", ")
+        )
+    };
+    let text = if sign > 0 {
+        fixed::once(&ADD, || build(1))
+    } else {
+        fixed::once(&TAKE, || build(-1))
+    };
+    let (head, tail) = text.split_at(text.find(" ON CONFLICT").unwrap_or(text.len()));
+    diesel::RunQueryDsl::execute(
+        RollupAdd {
+            head,
+            issue_id,
+            tail,
+        },
+        conn,
+    )
+    .map(|_| ())
 }
+
+/// The statement of `add_to_rollup`: its fixed text around the issue's id.
+#[derive(Debug, Clone, Copy)]
+struct RollupAdd {
+    head: &'static str,
+    issue_id: i64,
+    tail: &'static str,
+}
+
+impl diesel::query_builder::QueryId for RollupAdd {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for RollupAdd {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql(self.head);
+        out.push_bind_param::<BigInt, i64>(&self.issue_id)?;
+        out.push_sql(self.tail);
+        Ok(())
+    }
+}
+
+impl<C> diesel::RunQueryDsl<C> for RollupAdd {}
 
 /// Refills the rollup from the issues when it does not match them (after a bulk load, or
 /// on a database whose issues predate it); true when it was refilled.
