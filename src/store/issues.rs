@@ -17,7 +17,7 @@ use crate::domain::issue::{
 };
 use crate::domain::lifecycle::State;
 
-#[derive(Clone, Debug, Queryable, Selectable)]
+#[derive(Clone, Debug, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = issues)]
 pub struct IssueRow {
     pub id: i64,

@@ -3,8 +3,13 @@
 //! bare `SELECT count(*) FROM issues` scans run in the same process (the floor: no
 //! dashboard can read every issue faster), and prints median, p95 and the ratio to the floor.
 //!
+//! Then the request paths over a real socket beside their floors (see `http`): reading an
+//! issue by id, filing, and on PostgreSQL `pgbench -N` (8 clients) against the same server.
+//!
 //! cargo run --release --example bench -- --database-url postgres://postgres@127.0.0.1/qinqing_bench --issues 1000000
 //! cargo run --release --example bench -- --database-url /tmp/qinqing-bench.db --issues 200000
+
+mod http;
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +33,24 @@ struct Args {
     /// Calls per endpoint (and as many floor scans)
     #[arg(long, default_value_t = 20)]
     calls: usize,
+    /// Seconds of each run of a request path (and of its floor)
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Runs of each request path, alternating with its floor
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Connections reading issues (as wrk would hold them)
+    #[arg(long, default_value_t = 32)]
+    readers: usize,
+    /// Connections filing issues
+    #[arg(long, default_value_t = 8)]
+    writers: usize,
+    /// Database connections of the service's pool and of the floor's
+    #[arg(long, default_value_t = 16)]
+    pool: u32,
+    /// Skip the figures; only the request paths
+    #[arg(long)]
+    paths_only: bool,
 }
 
 const PASSWORD: &str = "bench password";
@@ -231,7 +254,7 @@ async fn main() {
     let pool = match db::build_pool(
         &backend,
         &PoolOptions {
-            max_size: 4,
+            max_size: args.pool,
             timeout: Duration::from_secs(30),
         },
     ) {
@@ -262,6 +285,7 @@ async fn main() {
                 std::process::exit(1);
             }
         };
+    let state_for_http = state.clone();
     let app = test::init_service(qinqing::api::app(state)).await;
     let login = test::TestRequest::post()
         .uri("/api/v1/auth/login")
@@ -300,7 +324,7 @@ async fn main() {
         "{:<58} {:>10} {:>10} {:>12} {:>8}",
         "endpoint", "median ms", "p95 ms", "floor med ms", "ratio"
     );
-    for path in endpoints {
+    for path in endpoints.iter().filter(|_| !args.paths_only) {
         let mut calls = Vec::with_capacity(args.calls);
         let mut floor = Vec::with_capacity(args.calls);
         for _ in 0..args.calls {
@@ -329,5 +353,214 @@ async fn main() {
             "{path:<58} {median:>10.1} {p95:>10.1} {floor_median:>12.1} {:>7.2}x",
             median / floor_median
         );
+    }
+    paths(&args, &backend, &pool, state_for_http, &token, n);
+}
+
+/// The request paths over a socket, each beside its floor.
+fn paths(
+    args: &Args,
+    backend: &Backend,
+    pool: &qinqing::db::Pool,
+    state: qinqing::api::AppState,
+    token: &str,
+    issues: i64,
+) {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let app = serve!(workers, move || qinqing::api::app(state.clone()));
+    let floor_pool = pool.clone();
+    let floor = serve!(workers, move || http::floor_app(floor_pool.clone()));
+    // A coordinator files; the administrator reads.
+    let mut conn = match backend.connect() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(1);
+        }
+    };
+    let pg = matches!(conn, DbConn::Pg(_));
+    let hash = qinqing::auth::password::hash(PASSWORD).unwrap_or_default();
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO users (username, password_hash, display_name, role, region_id, active, token_version, created_at, updated_at) \
+             SELECT 'bench.coord', '{hash}', 'bench', 'coordinator', 1, {t}, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = 'bench.coord');",
+            t = if pg { "TRUE" } else { "1" }
+        ),
+    );
+    let coord = login(app, "bench.coord");
+    println!(
+        "\n{} issues on {}; {} s runs × {}, alternating with the floor; {} readers, {} writers, pools of {}",
+        issues,
+        backend.name(),
+        args.seconds,
+        args.rounds,
+        args.readers,
+        args.writers,
+        args.pool
+    );
+    let id = |c: usize, k: u64| 1 + ((c as u64 * 7919 + k * 104_729) % issues.max(1) as u64);
+    let read = http::compare(
+        "GET /api/v1/issues/{id} (token) vs bare read",
+        args.rounds,
+        &|| {
+            http::drive(app, args.readers, args.seconds, 200, &|c, k| {
+                http::get(&format!("/api/v1/issues/{}", id(c, k)), Some(token))
+            })
+        },
+        &|| {
+            http::drive(floor, args.readers, args.seconds, 200, &|c, k| {
+                http::get(&format!("/issue/{}", id(c, k)), None)
+            })
+        },
+    );
+    let body = |c: usize, k: u64| {
+        format!(
+            r#"{{"title":"设备进口关税咨询{c}-{k}","description":"企业拟进口一台设备，询问关税减免政策。","category":"land","channel":"visit","enterprise_id":{}}}"#,
+            1 + (c as u64 * 31 + k) % 500
+        )
+    };
+    let file = http::compare(
+        "POST /api/v1/issues vs bare insert (issue + event)",
+        args.rounds,
+        &|| {
+            http::drive(app, args.writers, args.seconds, 201, &|c, k| {
+                http::post("/api/v1/issues", Some(&coord), &body(c, k))
+            })
+        },
+        &|| {
+            http::drive(floor, args.writers, args.seconds, 201, &|c, k| {
+                http::post("/issue", None, &body(c, k))
+            })
+        },
+    );
+    let mut targets = vec![("read ≥ 0.6× floor", read >= 0.6)];
+    if let Backend::Postgres(url) = backend {
+        let filing = http::compare(
+            "POST /api/v1/issues vs pgbench -N (8 clients)",
+            args.rounds,
+            &|| {
+                http::drive(app, args.writers, args.seconds, 201, &|c, k| {
+                    http::post("/api/v1/issues", Some(&coord), &body(c, k))
+                })
+            },
+            &|| pgbench(&mut conn_for(backend), url, args.seconds),
+        );
+        targets.push(("filing ≥ 0.4× pgbench -N", filing >= 0.4));
+    } else {
+        targets.push(("filing ≥ 0.4× bare insert", file >= 0.4));
+    }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("peak RSS of the process (service, floor and client together): {peak}");
+    for (target, met) in targets {
+        println!("{target}: {}", if met { "met" } else { "NOT met" });
+    }
+}
+
+fn conn_for(backend: &Backend) -> DbConn {
+    match backend.connect() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Signs in over the socket; the access token.
+fn login(addr: std::net::SocketAddr, username: &str) -> String {
+    let body = format!(r#"{{"username":"{username}","password":"{PASSWORD}"}}"#);
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        eprintln!("bench: cannot reach the service");
+        std::process::exit(1);
+    };
+    let mut request = http::post("/api/v1/auth/login", None, &body);
+    request.splice(
+        request.len() - body.len() - 2..request.len() - body.len() - 2,
+        b"Connection: close\r\n".iter().copied(),
+    );
+    let mut answer = String::new();
+    use std::io::{Read, Write};
+    if stream.write_all(&request).is_err() || stream.read_to_string(&mut answer).is_err() {
+        eprintln!("bench: signing in failed");
+        std::process::exit(1);
+    }
+    let token = answer
+        .split("\"access_token\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    if token.is_empty() {
+        eprintln!("bench: signing in as {username} failed: {answer}");
+        std::process::exit(1);
+    }
+    token
+}
+
+/// `pgbench -N` with 8 clients against the same server, in a database of its own (made
+/// and initialised once); its transactions per second as a run.
+fn pgbench(conn: &mut DbConn, url: &str, seconds: f64) -> http::Run {
+    let Some(bin) = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|dirs| {
+            dirs.flatten()
+                .map(|d| d.path().join("bin/pgbench"))
+                .find(|p| p.exists())
+        })
+        .or_else(|| Some(std::path::PathBuf::from("pgbench")))
+    else {
+        eprintln!("bench: pgbench not found");
+        std::process::exit(1);
+    };
+    let (base, _) = url.rsplit_once('/').unwrap_or((url, ""));
+    let target = format!("{base}/qinqing_pgbench");
+    let exists = conn
+        .batch_execute("CREATE DATABASE qinqing_pgbench")
+        .is_err();
+    if !exists {
+        let init = std::process::Command::new(&bin)
+            .args(["-i", "-s", "10", "-q", &target])
+            .output();
+        if !matches!(&init, Ok(o) if o.status.success()) {
+            eprintln!("bench: pgbench -i failed: {init:?}");
+            std::process::exit(1);
+        }
+    }
+    let secs = (seconds.round() as u64).max(1).to_string();
+    let out = std::process::Command::new(&bin)
+        .args(["-N", "-c", "8", "-j", "2", "-T", &secs, "-r", &target])
+        .output();
+    let text = match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        other => {
+            eprintln!("bench: pgbench failed: {other:?}");
+            std::process::exit(1);
+        }
+    };
+    let grab = |key: &str| -> f64 {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .and_then(|l| l.split('=').nth(1))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let tps = grab("tps");
+    let latency = grab("latency average");
+    // pgbench reports the mean latency, not its percentiles: it stands for both here.
+    http::Run {
+        per_second: tps,
+        latencies: vec![Duration::from_secs_f64(latency / 1000.0)],
     }
 }
