@@ -21,6 +21,8 @@ pub struct AppState {
     pub pool: Pool,
     pub backend: &'static str,
     pub tokens: Arc<Tokens>,
+    /// Who recent tokens named (see `auth::callers`).
+    pub callers: Arc<crate::auth::callers::Callers>,
     /// Whether the web session cookie is marked `Secure`.
     pub cookie_secure: bool,
     /// The channels' allow-list and SMTP setting, checked when a channel is configured.

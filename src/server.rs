@@ -144,6 +144,7 @@ pub fn build_state(
         pool,
         backend: backend.name(),
         tokens: Arc::new(tokens),
+        callers: Arc::default(),
         cookie_secure: auth.cookie_secure,
         notify: Arc::new(notify.clone()),
         trusted_proxies: Arc::new(auth.trusted_proxies.clone()),

@@ -312,9 +312,11 @@ async fn deactivation_role_change_and_password_change_end_tokens() {
     let w = world(&app, &db).await;
     let admin = w.token("admin").unwrap_or_default().to_owned();
 
-    // Deactivation.
+    // Deactivation, of a user whose token was just honoured (and so is remembered).
     let coord = w.token("coord_a").unwrap_or_default().to_owned();
     let path = format!("/api/v1/users/{}", w.id("coord_a"));
+    let r = send(&app, Method::GET, "/api/v1/me", Some(&coord), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
     let r = send(
         &app,
         Method::PATCH,

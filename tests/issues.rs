@@ -170,7 +170,20 @@ async fn the_full_life_of_an_issue() {
     assert_eq!(b["lead_department_id"], da);
     assert_eq!(b["co_department_ids"], json!([db_]));
     assert_eq!(b["due_on"], due.as_str());
-    // The co-handler reads and comments, but does not sign.
+    // The co-handler reads it, seeing itself named as such, and the issue's rating empty.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        dept_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["co_department_ids"], json!([db_]));
+    assert_eq!(r.body["lead_department_id"], da);
+    assert!(r.body["rating"].is_null(), "{}", r.text);
+    // The co-handler comments, but does not sign.
     act(&app, dept_b, id, "sign", json!({})).await.problem(409);
     assert_eq!(
         act(
@@ -291,6 +304,23 @@ async fn the_full_life_of_an_issue() {
     assert_eq!(b["status"], "closed");
     assert_eq!(b["rating"]["source"], "follow_up");
     assert_eq!(b["rating"]["rating"], "basically_satisfied");
+    // Read back: the latest of its two ratings, and the co-handler still named.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["rating"]["rating"], "basically_satisfied",
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["rating"]["solved"], true);
+    assert_eq!(r.body["co_department_ids"], b["co_department_ids"]);
 
     let actions = timeline(&app, coord, id).await;
     assert_eq!(

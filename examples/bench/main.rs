@@ -24,7 +24,7 @@ use qinqing::db::{self, Backend, DbConn, PoolOptions};
 #[derive(Parser)]
 struct Args {
     /// `postgres://…` or a SQLite file path; the database must be empty (or already loaded
-    /// with exactly --issues issues by an earlier run, which is then reused)
+    /// with --issues issues by an earlier run, which is then reused)
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
     /// How many issues to load
@@ -229,10 +229,15 @@ async fn main() {
     }
     match count(&mut conn) {
         0 => load(&mut conn, args.issues),
-        n if n == args.issues => eprintln!("bench: reusing the {n} issues already loaded"),
+        // An earlier run's filings come on top of the loaded issues.
+        n if n >= args.issues => eprintln!(
+            "bench: reusing the {} issues already loaded (and {} filed by earlier runs)",
+            args.issues,
+            n - args.issues
+        ),
         n => {
             eprintln!(
-                "bench: the database holds {n} issues, not {}; give an empty one",
+                "bench: the database holds {n} issues, fewer than {}; give an empty one",
                 args.issues
             );
             std::process::exit(1);

@@ -45,7 +45,9 @@ async fn login(
 
 /// Ends every token of the caller, on every device.
 async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, Error> {
+    let id = caller.id();
     db::run(&state.pool, move |conn| accounts::sign_out(conn, &caller)).await?;
+    state.callers.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -65,9 +67,11 @@ async fn change_password(
     caller: Caller,
     Json(body): Json<PasswordChange>,
 ) -> Result<HttpResponse, Error> {
+    let id = caller.id();
     db::run(&state.pool, move |conn| {
         accounts::change_password(conn, &caller, &body.current_password, &body.new_password)
     })
     .await?;
+    state.callers.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -51,11 +51,17 @@ impl FromRequest for Caller {
                 .sub
                 .parse()
                 .map_err(|_| unauthorized("the token is invalid or expired"))?;
+            if let Some(caller) = state.callers.get(id, claims.ver, &claims.role) {
+                return Ok(caller);
+            }
+            let read = std::time::Instant::now();
             let found = db::run(&state.pool, move |conn| {
                 auth::resolve(conn, id, claims.ver, &claims.role)
             })
             .await?;
-            found.ok_or_else(|| unauthorized("the token is no longer valid"))
+            let caller = found.ok_or_else(|| unauthorized("the token is no longer valid"))?;
+            state.callers.put(&caller, read);
+            Ok(caller)
         })
     }
 }

@@ -57,6 +57,7 @@ async fn update(
         users::update(conn, &caller, id, body)
     })
     .await?;
+    state.callers.forget(id);
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -71,5 +72,6 @@ async fn reset_password(
         users::reset_password(conn, &caller, id, body)
     })
     .await?;
+    state.callers.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,6 +1,7 @@
 //! Who is calling: credentials checked against the user's current state (tokens,
 //! passwords, the sign-in throttle), and the scope that follows from the user's role.
 
+pub mod callers;
 pub mod password;
 pub mod throttle;
 pub mod token;

@@ -163,6 +163,34 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
         .optional()
 }
 
+/// One issue in scope with its co-handling departments (ids, comma-separated, in order),
+/// in one statement: what a reader of one issue needs besides its latest rating.
+pub fn get_with_co_departments(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: i64,
+) -> QueryResult<Option<(IssueRow, Option<String>)>> {
+    let co = match conn {
+        DbConn::Pg(_) => {
+            "(SELECT string_agg(CAST(c.department_id AS TEXT), ',' ORDER BY c.department_id) \
+             FROM issue_co_departments c WHERE c.issue_id = issues.id)"
+        }
+        DbConn::Sqlite(_) => {
+            "(SELECT group_concat(c.department_id, ',' ORDER BY c.department_id) \
+             FROM issue_co_departments c WHERE c.issue_id = issues.id)"
+        }
+    };
+    issues::table
+        .filter(issues::id.eq(id))
+        .filter(scope::issues(scope))
+        .select((
+            IssueRow::as_select(),
+            super::fixed::fixed::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(co),
+        ))
+        .first(conn)
+        .optional()
+}
+
 /// Inserts an issue and counts it into the kept figures (call inside a transaction).
 pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<i64> {
     let id = diesel::insert_into(issues::table)

@@ -191,7 +191,9 @@ async fn logout(session: Session, body: web::Bytes) -> Result<HttpResponse, WebE
     session.check_csrf(&f.csrf)?;
     let state = session.state.clone();
     let caller = session.caller;
+    let id = caller.id();
     db::run(&state.pool, move |conn| accounts::sign_out(conn, &caller)).await?;
+    state.callers.forget(id);
     let mut resp = redirect("/login");
     let mut gone = session::cookie(&state, SESSION_COOKIE, String::new(), 0);
     gone.make_removal();
@@ -248,10 +250,12 @@ async fn change_password(session: Session, body: web::Bytes) -> Result<HttpRespo
     session.check_csrf(&f.csrf)?;
     let state = session.state.clone();
     let caller = session.caller.clone();
+    let id = caller.id();
     let done = db::run(&state.pool, move |conn| {
         accounts::change_password(conn, &caller, &f.current_password, &f.new_password)
     })
     .await;
+    state.callers.forget(id);
     match done {
         Ok(()) => Ok(redirect("/login?next=%2Faccount%3Fdone%3D1")),
         Err(Error::Invalid(fields)) => {

@@ -123,12 +123,26 @@ fn view(
 pub fn views(conn: &mut DbConn, rows: Vec<IssueRow>) -> Result<Vec<Issue>, Error> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let mut co = store::co_departments(conn, &ids)?;
-    let mut ratings = store::latest_ratings(conn, &ids)?;
+    let mut ratings = latest_ratings(conn, &rows)?;
     let today = time::today();
     Ok(rows
         .into_iter()
         .map(|i| view(i, &mut co, &mut ratings, today))
         .collect())
+}
+
+/// The latest ratings of those rows that have one (an issue's own `rating` column says so:
+/// set with its first rating, never cleared), in at most one query.
+fn latest_ratings(conn: &mut DbConn, rows: &[IssueRow]) -> Result<HashMap<i64, RatingRow>, Error> {
+    let rated: Vec<i64> = rows
+        .iter()
+        .filter(|i| i.rating.is_some())
+        .map(|i| i.id)
+        .collect();
+    if rated.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(store::latest_ratings(conn, &rated)?)
 }
 
 pub fn one(conn: &mut DbConn, row: IssueRow) -> Result<Issue, Error> {
@@ -155,8 +169,16 @@ pub fn check_version(expected: Option<&[i64]>, id: i64, version: i64) -> Result<
 
 /// One issue in the caller's scope.
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> {
-    let row = store::get(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("issue"))?;
-    one(conn, row)
+    let (row, co) = store::get_with_co_departments(conn, &caller.scope(), id)?
+        .ok_or_else(|| Error::not_found("issue"))?;
+    let co: Vec<i64> = co
+        .iter()
+        .flat_map(|list| list.split(','))
+        .filter_map(|d| d.trim().parse().ok())
+        .collect();
+    let mut ratings = latest_ratings(conn, std::slice::from_ref(&row))?;
+    let mut co = HashMap::from([(row.id, co)]);
+    Ok(view(row, &mut co, &mut ratings, time::today()))
 }
 
 /// The list's filters, as a request names them (any other parameter is refused, naming it).
