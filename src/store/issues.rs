@@ -191,14 +191,15 @@ pub fn get_with_co_departments(
         .optional()
 }
 
-/// Inserts an issue and counts it into the kept figures (call inside a transaction).
-pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<i64> {
-    let id = diesel::insert_into(issues::table)
+/// Inserts an issue and counts it into the kept figures (call inside a transaction); the
+/// row as stored.
+pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
+    let row: IssueRow = diesel::insert_into(issues::table)
         .values(new)
-        .returning(issues::id)
+        .returning(<IssueRow as Selectable<crate::db::MultiBackend>>::construct_selection())
         .get_result(conn)?;
-    super::stats::add_to_rollup(conn, id, 1)?;
-    Ok(id)
+    super::stats::add_to_rollup(conn, row.id, 1)?;
+    Ok(row)
 }
 
 /// Applies `change` only if the issue is still at `version`, and moves it to the next

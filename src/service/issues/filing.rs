@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{one, Issue};
+use super::Issue;
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::domain::forum::Status as ForumStatus;
@@ -18,6 +18,7 @@ use crate::error::{is_unique_violation, Error, FieldError};
 use crate::service::common::Check;
 use crate::service::departments::check_named;
 use crate::store::forums as forum_store;
+use crate::store::issues::IssueRow;
 use crate::store::issues::{self as store, NewIssue};
 use crate::store::scope::Scope;
 use crate::store::{self as st, enterprises};
@@ -147,11 +148,11 @@ pub fn file_at(
     let (title, description) = check_body(caller, body, &mut check)?;
     check.finish()?;
     db::write_tx(conn, |conn| {
-        create(conn, caller, &caller.scope(), body, title, description, now)
+        create(conn, caller, &caller.scope(), body, title, description, now).map(|row| row.id)
     })
 }
 
-/// Creates the issue and its first event; returns its id.
+/// Creates the issue and its first event; returns its row as stored.
 fn create(
     conn: &mut DbConn,
     caller: &Caller,
@@ -160,7 +161,7 @@ fn create(
     title: String,
     description: String,
     now: NaiveDateTime,
-) -> Result<i64, Error> {
+) -> Result<IssueRow, Error> {
     let enterprise_id = match caller.role {
         Role::Enterprise => caller
             .user
@@ -193,7 +194,7 @@ fn create(
         check_named(conn, &[("department_id".into(), d)], true)?;
     }
     let on_site = body.resolved_on_site;
-    let id = store::insert(
+    let row = store::insert(
         conn,
         &NewIssue {
             title,
@@ -233,7 +234,7 @@ fn create(
     });
     store::add_event(
         conn,
-        id,
+        row.id,
         EventKind::Filed,
         caller.id(),
         caller.role.as_str(),
@@ -241,10 +242,9 @@ fn create(
         now,
     )?;
     if on_site {
-        let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
         crate::service::notices::on_event(conn, &row, EventKind::Filed, &details, caller, now)?;
     }
-    Ok(id)
+    Ok(row)
 }
 
 /// What a filing answers: the new issue, or the first answer to a retried key.
@@ -276,7 +276,7 @@ pub fn file(
                     return Ok(found);
                 }
             }
-            let id = create(
+            let row = create(
                 conn,
                 caller,
                 &scope,
@@ -285,9 +285,8 @@ pub fn file(
                 description.clone(),
                 st::now(),
             )?;
-            let row =
-                store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
-            let out = one(conn, row)?;
+            let id = row.id;
+            let out = super::fresh(row);
             if let Some(k) = &key {
                 let response =
                     serde_json::to_string(&out).map_err(|e| Error::internal(e.to_string()))?;

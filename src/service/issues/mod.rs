@@ -145,6 +145,12 @@ fn latest_ratings(conn: &mut DbConn, rows: &[IssueRow]) -> Result<HashMap<i64, R
     Ok(store::latest_ratings(conn, &rated)?)
 }
 
+/// A just-filed issue as its reader sees it: it has no co-handler and no rating yet, so
+/// nothing more is read.
+pub fn fresh(row: IssueRow) -> Issue {
+    view(row, &mut HashMap::new(), &mut HashMap::new(), time::today())
+}
+
 pub fn one(conn: &mut DbConn, row: IssueRow) -> Result<Issue, Error> {
     views(conn, vec![row])?
         .pop()
