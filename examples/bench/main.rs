@@ -408,7 +408,7 @@ fn paths(
         args.pool
     );
     let id = |c: usize, k: u64| 1 + ((c as u64 * 7919 + k * 104_729) % issues.max(1) as u64);
-    let read = http::compare(
+    let (read, _) = http::compare(
         "GET /api/v1/issues/{id} (token) vs bare read",
         args.rounds,
         &|| {
@@ -433,7 +433,7 @@ fn paths(
             http::post("/api/v1/issues", Some(&coord), &body(c, k))
         })
     };
-    let file = http::compare(
+    let (file, file_p99) = http::compare(
         "POST /api/v1/issues vs bare insert (issue + event)",
         args.rounds,
         &filing,
@@ -443,9 +443,12 @@ fn paths(
             })
         },
     );
-    let mut targets = vec![("read ≥ 0.6× floor", read >= 0.6)];
+    let mut targets = vec![
+        ("read ≥ 0.6× floor", read >= 0.6),
+        ("filing p99 < 50 ms at 8 writers", file_p99 < 50.0),
+    ];
     if let Backend::Postgres(url) = backend {
-        let versus_pgbench = http::compare(
+        let (versus_pgbench, _) = http::compare(
             "POST /api/v1/issues vs pgbench -N (8 clients)",
             args.rounds,
             &filing,
