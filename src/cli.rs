@@ -58,8 +58,9 @@ pub struct Cli {
     #[arg(long, env = "QINQING_WORKERS", global = true)]
     pub workers: Option<usize>,
 
-    /// Secret for signing access tokens, at least 32 bytes. When unset, one is generated
-    /// once and kept in the database (shared by every instance on it)
+    /// Secret for signing access tokens, at least 32 bytes; never kept in the database.
+    /// Required on PostgreSQL (the same on every instance); on SQLite, when unset, one is
+    /// generated at the first start into a file beside the database (`<database>.secret`)
     #[arg(
         long,
         env = "QINQING_JWT_SECRET",
