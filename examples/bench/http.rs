@@ -65,6 +65,11 @@ impl Client {
 
     /// Sends a request and reads the whole answer; its status.
     fn call(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        self.exchange(request).map(|(status, _)| status)
+    }
+
+    /// Sends a request and reads the whole answer; its status and body.
+    fn exchange(&mut self, request: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
         self.reader.get_mut().write_all(request)?;
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
@@ -89,6 +94,7 @@ impl Client {
                 chunked = true;
             }
         }
+        let mut body = Vec::new();
         if chunked {
             loop {
                 line.clear();
@@ -99,12 +105,13 @@ impl Client {
                 if size == 0 {
                     break;
                 }
+                body.extend_from_slice(&chunk[..size]);
             }
         } else {
-            let mut body = vec![0; length];
+            body = vec![0; length];
             self.reader.read_exact(&mut body)?;
         }
-        Ok(status)
+        Ok((status, body))
     }
 }
 
@@ -114,14 +121,14 @@ pub struct Run {
     pub latencies: Vec<Duration>,
 }
 
-/// Drives `connections` connections for `seconds`, each sending the requests `make` gives
-/// (connection index, request number) and expecting `want`.
-pub fn drive(
+/// Drives `connections` connections for `seconds`; on each, `each` (connection index,
+/// request number) does one timed piece of work. A connection stops at its first failure,
+/// which is printed; the benchmark stops when any failed.
+fn run_connections(
     addr: SocketAddr,
     connections: usize,
     seconds: f64,
-    want: u16,
-    make: &(dyn Fn(usize, u64) -> Vec<u8> + Sync),
+    each: &(dyn Fn(&mut Client, usize, u64) -> Result<(), String> + Sync),
 ) -> Run {
     let failures = AtomicU64::new(0);
     let started = Instant::now();
@@ -132,28 +139,25 @@ pub fn drive(
                 let failures = &failures;
                 s.spawn(move || {
                     let mut seen = Vec::new();
-                    let Ok(mut client) = Client::connect(addr) else {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                        return seen;
+                    let mut client = match Client::connect(addr) {
+                        Ok(client) => client,
+                        Err(e) => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                            eprintln!("bench: cannot connect: {e}");
+                            return seen;
+                        }
                     };
                     let mut k = 0u64;
                     while Instant::now() < until {
-                        let request = make(c, k);
                         k += 1;
                         let t = Instant::now();
-                        match client.call(&request) {
-                            Ok(status) if status == want => seen.push(t.elapsed()),
-                            Ok(status) => {
+                        match each(&mut client, c, k) {
+                            Ok(()) => seen.push(t.elapsed()),
+                            Err(e) => {
                                 if failures.fetch_add(1, Ordering::Relaxed) == 0 {
-                                    eprintln!("bench: answered {status}, not {want}");
+                                    eprintln!("bench: {e} (after {:?}, try {k})", t.elapsed());
                                 }
-                            }
-                            Err(_) => {
-                                failures.fetch_add(1, Ordering::Relaxed);
-                                match Client::connect(addr) {
-                                    Ok(again) => client = again,
-                                    Err(_) => break,
-                                }
+                                break;
                             }
                         }
                     }
@@ -169,13 +173,114 @@ pub fn drive(
     let elapsed = started.elapsed().as_secs_f64();
     let failed = failures.load(Ordering::Relaxed);
     if failed > 0 {
-        eprintln!("bench: {failed} requests failed");
+        eprintln!("bench: {failed} connections failed");
         std::process::exit(1);
     }
     Run {
         per_second: latencies.len() as f64 / elapsed,
         latencies,
     }
+}
+
+/// Drives `connections` connections for `seconds`, each sending the requests `make` gives
+/// (connection index, request number) and expecting `want`.
+pub fn drive(
+    addr: SocketAddr,
+    connections: usize,
+    seconds: f64,
+    want: u16,
+    make: &(dyn Fn(usize, u64) -> Vec<u8> + Sync),
+) -> Run {
+    run_connections(
+        addr,
+        connections,
+        seconds,
+        &|client, c, k| match client.call(&make(c, k)) {
+            Ok(status) if status == want => Ok(()),
+            Ok(status) => Err(format!("answered {status}, not {want}")),
+            Err(e) => Err(e.to_string()),
+        },
+    )
+}
+
+/// The tokens of the cast of an issue's life.
+pub struct Cast<'a> {
+    pub coordinator: &'a str,
+    pub department: &'a str,
+    pub department_id: i64,
+    pub enterprise: &'a str,
+    pub enterprise_id: i64,
+}
+
+/// Drives `connections` connections for `seconds`, each taking issues through their whole
+/// life, one request after another: filed by the coordinator, assigned, signed for and
+/// answered by the department, rated by the enterprise. A latency is one whole life.
+pub fn drive_lives(addr: SocketAddr, connections: usize, seconds: f64, cast: &Cast) -> Run {
+    run_connections(addr, connections, seconds, &|client, c, k| {
+        live(client, cast, c, k).map_err(|e| format!("an issue's life failed: {e}"))
+    })
+}
+
+fn live(client: &mut Client, cast: &Cast, c: usize, k: u64) -> Result<(), String> {
+    let filing = format!(
+        r#"{{"title":"厂房扩建用地指标{c}-{k}","description":"企业计划扩建厂房，需新增用地指标。","category":"land","channel":"visit","enterprise_id":{}}}"#,
+        cast.enterprise_id
+    );
+    let (status, body) = client
+        .exchange(&post("/api/v1/issues", Some(cast.coordinator), &filing))
+        .map_err(|e| e.to_string())?;
+    if status != 201 {
+        return Err(format!("filing answered {status}"));
+    }
+    let id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["id"].as_i64())
+        .ok_or("filing answered no id")?;
+    let assign = format!(r#"{{"lead_department_id":{}}}"#, cast.department_id);
+    let steps = [
+        (cast.coordinator, "assign", assign.as_str()),
+        // Signing takes no body: a body the handler leaves unread makes the server close
+        // the connection after answering (a client must then reconnect).
+        (cast.department, "sign", ""),
+        (
+            cast.department,
+            "answer",
+            r#"{"outcome":"resolved","text":"已协调落实用地指标"}"#,
+        ),
+        (
+            cast.enterprise,
+            "rating",
+            r#"{"solved":true,"rating":"satisfied"}"#,
+        ),
+    ];
+    for (token, action, body) in steps {
+        let path = format!("/api/v1/issues/{id}/{action}");
+        let status = client
+            .call(&post(&path, Some(token), body))
+            .map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("{action} answered {status}"));
+        }
+    }
+    Ok(())
+}
+
+/// Prints one line for a path measured alone.
+pub fn report(name: &str, rounds: usize, path: &dyn Fn() -> Run) {
+    let mut all = Vec::new();
+    let mut n = 0.0;
+    for _ in 0..rounds {
+        let r = path();
+        n += r.per_second;
+        all.extend(r.latencies);
+    }
+    all.sort();
+    println!(
+        "{name:<44} {:>9.0}/s p50 {:>6.1} ms p99 {:>6.1} ms",
+        n / rounds as f64,
+        percentile(&all, 0.5),
+        percentile(&all, 0.99)
+    );
 }
 
 pub fn get(path: &str, token: Option<&str>) -> Vec<u8> {

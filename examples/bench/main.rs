@@ -396,7 +396,22 @@ fn paths(
             t = if pg { "TRUE" } else { "1" }
         ),
     );
+    // The cast of a whole issue life: a department's handler and an enterprise's person.
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO users (username, password_hash, display_name, role, department_id, active, token_version, created_at, updated_at) \
+             SELECT 'bench.dept', '{hash}', 'bench', 'department', 1, {t}, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = 'bench.dept'); \
+             INSERT INTO users (username, password_hash, display_name, role, enterprise_id, active, token_version, created_at, updated_at) \
+             SELECT 'bench.ent', '{hash}', 'bench', 'enterprise', 1, {t}, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP \
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = 'bench.ent');",
+            t = if pg { "TRUE" } else { "1" }
+        ),
+    );
     let coord = login(app, "bench.coord");
+    let department = login(app, "bench.dept");
+    let enterprise = login(app, "bench.ent");
     println!(
         "\n{} issues on {}; {} s runs × {}, alternating with the floor; {} readers, {} writers, pools of {}",
         issues,
@@ -441,6 +456,24 @@ fn paths(
             http::drive(floor, args.writers, args.seconds, 201, &|c, k| {
                 http::post("/issue", None, &body(c, k))
             })
+        },
+    );
+    http::report(
+        "issue life: file, assign, sign, answer, rate",
+        args.rounds,
+        &|| {
+            http::drive_lives(
+                app,
+                args.writers,
+                args.seconds,
+                &http::Cast {
+                    coordinator: &coord,
+                    department: &department,
+                    department_id: 1,
+                    enterprise: &enterprise,
+                    enterprise_id: 1,
+                },
+            )
         },
     );
     let mut targets = vec![
