@@ -1029,6 +1029,9 @@ async fn a_delivery_survives_kill_9() {
     let w = world(&app, &db).await;
     let hook = Receiver::start();
     // The first call is held long enough for the service to be killed in the middle of it.
+    // The service waits 5 s for an answer: with 1 s, a test thread slowed by a loaded
+    // machine could see the first call only after it had timed out and a retry had been
+    // answered, and find the delivery done before the kill.
     hook.script(&[Answer::Hang(Duration::from_secs(30))]);
     let r = post(
         &app,
@@ -1049,7 +1052,7 @@ async fn a_delivery_survives_kill_9() {
                 "--deliver-every",
                 "1",
                 "--delivery-timeout",
-                "1",
+                "5",
                 "--channel-allow",
                 "127.0.0.1",
                 "--log-level",
