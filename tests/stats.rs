@@ -849,3 +849,149 @@ async fn returns_and_sign_for_are_charged_to_the_department_assigned_and_activit
     );
     assert_eq!((filed.5, activity.5), (3, 2));
 }
+
+/// A rename keeps the old name for the days before it: a period ending before the rename
+/// names the department as it was then (红黑榜 and the ledger), a later one by its new name;
+/// a second rename on the same day keeps the name the day began with; two renames at once
+/// both answer cleanly.
+#[actix_rt::test]
+async fn a_renamed_department_keeps_its_old_name_in_earlier_periods() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, ent, da_t, admin) = (
+        w.token("coord_city"),
+        w.token("ent_a"),
+        w.token("dept_a"),
+        w.token("admin"),
+    );
+    let da = w.id("dept_a_department");
+    let r = send(&app, Method::POST, "/api/v1/issues", ent,
+        Some(&json!({"title": "用地指标", "description": "说明", "category": "land", "channel": "online"}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let x = r.body["id"].as_i64().unwrap_or_default();
+    for (token, action, body) in [
+        (coord, "assign", json!({"lead_department_id": da})),
+        (da_t, "sign", json!({})),
+        (
+            da_t,
+            "answer",
+            json!({"outcome": "resolved", "text": "已解决"}),
+        ),
+    ] {
+        let path = format!("/api/v1/issues/{x}/{action}");
+        let r = send(&app, Method::POST, &path, token, Some(&body)).await;
+        assert!(r.status.is_success(), "{path}: {}", r.text);
+    }
+    let mut conn = db.connect();
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET filed_on = '2024-01-10', created_at = '2024-01-10 02:00:00' WHERE id = {x}"),
+    );
+    let path = format!("/api/v1/departments/{da}");
+    let rename = |name: &str| {
+        let (body, app, path) = (json!({ "name": name }), &app, path.clone());
+        async move { send(app, Method::PATCH, &path, admin, Some(&body)).await }
+    };
+    let r = rename("德清县经济和信息化局").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .date_naive()
+        .to_string();
+    assert_eq!(
+        r.body["former_names"],
+        json!([{"name": "德清县经信局", "until": today}]),
+        "{}",
+        r.text
+    );
+    // Unchanged name: nothing recorded.
+    let r = rename("德清县经济和信息化局").await;
+    assert_eq!(r.body["former_names"].as_array().map(Vec::len), Some(1));
+    // The rename took effect on 2025-01-01.
+    exec(
+        &mut conn,
+        &format!("UPDATE department_names SET until = '2025-01-01' WHERE department_id = {da}"),
+    );
+    let name_in = |query: &str| {
+        let (path, app) = (
+            format!("/api/v1/stats/departments?min_rated=0&{query}"),
+            &app,
+        );
+        async move {
+            let r = send(app, Method::GET, &path, admin, None).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            r.body["items"]
+                .as_array()
+                .and_then(|a| a.iter().find(|i| i["department_id"] == da).cloned())
+                .map(|row| row["name"].clone())
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(
+        name_in("from=2024-01-01&to=2024-12-31").await,
+        "德清县经信局"
+    );
+    assert_eq!(
+        name_in("from=2024-01-01&to=2025-01-01").await,
+        "德清县经济和信息化局"
+    );
+    assert_eq!(name_in("").await, "德清县经济和信息化局");
+    let ledger = |to: &str| {
+        let (path, app) = (
+            format!("/api/v1/issues/export?format=csv&from=2024-01-01&to={to}"),
+            &app,
+        );
+        async move {
+            let r = send(app, Method::GET, &path, coord, None).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            r.text
+        }
+    };
+    let old = ledger("2024-12-31").await;
+    assert!(
+        old.contains("德清县经信局") && !old.contains("德清县经济和信息化局"),
+        "{old}"
+    );
+    assert!(ledger("2025-06-30").await.contains("德清县经济和信息化局"));
+
+    // Renamed twice today: the day began with 德清县经济和信息化局, which stays its name
+    // before today.
+    assert_eq!(rename("德清县经信局（临时）").await.status, 200);
+    let r = rename("德清县经济信息化局").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["former_names"],
+        json!([
+            {"name": "德清县经信局", "until": "2025-01-01"},
+            {"name": "德清县经济和信息化局", "until": today},
+        ]),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        name_in("from=2024-01-01&to=2025-06-30").await,
+        "德清县经济和信息化局"
+    );
+    assert_eq!(name_in("").await, "德清县经济信息化局");
+
+    // Two renames at once: each answers 200 (the last one wins), none fails, and the
+    // day's former name is still the one it began with.
+    let (a, b) =
+        futures_util::future::join(rename("德清县经信局甲"), rename("德清县经信局乙")).await;
+    assert_eq!(
+        (a.status.as_u16(), b.status.as_u16()),
+        (200, 200),
+        "{} / {}",
+        a.text,
+        b.text
+    );
+    let r = send(&app, Method::GET, &path, admin, None).await;
+    assert_eq!(
+        r.body["former_names"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        r.text
+    );
+    assert!(["德清县经信局甲", "德清县经信局乙"].contains(&r.body["name"].as_str().unwrap_or("")));
+}

@@ -12,10 +12,11 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children.
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 20] = [
     "calendar_years",
     "calendar_days",
     "departments",
+    "department_names",
     "enterprises",
     "users",
     "editions",

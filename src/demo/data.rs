@@ -189,7 +189,7 @@ pub const DEPARTMENTS: [(&str, &str, bool); 24] = [
     ("市司法局", "330500", false),
     ("市地方金融监督管理局", "330500", false),
     ("国家税务总局湖州市税务局", "330500", false),
-    ("中国人民银行湖州市分行", "330500", false),
+    ("中国人民银行湖州市中心支行", "330500", false),
     ("国网湖州供电公司", "330500", false),
     ("市营商环境建设办公室", "330500", true),
     ("市大数据发展管理局", "330500", false),
@@ -200,6 +200,26 @@ pub const DEPARTMENTS: [(&str, &str, bool); 24] = [
     ("安吉县经济和信息化局", "330523", false),
     ("南太湖新区经济发展局", "330500-NTH", false),
 ];
+
+/// Departments renamed during the programme, by the demo's administrator: (name when the
+/// programme began, name from the day given, that day). The renames are those of the
+/// central bank's branch reform (a city's 中心支行 became its 分行) and of the 2024 local
+/// government reform; the months are the reforms', the days are the demo's. Every period
+/// view names a department as it was called on the period's last day.
+pub const RENAMES: [(&str, &str, (i32, u32, u32)); 3] = [
+    (
+        "中国人民银行湖州市中心支行",
+        "中国人民银行湖州市分行",
+        (2024, 4, 1),
+    ),
+    ("市地方金融监督管理局", "市地方金融管理局", (2024, 12, 1)),
+    ("市大数据发展管理局", "市数据局", (2024, 12, 1)),
+];
+
+/// The name a department of [`DEPARTMENTS`] bears today.
+pub fn name_today(name: &'static str) -> &'static str {
+    RENAMES.iter().find(|r| r.0 == name).map_or(name, |r| r.1)
+}
 
 /// How often each category comes up, per hundred issues.
 pub fn category_weight(c: Category) -> usize {

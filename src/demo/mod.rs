@@ -29,7 +29,7 @@ use crate::domain::calendar::{official, WorkCalendar};
 use crate::domain::credit_code;
 use crate::domain::role::Role;
 use crate::service::calendar::{self as calendar_service, YearIn};
-use crate::service::departments::{self as department_service, NewDepartment};
+use crate::service::departments::{self as department_service, DepartmentPatch, NewDepartment};
 use crate::service::enterprises::{self as enterprise_service, NewEnterpriseIn, Size};
 use crate::service::users::insert as insert_user;
 use crate::store::{self, users::NewUser};
@@ -78,7 +78,7 @@ fn erase(conn: &mut DbConn) -> Result<(), String> {
          DELETE FROM issue_assignments; \
          {timeline} DELETE FROM issue_co_departments; DELETE FROM issues; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
-         DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM departments; \
+         DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM department_names; DELETE FROM departments; \
          DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle; COMMIT;",
     ))
     .map_err(|e| {
@@ -114,7 +114,7 @@ pub fn issue_count(conn: &mut DbConn) -> Result<i64, String> {
 }
 
 fn caller(conn: &mut DbConn, id: i64) -> Result<Caller, String> {
-    let (user, _) = store::users::with_region_path(conn, id)
+    let (user, ..) = store::users::with_region_path(conn, id)
         .map_err(err)?
         .ok_or("demo user vanished")?;
     auth::resolve(conn, id, user.token_version, &user.role)
@@ -226,6 +226,20 @@ fn play(
         let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);
     }
+    for (old, new, (y, m, d)) in RENAMES {
+        let id = dept_ids
+            .get(old)
+            .copied()
+            .ok_or("renamed department missing")?;
+        let day = chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("bad rename date")?;
+        let patch = DepartmentPatch {
+            name: Some(new.to_owned()),
+            region_id: None,
+            catch_all: None,
+            active: None,
+        };
+        department_service::update_on(conn, &admin, id, patch, day).map_err(|e| e.one_line())?;
+    }
     let mut enterprises: BTreeMap<i64, Vec<Person>> = BTreeMap::new();
     let mut n = 0u32;
     for (r, (code, short, _, _, industries)) in REGIONS.iter().enumerate() {
@@ -330,7 +344,7 @@ fn play(
             d,
             make(
                 username,
-                format!("{name} 经办人"),
+                format!("{} 经办人", name_today(name)),
                 Role::Department,
                 None,
                 Some(d),

@@ -1,7 +1,7 @@
 //! Departments (部门): read by everyone signed in, managed by administrators. Two unique
 //! rules hold: the name within the region, and one catch-all office (兜底) per region.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::common::{page, present, utc, Check, Paged};
@@ -19,13 +19,32 @@ pub struct Department {
     pub region_id: i64,
     pub catch_all: bool,
     pub active: bool,
+    /// The names it bore before, oldest first (曾用名).
+    pub former_names: Vec<FormerName>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<DepartmentRow> for Department {
-    fn from(d: DepartmentRow) -> Self {
-        Department {
+/// A name the department bore on the days before `until` (the day a rename took effect).
+#[derive(Serialize)]
+pub struct FormerName {
+    pub name: String,
+    pub until: NaiveDate,
+}
+
+/// The departments of `rows` as answered, with their former names (one query for all).
+fn answer(conn: &mut DbConn, rows: Vec<DepartmentRow>) -> Result<Vec<Department>, Error> {
+    let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+    let mut former = departments::former_names(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|d| Department {
+            former_names: former
+                .remove(&d.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(until, name)| FormerName { name, until })
+                .collect(),
             id: d.id,
             name: d.name,
             region_id: d.region_id,
@@ -33,8 +52,14 @@ impl From<DepartmentRow> for Department {
             active: d.active,
             created_at: utc(d.created_at),
             updated_at: utc(d.updated_at),
-        }
-    }
+        })
+        .collect())
+}
+
+fn answer_one(conn: &mut DbConn, row: DepartmentRow) -> Result<Department, Error> {
+    answer(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::not_found("department"))
 }
 
 const MANAGE: &str = "manage departments";
@@ -118,7 +143,7 @@ pub fn create(
         check_unique(conn, &probe)?;
         let row = departments::insert(conn, &probe.name, probe.region_id, probe.catch_all)
             .map_err(unique_as("name", RACE))?;
-        Ok(row.into())
+        answer_one(conn, row)
     })
 }
 
@@ -145,17 +170,12 @@ pub fn list(
         active: q.active,
     };
     let (rows, total) = departments::list(conn, &filter, page)?;
-    Ok(Paged::new(
-        rows.into_iter().map(Department::from).collect(),
-        total,
-        page,
-    ))
+    Ok(Paged::new(answer(conn, rows)?, total, page))
 }
 
 pub fn get(conn: &mut DbConn, _caller: &Caller, id: i64) -> Result<Department, Error> {
-    departments::get(conn, id)?
-        .map(Department::from)
-        .ok_or_else(|| Error::not_found("department"))
+    let row = departments::get(conn, id)?.ok_or_else(|| Error::not_found("department"))?;
+    answer_one(conn, row)
 }
 
 #[derive(Deserialize)]
@@ -177,6 +197,18 @@ pub fn update(
     id: i64,
     patch: DepartmentPatch,
 ) -> Result<Department, Error> {
+    update_on(conn, caller, id, patch, crate::domain::time::today())
+}
+
+/// [`update`] with a rename taking effect on `day` (today's date, for a request): the old
+/// name is kept as the one borne before that day, for the period views.
+pub fn update_on(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    patch: DepartmentPatch,
+    day: NaiveDate,
+) -> Result<Department, Error> {
     caller.require(&[Role::Admin], MANAGE)?;
     let mut check = Check::default();
     let name = patch.name.map(|n| check.text("name", &n, 1, 100));
@@ -187,6 +219,7 @@ pub fn update(
             path_for_field(conn, r, "region_id")?;
             d.region_id = r;
         }
+        let old_name = d.name.clone();
         if let Some(n) = name {
             d.name = n;
         }
@@ -194,6 +227,9 @@ pub fn update(
         d.active = patch.active.unwrap_or(d.active);
         check_unique(conn, &d)?;
         let row = departments::update(conn, &d).map_err(unique_as("name", RACE))?;
-        Ok(row.into())
+        if row.name != old_name {
+            departments::record_former_name(conn, id, &old_name, day)?;
+        }
+        answer_one(conn, row)
     })
 }

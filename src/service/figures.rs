@@ -370,7 +370,8 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
             .into_iter()
             .collect();
     let ids: Vec<i64> = rows.keys().copied().collect();
-    let names = departments::names(conn, &ids)?;
+    // Each department as it was called on the period's last day.
+    let names = departments::names_on(conn, &ids, query.to)?;
     let cities = crate::store::regions::top_level(conn)?;
     let mut out: Vec<DepartmentRow> = rows
         .into_iter()

@@ -151,7 +151,8 @@ struct Names {
     co: HashMap<i64, Vec<i64>>,
 }
 
-fn names(conn: &mut DbConn, rows: &[IssueRow]) -> Result<Names, Error> {
+/// Departments are named as they were on `day`, the period's last (today when open-ended).
+fn names(conn: &mut DbConn, rows: &[IssueRow], day: Option<NaiveDate>) -> Result<Names, Error> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let co = store::co_departments(conn, &ids)?;
     let ent_ids: Vec<i64> = rows.iter().map(|i| i.enterprise_id).collect();
@@ -159,7 +160,7 @@ fn names(conn: &mut DbConn, rows: &[IssueRow]) -> Result<Names, Error> {
     dept_ids.extend(co.values().flatten());
     let forum_ids: Vec<i64> = rows.iter().filter_map(|i| i.forum_id).collect();
     let region_ids: Vec<i64> = rows.iter().map(|i| i.region_id).collect();
-    let mut names = store::ledger_names(conn, &ent_ids, &dept_ids, &forum_ids)?;
+    let mut names = store::ledger_names(conn, &ent_ids, &dept_ids, &forum_ids, day)?;
     store::ledger_facts(conn, &mut names, &ids, &region_ids)?;
     Ok(Names { names, co })
 }
@@ -295,7 +296,7 @@ pub struct Page {
 /// so a slow download never holds one between pages.
 pub fn page(conn: &mut DbConn, ledger: &Ledger, after: i64) -> Result<Page, Error> {
     let rows = store::page_after(conn, &ledger.scope, &ledger.filter, after, PAGE)?;
-    let names = names(conn, &rows)?;
+    let names = names(conn, &rows, ledger.filter.to)?;
     Ok(Page { rows, names })
 }
 

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::departments;
+use super::schema::{department_names, departments};
 use super::{contains_pattern, now, Page};
 use crate::db::DbConn;
 
@@ -147,4 +147,81 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, (String
         .into_iter()
         .map(|(id, n, r)| (id, (n, r)))
         .collect())
+}
+
+/// Records that the department bore `name` on the days before `until`: a rename taking
+/// effect that day. A second rename on the same day keeps the name the day began with.
+/// Run in the renaming transaction, after the department's row is updated (which holds
+/// that row, so a concurrent rename waits and then finds this one).
+pub fn record_former_name(
+    conn: &mut DbConn,
+    id: i64,
+    name: &str,
+    until: NaiveDate,
+) -> QueryResult<()> {
+    let n: i64 = department_names::table
+        .filter(department_names::department_id.eq(id))
+        .filter(department_names::until.eq(until))
+        .count()
+        .get_result(conn)?;
+    if n == 0 {
+        diesel::insert_into(department_names::table)
+            .values((
+                department_names::department_id.eq(id),
+                department_names::until.eq(until),
+                department_names::name.eq(name),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The former names of the departments given, each department's oldest first, as
+/// `(until, name)`: the name was borne on the days before `until`.
+pub fn former_names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<(NaiveDate, String)>>> {
+    let rows = department_names::table
+        .filter(department_names::department_id.eq_any(ids))
+        .order((department_names::department_id, department_names::until))
+        .select((
+            department_names::department_id,
+            department_names::until,
+            department_names::name,
+        ))
+        .load::<(i64, NaiveDate, String)>(conn)?;
+    let mut out: HashMap<i64, Vec<(NaiveDate, String)>> = HashMap::new();
+    for (id, until, name) in rows {
+        out.entry(id).or_default().push((until, name));
+    }
+    Ok(out)
+}
+
+/// The names and regions of the departments given, by id, each name as it was on `day`
+/// (today's names when `day` is `None`).
+pub fn names_on(
+    conn: &mut DbConn,
+    ids: &[i64],
+    day: Option<NaiveDate>,
+) -> QueryResult<HashMap<i64, (String, i64)>> {
+    let mut out = names(conn, ids)?;
+    if let Some(day) = day {
+        // Latest `until` first, so that the earliest one after the day is written last.
+        let former = department_names::table
+            .filter(department_names::department_id.eq_any(ids))
+            .filter(department_names::until.gt(day))
+            .order((
+                department_names::department_id,
+                department_names::until.desc(),
+            ))
+            .select((department_names::department_id, department_names::name))
+            .load::<(i64, String)>(conn)?;
+        for (id, name) in former {
+            if let Some(entry) = out.get_mut(&id) {
+                entry.0 = name;
+            }
+        }
+    }
+    Ok(out)
 }

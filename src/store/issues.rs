@@ -768,13 +768,15 @@ pub struct LedgerNames {
 }
 
 /// The names a page of issues shows for its ids (the ledger's facts come from `ledger_facts`).
+/// Departments are named as they were on `day` (today's names when `None`).
 pub fn ledger_names(
     conn: &mut DbConn,
     enterprise_ids: &[i64],
     department_ids: &[i64],
     forum_ids: &[i64],
+    day: Option<NaiveDate>,
 ) -> QueryResult<LedgerNames> {
-    use super::schema::{departments, editions, enterprises, regions};
+    use super::schema::{editions, enterprises, regions};
     let enterprises = enterprises::table
         .filter(enterprises::id.eq_any(enterprise_ids))
         .select((enterprises::id, enterprises::name, enterprises::credit_code))
@@ -782,11 +784,9 @@ pub fn ledger_names(
         .into_iter()
         .map(|(id, n, c)| (id, (n, c)))
         .collect();
-    let departments = departments::table
-        .filter(departments::id.eq_any(department_ids))
-        .select((departments::id, departments::name))
-        .load::<(i64, String)>(conn)?
+    let departments = super::departments::names_on(conn, department_ids, day)?
         .into_iter()
+        .map(|(id, (name, _))| (id, name))
         .collect();
     let forums = forums::table
         .inner_join(editions::table)

@@ -262,6 +262,15 @@ diesel::table! {
 diesel::joinable!(issue_events -> issues (issue_id));
 
 diesel::table! {
+    department_names (department_id, until) {
+        department_id -> BigInt,
+        until -> Date,
+        name -> Text,
+    }
+}
+diesel::joinable!(department_names -> departments (department_id));
+
+diesel::table! {
     issue_assignments (id) {
         id -> BigInt,
         issue_id -> BigInt,
@@ -379,6 +388,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     issue_rollup,
     issue_assignments,
+    department_names,
     reply_templates,
     notices,
     notifications,

@@ -690,7 +690,8 @@ async fn forum_page(
                 ..issues::IssueQuery::default()
             },
         )?;
-        let depts = crate::store::departments::names(conn, &f.department_ids)?;
+        // The departments that sat at the forum, as they were called that day.
+        let depts = crate::store::departments::names_on(conn, &f.department_ids, Some(f.held_on))?;
         let all = if runs {
             crate::service::departments::list(
                 conn,

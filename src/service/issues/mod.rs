@@ -402,7 +402,7 @@ pub fn labels(conn: &mut DbConn, issues: &[Issue], events: &[Event]) -> Result<L
             .and_then(serde_json::Value::as_i64)
     }));
     let forums: Vec<i64> = issues.iter().filter_map(|i| i.forum_id).collect();
-    let names = store::ledger_names(conn, &enterprises, &departments, &forums)?;
+    let names = store::ledger_names(conn, &enterprises, &departments, &forums, None)?;
     let mut actors: Vec<i64> = events.iter().map(|e| e.actor_id).collect();
     actors.extend(issues.iter().filter_map(|i| i.handler_id));
     actors.extend(events.iter().flat_map(|e| {
