@@ -43,7 +43,11 @@ fn produce(pool: Pool, ledger: Ledger, format: Format, tx: Sender) {
     // export does not hold one of the pool's connections while the bytes go out.
     let fetch = |after: i64| -> Result<ledger::Page, Error> {
         let mut conn = pool.get().map_err(Error::from_pool)?;
-        ledger::page(&mut conn, &ledger, after)
+        let page = ledger::page(&mut conn, &ledger, after);
+        if let Err(Error::Unavailable(_)) = page {
+            conn.distrust();
+        }
+        page
     };
     let result: Result<(), Error> = match format {
         Format::Csv => ledger::write_csv(fetch, |bytes| send(&tx, bytes)),

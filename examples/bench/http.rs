@@ -309,7 +309,7 @@ async fn floor_read(pool: web::Data<Pool>, id: web::Path<i64>) -> HttpResponse {
         issues::table
             .find(id)
             .select(IssueRow::as_select())
-            .first(&mut conn)
+            .first(&mut **conn)
             .optional()
             .map_err(|e| e.to_string())
     })

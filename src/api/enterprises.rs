@@ -63,5 +63,7 @@ async fn update(
         enterprises::update(conn, &caller, id, body)
     })
     .await?;
+    // Its users' callers hold its region (where their filings go).
+    state.callers.forget_all();
     Ok(HttpResponse::Ok().json(e))
 }

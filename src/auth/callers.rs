@@ -50,6 +50,14 @@ impl Callers {
             entries.remove(&user_id);
         }
     }
+
+    /// Forgets everyone: after a change to rows read with many users (an enterprise's
+    /// region).
+    pub fn forget_all(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +85,7 @@ mod tests {
             },
             role: Role::parse(role).unwrap_or(Role::Admin),
             region_path: None,
+            enterprise_region_id: None,
         }
     }
 

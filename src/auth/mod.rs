@@ -20,6 +20,8 @@ pub struct Caller {
     pub role: Role,
     /// The path of the user's region, for coordinators and leaders.
     pub region_path: Option<String>,
+    /// An enterprise user's enterprise's region, as read with the user.
+    pub enterprise_region_id: Option<i64>,
 }
 
 impl Caller {
@@ -69,7 +71,8 @@ pub fn resolve(
     token_version: i64,
     role: &str,
 ) -> Result<Option<Caller>, Error> {
-    let Some((user, region_path)) = users::with_region_path(conn, user_id)? else {
+    let Some((user, region_path, enterprise_region_id)) = users::with_region_path(conn, user_id)?
+    else {
         return Ok(None);
     };
     let parsed = Role::parse(&user.role)
@@ -81,5 +84,6 @@ pub fn resolve(
         user,
         role: parsed,
         region_path,
+        enterprise_region_id,
     }))
 }

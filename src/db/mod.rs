@@ -26,6 +26,41 @@ pub enum DbConn {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// A pooled connection with the time it was last seen working. It derefs to [`DbConn`], so
+/// `&mut pooled` is taken wherever a connection is.
+pub struct Pooled {
+    conn: DbConn,
+    /// When a ping last succeeded on it (or it was opened); `None` when its last use
+    /// found the database gone, so that the next checkout pings it.
+    checked: Option<std::time::Instant>,
+}
+
+impl Pooled {
+    /// Marks the connection as to be pinged before it is handed out again.
+    pub fn distrust(&mut self) {
+        self.checked = None;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// How long a connection that answered a ping is handed out again without another. A ping
+/// is a round trip to PostgreSQL; one per checkout was one of the six or seven a filing
+/// makes. A database that went away within this window shows as one 503 for a request on
+/// that connection (which is then discarded), as it would for a request already running.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
 /// Which backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL,
 /// anything else a SQLite file path (an optional `sqlite://` prefix is dropped).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,19 +114,33 @@ pub struct Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        self.backend.connect().map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let conn = self
+            .backend
+            .connect()
+            .map_err(r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            checked: Some(std::time::Instant::now()),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    /// Pings a connection before handing it out, unless one answered within `TRUSTED_FOR`.
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        if pooled.checked.is_some_and(|at| at.elapsed() < TRUSTED_FOR) {
+            return Ok(());
+        }
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)?;
+        pooled.checked = Some(std::time::Instant::now());
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
+    /// A connection whose last use failed for want of the database is not put back.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.conn.is_broken()
     }
 }
 
@@ -154,7 +203,11 @@ where
     let pool = pool.clone();
     web::block(move || {
         let mut conn = pool.get().map_err(Error::from_pool)?;
-        f(&mut conn)
+        let out = f(&mut conn);
+        if let Err(Error::Unavailable(_)) = out {
+            conn.distrust();
+        }
+        out
     })
     .await
     .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?

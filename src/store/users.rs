@@ -54,15 +54,23 @@ pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option
         .optional()
 }
 
-/// The user behind a token, with the path of their region (for region scope).
-pub fn with_region_path(
-    conn: &mut DbConn,
-    id: i64,
-) -> QueryResult<Option<(UserRow, Option<String>)>> {
+/// A user with the path of their region and their enterprise's region.
+pub type Signed = (UserRow, Option<String>, Option<i64>);
+
+/// The user behind a token, with the path of their region (for region scope) and, for an
+/// enterprise's user, the enterprise's region (where its online filings belong).
+pub fn with_region_path(conn: &mut DbConn, id: i64) -> QueryResult<Option<Signed>> {
+    use diesel::sql_types::{BigInt, Nullable};
     users::table
         .left_join(regions::table)
         .filter(users::id.eq(id))
-        .select((UserRow::as_select(), regions::path.nullable()))
+        .select((
+            UserRow::as_select(),
+            regions::path.nullable(),
+            super::fixed::fixed::<Nullable<BigInt>>(
+                "(SELECT e.region_id FROM enterprises e WHERE e.id = users.enterprise_id)",
+            ),
+        ))
         .first(conn)
         .optional()
 }

@@ -184,11 +184,15 @@ fn create(
                 .ok_or_else(|| Error::invalid("enterprise_id", "no such enterprise"))?;
             (forum.region_id, Some(forum.id))
         }
-        None => {
-            let e = enterprises::get(conn, scope, enterprise_id)?
-                .ok_or_else(|| Error::invalid("enterprise_id", "no such enterprise"))?;
-            (e.region_id, None)
-        }
+        None => match (caller.role, caller.enterprise_region_id) {
+            // An enterprise's own filing: its enterprise's region was read with the caller.
+            (Role::Enterprise, Some(region)) => (region, None),
+            _ => {
+                let e = enterprises::get(conn, scope, enterprise_id)?
+                    .ok_or_else(|| Error::invalid("enterprise_id", "no such enterprise"))?;
+                (e.region_id, None)
+            }
+        },
     };
     if let Some(d) = body.department_id {
         check_named(conn, &[("department_id".into(), d)], true)?;
