@@ -59,8 +59,10 @@ pub struct IssueRow {
     pub solved: Option<bool>,
 }
 
+/// Absent values are written as NULL (each such column's default), not as `DEFAULT`: the
+/// statement's text is then the same for every filing, and the connection prepares it once.
 #[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = issues)]
+#[diesel(table_name = issues, treat_none_as_default_value = false)]
 pub struct NewIssue {
     pub title: String,
     pub description: String,
@@ -191,15 +193,15 @@ pub fn get_with_co_departments(
         .optional()
 }
 
-/// Inserts an issue and counts it into the kept figures (call inside a transaction); the
-/// row as stored.
+/// Inserts an issue (call inside a transaction); the row as stored. The caller adds the
+/// new issue to the kept sums (`stats::add_to_rollup`) as the last write of its
+/// transaction: filings of one region, category and channel share a row of those sums,
+/// which each holds locked from that write until it commits.
 pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
-    let row: IssueRow = diesel::insert_into(issues::table)
+    diesel::insert_into(issues::table)
         .values(new)
         .returning(<IssueRow as Selectable<crate::db::MultiBackend>>::construct_selection())
-        .get_result(conn)?;
-    super::stats::add_to_rollup(conn, row.id, 1)?;
-    Ok(row)
+        .get_result(conn)
 }
 
 /// Applies `change` only if the issue is still at `version`, and moves it to the next

@@ -248,6 +248,8 @@ fn create(
     if on_site {
         crate::service::notices::on_event(conn, &row, EventKind::Filed, &details, caller, now)?;
     }
+    // Last: the kept sums' row stays locked from here to the commit.
+    crate::store::stats::add_to_rollup(conn, row.id, 1)?;
     Ok(row)
 }
 
