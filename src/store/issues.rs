@@ -165,13 +165,36 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
         .optional()
 }
 
-/// One issue in scope with its co-handling departments (ids, comma-separated, in order),
-/// in one statement: what a reader of one issue needs besides its latest rating.
+/// The latest rating of an issue, as read with it: rating, solved, source, comment, when.
+pub type LatestRating = (
+    Option<Rating>,
+    Option<bool>,
+    Option<RatingSource>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+/// One column of an issue's latest rating, as a subquery of a query on issues.
+macro_rules! latest_rating {
+    ($column:literal) => {
+        concat!(
+            "(SELECT r.",
+            $column,
+            " FROM issue_ratings r WHERE r.issue_id = issues.id \
+             ORDER BY r.answer_number DESC LIMIT 1)"
+        )
+    };
+}
+
+/// One issue in scope with its co-handling departments (ids, comma-separated, in order)
+/// and its latest rating, in one statement: all a reader of one issue needs.
 pub fn get_with_co_departments(
     conn: &mut DbConn,
     scope: &Scope,
     id: i64,
-) -> QueryResult<Option<(IssueRow, Option<String>)>> {
+) -> QueryResult<Option<(IssueRow, Option<String>, LatestRating)>> {
+    use super::fixed::fixed;
+    use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
     let co = match conn {
         DbConn::Pg(_) => {
             "(SELECT string_agg(CAST(c.department_id AS TEXT), ',' ORDER BY c.department_id) \
@@ -187,7 +210,14 @@ pub fn get_with_co_departments(
         .filter(scope::issues(scope))
         .select((
             IssueRow::as_select(),
-            super::fixed::fixed::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(co),
+            fixed::<Nullable<Text>>(co),
+            (
+                fixed::<Nullable<Text>>(latest_rating!("rating")),
+                fixed::<Nullable<Bool>>(latest_rating!("solved")),
+                fixed::<Nullable<Text>>(latest_rating!("source")),
+                fixed::<Nullable<Text>>(latest_rating!("comment")),
+                fixed::<Nullable<Timestamp>>(latest_rating!("rated_at")),
+            ),
         ))
         .first(conn)
         .optional()

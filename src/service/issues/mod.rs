@@ -20,7 +20,7 @@ use crate::domain::issue::{
 use crate::domain::lifecycle::{is_overdue, State};
 use crate::domain::time;
 use crate::error::Error;
-use crate::store::issues::{self as store, ExtensionRow, IssueFilter, IssueRow, RatingRow, Sort};
+use crate::store::issues::{self as store, ExtensionRow, IssueFilter, IssueRow, Sort};
 use crate::store::scope::Scope;
 
 #[derive(Serialize)]
@@ -73,7 +73,7 @@ pub struct Issue {
 fn view(
     i: IssueRow,
     co: &mut HashMap<i64, Vec<i64>>,
-    ratings: &mut HashMap<i64, RatingRow>,
+    ratings: &mut HashMap<i64, IssueRating>,
     today: NaiveDate,
 ) -> Issue {
     let answer = match (i.answer_outcome, i.answer_text) {
@@ -88,13 +88,7 @@ fn view(
     Issue {
         overdue: is_overdue(i.status, i.due_on, today),
         co_department_ids: co.remove(&i.id).unwrap_or_default(),
-        rating: ratings.remove(&i.id).map(|r| IssueRating {
-            rating: r.rating,
-            solved: r.solved,
-            source: r.source,
-            comment: r.comment,
-            rated_at: utc(r.rated_at),
-        }),
+        rating: ratings.remove(&i.id),
         id: i.id,
         title: i.title,
         description: i.description,
@@ -133,7 +127,10 @@ pub fn views(conn: &mut DbConn, rows: Vec<IssueRow>) -> Result<Vec<Issue>, Error
 
 /// The latest ratings of those rows that have one (an issue's own `rating` column says so:
 /// set with its first rating, never cleared), in at most one query.
-fn latest_ratings(conn: &mut DbConn, rows: &[IssueRow]) -> Result<HashMap<i64, RatingRow>, Error> {
+fn latest_ratings(
+    conn: &mut DbConn,
+    rows: &[IssueRow],
+) -> Result<HashMap<i64, IssueRating>, Error> {
     let rated: Vec<i64> = rows
         .iter()
         .filter(|i| i.rating.is_some())
@@ -142,7 +139,19 @@ fn latest_ratings(conn: &mut DbConn, rows: &[IssueRow]) -> Result<HashMap<i64, R
     if rated.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(store::latest_ratings(conn, &rated)?)
+    Ok(store::latest_ratings(conn, &rated)?
+        .into_iter()
+        .map(|(id, r)| {
+            let rating = IssueRating {
+                rating: r.rating,
+                solved: r.solved,
+                source: r.source,
+                comment: r.comment,
+                rated_at: utc(r.rated_at),
+            };
+            (id, rating)
+        })
+        .collect())
 }
 
 /// A just-filed issue as its reader sees it: it has no co-handler and no rating yet, so
@@ -175,14 +184,26 @@ pub fn check_version(expected: Option<&[i64]>, id: i64, version: i64) -> Result<
 
 /// One issue in the caller's scope.
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> {
-    let (row, co) = store::get_with_co_departments(conn, &caller.scope(), id)?
+    let (row, co, latest) = store::get_with_co_departments(conn, &caller.scope(), id)?
         .ok_or_else(|| Error::not_found("issue"))?;
     let co: Vec<i64> = co
         .iter()
         .flat_map(|list| list.split(','))
         .filter_map(|d| d.trim().parse().ok())
         .collect();
-    let mut ratings = latest_ratings(conn, std::slice::from_ref(&row))?;
+    let mut ratings = HashMap::new();
+    if let (Some(rating), solved, Some(source), comment, Some(at)) = latest {
+        ratings.insert(
+            row.id,
+            IssueRating {
+                rating,
+                solved,
+                source,
+                comment,
+                rated_at: utc(at),
+            },
+        );
+    }
     let mut co = HashMap::from([(row.id, co)]);
     Ok(view(row, &mut co, &mut ratings, time::today()))
 }
