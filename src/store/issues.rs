@@ -174,14 +174,15 @@ pub type LatestRating = (
     Option<NaiveDateTime>,
 );
 
-/// One column of an issue's latest rating, as a subquery of a query on issues.
+/// One column of an issue's latest rating, as a subquery of a query on issues, run only
+/// for an issue that has been rated (its own `rating` column says so).
 macro_rules! latest_rating {
     ($column:literal) => {
         concat!(
-            "(SELECT r.",
+            "(CASE WHEN issues.rating IS NULL THEN NULL ELSE (SELECT r.",
             $column,
             " FROM issue_ratings r WHERE r.issue_id = issues.id \
-             ORDER BY r.answer_number DESC LIMIT 1)"
+             ORDER BY r.answer_number DESC LIMIT 1) END)"
         )
     };
 }
