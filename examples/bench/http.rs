@@ -301,7 +301,8 @@ pub fn post(path: &str, token: Option<&str>, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The floor's read: one issue row by id, as JSON, no auth.
+/// The floor's read: one issue row by id, as JSON, no auth. Read without `LIMIT ?` (as the
+/// service reads by key), which SQLite would prepare again on every run.
 async fn floor_read(pool: web::Data<Pool>, id: web::Path<i64>) -> HttpResponse {
     let id = id.into_inner();
     let row = web::block(move || -> Result<Option<IssueRow>, String> {
@@ -309,8 +310,8 @@ async fn floor_read(pool: web::Data<Pool>, id: web::Path<i64>) -> HttpResponse {
         issues::table
             .find(id)
             .select(IssueRow::as_select())
-            .first(&mut **conn)
-            .optional()
+            .load(&mut **conn)
+            .map(qinqing::store::one_of)
             .map_err(|e| e.to_string())
     })
     .await;

@@ -25,8 +25,8 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<DepartmentRow>> {
     departments::table
         .find(id)
         .select(DepartmentRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// Whether another department (not `id`) of the region has this name.

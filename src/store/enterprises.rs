@@ -42,8 +42,8 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Ente
         .filter(enterprises::id.eq(id))
         .filter(scope::enterprises(scope))
         .select(EnterpriseRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub struct ListFilter {

@@ -61,8 +61,8 @@ pub fn get_edition(conn: &mut DbConn, id: i64) -> QueryResult<Option<EditionRow>
     editions::table
         .find(id)
         .select(EditionRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// The highest edition number and the latest edition date, if any edition exists.
@@ -160,8 +160,8 @@ pub fn get_forum(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Optio
         .filter(forums::id.eq(id))
         .filter(scope::forums(scope))
         .select(ForumRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 #[derive(Default)]

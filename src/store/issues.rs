@@ -161,8 +161,8 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
         .filter(issues::id.eq(id))
         .filter(scope::issues(scope))
         .select(IssueRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// The latest rating of an issue, as read with it: rating, solved, source, comment, when.
@@ -220,8 +220,8 @@ pub fn get_with_co_departments(
                 fixed::<Nullable<Timestamp>>(latest_rating!("rated_at")),
             ),
         ))
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// Inserts an issue (call inside a transaction); the row as stored. The caller adds the
@@ -401,8 +401,8 @@ pub fn get_extension(
         .filter(issue_extensions::id.eq(id))
         .filter(issue_extensions::issue_id.eq(issue_id))
         .select(ExtensionRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub fn pending_extensions(conn: &mut DbConn, issue_id: i64) -> QueryResult<i64> {
@@ -502,8 +502,8 @@ pub fn idempotent(
             idempotency_keys::response,
             idempotency_keys::issue_id,
         ))
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub fn remember(

@@ -26,6 +26,13 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// The row of a query by a unique key (`.load(conn).map(one_of)`), instead of diesel's
+/// `first`: that adds a bound `LIMIT ?`, and SQLite prepares a statement with a bound
+/// `LIMIT` again on every run, which cost five times the lookup itself.
+pub fn one_of<T>(mut rows: Vec<T>) -> Option<T> {
+    rows.pop()
+}
+
 /// A `LIKE` pattern matching `q` anywhere, with `%`, `_` and `\` in `q` taken literally
 /// (use with `.escape('\\')`).
 pub fn contains_pattern(q: &str) -> String {

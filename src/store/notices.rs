@@ -263,8 +263,8 @@ pub fn link_of(conn: &mut DbConn, user: i64, id: i64) -> QueryResult<Option<Stri
         .filter(notifications::id.eq(id))
         .filter(notifications::user_id.eq(user))
         .select(notices::link)
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// Marks every unread notice of the user read; returns how many.
@@ -339,8 +339,8 @@ pub fn channel(conn: &mut DbConn, id: i64) -> QueryResult<Option<ChannelRow>> {
     channels::table
         .find(id)
         .select(ChannelRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub fn insert_channel(conn: &mut DbConn, v: &ChannelValues) -> QueryResult<i64> {

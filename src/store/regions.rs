@@ -25,8 +25,8 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<RegionRow>> {
     regions::table
         .find(id)
         .select(RegionRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// The materialized path of a region (`/1/4/`).
@@ -34,8 +34,8 @@ pub fn path_of(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> {
     regions::table
         .find(id)
         .select(regions::path)
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub struct ListFilter {

@@ -9,6 +9,6 @@ pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
     settings::table
         .find(key)
         .select(settings::value)
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }

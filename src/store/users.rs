@@ -42,16 +42,16 @@ pub fn get(conn: &mut DbConn, id: i64) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::username.eq(username))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 /// A user with the path of their region and their enterprise's region.
@@ -71,8 +71,8 @@ pub fn with_region_path(conn: &mut DbConn, id: i64) -> QueryResult<Option<Signed
                 "(SELECT e.region_id FROM enterprises e WHERE e.id = users.enterprise_id)",
             ),
         ))
-        .first(conn)
-        .optional()
+        .load(conn)
+        .map(super::one_of)
 }
 
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
