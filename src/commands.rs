@@ -127,30 +127,49 @@ fn init_logging(filter: &str) {
         .try_init();
 }
 
-/// `qinqing check-figures`: every group of the kept sums against a recount of the issues.
+/// `qinqing check-figures`: every group of the kept sums against a recount of the issues
+/// and of their assignment rows.
 fn check_figures(config: &Config) -> Result<(), String> {
     let mut conn = server::connect(&config.backend())?;
-    let groups = store::stats::compare_rollup(&mut conn).map_err(|e| e.to_string())?;
-    let differing: Vec<_> = groups
-        .iter()
-        .filter(|(_, kept, counted)| kept != counted)
-        .collect();
-    for ((region, department, category, channel), kept, counted) in &differing {
-        println!(
-            "region {region}, lead department {department}, {category}, {channel}:\n  kept    {kept:?}\n  counted {counted:?}"
-        );
+    let issue_groups = store::stats::compare_rollup(&mut conn).map_err(|e| e.to_string())?;
+    let assignment_groups =
+        store::stats::compare_assignment_rollup(&mut conn).map_err(|e| e.to_string())?;
+    let mut issues_differing = 0;
+    for ((region, department, category, channel, day), kept, counted) in &issue_groups {
+        if kept != counted {
+            issues_differing += 1;
+            println!(
+                "issues of region {region}, lead department {department}, {category}, {channel}, filed {day}:\n  kept    {kept:?}\n  counted {counted:?}"
+            );
+        }
     }
-    if differing.is_empty() {
+    let mut assignments_differing = 0;
+    for ((department, region, category, channel, day), kept, counted) in &assignment_groups {
+        if kept != counted {
+            assignments_differing += 1;
+            println!(
+                "assignments to department {department} of issues of region {region}, {category}, {channel}, filed {day}:\n  kept    {kept:?}\n  counted {counted:?}"
+            );
+        }
+    }
+    let sizes = format!(
+        "{} of {} groups of issue sums (region × lead department × category × channel × day of filing) \
+         and {} of {} groups of assignment counts (department assigned × region × category × channel × day of filing)",
+        issues_differing,
+        issue_groups.len(),
+        assignments_differing,
+        assignment_groups.len()
+    );
+    if issues_differing + assignments_differing == 0 {
         println!(
-            "check-figures: {} groups (region × lead department × category × channel), each equal to a recount of the issues",
-            groups.len()
+            "check-figures: {} groups of issue sums and {} groups of assignment counts, each equal to a recount",
+            issue_groups.len(),
+            assignment_groups.len()
         );
         Ok(())
     } else {
         Err(format!(
-            "check-figures: {} of {} groups differ from a recount (the service refills them at its next start)",
-            differing.len(),
-            groups.len()
+            "check-figures: {sizes} differ from a recount (the service refills the kept sums at its next start when their totals differ)"
         ))
     }
 }

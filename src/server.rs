@@ -19,11 +19,6 @@ use crate::store;
 pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     let mut conn = connect(&config.backend())?;
     let applied = db::migrate(&mut conn)?;
-    if store::stats::ensure_rollup(&mut conn)
-        .map_err(|e| format!("checking the kept figures: {e}"))?
-    {
-        log::info!("refilled the kept figures from the issues");
-    }
     let put = crate::service::calendar::install_shipped(&mut conn)
         .map_err(|e| format!("installing the shipped calendars: {}", e.one_line()))?;
     if !put.is_empty() {
@@ -33,6 +28,11 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
         .map_err(|e| format!("filling the assignment rows: {}", e.one_line()))?;
     if filled > 0 {
         log::info!("filled the assignment rows from {filled} timeline events");
+    }
+    if store::stats::ensure_rollup(&mut conn)
+        .map_err(|e| format!("checking the kept figures: {e}"))?
+    {
+        log::info!("refilled the kept figures from the issues");
     }
     warn_missing_calendars(&mut conn);
     Ok(applied)

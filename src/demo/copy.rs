@@ -12,7 +12,7 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children.
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "calendar_years",
     "calendar_days",
     "departments",
@@ -30,6 +30,7 @@ const TABLES: [&str; 20] = [
     "issue_ratings",
     "issue_assignments",
     "issue_rollup",
+    "assignment_rollup",
     "notices",
     "notifications",
     "reply_templates",
@@ -37,7 +38,12 @@ const TABLES: [&str; 20] = [
 
 /// Tables whose rows PostgreSQL may already hold before a load (the shipped calendars, the
 /// kept sums' rows of zeros): replaced by the copy.
-const REPLACED: [&str; 3] = ["calendar_days", "calendar_years", "issue_rollup"];
+const REPLACED: [&str; 4] = [
+    "calendar_days",
+    "calendar_years",
+    "issue_rollup",
+    "assignment_rollup",
+];
 
 /// Rows per statement of the copy.
 const CHUNK: i64 = 5_000;

@@ -281,10 +281,9 @@ fn assignments_by(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
-    issue_key: &str,
+    group: stats::AssignmentGroup,
 ) -> Result<std::collections::HashMap<String, stats::AssignmentCounts>, Error> {
-    let key = stats::assignment_key(issue_key);
-    Ok(stats::assignment_counts(conn, scope, f, Some(&key))?
+    Ok(stats::assignment_counts(conn, scope, f, Some(group))?
         .into_iter()
         .filter_map(|(k, a)| k.map(|k| (k, a)))
         .collect())
@@ -359,7 +358,9 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
         .collect();
     // Assignments are charged to the department assigned, which may no longer hold any
     // of the issues (it returned them): it still has its row.
-    for (d, a) in stats::assignment_counts(conn, &scope, &f, Some("CAST(department_id AS TEXT)"))? {
+    for (d, a) in
+        stats::assignment_counts(conn, &scope, &f, Some(stats::AssignmentGroup::Department))?
+    {
         if let Some(d) = d.and_then(|d| d.parse::<i64>().ok()) {
             let c = rows.entry(d).or_default();
             *c = c.with_assignments(a);
@@ -451,7 +452,7 @@ pub fn by_region(
     let (scope, f) = scoped(conn, caller, &query)?;
     let rows = stats::by_region(conn, &scope, &f)?;
     let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "CAST(region_id AS TEXT)")?;
-    let assigned = assignments_by(conn, &scope, &f, "CAST(i.region_id AS TEXT)")?;
+    let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Region)?;
     let ids: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
     let names = regions::names(conn, &ids)?;
     let items = rows
@@ -489,7 +490,7 @@ pub fn by_category(
     query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
     let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "category")?;
-    let assigned = assignments_by(conn, &scope, &f, "i.category")?;
+    let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Category)?;
     let items = stats::by_category(conn, &scope, &f)?
         .into_iter()
         .map(|(c, mut n)| {
@@ -536,7 +537,7 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
     } else {
         let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
         let overdue = stats::overdue_by(conn, &scope, &f, time::today(), bucket)?;
-        let assigned = assignments_by(conn, &scope, &f, bucket)?;
+        let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Bucket(bucket))?;
         stats::trend(conn, &scope, &f, granularity)?
             .into_iter()
             .map(|(period, mut c)| {

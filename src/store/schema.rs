@@ -284,11 +284,12 @@ diesel::table! {
 diesel::joinable!(issue_co_departments -> issues (issue_id));
 
 diesel::table! {
-    issue_rollup (region_id, lead_department_id, category, channel) {
+    issue_rollup (region_id, lead_department_id, category, channel, filed_on) {
         region_id -> BigInt,
         lead_department_id -> BigInt,
         category -> Text,
         channel -> Text,
+        filed_on -> Date,
         collected -> BigInt,
         resolved_on_site -> BigInt,
         assigned_issues -> BigInt,
@@ -308,6 +309,19 @@ diesel::table! {
         rated_answered -> BigInt,
         first_time -> BigInt,
         solved -> BigInt,
+    }
+}
+
+diesel::table! {
+    assignment_rollup (department_id, region_id, category, channel, filed_on) {
+        department_id -> BigInt,
+        region_id -> BigInt,
+        category -> Text,
+        channel -> Text,
+        filed_on -> Date,
+        assignments -> BigInt,
+        signed_on_time -> BigInt,
+        returns -> BigInt,
     }
 }
 
@@ -387,6 +401,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_extensions,
     idempotency_keys,
     issue_rollup,
+    assignment_rollup,
     issue_assignments,
     department_names,
     reply_templates,

@@ -10,7 +10,8 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::fixed;
 use super::issues::{condition, overdue_on, IssueFilter};
 use super::schema::{
-    attendances, editions, forum_departments, forums, issue_assignments, issue_rollup, issues,
+    assignment_rollup, attendances, editions, forum_departments, forums, issue_assignments,
+    issue_rollup, issues,
 };
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
@@ -241,10 +242,11 @@ fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
     sql::<CountsSql>(&list.join(", "))
 }
 
-/// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row. The
-/// issue store calls this around every write of an issue, in the same transaction. The
-/// statement's text is fixed (one for each sign) and the issue is a bind parameter, so the
-/// connection prepares it once.
+/// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row (its
+/// region, lead department, category, channel and day of filing). The issue store calls
+/// this around every write of an issue, in the same transaction. The statement's text is
+/// fixed (one for each sign) and the issue is a bind parameter, so the connection prepares
+/// it once.
 pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
     static ADD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static TAKE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -254,28 +256,58 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
             .iter()
             .map(|(_, e)| format!("{sign} * ({e})"))
             .collect();
-        let updates: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{c} = issue_rollup.{c} + excluded.{c}"))
-            .collect();
-        format!(
-            "INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
-             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
-             WHERE {} AND id = ",
-            columns.join(", "),
-            values.join(", "),
-            collected_sql(),
-        ) + &format!(
-            " ON CONFLICT (region_id, lead_department_id, category, channel) DO UPDATE SET {}",
-            updates.join(", ")
+        upsert(
+            "issue_rollup",
+            &format!("{ISSUE_GROUP}, {}", columns.join(", ")),
+            &format!(
+                "SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {} \
+                 FROM issues WHERE {} AND id = {ISSUE_ID}",
+                values.join(", "),
+                collected_sql(),
+            ),
+            ISSUE_GROUP,
+            &columns,
         )
     };
+    run_for_issue(conn, [&ADD, &TAKE], sign, build, issue_id)
+}
+
+/// The key of a row of the issue sums.
+const ISSUE_GROUP: &str = "region_id, lead_department_id, category, channel, filed_on";
+/// The key of a row of the assignment counts.
+const ASSIGNMENT_GROUP: &str = "department_id, region_id, category, channel, filed_on";
+
+/// Where a kept-sums statement binds the issue's id.
+const ISSUE_ID: &str = "\u{0}issue\u{0}";
+
+/// An upsert adding `select`'s rows to the kept rows of `table` (key `key`), summing
+/// `columns`; `select` holds `ISSUE_ID` where the issue's id is bound.
+fn upsert(table: &str, list: &str, select: &str, key: &str, columns: &[&str]) -> String {
+    let updates: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({list}) {select} ON CONFLICT ({key}) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
+/// Runs the kept-sums statement of `sign` for one issue: `build(1)` or `build(-1)`, built
+/// once into `cells` (adding, taking away).
+fn run_for_issue(
+    conn: &mut DbConn,
+    cells: [&'static std::sync::OnceLock<String>; 2],
+    sign: i8,
+    build: impl Fn(i8) -> String,
+    issue_id: i64,
+) -> QueryResult<()> {
     let text = if sign > 0 {
-        fixed::once(&ADD, || build(1))
+        fixed::once(cells[0], || build(1))
     } else {
-        fixed::once(&TAKE, || build(-1))
+        fixed::once(cells[1], || build(-1))
     };
-    let (head, tail) = text.split_at(text.find(" ON CONFLICT").unwrap_or(text.len()));
+    let (head, tail) = text.split_once(ISSUE_ID).unwrap_or((text, ""));
     diesel::RunQueryDsl::execute(
         RollupAdd {
             head,
@@ -285,6 +317,59 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
         conn,
     )
     .map(|_| ())
+}
+
+/// The measures of the assignment counts, in the order of `AssignmentCounts`.
+const ASSIGNMENT_MEASURES: [(&str, &str); 3] = [
+    ("assignments", "1"),
+    (
+        "signed_on_time",
+        "CASE WHEN a.signed_at < a.sign_deadline THEN 1 ELSE 0 END",
+    ),
+    (
+        "returns",
+        "CASE WHEN a.returned_at IS NOT NULL THEN 1 ELSE 0 END",
+    ),
+];
+
+/// The assignment rows the figures count, with their issue (`i`): those of collected issues.
+fn assignments_of_issues() -> String {
+    format!(
+        "FROM issue_assignments a JOIN issues i ON i.id = a.issue_id WHERE i.{}",
+        collected_sql()
+    )
+}
+
+/// The key of the assignment counts read from an assignment row `a` and its issue `i`.
+const ASSIGNMENT_GROUP_OF_ROWS: &str =
+    "a.department_id, i.region_id, i.category, i.channel, i.filed_on";
+
+/// Adds (`sign` 1) or takes away (`sign` -1) the assignment counts of one issue's
+/// assignment rows to the kept rows of the department of each. Called around every write
+/// of an issue's assignment rows, in its transaction.
+pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
+    static ADD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static TAKE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let build = |sign: i8| {
+        let columns: Vec<&str> = ASSIGNMENT_MEASURES.iter().map(|(c, _)| *c).collect();
+        let values: Vec<String> = ASSIGNMENT_MEASURES
+            .iter()
+            .map(|(_, e)| format!("{sign} * SUM({e})"))
+            .collect();
+        upsert(
+            "assignment_rollup",
+            &format!("{ASSIGNMENT_GROUP}, {}", columns.join(", ")),
+            &format!(
+                "SELECT {ASSIGNMENT_GROUP_OF_ROWS}, {} {} AND a.issue_id = {ISSUE_ID} \
+                 GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
+                values.join(", "),
+                assignments_of_issues()
+            ),
+            ASSIGNMENT_GROUP,
+            &columns,
+        )
+    };
+    run_for_issue(conn, [&ADD, &TAKE], sign, build, issue_id)
 }
 
 /// The statement of `add_to_rollup`: its fixed text around the issue's id.
@@ -314,85 +399,217 @@ impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for RollupAdd
 
 impl<C> diesel::RunQueryDsl<C> for RollupAdd {}
 
-/// Refills the rollup from the issues when it does not match them (after a bulk load, or
-/// on a database whose issues predate it); true when it was refilled.
-/// A group of the kept sums (region, lead department or 0, category, channel).
-pub type GroupKey = (i64, i64, String, String);
+/// A group of the kept issue sums (region, lead department or 0, category, channel, day of
+/// filing).
+pub type GroupKey = (i64, i64, String, String, NaiveDate);
+/// A group of the kept assignment counts (department assigned, region, category, channel,
+/// day of filing).
+pub type AssignmentGroupKey = (i64, i64, String, String, NaiveDate);
 
-/// The kept sums group by group beside a recount of the issues: every group either side
-/// holds (a kept group of zeros and a missing recount are the same).
+/// Beside each other, by group: what is kept and what a recount gives (a kept group of
+/// zeros and a missing recount are the same).
+fn side_by_side<K: Ord, V: Default>(kept: Vec<(K, V)>, counted: Vec<(K, V)>) -> Vec<(K, V, V)> {
+    let mut groups: std::collections::BTreeMap<K, (V, V)> = std::collections::BTreeMap::new();
+    for (k, v) in kept {
+        groups.entry(k).or_default().0 = v;
+    }
+    for (k, v) in counted {
+        groups.entry(k).or_default().1 = v;
+    }
+    groups
+        .into_iter()
+        .map(|(k, (kept, counted))| (k, kept, counted))
+        .collect()
+}
+
+/// The kept issue sums group by group beside a recount of the issues: every group either
+/// side holds.
 pub fn compare_rollup(conn: &mut DbConn) -> QueryResult<Vec<(GroupKey, Counts, Counts)>> {
-    let kept: Vec<(i64, i64, String, String, CountsRow)> = issue_rollup::table
+    type Row = (i64, i64, String, String, NaiveDate, CountsRow);
+    let kept: Vec<Row> = issue_rollup::table
         .group_by((
             issue_rollup::region_id,
             issue_rollup::lead_department_id,
             issue_rollup::category,
             issue_rollup::channel,
+            issue_rollup::filed_on,
         ))
         .select((
             issue_rollup::region_id,
             issue_rollup::lead_department_id,
             issue_rollup::category,
             issue_rollup::channel,
+            issue_rollup::filed_on,
             rollup_sql(),
         ))
         .load(conn)?;
     let lead = "COALESCE(lead_department_id, 0)";
-    let counted: Vec<(i64, i64, String, String, CountsRow)> = issues::table
+    let counted: Vec<Row> = issues::table
         .filter(sql::<diesel::sql_types::Bool>(&collected_sql()))
         .group_by(sql::<Text>(&format!(
-            "region_id, {lead}, category, channel"
+            "region_id, {lead}, category, channel, filed_on"
         )))
         .select((
             sql::<BigInt>("region_id"),
             sql::<BigInt>(lead),
             sql::<Text>("category"),
             sql::<Text>("channel"),
+            sql::<diesel::sql_types::Date>("filed_on"),
             counts_sql(),
         ))
         .load(conn)?;
-    let mut groups: std::collections::BTreeMap<GroupKey, (Counts, Counts)> =
-        std::collections::BTreeMap::new();
-    for (r, d, c, ch, n) in kept {
-        groups.entry((r, d, c, ch)).or_default().0 = n.into();
-    }
-    for (r, d, c, ch, n) in counted {
-        groups.entry((r, d, c, ch)).or_default().1 = n.into();
-    }
-    Ok(groups
-        .into_iter()
-        .map(|(k, (kept, counted))| (k, kept, counted))
-        .collect())
+    let keyed = |rows: Vec<Row>| -> Vec<(GroupKey, Counts)> {
+        rows.into_iter()
+            .map(|(r, d, c, ch, day, n)| ((r, d, c, ch, day), n.into()))
+            .collect()
+    };
+    Ok(side_by_side(keyed(kept), keyed(counted)))
 }
 
+/// The assignment counts summed, each named as its column: over assignment rows `a`
+/// (`kept` false) or over kept rows.
+fn assignment_sums(kept: bool) -> String {
+    ASSIGNMENT_MEASURES
+        .iter()
+        .map(|(c, e)| {
+            let e = if kept { c } else { e };
+            format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT) AS {c}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The kept assignment counts group by group beside a recount of the assignment rows.
+pub fn compare_assignment_rollup(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<(AssignmentGroupKey, AssignmentCounts, AssignmentCounts)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        department_id: i64,
+        #[diesel(sql_type = BigInt)]
+        region_id: i64,
+        #[diesel(sql_type = Text)]
+        category: String,
+        #[diesel(sql_type = Text)]
+        channel: String,
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        filed_on: NaiveDate,
+        #[diesel(sql_type = BigInt)]
+        assignments: i64,
+        #[diesel(sql_type = BigInt)]
+        signed_on_time: i64,
+        #[diesel(sql_type = BigInt)]
+        returns: i64,
+    }
+    let kept: Vec<Row> = diesel::sql_query(format!(
+        "SELECT {ASSIGNMENT_GROUP}, {} FROM assignment_rollup GROUP BY {ASSIGNMENT_GROUP}",
+        assignment_sums(true)
+    ))
+    .load(conn)?;
+    let counted: Vec<Row> = diesel::sql_query(format!(
+        "SELECT a.department_id AS department_id, i.region_id AS region_id, i.category AS category, \
+         i.channel AS channel, i.filed_on AS filed_on, {} {} GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
+        assignment_sums(false),
+        assignments_of_issues()
+    ))
+    .load(conn)?;
+    let keyed = |rows: Vec<Row>| -> Vec<(AssignmentGroupKey, AssignmentCounts)> {
+        rows.into_iter()
+            .map(|r| {
+                (
+                    (
+                        r.department_id,
+                        r.region_id,
+                        r.category,
+                        r.channel,
+                        r.filed_on,
+                    ),
+                    AssignmentCounts {
+                        assignments: r.assignments,
+                        signed_on_time: r.signed_on_time,
+                        returns: r.returns,
+                    },
+                )
+            })
+            .collect()
+    };
+    Ok(side_by_side(keyed(kept), keyed(counted)))
+}
+
+/// Refills the kept sums from the issues and their assignment rows when their totals do
+/// not match a recount (after a bulk load, or on a database whose issues predate them);
+/// true when anything was refilled.
 pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
     let from_issues: CountsRow = issues::table
         .filter(issues::status.ne(State::Withdrawn))
         .select(counts_sql())
         .first(conn)?;
     let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
-    let sums_match = Counts::from(from_issues) == Counts::from(from_rollup);
-    if sums_match {
-        return Ok(false);
+    let issues_differ = Counts::from(from_issues) != Counts::from(from_rollup);
+    let totals = |conn: &mut DbConn, sql_text: String| -> QueryResult<(i64, i64, i64)> {
+        #[derive(QueryableByName)]
+        struct T {
+            #[diesel(sql_type = BigInt)]
+            assignments: i64,
+            #[diesel(sql_type = BigInt)]
+            signed_on_time: i64,
+            #[diesel(sql_type = BigInt)]
+            returns: i64,
+        }
+        let t: T = diesel::sql_query(sql_text).get_result(conn)?;
+        Ok((t.assignments, t.signed_on_time, t.returns))
+    };
+    let counted = totals(
+        conn,
+        format!(
+            "SELECT {} {}",
+            assignment_sums(false),
+            assignments_of_issues()
+        ),
+    )?;
+    let kept = totals(
+        conn,
+        format!("SELECT {} FROM assignment_rollup", assignment_sums(true)),
+    )?;
+    let assignments_differ = counted != kept;
+    if issues_differ || assignments_differ {
+        refill_rollup(conn)?;
     }
+    Ok(issues_differ || assignments_differ)
+}
+
+/// Fills the kept sums afresh from the issues and their assignment rows, in one
+/// transaction.
+pub fn refill_rollup(conn: &mut DbConn) -> QueryResult<()> {
     let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
     let sums: Vec<String> = measures()
+        .iter()
+        .map(|(_, e)| format!("SUM({e})"))
+        .collect();
+    let assignment_columns: Vec<&str> = ASSIGNMENT_MEASURES.iter().map(|(c, _)| *c).collect();
+    let assignment_sums: Vec<String> = ASSIGNMENT_MEASURES
         .iter()
         .map(|(_, e)| format!("SUM({e})"))
         .collect();
     crate::db::write_tx(conn, |conn| {
         conn.batch_execute(&format!(
             "DELETE FROM issue_rollup; \
-             INSERT INTO issue_rollup (region_id, lead_department_id, category, channel, {}) \
-             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {} FROM issues \
+             INSERT INTO issue_rollup ({ISSUE_GROUP}, {}) \
+             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {} FROM issues \
              WHERE {} \
-             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel",
+             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel, filed_on; \
+             DELETE FROM assignment_rollup; \
+             INSERT INTO assignment_rollup ({ASSIGNMENT_GROUP}, {}) \
+             SELECT {ASSIGNMENT_GROUP_OF_ROWS}, {} {} GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
             columns.join(", "),
             sums.join(", "),
-            collected_sql()
+            collected_sql(),
+            assignment_columns.join(", "),
+            assignment_sums.join(", "),
+            assignments_of_issues()
         ))
-    })?;
-    Ok(true)
+    })
 }
 
 /// A row of sums read with a filter, knowing its basis.
@@ -557,16 +774,88 @@ pub struct AssignmentCounts {
     pub returns: i64,
 }
 
-/// The assignment counts of a figure, in one total (`key` none) or grouped by an SQL
-/// expression over `issue_assignments` read as text. Filed basis: every assignment of the
-/// issues filed in the period; activity basis: the assignments made in it (and whether
-/// each was signed in time), and the returns made in it. A department (the caller or a
-/// filter) is charged with the assignments it received, whoever holds the issue now.
+/// What a figure groups its assignment counts by.
+#[derive(Clone, Copy, Debug)]
+pub enum AssignmentGroup<'a> {
+    /// The department assigned.
+    Department,
+    /// The issue's region.
+    Region,
+    /// The issue's category.
+    Category,
+    /// A trend's bucket of the issue's day of filing (`trend_bucket`).
+    Bucket(&'a str),
+}
+
+impl AssignmentGroup<'_> {
+    /// The key as text, over kept assignment rows.
+    fn kept_sql(&self) -> String {
+        match self {
+            Self::Department => "CAST(department_id AS TEXT)".into(),
+            Self::Region => "CAST(region_id AS TEXT)".into(),
+            Self::Category => "category".into(),
+            Self::Bucket(b) => (*b).to_owned(),
+        }
+    }
+
+    /// The key as text, over `issue_assignments` rows, read from each row's issue.
+    fn counted_sql(&self) -> String {
+        let of_issue =
+            |e: &str| format!("(SELECT {e} FROM issues i WHERE i.id = issue_assignments.issue_id)");
+        match self {
+            Self::Department => "CAST(department_id AS TEXT)".into(),
+            Self::Region => of_issue("CAST(i.region_id AS TEXT)"),
+            Self::Category => of_issue("i.category"),
+            Self::Bucket(b) => of_issue(b),
+        }
+    }
+}
+
+/// The assignment counts of a figure, in one total (`group` none) or by group (the key
+/// read as text). Filed basis: every assignment of the issues filed in the period, from
+/// the kept counts when they can answer; activity basis: the assignments made in it (and
+/// whether each was signed in time), and the returns made in it. A department (the caller
+/// or a filter) is charged with the assignments it received, whoever holds the issue now.
 pub fn assignment_counts(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
-    key: Option<&str>,
+    group: Option<AssignmentGroup>,
+) -> QueryResult<Vec<(Option<String>, AssignmentCounts)>> {
+    if kept(f) {
+        let sums = sql::<(BigInt, BigInt, BigInt)>(
+            "CAST(COALESCE(SUM(assignments), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(signed_on_time), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(returns), 0) AS BIGINT)",
+        );
+        let rows: Vec<(Option<String>, (i64, i64, i64))> = match group {
+            None => {
+                let n = assignment_rollup::table
+                    .filter(assignment_rollup_in(scope, f))
+                    .select(sums)
+                    .first(conn)?;
+                vec![(None, n)]
+            }
+            Some(g) => {
+                let key = g.kept_sql();
+                assignment_rollup::table
+                    .filter(assignment_rollup_in(scope, f))
+                    .group_by(sql::<Nullable<Text>>(&key))
+                    .select((sql::<Nullable<Text>>(&key), sums))
+                    .load(conn)?
+            }
+        };
+        return Ok(assignment_rows(rows));
+    }
+    assignment_counts_from_rows(conn, scope, f, group)
+}
+
+/// The same assignment counts, always from the assignment rows themselves.
+pub fn assignment_counts_from_rows(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    group: Option<AssignmentGroup>,
 ) -> QueryResult<Vec<(Option<String>, AssignmentCounts)>> {
     let (issue_scope, own) = match scope {
         Scope::Department(d) => (Scope::All, Some(*d)),
@@ -600,7 +889,7 @@ pub fn assignment_counts(
             .to_owned()
     };
     let sums = sql::<(BigInt, BigInt, BigInt)>(&sums);
-    let rows: Vec<(Option<String>, (i64, i64, i64))> = match key {
+    let rows: Vec<(Option<String>, (i64, i64, i64))> = match group {
         None => {
             let n = issue_assignments::table
                 .filter(cond)
@@ -608,14 +897,22 @@ pub fn assignment_counts(
                 .first(conn)?;
             vec![(None, n)]
         }
-        Some(key) => issue_assignments::table
-            .filter(cond)
-            .group_by(sql::<Nullable<Text>>(key))
-            .select((sql::<Nullable<Text>>(key), sums))
-            .load(conn)?,
+        Some(g) => {
+            let key = g.counted_sql();
+            issue_assignments::table
+                .filter(cond)
+                .group_by(sql::<Nullable<Text>>(&key))
+                .select((sql::<Nullable<Text>>(&key), sums))
+                .load(conn)?
+        }
     };
-    Ok(rows
-        .into_iter()
+    Ok(assignment_rows(rows))
+}
+
+fn assignment_rows(
+    rows: Vec<(Option<String>, (i64, i64, i64))>,
+) -> Vec<(Option<String>, AssignmentCounts)> {
+    rows.into_iter()
         .map(|(k, (a, s, r))| {
             (
                 k,
@@ -626,21 +923,14 @@ pub fn assignment_counts(
                 },
             )
         })
-        .collect())
+        .collect()
 }
 
-/// The grouping keys of `assignment_counts` for each figure table: the same groups as the
-/// issue rows, read from each assignment's issue.
-pub fn assignment_key(issue_column_sql: &str) -> String {
-    format!("(SELECT {issue_column_sql} FROM issues i WHERE i.id = issue_assignments.issue_id)")
-}
-
-/// Whether the kept all-time sums can answer: no period, edition, forum or other
-/// condition the rollup does not keep.
-fn all_time(f: &IssueFilter) -> bool {
+/// Whether the kept sums can answer: the filed basis, with no edition, forum or other
+/// condition they do not keep (a period on the filed basis is a range of filing days,
+/// which they keep).
+fn kept(f: &IssueFilter) -> bool {
     !f.activity
-        && f.from.is_none()
-        && f.to.is_none()
         && f.edition_id.is_none()
         && f.forum_id.is_none()
         && f.status.is_none()
@@ -649,38 +939,55 @@ fn all_time(f: &IssueFilter) -> bool {
         && f.q.is_none()
 }
 
-/// The condition on rollup rows matching `issues_in` for an all-time filter.
+/// The condition on the kept rows of `$table` for a scope and a filter the kept sums
+/// answer; `$department` is the column a department's scope and filter select by.
+macro_rules! kept_rows_in {
+    ($table:ident, $department:ident, $scope:expr, $f:expr) => {{
+        let (scope, f): (&Scope, &IssueFilter) = ($scope, $f);
+        let mut cond: Filter<$table::table> = match scope {
+            Scope::All => Box::new(sql::<diesel::sql_types::Bool>("1 = 1")),
+            Scope::Region(path) => Box::new($table::region_id.eq_any(scope::regions_under(path))),
+            Scope::Department(d) => Box::new($table::$department.eq(*d)),
+            // Enterprises read no figures; should one get here, it sees nothing.
+            Scope::Enterprise(_) => Box::new($table::region_id.eq(-1)),
+        };
+        if let Some(path) = &f.region_path {
+            cond = Box::new(cond.and($table::region_id.eq_any(scope::regions_under(path))));
+        }
+        if let Some(d) = f.department_id {
+            cond = Box::new(cond.and($table::$department.eq(d)));
+        }
+        if let Some(c) = f.category {
+            cond = Box::new(cond.and($table::category.eq(c)));
+        }
+        if let Some(c) = f.channel {
+            cond = Box::new(cond.and($table::channel.eq(c)));
+        }
+        if let Some(from) = f.from {
+            cond = Box::new(cond.and($table::filed_on.ge(from)));
+        }
+        if let Some(to) = f.to {
+            cond = Box::new(cond.and($table::filed_on.le(to)));
+        }
+        cond
+    }};
+}
+
+/// The condition on rollup rows matching `issues_in` for a filter the kept sums answer (a
+/// department: the issues it leads).
 fn rollup_in(scope: &Scope, f: &IssueFilter) -> Filter<issue_rollup::table> {
-    let and = |cond: Filter<issue_rollup::table>,
-               more: Filter<issue_rollup::table>|
-     -> Filter<issue_rollup::table> { Box::new(cond.and(more)) };
-    let mut cond: Filter<issue_rollup::table> = match scope {
-        Scope::All => Box::new(sql::<diesel::sql_types::Bool>("1 = 1")),
-        Scope::Region(path) => Box::new(issue_rollup::region_id.eq_any(scope::regions_under(path))),
-        Scope::Department(d) => Box::new(issue_rollup::lead_department_id.eq(*d)),
-        // Enterprises read no figures; should one get here, it sees nothing.
-        Scope::Enterprise(_) => Box::new(issue_rollup::region_id.eq(-1)),
-    };
-    if let Some(path) = &f.region_path {
-        cond = and(
-            cond,
-            Box::new(issue_rollup::region_id.eq_any(scope::regions_under(path))),
-        );
-    }
-    if let Some(d) = f.department_id {
-        cond = and(cond, Box::new(issue_rollup::lead_department_id.eq(d)));
-    }
-    if let Some(c) = f.category {
-        cond = and(cond, Box::new(issue_rollup::category.eq(c)));
-    }
-    if let Some(c) = f.channel {
-        cond = and(cond, Box::new(issue_rollup::channel.eq(c)));
-    }
-    cond
+    kept_rows_in!(issue_rollup, lead_department_id, scope, f)
+}
+
+/// The condition on kept assignment rows matching `assignment_counts`'s rows for a filter
+/// the kept sums answer: the issue's scope and filters, and the department assigned (the
+/// caller's, and the filter's).
+fn assignment_rollup_in(scope: &Scope, f: &IssueFilter) -> Filter<assignment_rollup::table> {
+    kept_rows_in!(assignment_rollup, department_id, scope, f)
 }
 
 pub fn counts(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<Counts> {
-    if !all_time(f) {
+    if !kept(f) {
         return counts_from_issues(conn, scope, f);
     }
     let row: CountsRow = issue_rollup::table
@@ -795,7 +1102,7 @@ pub fn overdue_by_department(
 /// Counts of the issues no department holds (never assigned, and not solved on the spot
 /// by one): the line beside the ranking that makes its rows add up to the summary.
 pub fn unassigned(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<Counts> {
-    if all_time(f) {
+    if kept(f) {
         let row: CountsRow = issue_rollup::table
             .filter(rollup_in(scope, f))
             .filter(issue_rollup::lead_department_id.eq(0))
@@ -817,7 +1124,7 @@ pub fn by_department(
     scope: &Scope,
     f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
-    if all_time(f) {
+    if kept(f) {
         let rows: Vec<(i64, CountsRow)> = issue_rollup::table
             .filter(rollup_in(scope, f))
             .filter(issue_rollup::lead_department_id.ne(0))
@@ -843,7 +1150,7 @@ pub fn by_region(
     scope: &Scope,
     f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
-    let rows: Vec<(i64, CountsRow)> = if all_time(f) {
+    let rows: Vec<(i64, CountsRow)> = if kept(f) {
         issue_rollup::table
             .filter(rollup_in(scope, f))
             .group_by(issue_rollup::region_id)
@@ -866,7 +1173,7 @@ pub fn by_category(
     scope: &Scope,
     f: &IssueFilter,
 ) -> QueryResult<Vec<(Category, Counts)>> {
-    let rows: Vec<(Category, CountsRow)> = if all_time(f) {
+    let rows: Vec<(Category, CountsRow)> = if kept(f) {
         issue_rollup::table
             .filter(rollup_in(scope, f))
             .group_by(issue_rollup::category)
@@ -899,12 +1206,21 @@ pub fn trend(
     granularity: Granularity,
 ) -> QueryResult<Vec<(String, Counts)>> {
     let bucket = trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
-    let rows: Vec<(Option<String>, CountsRow)> = issues::table
-        .filter(issues_in(scope, f))
-        .group_by(sql::<Nullable<Text>>(bucket))
-        .select((sql::<Nullable<Text>>(bucket), sums_sql(f)))
-        .order(sql::<Nullable<Text>>(bucket))
-        .load(conn)?;
+    let rows: Vec<(Option<String>, CountsRow)> = if kept(f) {
+        issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .group_by(sql::<Nullable<Text>>(bucket))
+            .select((sql::<Nullable<Text>>(bucket), rollup_sql()))
+            .order(sql::<Nullable<Text>>(bucket))
+            .load(conn)?
+    } else {
+        issues::table
+            .filter(issues_in(scope, f))
+            .group_by(sql::<Nullable<Text>>(bucket))
+            .select((sql::<Nullable<Text>>(bucket), sums_sql(f)))
+            .order(sql::<Nullable<Text>>(bucket))
+            .load(conn)?
+    };
     Ok(rows
         .into_iter()
         .filter_map(|(b, c)| b.map(|b| (b, read(f, c))))

@@ -240,6 +240,18 @@ fn keep_assignment(
     details: &Value,
     at: NaiveDateTime,
 ) -> Result<(), Error> {
+    if !matches!(
+        event,
+        EventKind::Assigned
+            | EventKind::Reassigned
+            | EventKind::Signed
+            | EventKind::TakenOver
+            | EventKind::Returned
+    ) {
+        return Ok(());
+    }
+    // The kept assignment counts follow: the issue's rows come out before, go in after.
+    st::stats::add_assignments_to_rollup(conn, issue_id, -1)?;
     match event {
         EventKind::Assigned | EventKind::Reassigned => {
             if let Some(d) = details.get("lead_department_id").and_then(Value::as_i64) {
@@ -248,9 +260,9 @@ fn keep_assignment(
             }
         }
         EventKind::Signed | EventKind::TakenOver => assignments::signed(conn, issue_id, at)?,
-        EventKind::Returned => assignments::returned(conn, issue_id, at)?,
-        _ => {}
+        _ => assignments::returned(conn, issue_id, at)?,
     }
+    st::stats::add_assignments_to_rollup(conn, issue_id, 1)?;
     Ok(())
 }
 
