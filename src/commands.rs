@@ -143,6 +143,16 @@ fn check_figures(config: &Config) -> Result<(), String> {
             );
         }
     }
+    let totals = store::stats::compare_totals(&mut conn).map_err(|e| e.to_string())?;
+    let mut totals_differing = 0;
+    for ((region, department, category, channel), kept, counted) in &totals {
+        if kept != counted {
+            totals_differing += 1;
+            println!(
+                "all-time issues of region {region}, lead department {department}, {category}, {channel}:\n  kept    {kept:?}\n  counted {counted:?}"
+            );
+        }
+    }
     let mut assignments_differing = 0;
     for ((department, region, category, channel, day), kept, counted) in &assignment_groups {
         if kept != counted {
@@ -153,17 +163,21 @@ fn check_figures(config: &Config) -> Result<(), String> {
         }
     }
     let sizes = format!(
-        "{} of {} groups of issue sums (region × lead department × category × channel × day of filing) \
+        "{} of {} groups of issue sums (region × lead department × category × channel × day of filing), \
+         {} of {} groups of all-time issue sums (region × lead department × category × channel) \
          and {} of {} groups of assignment counts (department assigned × region × category × channel × day of filing)",
         issues_differing,
         issue_groups.len(),
+        totals_differing,
+        totals.len(),
         assignments_differing,
         assignment_groups.len()
     );
-    if issues_differing + assignments_differing == 0 {
+    if issues_differing + totals_differing + assignments_differing == 0 {
         println!(
-            "check-figures: {} groups of issue sums and {} groups of assignment counts, each equal to a recount",
+            "check-figures: {} groups of issue sums, {} groups of all-time issue sums and {} groups of assignment counts, each equal to a recount",
             issue_groups.len(),
+            totals.len(),
             assignment_groups.len()
         );
         Ok(())

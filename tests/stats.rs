@@ -511,6 +511,9 @@ pub fn assert_kept_equal_recount(conn: &mut qinqing::db::DbConn, departments: &[
     for (key, kept, counted) in stats::compare_rollup(conn).unwrap_or_else(|e| panic!("{e}")) {
         assert_eq!(kept, counted, "issue sums of {key:?}");
     }
+    for (key, kept, counted) in stats::compare_totals(conn).unwrap_or_else(|e| panic!("{e}")) {
+        assert_eq!(kept, counted, "all-time issue sums of {key:?}");
+    }
     for (key, kept, counted) in
         stats::compare_assignment_rollup(conn).unwrap_or_else(|e| panic!("{e}"))
     {
@@ -709,7 +712,9 @@ async fn check_figures_compares_every_group() {
     use diesel::connection::SimpleConnection;
     conn.batch_execute(&format!(
         "UPDATE issue_rollup SET collected = collected + 1 WHERE category = 'land'; \
-         UPDATE issue_rollup SET collected = collected - 1 WHERE category = 'tax' AND region_id = {CHANGXING}"
+         UPDATE issue_rollup SET collected = collected - 1 WHERE category = 'tax' AND region_id = {CHANGXING}; \
+         UPDATE issue_totals SET urges = urges + 1 WHERE category = 'land'; \
+         UPDATE issue_totals SET urges = urges - 1 WHERE category = 'tax' AND region_id = {CHANGXING}"
     ))
     .unwrap_or_else(|e| panic!("{e}"));
     let out = check();
@@ -717,7 +722,10 @@ async fn check_figures_compares_every_group() {
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("land") && text.contains("tax"), "{text}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("2 of 2 groups of issue sums"),
+        String::from_utf8_lossy(&out.stderr).contains(
+            "2 of 2 groups of issue sums (region × lead department × category × channel × day of filing), \
+             2 of 2 groups of all-time issue sums"
+        ),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -746,7 +754,7 @@ async fn check_figures_compares_every_group() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("3 groups of issue sums and 1 groups of assignment counts"),
+        text.contains("3 groups of issue sums, 3 groups of all-time issue sums and 1 groups of assignment counts"),
         "{text}"
     );
     conn.batch_execute("UPDATE assignment_rollup SET returns = returns + 1")

@@ -12,7 +12,7 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children.
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "calendar_years",
     "calendar_days",
     "departments",
@@ -30,6 +30,7 @@ const TABLES: [&str; 21] = [
     "issue_ratings",
     "issue_assignments",
     "issue_rollup",
+    "issue_totals",
     "assignment_rollup",
     "notices",
     "notifications",
@@ -38,10 +39,11 @@ const TABLES: [&str; 21] = [
 
 /// Tables whose rows PostgreSQL may already hold before a load (the shipped calendars, the
 /// kept sums' rows of zeros): replaced by the copy.
-const REPLACED: [&str; 4] = [
+const REPLACED: [&str; 5] = [
     "calendar_days",
     "calendar_years",
     "issue_rollup",
+    "issue_totals",
     "assignment_rollup",
 ];
 

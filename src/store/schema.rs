@@ -313,6 +313,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    issue_totals (region_id, lead_department_id, category, channel) {
+        region_id -> BigInt,
+        lead_department_id -> BigInt,
+        category -> Text,
+        channel -> Text,
+        collected -> BigInt,
+        resolved_on_site -> BigInt,
+        assigned_issues -> BigInt,
+        concluded -> BigInt,
+        answered_issues -> BigInt,
+        on_time -> BigInt,
+        reopened -> BigInt,
+        returned_issues -> BigInt,
+        rated -> BigInt,
+        satisfied -> BigInt,
+        dissatisfied_ratings -> BigInt,
+        working_days_sum -> BigInt,
+        working_days_n -> BigInt,
+        urges -> BigInt,
+        supervisions -> BigInt,
+        under_supervision -> BigInt,
+        rated_answered -> BigInt,
+        first_time -> BigInt,
+        solved -> BigInt,
+    }
+}
+
+diesel::table! {
     assignment_rollup (department_id, region_id, category, channel, filed_on) {
         department_id -> BigInt,
         region_id -> BigInt,
@@ -401,6 +429,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_extensions,
     idempotency_keys,
     issue_rollup,
+    issue_totals,
     assignment_rollup,
     issue_assignments,
     department_names,

@@ -11,7 +11,7 @@ use super::fixed;
 use super::issues::{condition, overdue_on, IssueFilter};
 use super::schema::{
     assignment_rollup, attendances, editions, forum_departments, forums, issue_assignments,
-    issue_rollup, issues,
+    issue_rollup, issue_totals, issues,
 };
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
@@ -242,36 +242,65 @@ fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
     sql::<CountsSql>(&list.join(", "))
 }
 
-/// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its rollup row (its
-/// region, lead department, category, channel and day of filing). The issue store calls
-/// this around every write of an issue, in the same transaction. The statement's text is
-/// fixed (one for each sign) and the issue is a bind parameter, so the connection prepares
-/// it once.
+/// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its kept rows: its
+/// row by day (region, lead department, category, channel and day of filing) and its
+/// all-time row (the same without the day). The issue store calls this around every write
+/// of an issue, in the same transaction. The statements' text is fixed (for each sign and
+/// backend) and the issue is a bind parameter, so the connection prepares them once. On
+/// PostgreSQL both rows are written by one statement (the first upsert in a WITH).
 pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
-    static ADD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    static TAKE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let build = |sign: i8| {
+    static BY_DAY: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    static TOTALS: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    static BOTH: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    let build = |sign: i8, by_day: bool| {
         let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
         let values: Vec<String> = measures()
             .iter()
             .map(|(_, e)| format!("{sign} * ({e})"))
             .collect();
+        let (table, key, day) = if by_day {
+            ("issue_rollup", ISSUE_GROUP, ", filed_on")
+        } else {
+            ("issue_totals", TOTALS_GROUP, "")
+        };
         upsert(
-            "issue_rollup",
-            &format!("{ISSUE_GROUP}, {}", columns.join(", ")),
+            table,
+            &format!("{key}, {}", columns.join(", ")),
             &format!(
-                "SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {} \
+                "SELECT region_id, COALESCE(lead_department_id, 0), category, channel{day}, {} \
                  FROM issues WHERE {} AND id = {ISSUE_ID}",
                 values.join(", "),
                 collected_sql(),
             ),
-            ISSUE_GROUP,
+            key,
             &columns,
         )
     };
-    run_for_issue(conn, [&ADD, &TAKE], sign, build, issue_id)
+    let at = usize::from(sign < 0);
+    if matches!(conn, DbConn::Pg(_)) {
+        let both = fixed::once(&BOTH[at], || {
+            format!(
+                "WITH by_day AS ({} RETURNING 1) {}",
+                build(sign, true),
+                build(sign, false)
+            )
+        });
+        return run_for_issue(conn, both, issue_id);
+    }
+    run_for_issue(
+        conn,
+        fixed::once(&BY_DAY[at], || build(sign, true)),
+        issue_id,
+    )?;
+    run_for_issue(
+        conn,
+        fixed::once(&TOTALS[at], || build(sign, false)),
+        issue_id,
+    )
 }
 
+/// The key of an all-time row of the issue sums.
+const TOTALS_GROUP: &str = "region_id, lead_department_id, category, channel";
 /// The key of a row of the issue sums.
 const ISSUE_GROUP: &str = "region_id, lead_department_id, category, channel, filed_on";
 /// The key of a row of the assignment counts.
@@ -293,30 +322,9 @@ fn upsert(table: &str, list: &str, select: &str, key: &str, columns: &[&str]) ->
     )
 }
 
-/// Runs the kept-sums statement of `sign` for one issue: `build(1)` or `build(-1)`, built
-/// once into `cells` (adding, taking away).
-fn run_for_issue(
-    conn: &mut DbConn,
-    cells: [&'static std::sync::OnceLock<String>; 2],
-    sign: i8,
-    build: impl Fn(i8) -> String,
-    issue_id: i64,
-) -> QueryResult<()> {
-    let text = if sign > 0 {
-        fixed::once(cells[0], || build(1))
-    } else {
-        fixed::once(cells[1], || build(-1))
-    };
-    let (head, tail) = text.split_once(ISSUE_ID).unwrap_or((text, ""));
-    diesel::RunQueryDsl::execute(
-        RollupAdd {
-            head,
-            issue_id,
-            tail,
-        },
-        conn,
-    )
-    .map(|_| ())
+/// Runs a fixed kept-sums statement for one issue (bound wherever `ISSUE_ID` stands).
+fn run_for_issue(conn: &mut DbConn, text: &'static str, issue_id: i64) -> QueryResult<()> {
+    diesel::RunQueryDsl::execute(RollupAdd { text, issue_id }, conn).map(|_| ())
 }
 
 /// The measures of the assignment counts, in the order of `AssignmentCounts`.
@@ -348,8 +356,7 @@ const ASSIGNMENT_GROUP_OF_ROWS: &str =
 /// assignment rows to the kept rows of the department of each. Called around every write
 /// of an issue's assignment rows, in its transaction.
 pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
-    static ADD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    static TAKE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static TEXTS: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
     let build = |sign: i8| {
         let columns: Vec<&str> = ASSIGNMENT_MEASURES.iter().map(|(c, _)| *c).collect();
         let values: Vec<String> = ASSIGNMENT_MEASURES
@@ -369,15 +376,16 @@ pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> 
             &columns,
         )
     };
-    run_for_issue(conn, [&ADD, &TAKE], sign, build, issue_id)
+    let at = usize::from(sign < 0);
+    run_for_issue(conn, fixed::once(&TEXTS[at], || build(sign)), issue_id)
 }
 
-/// The statement of `add_to_rollup`: its fixed text around the issue's id.
+/// A kept-sums statement: its fixed text, with the issue's id bound wherever `ISSUE_ID`
+/// stands.
 #[derive(Debug, Clone, Copy)]
 struct RollupAdd {
-    head: &'static str,
+    text: &'static str,
     issue_id: i64,
-    tail: &'static str,
 }
 
 impl diesel::query_builder::QueryId for RollupAdd {
@@ -390,9 +398,14 @@ impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for RollupAdd
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
     ) -> QueryResult<()> {
-        out.push_sql(self.head);
-        out.push_bind_param::<BigInt, i64>(&self.issue_id)?;
-        out.push_sql(self.tail);
+        let mut parts = self.text.split(ISSUE_ID);
+        if let Some(first) = parts.next() {
+            out.push_sql(first);
+        }
+        for part in parts {
+            out.push_bind_param::<BigInt, i64>(&self.issue_id)?;
+            out.push_sql(part);
+        }
         Ok(())
     }
 }
@@ -461,6 +474,49 @@ pub fn compare_rollup(conn: &mut DbConn) -> QueryResult<Vec<(GroupKey, Counts, C
     let keyed = |rows: Vec<Row>| -> Vec<(GroupKey, Counts)> {
         rows.into_iter()
             .map(|(r, d, c, ch, day, n)| ((r, d, c, ch, day), n.into()))
+            .collect()
+    };
+    Ok(side_by_side(keyed(kept), keyed(counted)))
+}
+
+/// A group of the all-time issue sums (region, lead department or 0, category, channel).
+pub type TotalsKey = (i64, i64, String, String);
+
+/// The all-time issue sums group by group beside a recount of the issues.
+pub fn compare_totals(conn: &mut DbConn) -> QueryResult<Vec<(TotalsKey, Counts, Counts)>> {
+    type Row = (i64, i64, String, String, CountsRow);
+    let kept: Vec<Row> = issue_totals::table
+        .select((
+            issue_totals::region_id,
+            issue_totals::lead_department_id,
+            issue_totals::category,
+            issue_totals::channel,
+            rollup_sql(),
+        ))
+        .group_by((
+            issue_totals::region_id,
+            issue_totals::lead_department_id,
+            issue_totals::category,
+            issue_totals::channel,
+        ))
+        .load(conn)?;
+    let lead = "COALESCE(lead_department_id, 0)";
+    let counted: Vec<Row> = issues::table
+        .filter(sql::<diesel::sql_types::Bool>(&collected_sql()))
+        .group_by(sql::<Text>(&format!(
+            "region_id, {lead}, category, channel"
+        )))
+        .select((
+            sql::<BigInt>("region_id"),
+            sql::<BigInt>(lead),
+            sql::<Text>("category"),
+            sql::<Text>("channel"),
+            counts_sql(),
+        ))
+        .load(conn)?;
+    let keyed = |rows: Vec<Row>| -> Vec<(TotalsKey, Counts)> {
+        rows.into_iter()
+            .map(|(r, d, c, ch, n)| ((r, d, c, ch), n.into()))
             .collect()
     };
     Ok(side_by_side(keyed(kept), keyed(counted)))
@@ -546,7 +602,9 @@ pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
         .select(counts_sql())
         .first(conn)?;
     let from_rollup: CountsRow = issue_rollup::table.select(rollup_sql()).first(conn)?;
-    let issues_differ = Counts::from(from_issues) != Counts::from(from_rollup);
+    let from_totals: CountsRow = issue_totals::table.select(rollup_sql()).first(conn)?;
+    let issues_differ = Counts::from(from_issues) != Counts::from(from_rollup)
+        || Counts::from(from_issues) != Counts::from(from_totals);
     let totals = |conn: &mut DbConn, sql_text: String| -> QueryResult<(i64, i64, i64)> {
         #[derive(QueryableByName)]
         struct T {
@@ -595,19 +653,24 @@ pub fn refill_rollup(conn: &mut DbConn) -> QueryResult<()> {
     crate::db::write_tx(conn, |conn| {
         conn.batch_execute(&format!(
             "DELETE FROM issue_rollup; \
-             INSERT INTO issue_rollup ({ISSUE_GROUP}, {}) \
-             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {} FROM issues \
-             WHERE {} \
+             INSERT INTO issue_rollup ({ISSUE_GROUP}, {columns}) \
+             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {sums} FROM issues \
+             WHERE {collected} \
              GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel, filed_on; \
+             DELETE FROM issue_totals; \
+             INSERT INTO issue_totals ({TOTALS_GROUP}, {columns}) \
+             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {sums} FROM issues \
+             WHERE {collected} \
+             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel; \
              DELETE FROM assignment_rollup; \
              INSERT INTO assignment_rollup ({ASSIGNMENT_GROUP}, {}) \
              SELECT {ASSIGNMENT_GROUP_OF_ROWS}, {} {} GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
-            columns.join(", "),
-            sums.join(", "),
-            collected_sql(),
             assignment_columns.join(", "),
             assignment_sums.join(", "),
-            assignments_of_issues()
+            assignments_of_issues(),
+            columns = columns.join(", "),
+            sums = sums.join(", "),
+            collected = collected_sql(),
         ))
     })
 }
@@ -943,6 +1006,17 @@ fn kept(f: &IssueFilter) -> bool {
 /// answer; `$department` is the column a department's scope and filter select by.
 macro_rules! kept_rows_in {
     ($table:ident, $department:ident, $scope:expr, $f:expr) => {{
+        let f: &IssueFilter = $f;
+        let mut cond: Filter<$table::table> = kept_rows_in!(@any_day $table, $department, $scope, f);
+        if let Some(from) = f.from {
+            cond = Box::new(cond.and($table::filed_on.ge(from)));
+        }
+        if let Some(to) = f.to {
+            cond = Box::new(cond.and($table::filed_on.le(to)));
+        }
+        cond
+    }};
+    (@any_day $table:ident, $department:ident, $scope:expr, $f:expr) => {{
         let (scope, f): (&Scope, &IssueFilter) = ($scope, $f);
         let mut cond: Filter<$table::table> = match scope {
             Scope::All => Box::new(sql::<diesel::sql_types::Bool>("1 = 1")),
@@ -963,13 +1037,25 @@ macro_rules! kept_rows_in {
         if let Some(c) = f.channel {
             cond = Box::new(cond.and($table::channel.eq(c)));
         }
-        if let Some(from) = f.from {
-            cond = Box::new(cond.and($table::filed_on.ge(from)));
-        }
-        if let Some(to) = f.to {
-            cond = Box::new(cond.and($table::filed_on.le(to)));
-        }
         cond
+    }};
+}
+
+/// Runs `$body` over the kept rows that answer a filter the kept sums answer: the all-time
+/// rows when it has no period, else the rows by day; `$t` names the table's module and
+/// `$cond` the condition on its rows.
+macro_rules! from_kept {
+    ($scope:expr, $f:expr, $t:ident, $cond:ident => $body:expr) => {{
+        let (scope, f): (&Scope, &IssueFilter) = ($scope, $f);
+        if f.from.is_none() && f.to.is_none() {
+            use super::schema::issue_totals as $t;
+            let $cond: Filter<$t::table> = kept_rows_in!(@any_day $t, lead_department_id, scope, f);
+            $body
+        } else {
+            use super::schema::issue_rollup as $t;
+            let $cond = rollup_in(scope, f);
+            $body
+        }
     }};
 }
 
@@ -990,10 +1076,10 @@ pub fn counts(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<
     if !kept(f) {
         return counts_from_issues(conn, scope, f);
     }
-    let row: CountsRow = issue_rollup::table
-        .filter(rollup_in(scope, f))
+    let row: CountsRow = from_kept!(scope, f, t, cond => t::table
+        .filter(cond)
         .select(rollup_sql())
-        .first(conn)?;
+        .first(conn)?);
     Ok(row.into())
 }
 
@@ -1103,11 +1189,11 @@ pub fn overdue_by_department(
 /// by one): the line beside the ranking that makes its rows add up to the summary.
 pub fn unassigned(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryResult<Counts> {
     if kept(f) {
-        let row: CountsRow = issue_rollup::table
-            .filter(rollup_in(scope, f))
-            .filter(issue_rollup::lead_department_id.eq(0))
+        let row: CountsRow = from_kept!(scope, f, t, cond => t::table
+            .filter(cond)
+            .filter(t::lead_department_id.eq(0))
             .select(rollup_sql())
-            .first(conn)?;
+            .first(conn)?);
         return Ok(row.into());
     }
     let row: CountsRow = issues::table
@@ -1125,12 +1211,12 @@ pub fn by_department(
     f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
     if kept(f) {
-        let rows: Vec<(i64, CountsRow)> = issue_rollup::table
-            .filter(rollup_in(scope, f))
-            .filter(issue_rollup::lead_department_id.ne(0))
-            .group_by(issue_rollup::lead_department_id)
-            .select((issue_rollup::lead_department_id, rollup_sql()))
-            .load(conn)?;
+        let rows: Vec<(i64, CountsRow)> = from_kept!(scope, f, t, cond => t::table
+            .filter(cond)
+            .filter(t::lead_department_id.ne(0))
+            .group_by(t::lead_department_id)
+            .select((t::lead_department_id, rollup_sql()))
+            .load(conn)?);
         return Ok(rows.into_iter().map(|(d, c)| (d, c.into())).collect());
     }
     let rows: Vec<(Option<i64>, CountsRow)> = issues::table
@@ -1151,12 +1237,12 @@ pub fn by_region(
     f: &IssueFilter,
 ) -> QueryResult<Vec<(i64, Counts)>> {
     let rows: Vec<(i64, CountsRow)> = if kept(f) {
-        issue_rollup::table
-            .filter(rollup_in(scope, f))
-            .group_by(issue_rollup::region_id)
-            .select((issue_rollup::region_id, rollup_sql()))
-            .order(issue_rollup::region_id)
-            .load(conn)?
+        from_kept!(scope, f, t, cond => t::table
+            .filter(cond)
+            .group_by(t::region_id)
+            .select((t::region_id, rollup_sql()))
+            .order(t::region_id)
+            .load(conn)?)
     } else {
         issues::table
             .filter(issues_in(scope, f))
@@ -1174,12 +1260,12 @@ pub fn by_category(
     f: &IssueFilter,
 ) -> QueryResult<Vec<(Category, Counts)>> {
     let rows: Vec<(Category, CountsRow)> = if kept(f) {
-        issue_rollup::table
-            .filter(rollup_in(scope, f))
-            .group_by(issue_rollup::category)
-            .select((issue_rollup::category, rollup_sql()))
-            .order(issue_rollup::category)
-            .load(conn)?
+        from_kept!(scope, f, t, cond => t::table
+            .filter(cond)
+            .group_by(t::category)
+            .select((t::category, rollup_sql()))
+            .order(t::category)
+            .load(conn)?)
     } else {
         issues::table
             .filter(issues_in(scope, f))
