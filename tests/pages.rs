@@ -755,3 +755,46 @@ async fn the_dashboard_says_when_a_year_has_no_holiday_calendar() {
         r.text
     );
 }
+
+/// A forum's page names the departments that sat as they were called on the forum's day;
+/// an issue raised on it now is answered by a department under today's name.
+#[actix_rt::test]
+async fn a_forum_names_its_departments_as_on_its_day_and_raises_under_todays_names() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let dept_a = w.id("dept_a_department");
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/departments/{dept_a}"),
+        w.token("admin"),
+        Some(&json!({"name": "德清县经济和信息化局"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let coord = sign_in(&app, "coord.city").await;
+    let page = get(&app, &format!("/forums/{}", w.id("forum_a")), &coord).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let sat = page
+        .text
+        .split("<dt>参会部门</dt>")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(sat.contains("德清县经信局"), "{sat}");
+    assert!(!sat.contains("德清县经济和信息化局"), "{sat}");
+    let answering = page
+        .text
+        .split("id=\"raise_department\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap_or_default();
+    assert!(
+        answering.contains(&format!(
+            "<option value=\"{dept_a}\">德清县经济和信息化局</option>"
+        )),
+        "{answering}"
+    );
+    assert!(!answering.contains("德清县经信局"), "{answering}");
+}

@@ -52,7 +52,9 @@ async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
 }
 
 async fn me(caller: Caller) -> HttpResponse {
-    HttpResponse::Ok().json(User::from(caller.user))
+    HttpResponse::Ok().json(User::from(crate::store::users::UserRow::clone(
+        &caller.user,
+    )))
 }
 
 #[derive(Deserialize)]

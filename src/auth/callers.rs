@@ -6,7 +6,7 @@
 //! change within `TTL`, when its entry runs out.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use super::Caller;
@@ -19,14 +19,14 @@ const SWEEP_AT: usize = 10_000;
 
 #[derive(Default)]
 pub struct Callers {
-    entries: Mutex<HashMap<i64, (Caller, Instant)>>,
+    entries: RwLock<HashMap<i64, (Caller, Instant)>>,
 }
 
 impl Callers {
     /// The caller remembered for this user, when read within `TTL` and still matching the
     /// token's version and role.
     pub fn get(&self, user_id: i64, token_version: i64, role: &str) -> Option<Caller> {
-        let entries = self.entries.lock().ok()?;
+        let entries = self.entries.read().ok()?;
         let (caller, read) = entries.get(&user_id)?;
         (read.elapsed() < TTL
             && caller.user.token_version == token_version
@@ -36,7 +36,7 @@ impl Callers {
 
     /// Remembers a caller read from the database at `read`.
     pub fn put(&self, caller: &Caller, read: Instant) {
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= SWEEP_AT {
                 entries.retain(|_, (_, at)| at.elapsed() < TTL);
             }
@@ -46,7 +46,7 @@ impl Callers {
 
     /// Forgets a user whose row has changed (call after the change commits).
     pub fn forget(&self, user_id: i64) {
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.entries.write() {
             entries.remove(&user_id);
         }
     }
@@ -54,7 +54,7 @@ impl Callers {
     /// Forgets everyone: after a change to rows read with many users (an enterprise's
     /// region).
     pub fn forget_all(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.entries.write() {
             entries.clear();
         }
     }
@@ -69,7 +69,7 @@ mod tests {
     fn caller(id: i64, version: i64, role: &str) -> Caller {
         let now = chrono::Utc::now().naive_utc();
         Caller {
-            user: UserRow {
+            user: std::sync::Arc::new(UserRow {
                 id,
                 username: format!("u{id}"),
                 password_hash: String::new(),
@@ -82,7 +82,7 @@ mod tests {
                 token_version: version,
                 created_at: now,
                 updated_at: now,
-            },
+            }),
             role: Role::parse(role).unwrap_or(Role::Admin),
             region_path: None,
             enterprise_region_id: None,

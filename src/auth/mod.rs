@@ -16,7 +16,8 @@ use crate::store::users::{self, UserRow};
 /// decide what they may see and do.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub user: UserRow,
+    /// Shared: a caller is cloned into every request that presents its token.
+    pub user: std::sync::Arc<UserRow>,
     pub role: Role,
     /// The path of the user's region, for coordinators and leaders.
     pub region_path: Option<String>,
@@ -81,7 +82,7 @@ pub fn resolve(
         return Ok(None);
     }
     Ok(Some(Caller {
-        user,
+        user: std::sync::Arc::new(user),
         role: parsed,
         region_path,
         enterprise_region_id,

@@ -613,6 +613,9 @@ struct ForumPage {
     held_on: String,
     status: &'static str,
     departments: Vec<Choice>,
+    /// The same departments under today's names: an issue raised now is answered by the
+    /// department as it is called now.
+    answering_departments: Vec<Choice>,
     /// Every active department, those attending selected.
     all_departments: Vec<Choice>,
     attendees: Vec<(String, String, String)>,
@@ -669,67 +672,78 @@ async fn forum_page(
     let state = session.state.clone();
     let runs = caller.role == Role::Coordinator;
     let search = q.enterprise_q.clone();
-    let (f, attendees, raised, depts, region, ents, all) = db::run(&state.pool, move |conn| {
-        let f = forums::get(conn, &caller, id)?;
-        let attendees = forums::list_attendees(
-            conn,
-            &caller,
-            id,
-            PageQuery {
-                page: Some(1),
-                per_page: Some(100),
-            },
-        )?;
-        let raised = issues::list(
-            conn,
-            &caller,
-            issues::IssueQuery {
-                forum_id: Some(id),
-                per_page: Some(100),
-                sort: Some("created_at".into()),
-                ..issues::IssueQuery::default()
-            },
-        )?;
-        // The departments that sat at the forum, as they were called that day.
-        let depts = crate::store::departments::names_on(conn, &f.department_ids, Some(f.held_on))?;
-        let all = if runs {
-            crate::service::departments::list(
+    let (f, attendees, raised, (depts, named_now), region, ents, all) =
+        db::run(&state.pool, move |conn| {
+            let f = forums::get(conn, &caller, id)?;
+            let attendees = forums::list_attendees(
                 conn,
                 &caller,
-                crate::service::departments::DepartmentQuery {
-                    q: None,
-                    region_id: None,
-                    active: Some(true),
+                id,
+                PageQuery {
                     page: Some(1),
                     per_page: Some(100),
                 },
-            )?
-            .items
-        } else {
-            Vec::new()
-        };
-        let region = crate::store::regions::names(conn, &[f.region_id])?
-            .remove(&f.region_id)
-            .unwrap_or_default();
-        let ents = if runs && search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-            enterprises::list(
+            )?;
+            let raised = issues::list(
                 conn,
                 &caller,
-                EnterpriseQuery {
-                    q: search,
-                    region_id: None,
-                    size: None,
-                    page: Some(1),
-                    per_page: Some(20),
+                issues::IssueQuery {
+                    forum_id: Some(id),
+                    per_page: Some(100),
+                    sort: Some("created_at".into()),
+                    ..issues::IssueQuery::default()
                 },
-            )?
-            .items
-        } else {
-            Vec::new()
-        };
-        Ok((f, attendees.items, raised.items, depts, region, ents, all))
-    })
-    .await?;
+            )?;
+            // The departments that sat at the forum, as they were called that day.
+            let depts =
+                crate::store::departments::names_on(conn, &f.department_ids, Some(f.held_on))?;
+            let named_now = crate::store::departments::names(conn, &f.department_ids)?;
+            let all = if runs {
+                crate::service::departments::list(
+                    conn,
+                    &caller,
+                    crate::service::departments::DepartmentQuery {
+                        q: None,
+                        region_id: None,
+                        active: Some(true),
+                        page: Some(1),
+                        per_page: Some(100),
+                    },
+                )?
+                .items
+            } else {
+                Vec::new()
+            };
+            let region = crate::store::regions::names(conn, &[f.region_id])?
+                .remove(&f.region_id)
+                .unwrap_or_default();
+            let ents = if runs && search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+                enterprises::list(
+                    conn,
+                    &caller,
+                    EnterpriseQuery {
+                        q: search,
+                        region_id: None,
+                        size: None,
+                        page: Some(1),
+                        per_page: Some(20),
+                    },
+                )?
+                .items
+            } else {
+                Vec::new()
+            };
+            Ok((
+                f,
+                attendees.items,
+                raised.items,
+                (depts, named_now),
+                region,
+                ents,
+                all,
+            ))
+        })
+        .await?;
     let mut attending: Vec<Choice> = Vec::new();
     for a in &attendees {
         if !attending
@@ -752,6 +766,17 @@ async fn forum_page(
             .department_ids
             .iter()
             .map(|d| choice(d, depts.get(d).map(|x| x.0.clone()).unwrap_or_default(), ""))
+            .collect(),
+        answering_departments: f
+            .department_ids
+            .iter()
+            .map(|d| {
+                choice(
+                    d,
+                    named_now.get(d).map(|x| x.0.clone()).unwrap_or_default(),
+                    "",
+                )
+            })
             .collect(),
         all_departments: all
             .iter()
