@@ -157,12 +157,13 @@ pub struct ExtensionRow {
 }
 
 pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<IssueRow>> {
-    issues::table
-        .filter(issues::id.eq(id))
-        .filter(scope::issues(scope))
-        .select(IssueRow::as_select())
-        .load(conn)
-        .map(super::one_of)
+    let by_id = issues::table.filter(issues::id.eq(id));
+    crate::with_issue_scope!(
+        scope,
+        c => by_id.filter(c).select(IssueRow::as_select()).load(conn),
+        all => by_id.select(IssueRow::as_select()).load(conn)
+    )
+    .map(super::one_of)
 }
 
 /// The latest rating of an issue, as read with it: rating, solved, source, comment, when.
@@ -194,7 +195,7 @@ pub fn get_with_co_departments(
     scope: &Scope,
     id: i64,
 ) -> QueryResult<Option<(IssueRow, Option<String>, LatestRating)>> {
-    use super::fixed::fixed;
+    use super::fixed::keyed;
     use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
     let co = match conn {
         DbConn::Pg(_) => {
@@ -206,22 +207,27 @@ pub fn get_with_co_departments(
              FROM issue_co_departments c WHERE c.issue_id = issues.id)"
         }
     };
-    issues::table
-        .filter(issues::id.eq(id))
-        .filter(scope::issues(scope))
-        .select((
-            IssueRow::as_select(),
-            fixed::<Nullable<Text>>(co),
-            (
-                fixed::<Nullable<Text>>(latest_rating!("rating")),
-                fixed::<Nullable<Bool>>(latest_rating!("solved")),
-                fixed::<Nullable<Text>>(latest_rating!("source")),
-                fixed::<Nullable<Text>>(latest_rating!("comment")),
-                fixed::<Nullable<Timestamp>>(latest_rating!("rated_at")),
-            ),
-        ))
-        .load(conn)
-        .map(super::one_of)
+    // Each piece named by its own marker: the whole statement has a static id.
+    struct CoIds;
+    struct RatingColumn<const N: u8>;
+    let select = (
+        IssueRow::as_select(),
+        keyed::<Nullable<Text>, CoIds>(co),
+        (
+            keyed::<Nullable<Text>, RatingColumn<0>>(latest_rating!("rating")),
+            keyed::<Nullable<Bool>, RatingColumn<1>>(latest_rating!("solved")),
+            keyed::<Nullable<Text>, RatingColumn<2>>(latest_rating!("source")),
+            keyed::<Nullable<Text>, RatingColumn<3>>(latest_rating!("comment")),
+            keyed::<Nullable<Timestamp>, RatingColumn<4>>(latest_rating!("rated_at")),
+        ),
+    );
+    let by_id = issues::table.filter(issues::id.eq(id));
+    crate::with_issue_scope!(
+        scope,
+        c => by_id.filter(c).select(select).load(conn),
+        all => by_id.select(select).load(conn)
+    )
+    .map(super::one_of)
 }
 
 /// Inserts an issue (call inside a transaction); the row as stored. The caller adds the

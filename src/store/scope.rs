@@ -77,7 +77,7 @@ pub fn enterprises(scope: &Scope) -> Filter<enterprises::table> {
 }
 
 /// Ids of the issues a department co-handles, as a subquery.
-fn co_handled(
+pub fn co_handled(
     department: i64,
 ) -> diesel::dsl::Select<
     diesel::dsl::Filter<
@@ -91,21 +91,40 @@ fn co_handled(
         .select(issue_co_departments::issue_id)
 }
 
+/// The condition of the issues a caller may see, typed for each kind of scope (so that a
+/// query using it keeps a static id and its prepared statement is found by type): `$body`
+/// with the condition bound to `$c`, or `$all` when every issue is in scope.
+#[macro_export]
+macro_rules! with_issue_scope {
+    ($scope:expr, $c:ident => $body:expr, all => $all:expr) => {{
+        use $crate::store::schema::issues;
+        use $crate::store::scope::{co_handled, regions_under, Scope};
+        match $scope {
+            Scope::All => $all,
+            Scope::Region(path) => {
+                let $c = issues::region_id.eq_any(regions_under(path));
+                $body
+            }
+            // NULL lead OR false is NULL, which a WHERE treats as false: not-null is safe here.
+            Scope::Department(d) => {
+                let $c = issues::lead_department_id
+                    .eq(*d)
+                    .or(issues::id.eq_any(co_handled(*d)))
+                    .assume_not_null();
+                $body
+            }
+            Scope::Enterprise(e) => {
+                let $c = issues::enterprise_id.eq(*e);
+                $body
+            }
+        }
+    }};
+}
+
 /// Issues a caller may see: those of the region (and its districts) to coordinators and
 /// leaders, those it leads or co-handles to a department, its own to an enterprise.
 pub fn issues(scope: &Scope) -> Filter<issues::table> {
-    match scope {
-        Scope::All => always(),
-        Scope::Region(path) => Box::new(issues::region_id.eq_any(regions_under(path))),
-        // NULL lead OR false is NULL, which a WHERE treats as false: not-null is safe here.
-        Scope::Department(d) => Box::new(
-            issues::lead_department_id
-                .eq(*d)
-                .or(issues::id.eq_any(co_handled(*d)))
-                .assume_not_null(),
-        ),
-        Scope::Enterprise(e) => Box::new(issues::enterprise_id.eq(*e)),
-    }
+    crate::with_issue_scope!(scope, c => Box::new(c), all => always())
 }
 
 /// Forums a caller may see: those hosted in a region's scope; to a department those it
