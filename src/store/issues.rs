@@ -57,6 +57,10 @@ pub struct IssueRow {
     pub handler_id: Option<i64>,
     /// 是否解决, by the latest rating.
     pub solved: Option<bool>,
+    /// The latest rating's source, comment and time (with `rating` and `solved`).
+    pub rating_source: Option<RatingSource>,
+    pub rating_comment: Option<String>,
+    pub rated_at: Option<NaiveDateTime>,
 }
 
 /// Absent values are written as NULL (each such column's default), not as `DEFAULT`: the
@@ -112,6 +116,9 @@ pub struct IssueChange {
     pub assigned_at: Option<Option<NaiveDateTime>>,
     pub handler_id: Option<Option<i64>>,
     pub solved: Option<Option<bool>>,
+    pub rating_source: Option<Option<RatingSource>>,
+    pub rating_comment: Option<Option<String>>,
+    pub rated_at: Option<Option<NaiveDateTime>>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -166,37 +173,15 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
     .map(super::one_of)
 }
 
-/// The latest rating of an issue, as read with it: rating, solved, source, comment, when.
-pub type LatestRating = (
-    Option<Rating>,
-    Option<bool>,
-    Option<RatingSource>,
-    Option<String>,
-    Option<NaiveDateTime>,
-);
-
-/// One column of an issue's latest rating, as a subquery of a query on issues, run only
-/// for an issue that has been rated (its own `rating` column says so).
-macro_rules! latest_rating {
-    ($column:literal) => {
-        concat!(
-            "(CASE WHEN issues.rating IS NULL THEN NULL ELSE (SELECT r.",
-            $column,
-            " FROM issue_ratings r WHERE r.issue_id = issues.id \
-             ORDER BY r.answer_number DESC LIMIT 1) END)"
-        )
-    };
-}
-
-/// One issue in scope with its co-handling departments (ids, comma-separated, in order)
-/// and its latest rating, in one statement: all a reader of one issue needs.
+/// One issue in scope with its co-handling departments (ids, comma-separated, in order),
+/// in one statement: all a reader of one issue needs (the row keeps its latest rating).
 pub fn get_with_co_departments(
     conn: &mut DbConn,
     scope: &Scope,
     id: i64,
-) -> QueryResult<Option<(IssueRow, Option<String>, LatestRating)>> {
+) -> QueryResult<Option<(IssueRow, Option<String>)>> {
     use super::fixed::keyed;
-    use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+    use diesel::sql_types::{Nullable, Text};
     let co = match conn {
         DbConn::Pg(_) => {
             "(SELECT string_agg(CAST(c.department_id AS TEXT), ',' ORDER BY c.department_id) \
@@ -207,20 +192,9 @@ pub fn get_with_co_departments(
              FROM issue_co_departments c WHERE c.issue_id = issues.id)"
         }
     };
-    // Each piece named by its own marker: the whole statement has a static id.
+    // Named by a marker: the whole statement has a static id.
     struct CoIds;
-    struct RatingColumn<const N: u8>;
-    let select = (
-        IssueRow::as_select(),
-        keyed::<Nullable<Text>, CoIds>(co),
-        (
-            keyed::<Nullable<Text>, RatingColumn<0>>(latest_rating!("rating")),
-            keyed::<Nullable<Bool>, RatingColumn<1>>(latest_rating!("solved")),
-            keyed::<Nullable<Text>, RatingColumn<2>>(latest_rating!("source")),
-            keyed::<Nullable<Text>, RatingColumn<3>>(latest_rating!("comment")),
-            keyed::<Nullable<Timestamp>, RatingColumn<4>>(latest_rating!("rated_at")),
-        ),
-    );
+    let select = (IssueRow::as_select(), keyed::<Nullable<Text>, CoIds>(co));
     let by_id = issues::table.filter(issues::id.eq(id));
     crate::with_issue_scope!(
         scope,
@@ -317,16 +291,6 @@ pub fn set_co_departments(conn: &mut DbConn, issue_id: i64, ids: &[i64]) -> Quer
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// The latest rating of each issue given.
-pub fn latest_ratings(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, RatingRow>> {
-    let rows: Vec<RatingRow> = issue_ratings::table
-        .filter(issue_ratings::issue_id.eq_any(ids))
-        .select(RatingRow::as_select())
-        .order((issue_ratings::issue_id, issue_ratings::answer_number))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.issue_id, r)).collect())
 }
 
 pub struct NewRating<'a> {

@@ -184,6 +184,9 @@ diesel::table! {
         version -> BigInt,
         handler_id -> Nullable<BigInt>,
         solved -> Nullable<Bool>,
+        rating_source -> Nullable<Text>,
+        rating_comment -> Nullable<Text>,
+        rated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -709,6 +709,9 @@ fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Err
     let mut change = IssueChange {
         rating: Some(Some(rating)),
         solved: Some(Some(body.solved)),
+        rating_source: Some(Some(source)),
+        rating_comment: Some(comment.clone()),
+        rated_at: Some(Some(ctx.now)),
         ..Default::default()
     };
     let mut details = json!({"rating": rating, "solved": body.solved, "source": source, "comment": comment, "reopened": false});

@@ -70,12 +70,7 @@ pub struct Issue {
     pub version: i64,
 }
 
-fn view(
-    i: IssueRow,
-    co: &mut HashMap<i64, Vec<i64>>,
-    ratings: &mut HashMap<i64, IssueRating>,
-    today: NaiveDate,
-) -> Issue {
+fn view(i: IssueRow, co: &mut HashMap<i64, Vec<i64>>, today: NaiveDate) -> Issue {
     let answer = match (i.answer_outcome, i.answer_text) {
         (Some(outcome), Some(text)) => Some(Answer {
             outcome,
@@ -85,10 +80,21 @@ fn view(
         }),
         _ => None,
     };
+    // The issue keeps its latest rating whole (filled for ratings given before it did).
+    let rating = match (i.rating, i.rating_source, i.rated_at) {
+        (Some(rating), Some(source), Some(at)) => Some(IssueRating {
+            rating,
+            solved: i.solved,
+            source,
+            comment: i.rating_comment,
+            rated_at: utc(at),
+        }),
+        _ => None,
+    };
     Issue {
         overdue: is_overdue(i.status, i.due_on, today),
         co_department_ids: co.remove(&i.id).unwrap_or_default(),
-        rating: ratings.remove(&i.id),
+        rating,
         id: i.id,
         title: i.title,
         description: i.description,
@@ -113,51 +119,18 @@ fn view(
     }
 }
 
-/// Issues as their readers see them, with co-handlers and latest ratings in two queries.
+/// Issues as their readers see them, with co-handlers in one more query.
 pub fn views(conn: &mut DbConn, rows: Vec<IssueRow>) -> Result<Vec<Issue>, Error> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let mut co = store::co_departments(conn, &ids)?;
-    let mut ratings = latest_ratings(conn, &rows)?;
     let today = time::today();
-    Ok(rows
-        .into_iter()
-        .map(|i| view(i, &mut co, &mut ratings, today))
-        .collect())
-}
-
-/// The latest ratings of those rows that have one (an issue's own `rating` column says so:
-/// set with its first rating, never cleared), in at most one query.
-fn latest_ratings(
-    conn: &mut DbConn,
-    rows: &[IssueRow],
-) -> Result<HashMap<i64, IssueRating>, Error> {
-    let rated: Vec<i64> = rows
-        .iter()
-        .filter(|i| i.rating.is_some())
-        .map(|i| i.id)
-        .collect();
-    if rated.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(store::latest_ratings(conn, &rated)?
-        .into_iter()
-        .map(|(id, r)| {
-            let rating = IssueRating {
-                rating: r.rating,
-                solved: r.solved,
-                source: r.source,
-                comment: r.comment,
-                rated_at: utc(r.rated_at),
-            };
-            (id, rating)
-        })
-        .collect())
+    Ok(rows.into_iter().map(|i| view(i, &mut co, today)).collect())
 }
 
 /// A just-filed issue as its reader sees it: it has no co-handler and no rating yet, so
 /// nothing more is read.
 pub fn fresh(row: IssueRow) -> Issue {
-    view(row, &mut HashMap::new(), &mut HashMap::new(), time::today())
+    view(row, &mut HashMap::new(), time::today())
 }
 
 pub fn one(conn: &mut DbConn, row: IssueRow) -> Result<Issue, Error> {
@@ -184,28 +157,15 @@ pub fn check_version(expected: Option<&[i64]>, id: i64, version: i64) -> Result<
 
 /// One issue in the caller's scope.
 pub fn get(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Issue, Error> {
-    let (row, co, latest) = store::get_with_co_departments(conn, &caller.scope(), id)?
+    let (row, co) = store::get_with_co_departments(conn, &caller.scope(), id)?
         .ok_or_else(|| Error::not_found("issue"))?;
     let co: Vec<i64> = co
         .iter()
         .flat_map(|list| list.split(','))
         .filter_map(|d| d.trim().parse().ok())
         .collect();
-    let mut ratings = HashMap::new();
-    if let (Some(rating), solved, Some(source), comment, Some(at)) = latest {
-        ratings.insert(
-            row.id,
-            IssueRating {
-                rating,
-                solved,
-                source,
-                comment,
-                rated_at: utc(at),
-            },
-        );
-    }
     let mut co = HashMap::from([(row.id, co)]);
-    Ok(view(row, &mut co, &mut ratings, time::today()))
+    Ok(view(row, &mut co, time::today()))
 }
 
 /// The list's filters, as a request names them (any other parameter is refused, naming it).
