@@ -451,7 +451,13 @@ pub fn by_region(
     query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
     let rows = stats::by_region(conn, &scope, &f)?;
-    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "CAST(region_id AS TEXT)")?;
+    let overdue = stats::overdue_by(
+        conn,
+        &scope,
+        &f,
+        time::today(),
+        ("region_id", "CAST(region_id AS TEXT)"),
+    )?;
     let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Region)?;
     let ids: Vec<i64> = rows.iter().map(|(r, _)| *r).collect();
     let names = regions::names(conn, &ids)?;
@@ -489,7 +495,7 @@ pub fn by_category(
 ) -> Result<Items<CategoryRow>, Error> {
     query.only(false, false)?;
     let (scope, f) = scoped(conn, caller, &query)?;
-    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), "category")?;
+    let overdue = stats::overdue_by(conn, &scope, &f, time::today(), ("category", "category"))?;
     let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Category)?;
     let items = stats::by_category(conn, &scope, &f)?
         .into_iter()
@@ -536,7 +542,13 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
         activity_trend(conn, &scope, &f, granularity)?
     } else {
         let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
-        let overdue = stats::overdue_by(conn, &scope, &f, time::today(), bucket)?;
+        let overdue = stats::overdue_by(
+            conn,
+            &scope,
+            &f,
+            time::today(),
+            (bucket.group, bucket.label),
+        )?;
         let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Bucket(bucket))?;
         stats::trend(conn, &scope, &f, granularity)?
             .into_iter()

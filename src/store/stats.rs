@@ -839,7 +839,7 @@ pub struct AssignmentCounts {
 
 /// What a figure groups its assignment counts by.
 #[derive(Clone, Copy, Debug)]
-pub enum AssignmentGroup<'a> {
+pub enum AssignmentGroup {
     /// The department assigned.
     Department,
     /// The issue's region.
@@ -847,17 +847,17 @@ pub enum AssignmentGroup<'a> {
     /// The issue's category.
     Category,
     /// A trend's bucket of the issue's day of filing (`trend_bucket`).
-    Bucket(&'a str),
+    Bucket(TrendBucket),
 }
 
-impl AssignmentGroup<'_> {
+impl AssignmentGroup {
     /// The key as text, over kept assignment rows.
     fn kept_sql(&self) -> String {
         match self {
             Self::Department => "CAST(department_id AS TEXT)".into(),
             Self::Region => "CAST(region_id AS TEXT)".into(),
             Self::Category => "category".into(),
-            Self::Bucket(b) => (*b).to_owned(),
+            Self::Bucket(b) => b.label.to_owned(),
         }
     }
 
@@ -869,7 +869,7 @@ impl AssignmentGroup<'_> {
             Self::Department => "CAST(department_id AS TEXT)".into(),
             Self::Region => of_issue("CAST(i.region_id AS TEXT)"),
             Self::Category => of_issue("i.category"),
-            Self::Bucket(b) => of_issue(b),
+            Self::Bucket(b) => of_issue(b.label),
         }
     }
 }
@@ -1120,21 +1120,21 @@ pub fn overdue(
         .get_result(conn)
 }
 
-/// Overdue issues now, grouped by an SQL expression of the issue read as text (the same
-/// expression a figure groups its rows by).
+/// Overdue issues now, grouped by an SQL expression of the issue (`group`, the one a figure
+/// groups its rows by), each group named by `label`, text of the grouped value.
 pub fn overdue_by(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
     today: NaiveDate,
-    key: &str,
+    (group, label): (&str, &str),
 ) -> QueryResult<std::collections::HashMap<String, i64>> {
     let rows: Vec<(Option<String>, i64)> = issues::table
         .filter(issues_in(scope, f))
         .filter(overdue_on(today))
         .filter(due_in(f))
-        .group_by(sql::<Nullable<Text>>(key))
-        .select((sql::<Nullable<Text>>(key), count_star()))
+        .group_by(sql::<Nullable<Text>>(group))
+        .select((sql::<Nullable<Text>>(label), count_star()))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -1154,13 +1154,39 @@ pub fn first_filing(
         .first(conn)
 }
 
-/// The SQL bucket of a trend row (the one piece of SQL that differs between backends).
-pub fn trend_bucket(pg: bool, granularity: Granularity) -> &'static str {
+/// The bucket of a trend row (the one piece of SQL that differs between backends): rows
+/// are grouped by `group` and the row's period read as `label`, text of the grouped value.
+/// On PostgreSQL the group is a date (the month's first day, the week's Monday), turned to
+/// text once per group: formatting every row was half of a trend's time.
+#[derive(Clone, Copy, Debug)]
+pub struct TrendBucket {
+    pub group: &'static str,
+    pub label: &'static str,
+}
+
+pub fn trend_bucket(pg: bool, granularity: Granularity) -> TrendBucket {
+    const PG_MONTH: &str = "(filed_on - CAST(EXTRACT(DAY FROM filed_on) AS INTEGER) + 1)";
+    const PG_WEEK: &str = "(filed_on - CAST(EXTRACT(ISODOW FROM filed_on) AS INTEGER) + 1)";
+    // SQLite keeps a date as its text, YYYY-MM-DD.
+    const SQLITE_MONTH: &str = "substr(filed_on, 1, 7)";
+    const SQLITE_WEEK: &str = "date(filed_on, 'weekday 0', '-6 days')";
     match (granularity, pg) {
-        (Granularity::Month, true) => "to_char(filed_on, 'YYYY-MM')",
-        (Granularity::Week, true) => "to_char(date_trunc('week', filed_on), 'YYYY-MM-DD')",
-        (Granularity::Month, false) => "strftime('%Y-%m', filed_on)",
-        (Granularity::Week, false) => "date(filed_on, 'weekday 0', '-6 days')",
+        (Granularity::Month, true) => TrendBucket {
+            group: PG_MONTH,
+            label: "to_char((filed_on - CAST(EXTRACT(DAY FROM filed_on) AS INTEGER) + 1), 'YYYY-MM')",
+        },
+        (Granularity::Week, true) => TrendBucket {
+            group: PG_WEEK,
+            label: "to_char((filed_on - CAST(EXTRACT(ISODOW FROM filed_on) AS INTEGER) + 1), 'YYYY-MM-DD')",
+        },
+        (Granularity::Month, false) => TrendBucket {
+            group: SQLITE_MONTH,
+            label: SQLITE_MONTH,
+        },
+        (Granularity::Week, false) => TrendBucket {
+            group: SQLITE_WEEK,
+            label: SQLITE_WEEK,
+        },
     }
 }
 
@@ -1291,20 +1317,20 @@ pub fn trend(
     f: &IssueFilter,
     granularity: Granularity,
 ) -> QueryResult<Vec<(String, Counts)>> {
-    let bucket = trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
+    let TrendBucket { group, label } = trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
     let rows: Vec<(Option<String>, CountsRow)> = if kept(f) {
         issue_rollup::table
             .filter(rollup_in(scope, f))
-            .group_by(sql::<Nullable<Text>>(bucket))
-            .select((sql::<Nullable<Text>>(bucket), rollup_sql()))
-            .order(sql::<Nullable<Text>>(bucket))
+            .group_by(sql::<Nullable<Text>>(group))
+            .select((sql::<Nullable<Text>>(label), rollup_sql()))
+            .order(sql::<Nullable<Text>>(group))
             .load(conn)?
     } else {
         issues::table
             .filter(issues_in(scope, f))
-            .group_by(sql::<Nullable<Text>>(bucket))
-            .select((sql::<Nullable<Text>>(bucket), sums_sql(f)))
-            .order(sql::<Nullable<Text>>(bucket))
+            .group_by(sql::<Nullable<Text>>(group))
+            .select((sql::<Nullable<Text>>(label), sums_sql(f)))
+            .order(sql::<Nullable<Text>>(group))
             .load(conn)?
     };
     Ok(rows
