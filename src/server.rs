@@ -197,6 +197,36 @@ pub fn load_demo(conn: &mut DbConn, password: &str, force: bool) -> Result<(), S
     Ok(())
 }
 
+/// How often an instance on PostgreSQL folds the rows its writes appended to the kept sums.
+const FOLD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the kept sums' appended rows now and then (`store::stats::fold_kept`), on a
+/// thread of its own with its own connection; every instance runs it, one at a time folds.
+pub fn spawn_folding(backend: db::Backend) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("qinqing-folding".into())
+        .spawn(move || {
+            let mut conn: Option<db::DbConn> = None;
+            loop {
+                std::thread::sleep(FOLD_EVERY);
+                let c = match conn.as_mut() {
+                    Some(c) => c,
+                    None => match backend.connect() {
+                        Ok(c) => conn.insert(c),
+                        Err(e) => {
+                            log::warn!("folding the kept sums: cannot reach the database: {e}");
+                            continue;
+                        }
+                    },
+                };
+                if let Err(e) = crate::store::stats::fold_kept(c) {
+                    log::warn!("folding the kept sums: {e}");
+                    conn = None;
+                }
+            }
+        })
+}
+
 pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     let backend = config.backend();
     for name in migrate(&config)? {
@@ -219,6 +249,10 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
             .map_err(|e| format!("cannot start the notifier: {e}"))?;
     } else {
         log::info!("reminders and deliveries are left to another instance (--no-scheduler)");
+    }
+    if let db::Backend::Postgres(_) = backend {
+        spawn_folding(backend.clone())
+            .map_err(|e| format!("cannot start the folding of the kept sums: {e}"))?;
     }
     log::info!(
         "serving on http://{} with the {} database",

@@ -600,6 +600,112 @@ pub fn assert_kept_equal_recount(conn: &mut qinqing::db::DbConn, departments: &[
     }
 }
 
+/// Writers at once add to the same kept groups without waiting on each other: on
+/// PostgreSQL each write appends its own row, and the fold puts each group back into one
+/// row, every figure the same before and after; SQLite keeps one row per group throughout.
+#[actix_rt::test]
+async fn writers_at_once_keep_every_group_and_the_fold_keeps_the_figures() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let filings: Vec<_> = (0..8)
+        .map(|k| {
+            let (app, token) = (&app, w.token("ent_a"));
+            async move {
+                let body = json!({"title": format!("问题{k}"), "description": "说明", "category": "land", "channel": "online"});
+                send(app, Method::POST, "/api/v1/issues", token, Some(&body)).await
+            }
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for r in futures_util::future::join_all(filings).await {
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.body["id"].as_i64().unwrap_or_default());
+    }
+    let department = w.id("dept_a_department");
+    let assigns: Vec<_> = ids
+        .iter()
+        .take(4)
+        .map(|id| {
+            let (app, token) = (&app, w.token("coord_city"));
+            async move {
+                let body = json!({"lead_department_id": department});
+                let path = format!("/api/v1/issues/{id}/assign");
+                send(app, Method::POST, &path, token, Some(&body)).await
+            }
+        })
+        .collect();
+    for r in futures_util::future::join_all(assigns).await {
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let mut conn = db.connect();
+    let rows = |conn: &mut qinqing::db::DbConn, table: &str, key: &str| {
+        (
+            count(conn, &format!("SELECT COUNT(*) AS n FROM {table}")),
+            count(
+                conn,
+                &format!("SELECT COUNT(*) AS n FROM (SELECT DISTINCT {key} FROM {table}) g"),
+            ),
+        )
+    };
+    const DAY: &str = "region_id, lead_department_id, category, channel, filed_on";
+    const ALL_TIME: &str = "region_id, lead_department_id, category, channel";
+    const ASSIGNED: &str = "department_id, region_id, category, channel, filed_on";
+    let pg = matches!(conn, qinqing::db::DbConn::Pg(_));
+    let (day_rows, day_groups) = rows(&mut conn, "issue_rollup", DAY);
+    // Two groups by day: the issues still waiting, and those the department leads.
+    assert_eq!(day_groups, 2);
+    if pg {
+        // 8 filings, then 4 assignments each taking the issue out and putting it back.
+        assert!(day_rows >= 8 + 4 * 2, "{day_rows} rows");
+    } else {
+        assert_eq!(day_rows, day_groups);
+    }
+    assert_kept_equal_recount(&mut conn, &[department]);
+    let summary_now = || {
+        send(
+            &app,
+            Method::GET,
+            "/api/v1/stats/summary?from=2000-01-01",
+            w.token("coord_city"),
+            None,
+        )
+    };
+    let summary = summary_now().await;
+    let folded = qinqing::store::stats::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    if pg {
+        // Each group by day and all-time, and the department's assignment counts.
+        assert_eq!(folded, 2 + 2 + 1);
+        assert_eq!(
+            count(
+                &mut conn,
+                "SELECT COUNT(*) AS n FROM issue_rollup WHERE fresh"
+            ),
+            0
+        );
+    } else {
+        assert_eq!(folded, 0);
+    }
+    for (table, key) in [
+        ("issue_rollup", DAY),
+        ("issue_totals", ALL_TIME),
+        ("assignment_rollup", ASSIGNED),
+    ] {
+        let (n, groups) = rows(&mut conn, table, key);
+        assert_eq!(n, groups, "{table}: one row per group after the fold");
+    }
+    assert_kept_equal_recount(&mut conn, &[department]);
+    let again = summary_now().await;
+    assert_eq!(summary.status, 200, "{}", summary.text);
+    assert_eq!(summary.body, again.body);
+    assert_eq!(summary.body["issues_collected"], 8, "{}", summary.text);
+    // A fold with nothing fresh writes nothing.
+    assert_eq!(
+        qinqing::store::stats::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}")),
+        0
+    );
+}
+
 #[actix_rt::test]
 async fn supervision_ends_when_the_issue_is_closed() {
     let db = TestDb::new();

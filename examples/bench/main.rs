@@ -375,6 +375,13 @@ fn paths(
         .map(|n| n.get())
         .unwrap_or(2);
     let app = serve!(workers, move || qinqing::api::app(state.clone()));
+    // As served, the appended rows of the kept sums are folded every few seconds meanwhile.
+    if let Backend::Postgres(_) = backend {
+        if let Err(e) = qinqing::server::spawn_folding(backend.clone()) {
+            eprintln!("bench: {e}");
+            std::process::exit(1);
+        }
+    }
     let floor_pool = pool.clone();
     let floor = serve!(workers, move || http::floor_app(floor_pool.clone()));
     // A coordinator files; the administrator reads.

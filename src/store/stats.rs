@@ -235,12 +235,88 @@ fn counts_sql() -> diesel::expression::SqlLiteral<CountsSql> {
 /// The sums of the kept sums over rollup rows (PostgreSQL sums BIGINT into NUMERIC: cast
 /// back).
 fn rollup_sql() -> diesel::expression::SqlLiteral<CountsSql> {
-    let list: Vec<String> = measures()
-        .iter()
-        .map(|(c, _)| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
-        .collect();
-    sql::<CountsSql>(&list.join(", "))
+    sql::<CountsSql>(rollup_sums())
 }
+
+/// The text of `rollup_sql`.
+fn rollup_sums() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let list: Vec<String> = measures()
+            .iter()
+            .map(|(c, _)| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            .collect();
+        list.join(", ")
+    })
+}
+
+/// The kept sums of a day's rows, each named as its column (the rows a trend adds up).
+fn day_sums() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let list: Vec<String> = measures()
+            .iter()
+            .map(|(c, _)| format!("SUM({c}) AS {c}"))
+            .collect();
+        list.join(", ")
+    })
+}
+
+/// A trend's rows over kept rows by day, on SQLite: `days` sums the kept rows of each day
+/// (in the table's own order, with no sort), and around it the days are added up into the
+/// trend's buckets, so a bucket is worked out once a day rather than once a kept row (at
+/// 56,000 kept rows, 26 ms instead of 48). PostgreSQL groups the rows by bucket faster in
+/// one hash aggregate (25 ms against 35 ms in two steps), and does.
+struct ByBucket<Q, ST> {
+    days: Q,
+    bucket: TrendBucket,
+    sums: &'static str,
+    sql_type: std::marker::PhantomData<ST>,
+}
+
+impl<Q, ST> ByBucket<Q, ST> {
+    fn new(days: Q, bucket: TrendBucket, sums: &'static str) -> Self {
+        ByBucket {
+            days,
+            bucket,
+            sums,
+            sql_type: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<Q, ST> diesel::query_builder::QueryId for ByBucket<Q, ST> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q, ST: 'static> diesel::query_builder::Query for ByBucket<Q, ST> {
+    type SqlType = (Nullable<Text>, ST);
+}
+
+impl<Q, ST> diesel::query_builder::QueryFragment<crate::db::MultiBackend> for ByBucket<Q, ST>
+where
+    Q: diesel::query_builder::QueryFragment<crate::db::MultiBackend>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql("SELECT ");
+        out.push_sql(self.bucket.label);
+        out.push_sql(", ");
+        out.push_sql(self.sums);
+        out.push_sql(" FROM (");
+        self.days.walk_ast(out.reborrow())?;
+        out.push_sql(") AS days GROUP BY ");
+        out.push_sql(self.bucket.group);
+        out.push_sql(" ORDER BY ");
+        out.push_sql(self.bucket.group);
+        Ok(())
+    }
+}
+
+impl<Q, ST, C> diesel::RunQueryDsl<C> for ByBucket<Q, ST> {}
 
 /// Adds (`sign` 1) or takes away (`sign` -1) one issue's measures to its kept rows: its
 /// row by day (region, lead department, category, channel and day of filing) and its
@@ -252,7 +328,7 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
     static BY_DAY: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
     static TOTALS: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
     static BOTH: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
-    let build = |sign: i8, by_day: bool| {
+    let build = |sign: i8, by_day: bool, pg: bool| {
         let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
         let values: Vec<String> = measures()
             .iter()
@@ -264,6 +340,7 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
             ("issue_totals", TOTALS_GROUP, "")
         };
         upsert(
+            pg,
             table,
             &format!("{key}, {}", columns.join(", ")),
             &format!(
@@ -281,20 +358,20 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
         let both = fixed::once(&BOTH[at], || {
             format!(
                 "WITH by_day AS ({} RETURNING 1) {}",
-                build(sign, true),
-                build(sign, false)
+                build(sign, true, true),
+                build(sign, false, true)
             )
         });
         return run_for_issue(conn, both, issue_id);
     }
     run_for_issue(
         conn,
-        fixed::once(&BY_DAY[at], || build(sign, true)),
+        fixed::once(&BY_DAY[at], || build(sign, true, false)),
         issue_id,
     )?;
     run_for_issue(
         conn,
-        fixed::once(&TOTALS[at], || build(sign, false)),
+        fixed::once(&TOTALS[at], || build(sign, false, false)),
         issue_id,
     )
 }
@@ -309,9 +386,17 @@ const ASSIGNMENT_GROUP: &str = "department_id, region_id, category, channel, fil
 /// Where a kept-sums statement binds the issue's id.
 const ISSUE_ID: &str = "\u{0}issue\u{0}";
 
-/// An upsert adding `select`'s rows to the kept rows of `table` (key `key`), summing
-/// `columns`; `select` holds `ISSUE_ID` where the issue's id is bound.
-fn upsert(table: &str, list: &str, select: &str, key: &str, columns: &[&str]) -> String {
+/// The statement adding `select`'s rows to the kept rows of `table` (key `key`, summed
+/// `columns`); `select` holds `ISSUE_ID` where the issue's id is bound. SQLite (one writer
+/// at a time) adds them to the row of their group in place. PostgreSQL appends them as rows
+/// of their own (`fresh`): a row updated in place stays locked until its transaction ends,
+/// and every writer of the day would queue behind it; `fold_kept` folds them later.
+fn upsert(pg: bool, table: &str, list: &str, select: &str, key: &str, columns: &[&str]) -> String {
+    if pg {
+        return format!(
+            "INSERT INTO {table} ({list}, fresh) SELECT d.*, TRUE FROM ({select}) AS d"
+        );
+    }
     let updates: Vec<String> = columns
         .iter()
         .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
@@ -319,6 +404,66 @@ fn upsert(table: &str, list: &str, select: &str, key: &str, columns: &[&str]) ->
     format!(
         "INSERT INTO {table} ({list}) {select} ON CONFLICT ({key}) DO UPDATE SET {}",
         updates.join(", ")
+    )
+}
+
+/// Folds, on PostgreSQL, the rows each write appended to the kept sums (`fresh`) into one
+/// row per group, in one transaction; a group whose issues have all left it is dropped. The
+/// figures are the same before and after (they add up every row of a group), and a row
+/// appended meanwhile is left for the next fold. One instance folds at a time (an advisory
+/// lock; the others skip). Returns the groups written; SQLite keeps one row per group
+/// already and has nothing to fold.
+pub fn fold_kept(conn: &mut DbConn) -> QueryResult<usize> {
+    /// The advisory lock of the fold (any number no other lock of the service uses).
+    const FOLDING: i64 = 0x7169_6e71_666f_6c64;
+    if !matches!(conn, DbConn::Pg(_)) {
+        return Ok(0);
+    }
+    static TEXTS: std::sync::OnceLock<[String; 3]> = std::sync::OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        let issue_columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
+        let assignment_columns: Vec<&str> = ASSIGNMENT_MEASURES.iter().map(|(c, _)| *c).collect();
+        [
+            fold_text("issue_rollup", ISSUE_GROUP, &issue_columns),
+            fold_text("issue_totals", TOTALS_GROUP, &issue_columns),
+            fold_text("assignment_rollup", ASSIGNMENT_GROUP, &assignment_columns),
+        ]
+    });
+    crate::db::write_tx(conn, |conn| {
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            locked: bool,
+        }
+        let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+            .bind::<BigInt, _>(FOLDING)
+            .get_result(conn)?;
+        if !got.locked {
+            return Ok(0);
+        }
+        let mut groups = 0;
+        for text in texts {
+            groups += diesel::sql_query(text).execute(conn)?;
+        }
+        Ok(groups)
+    })
+}
+
+/// The fold of one kept table: every row of each group that has fresh rows, taken out and
+/// put back as their sum (the first column counts the group's issues or assignments; a
+/// group where it is 0 holds nothing and is not put back).
+fn fold_text(table: &str, key: &str, columns: &[&str]) -> String {
+    let on: Vec<String> = key.split(", ").map(|k| format!("r.{k} = g.{k}")).collect();
+    let sums: Vec<String> = columns.iter().map(|c| format!("SUM({c})")).collect();
+    format!(
+        "WITH groups AS (SELECT DISTINCT {key} FROM {table} WHERE fresh), \
+         gone AS (DELETE FROM {table} r USING groups g WHERE {} RETURNING r.*) \
+         INSERT INTO {table} ({key}, {}) SELECT {key}, {} FROM gone GROUP BY {key} \
+         HAVING SUM({}) <> 0",
+        on.join(" AND "),
+        columns.join(", "),
+        sums.join(", "),
+        columns.first().copied().unwrap_or("1"),
     )
 }
 
@@ -356,7 +501,8 @@ const ASSIGNMENT_GROUP_OF_ROWS: &str =
 /// assignment rows to the kept rows of the department of each. Called around every write
 /// of an issue's assignment rows, in its transaction.
 pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<()> {
-    static TEXTS: [std::sync::OnceLock<String>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    static TEXTS: [std::sync::OnceLock<String>; 4] = [const { std::sync::OnceLock::new() }; 4];
+    let pg = matches!(conn, DbConn::Pg(_));
     let build = |sign: i8| {
         let columns: Vec<&str> = ASSIGNMENT_MEASURES.iter().map(|(c, _)| *c).collect();
         let values: Vec<String> = ASSIGNMENT_MEASURES
@@ -364,6 +510,7 @@ pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> 
             .map(|(_, e)| format!("{sign} * SUM({e})"))
             .collect();
         upsert(
+            pg,
             "assignment_rollup",
             &format!("{ASSIGNMENT_GROUP}, {}", columns.join(", ")),
             &format!(
@@ -376,7 +523,7 @@ pub fn add_assignments_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> 
             &columns,
         )
     };
-    let at = usize::from(sign < 0);
+    let at = usize::from(sign < 0) + 2 * usize::from(pg);
     run_for_issue(conn, fixed::once(&TEXTS[at], || build(sign)), issue_id)
 }
 
@@ -874,6 +1021,11 @@ impl AssignmentGroup {
     }
 }
 
+/// The kept assignment counts added up.
+const KEPT_ASSIGNMENT_SUMS: &str = "CAST(COALESCE(SUM(assignments), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(signed_on_time), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(returns), 0) AS BIGINT)";
+
 /// The assignment counts of a figure, in one total (`group` none) or by group (the key
 /// read as text). Filed basis: every assignment of the issues filed in the period, from
 /// the kept counts when they can answer; activity basis: the assignments made in it (and
@@ -886,11 +1038,7 @@ pub fn assignment_counts(
     group: Option<AssignmentGroup>,
 ) -> QueryResult<Vec<(Option<String>, AssignmentCounts)>> {
     if kept(f) {
-        let sums = sql::<(BigInt, BigInt, BigInt)>(
-            "CAST(COALESCE(SUM(assignments), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(signed_on_time), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(returns), 0) AS BIGINT)",
-        );
+        let sums = sql::<(BigInt, BigInt, BigInt)>(KEPT_ASSIGNMENT_SUMS);
         let rows: Vec<(Option<String>, (i64, i64, i64))> = match group {
             None => {
                 let n = assignment_rollup::table
@@ -898,6 +1046,20 @@ pub fn assignment_counts(
                     .select(sums)
                     .first(conn)?;
                 vec![(None, n)]
+            }
+            Some(AssignmentGroup::Bucket(bucket)) if matches!(conn, DbConn::Sqlite(_)) => {
+                let days = assignment_rollup::table
+                    .filter(assignment_rollup_in(scope, f))
+                    .group_by(assignment_rollup::filed_on)
+                    .select((
+                        assignment_rollup::filed_on,
+                        sql::<(BigInt, BigInt, BigInt)>(
+                            "SUM(assignments) AS assignments, \
+                             SUM(signed_on_time) AS signed_on_time, SUM(returns) AS returns",
+                        ),
+                    ));
+                ByBucket::<_, (BigInt, BigInt, BigInt)>::new(days, bucket, KEPT_ASSIGNMENT_SUMS)
+                    .load(conn)?
             }
             Some(g) => {
                 let key = g.kept_sql();
@@ -1318,12 +1480,20 @@ pub fn trend(
     granularity: Granularity,
 ) -> QueryResult<Vec<(String, Counts)>> {
     let TrendBucket { group, label } = trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
-    let rows: Vec<(Option<String>, CountsRow)> = if kept(f) {
+    let pg = matches!(conn, DbConn::Pg(_));
+    let rows: Vec<(Option<String>, CountsRow)> = if kept(f) && pg {
         issue_rollup::table
             .filter(rollup_in(scope, f))
             .group_by(sql::<Nullable<Text>>(group))
             .select((sql::<Nullable<Text>>(label), rollup_sql()))
             .order(sql::<Nullable<Text>>(group))
+            .load(conn)?
+    } else if kept(f) {
+        let days = issue_rollup::table
+            .filter(rollup_in(scope, f))
+            .group_by(issue_rollup::filed_on)
+            .select((issue_rollup::filed_on, sql::<CountsSql>(day_sums())));
+        ByBucket::<_, CountsSql>::new(days, TrendBucket { group, label }, rollup_sums())
             .load(conn)?
     } else {
         issues::table
