@@ -376,6 +376,10 @@ pub fn add_to_rollup(conn: &mut DbConn, issue_id: i64, sign: i8) -> QueryResult<
     )
 }
 
+/// The advisory lock of the fold and the refill of the kept sums on PostgreSQL (a number
+/// no other lock of the service uses).
+pub const KEPT_SUMS_LOCK: i64 = 0x7169_6e71_666f_6c64;
+
 /// The key of an all-time row of the issue sums.
 const TOTALS_GROUP: &str = "region_id, lead_department_id, category, channel";
 /// The key of a row of the issue sums.
@@ -414,8 +418,6 @@ fn upsert(pg: bool, table: &str, list: &str, select: &str, key: &str, columns: &
 /// lock; the others skip). Returns the groups written; SQLite keeps one row per group
 /// already and has nothing to fold.
 pub fn fold_kept(conn: &mut DbConn) -> QueryResult<usize> {
-    /// The advisory lock of the fold (any number no other lock of the service uses).
-    const FOLDING: i64 = 0x7169_6e71_666f_6c64;
     if !matches!(conn, DbConn::Pg(_)) {
         return Ok(0);
     }
@@ -436,7 +438,7 @@ pub fn fold_kept(conn: &mut DbConn) -> QueryResult<usize> {
             locked: bool,
         }
         let got: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-            .bind::<BigInt, _>(FOLDING)
+            .bind::<BigInt, _>(KEPT_SUMS_LOCK)
             .get_result(conn)?;
         if !got.locked {
             return Ok(0);
@@ -742,8 +744,24 @@ pub fn compare_assignment_rollup(
 
 /// Refills the kept sums from the issues and their assignment rows when their totals do
 /// not match a recount (after a bulk load, or on a database whose issues predate them);
-/// true when anything was refilled.
+/// true when anything was refilled. The totals are compared in one snapshot (on
+/// PostgreSQL a REPEATABLE READ transaction), so that the writes of other instances,
+/// each committing an issue with its kept rows, cannot make them seem to differ.
 pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
+    let differ = conn.transaction(|conn| {
+        if matches!(conn, DbConn::Pg(_)) {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        kept_totals_differ(conn)
+    })?;
+    if differ {
+        refill_rollup(conn)?;
+    }
+    Ok(differ)
+}
+
+/// Whether the kept sums' totals differ from a recount of the issues and assignment rows.
+fn kept_totals_differ(conn: &mut DbConn) -> QueryResult<bool> {
     let from_issues: CountsRow = issues::table
         .filter(issues::status.ne(State::Withdrawn))
         .select(counts_sql())
@@ -777,15 +795,15 @@ pub fn ensure_rollup(conn: &mut DbConn) -> QueryResult<bool> {
         conn,
         format!("SELECT {} FROM assignment_rollup", assignment_sums(true)),
     )?;
-    let assignments_differ = counted != kept;
-    if issues_differ || assignments_differ {
-        refill_rollup(conn)?;
-    }
-    Ok(issues_differ || assignments_differ)
+    Ok(issues_differ || counted != kept)
 }
 
 /// Fills the kept sums afresh from the issues and their assignment rows, in one
-/// transaction.
+/// transaction. On SQLite it is the one writer. On PostgreSQL writers go on meanwhile: each
+/// table is emptied and refilled by one statement, so in one snapshot (a write committed
+/// after it keeps its appended rows, and its issue is not counted; one committed before is
+/// counted and its rows are gone), and the fold's advisory lock is held throughout (a fold
+/// committed within the statement would leave its folded row beside the refilled one).
 pub fn refill_rollup(conn: &mut DbConn) -> QueryResult<()> {
     let columns: Vec<&str> = measures().iter().map(|(c, _)| *c).collect();
     let sums: Vec<String> = measures()
@@ -797,28 +815,52 @@ pub fn refill_rollup(conn: &mut DbConn) -> QueryResult<()> {
         .iter()
         .map(|(_, e)| format!("SUM({e})"))
         .collect();
+    let (columns, sums, collected) = (columns.join(", "), sums.join(", "), collected_sql());
+    let fills = [
+        (
+            "issue_rollup",
+            format!(
+                "INSERT INTO issue_rollup ({ISSUE_GROUP}, {columns}) \
+                 SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {sums} \
+                 FROM issues WHERE {collected} \
+                 GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel, filed_on"
+            ),
+        ),
+        (
+            "issue_totals",
+            format!(
+                "INSERT INTO issue_totals ({TOTALS_GROUP}, {columns}) \
+                 SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {sums} \
+                 FROM issues WHERE {collected} \
+                 GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel"
+            ),
+        ),
+        (
+            "assignment_rollup",
+            format!(
+                "INSERT INTO assignment_rollup ({ASSIGNMENT_GROUP}, {}) \
+                 SELECT {ASSIGNMENT_GROUP_OF_ROWS}, {} {} GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
+                assignment_columns.join(", "),
+                assignment_sums.join(", "),
+                assignments_of_issues(),
+            ),
+        ),
+    ];
     crate::db::write_tx(conn, |conn| {
-        conn.batch_execute(&format!(
-            "DELETE FROM issue_rollup; \
-             INSERT INTO issue_rollup ({ISSUE_GROUP}, {columns}) \
-             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, filed_on, {sums} FROM issues \
-             WHERE {collected} \
-             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel, filed_on; \
-             DELETE FROM issue_totals; \
-             INSERT INTO issue_totals ({TOTALS_GROUP}, {columns}) \
-             SELECT region_id, COALESCE(lead_department_id, 0), category, channel, {sums} FROM issues \
-             WHERE {collected} \
-             GROUP BY region_id, COALESCE(lead_department_id, 0), category, channel; \
-             DELETE FROM assignment_rollup; \
-             INSERT INTO assignment_rollup ({ASSIGNMENT_GROUP}, {}) \
-             SELECT {ASSIGNMENT_GROUP_OF_ROWS}, {} {} GROUP BY {ASSIGNMENT_GROUP_OF_ROWS}",
-            assignment_columns.join(", "),
-            assignment_sums.join(", "),
-            assignments_of_issues(),
-            columns = columns.join(", "),
-            sums = sums.join(", "),
-            collected = collected_sql(),
-        ))
+        let pg = matches!(conn, DbConn::Pg(_));
+        if pg {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(KEPT_SUMS_LOCK)
+                .execute(conn)?;
+        }
+        for (table, fill) in &fills {
+            if pg {
+                conn.batch_execute(&format!("WITH emptied AS (DELETE FROM {table}) {fill}"))?;
+            } else {
+                conn.batch_execute(&format!("DELETE FROM {table}; {fill}"))?;
+            }
+        }
+        Ok(())
     })
 }
 
