@@ -293,6 +293,7 @@ impl Browser {
         panic!("never reached {prefix}: on {}", self.path().await);
     }
 
+    /// Signs in on the login form and waits for the page it leads to.
     pub async fn sign_in(&self, site: &Site, username: &str) {
         self.goto(&site.url("/login")).await;
         self.field("用户名")
@@ -305,11 +306,9 @@ impl Browser {
             .send_keys(PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        self.control("登录")
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        // The next page (the user's home, or the form again with its message) has loaded
+        // before anything reads it.
+        self.follow(self.control("登录").await).await;
     }
 
     /// Runs a script and answers its value.
