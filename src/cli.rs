@@ -248,8 +248,17 @@ pub struct RemindArgs {
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// Password of every demo user
-    #[arg(long, env = "QINQING_DEMO_PASSWORD", hide_env_values = true)]
-    pub password: String,
+    #[arg(
+        long,
+        env = "QINQING_DEMO_PASSWORD",
+        hide_env_values = true,
+        required_unless_present = "copy_from"
+    )]
+    pub password: Option<String>,
+    /// PostgreSQL only: copy the demo from a SQLite file that `qinqing demo` loaded earlier
+    /// (its users keep that load's password) instead of playing the programme back again
+    #[arg(long, value_name = "SQLITE_FILE", conflicts_with = "password")]
+    pub copy_from: Option<std::path::PathBuf>,
     /// Erase every issue, forum, enterprise, department and user first
     #[arg(long)]
     pub force: bool,

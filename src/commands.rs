@@ -25,7 +25,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
             };
             server::serve(config, demo)
         }
-        Command::Demo(args) => demo(&config, &args.password, args.force),
+        Command::Demo(args) => match (&args.copy_from, &args.password) {
+            (Some(file), _) => copy_demo(&config, file, args.force),
+            (None, Some(password)) => demo(&config, password, args.force),
+            (None, None) => Err("--password is needed to load the demo".into()),
+        },
         Command::Remind(args) => remind(&config, args.at.as_deref()),
         Command::Backup(args) => crate::db::backup::backup(&config.backend(), &args.to),
         Command::Restore(args) => crate::db::backup::restore(&config.backend(), &args.from),
@@ -93,6 +97,22 @@ fn demo(config: &Config, password: &str, force: bool) -> Result<(), String> {
     let mut conn = server::connect(&config.backend())?;
     db::migrate(&mut conn)?;
     server::load_demo(&mut conn, password, force)
+}
+
+/// `qinqing demo --copy-from FILE`: the demo of a SQLite file copied into PostgreSQL.
+fn copy_demo(config: &Config, file: &std::path::Path, force: bool) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut conn = server::connect(&config.backend())?;
+    db::migrate(&mut conn)?;
+    crate::demo::copy_from(&mut conn, file, force, &mut |line| {
+        eprintln!("demo: {line}")
+    })?;
+    eprintln!(
+        "demo: copied from {} in {:.1} s",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `qinqing remind`: one pass of the reminders as of a time, then one of the deliveries.

@@ -168,6 +168,48 @@ pub fn load(
     play(conn, opts, progress)
 }
 
+/// Copies a demo loaded earlier into a SQLite file (`qinqing demo` there) into the
+/// PostgreSQL database of `conn`, instead of playing the programme back again: the same
+/// rows, checked by PostgreSQL on the way in. With `force`, the database's existing data is
+/// erased first. A SQLite database is given the demo by copying the file itself.
+pub fn copy_from(
+    conn: &mut DbConn,
+    file: &std::path::Path,
+    force: bool,
+    progress: &mut dyn FnMut(String),
+) -> Result<(), String> {
+    if !matches!(conn, DbConn::Pg(_)) {
+        return Err(
+            "the demo is copied from a file only into PostgreSQL; for SQLite, copy the file itself"
+                .into(),
+        );
+    }
+    if !file.is_file() {
+        return Err(format!("{}: no such file", file.display()));
+    }
+    let mut source = crate::db::Backend::Sqlite(file.to_string_lossy().into_owned())
+        .connect()
+        .map_err(err)?;
+    if issue_count(&mut source)? == 0 {
+        return Err(format!(
+            "{} holds no demo (it has no issue)",
+            file.display()
+        ));
+    }
+    if !copy::target_is_empty(conn)? {
+        if !force {
+            return Err(
+                "the database already has data; the demo is copied only into one without \
+                 (--force erases every issue, forum, enterprise, department and user first)"
+                    .into(),
+            );
+        }
+        progress("erasing the existing data (--force)".into());
+        erase(conn)?;
+    }
+    copy::copy_all(&mut source, conn, progress)
+}
+
 /// Plays the programme back into `conn`, through the service.
 fn play(
     conn: &mut DbConn,

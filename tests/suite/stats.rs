@@ -1,9 +1,7 @@
 //! The figures, checked numerator by numerator on small hand-built data.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
-use common::*;
 use serde_json::{json, Value};
 
 fn rate(body: &Value, name: &str) -> (i64, i64, Option<f64>) {

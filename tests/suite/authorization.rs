@@ -1,10 +1,8 @@
 //! The authorization matrix: every route × every role, plus a second user of each scoped
 //! role outside the first one's scope, with the exact status each must get.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
-use common::*;
 use serde_json::{json, Value};
 
 type BodyFn = Box<dyn Fn(usize) -> Option<Value>>;

@@ -2,9 +2,7 @@
 //! a district leader, an enterprise user, and with the keyboard alone. Screenshots at
 //! 1366×768 and 390×844 are left under `target/screenshots/`.
 
-mod browser;
-
-use browser::*;
+use crate::browser::*;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 

@@ -1,10 +1,8 @@
 //! Reference data: regions, departments, enterprises and the working-day calendar.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate};
-use common::*;
 use serde_json::{json, Value};
 
 #[actix_rt::test]

@@ -1,10 +1,8 @@
 //! Editions and forums: planning the weekly 恳谈会 with its linked venues, holding and
 //! cancelling forums, attendance, and what each role sees of them.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
-use common::*;
 use serde_json::{json, Value};
 
 async fn patch<S, B>(app: &S, token: &str, path: &str, body: Value) -> Reply

@@ -3,16 +3,14 @@
 //! retries and failures, reminders at an injected time produced once (also by two
 //! instances at once), and a delivery that survives the service being killed with -9.
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::common::receiver::{Answer, Receiver, SmtpSink};
+use crate::common::*;
 use actix_web::http::Method;
 use base64::Engine;
 use chrono::{NaiveDate, NaiveDateTime};
-use common::receiver::{Answer, Receiver, SmtpSink};
-use common::*;
 use hmac::{Hmac, Mac};
 use qinqing::config::NotifyConfig;
 use serde_json::{json, Value};

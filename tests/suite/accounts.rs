@@ -1,11 +1,9 @@
 //! Signing in and out, tokens, and user management.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use base64::Engine;
-use common::*;
 use serde_json::{json, Value};
 
 fn b64(v: &Value) -> String {

@@ -2,12 +2,10 @@
 //! sign-out ending the session, who may open which page, the headers that keep pages safe,
 //! and that every figure's number is the size of the issue list it links to.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::{header, Method};
 use actix_web::test::TestRequest;
 use chrono::Datelike;
-use common::*;
 use serde_json::json;
 
 /// The cookies a response sets, as `name=value` pairs.

@@ -1,12 +1,10 @@
 //! The API description and the server agree: the served document is the committed file,
 //! and every route the code registers is described, and every described route is served.
 
-mod common;
-
 use std::collections::BTreeSet;
 
+use crate::common::*;
 use actix_web::http::Method;
-use common::*;
 
 const METHODS: [&str; 6] = ["get", "head", "post", "put", "patch", "delete"];
 
@@ -160,7 +158,7 @@ fn the_response_checker_refuses_what_is_not_described() {
     use serde_json::json;
     let fails = |method: &'static str, path: &'static str, status: u16, body: serde_json::Value| {
         std::panic::catch_unwind(move || {
-            common::spec::check(method, path, status, "application/json", &body)
+            crate::common::spec::check(method, path, status, "application/json", &body)
         })
         .is_err()
     };
@@ -195,7 +193,7 @@ async fn the_reference_page_is_self_contained() {
         .header("content-type")
         .is_some_and(|c| c.starts_with("text/html")));
     for (path, method) in described() {
-        let op = &common::spec::document()["paths"][&path][method.to_lowercase()];
+        let op = &crate::common::spec::document()["paths"][&path][method.to_lowercase()];
         let id = op["operationId"].as_str().unwrap_or_default();
         assert!(
             r.text.contains(&format!("<article id=\"{id}\">")),

@@ -2,12 +2,10 @@
 //! write acknowledged before it began and is a consistent cut of the rest; restored, the
 //! service reads it.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
+use crate::common::*;
 use actix_web::http::Method;
-use common::*;
 use serde_json::json;
 
 fn qinqing(db_url: &str, args: &[&str]) -> Command {
@@ -122,7 +120,7 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     );
     // The service starts on it.
     let again = TestDb::at(&restored_url);
-    let served = common::app(&again).await;
+    let served = crate::common::app(&again).await;
     let r = send(&served, Method::GET, "/readyz", None, None).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // And restoring over a database in use is refused.

@@ -1,11 +1,9 @@
 //! The service's frame: health, readiness, request ids, and problem+json for every error
 //! the framework itself produces.
 
-mod common;
-
+use crate::common::{app, send, send_request, TestDb};
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
-use common::{app, send, send_request, TestDb};
 
 #[actix_rt::test]
 async fn healthz_and_readyz_answer() {

@@ -1,10 +1,8 @@
 //! The ledger export (台账) in CSV and XLSX.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::json;
 
 async fn get_raw<S, B>(app: &S, token: Option<&str>, path: &str) -> (u16, String, Vec<u8>)

@@ -1,12 +1,10 @@
 //! The life of an issue, end to end over HTTP: filing, assignment, handling, answers,
 //! ratings, reopening, the timeline, concurrency, idempotency and scope.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use chrono::NaiveDate;
-use common::*;
 use serde_json::{json, Value};
 
 fn today() -> NaiveDate {

@@ -1,9 +1,7 @@
 //! Both backends are migrated by folders that must stay in step, and every migration must
 //! run up, down and up again.
 
-mod common;
-
-use common::{count, TestDb};
+use crate::common::{count, TestDb};
 
 fn names(backend: &str) -> Vec<String> {
     let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));

@@ -1,32 +1,28 @@
 //! The demo data set reproduces the programme's published 2022 figures from its own rows,
 //! and its ledger agrees with the summary.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
-use common::*;
 use qinqing::demo::{self, Y2022};
 use serde_json::json;
 
 #[actix_rt::test]
 async fn the_demo_reproduces_the_2022_report() {
-    let db = TestDb::new();
+    // The shared demo (played back once per run by `demo::load`), copied for this test.
+    let db = demo_db();
     let mut conn = db.connect();
     let options = demo::Options {
-        password: "demo password 1".into(),
+        password: "another password 1".into(),
         force: false,
     };
-    let users = match demo::load(&mut conn, &options, &mut |_| {}) {
-        Ok(u) => u,
-        Err(e) => panic!("{e}"),
-    };
-    assert!(users.iter().any(|u| u.role == "enterprise"));
     // A second load is refused: the database has issues.
     assert!(demo::load(&mut conn, &options, &mut |_| {}).is_err());
+    // So is a second copy.
+    assert!(demo::copy_from(&mut conn, demo_fixture(), false, &mut |_| {}).is_err());
 
     let app = app(&db).await;
-    let admin = login(&app, "demo.admin", "demo password 1").await;
+    let admin = login(&app, "demo.admin", DEMO_PASSWORD).await;
     let r = send(
         &app,
         Method::GET,
@@ -193,7 +189,7 @@ async fn the_demo_reproduces_the_2022_report() {
         ("demo.dept", "/api/v1/issues"),
         ("demo.ent", "/api/v1/issues"),
     ] {
-        let token = login(&app, user, "demo password 1").await;
+        let token = login(&app, user, DEMO_PASSWORD).await;
         let r = send(&app, Method::GET, path, Some(&token), None).await;
         assert_eq!(r.status, 200, "{user}: {}", r.text);
     }

@@ -5,14 +5,13 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use qinqing::db::{self, Backend, PoolOptions};
 use serde_json::json;
 
-pub const PASSWORD: &str = "qinqing demo 1";
+pub const PASSWORD: &str = crate::common::DEMO_PASSWORD;
 
 const CHROMEDRIVERS: [&str; 2] = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
 const CHROMIUMS: [&str; 2] = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"];
@@ -41,27 +40,6 @@ fn target_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target"))
 }
 
-/// A SQLite file holding the demo, loaded once per test process and copied for each test.
-fn demo_template() -> &'static PathBuf {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let dir = target_dir().join("web-tests");
-        let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join(format!("demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let backend = Backend::Sqlite(path.to_string_lossy().into_owned());
-        let mut conn = backend.connect().unwrap_or_else(|e| panic!("{e}"));
-        db::migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
-        let opts = qinqing::demo::Options {
-            password: PASSWORD.into(),
-            force: false,
-        };
-        qinqing::demo::load(&mut conn, &opts, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-        drop(conn);
-        path
-    })
-}
-
 /// The service, serving a fresh copy of the demo on a free port of the loopback.
 pub struct Site {
     pub base: String,
@@ -83,10 +61,12 @@ impl Site {
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 pub async fn site() -> Site {
-    let template = demo_template().clone();
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let file = template.with_file_name(format!("site-{}-{n}.db", std::process::id()));
-    std::fs::copy(&template, &file).unwrap_or_else(|e| panic!("copying the demo: {e}"));
+    let dir = target_dir().join("web-tests");
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join(format!("site-{}-{n}.db", std::process::id()));
+    std::fs::copy(crate::common::demo_fixture(), &file)
+        .unwrap_or_else(|e| panic!("copying the demo: {e}"));
     let backend = Backend::Sqlite(file.to_string_lossy().into_owned());
     let pool = db::build_pool(
         &backend,

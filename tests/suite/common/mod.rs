@@ -294,6 +294,102 @@ impl Drop for TestDb {
     }
 }
 
+/// The password of every user of the shared demo database.
+pub const DEMO_PASSWORD: &str = "qinqing demo 1";
+
+/// A SQLite file holding the demo data set, played back once and shared: by every test of
+/// this process, by the next run of the same test binary (the PostgreSQL run after the
+/// SQLite one), and, when `QINQING_DEMO_FIXTURE` names a file, by anything else given that
+/// file (`.ci/run` hands it to schemathesis). Tests copy it and never write to it. It is
+/// made under a file lock (parallel processes wait for one playback), written beside its
+/// place and renamed into it, so a file at the path is always a whole demo.
+pub fn demo_fixture() -> &'static std::path::Path {
+    static FIXTURE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let path = match std::env::var_os("QINQING_DEMO_FIXTURE") {
+            Some(p) => std::path::PathBuf::from(p),
+            None => {
+                // Keyed by this test binary: a rebuilt binary (changed code) plays it again.
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+                    meta.len().hash(&mut h);
+                    meta.modified().ok().hash(&mut h);
+                }
+                std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/test-demo"))
+                    .join(format!("demo-{:016x}.db", h.finish()))
+            }
+        };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let lock = std::fs::File::create(path.with_extension("lock"))
+            .unwrap_or_else(|e| panic!("the demo fixture's lock: {e}"));
+        lock.lock()
+            .unwrap_or_else(|e| panic!("locking the demo fixture: {e}"));
+        if !path.exists() {
+            let part = path.with_extension(format!("part-{}", std::process::id()));
+            let _ = std::fs::remove_file(&part);
+            let started = std::time::Instant::now();
+            {
+                let mut conn = match Backend::Sqlite(part.to_string_lossy().into_owned()).connect()
+                {
+                    Ok(c) => c,
+                    Err(e) => panic!("{e}"),
+                };
+                if let Err(e) = db::migrate(&mut conn) {
+                    panic!("{e}");
+                }
+                let opts = qinqing::demo::Options {
+                    password: DEMO_PASSWORD.into(),
+                    force: false,
+                };
+                if let Err(e) = qinqing::demo::load(&mut conn, &opts, &mut |_| {}) {
+                    panic!("loading the demo: {e}");
+                }
+                // One file, nothing left in a write-ahead log beside it.
+                exec(&mut conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", part.display()));
+            }
+            if let Err(e) = std::fs::rename(&part, &path) {
+                panic!("placing the demo fixture: {e}");
+            }
+            eprintln!(
+                "demo fixture played back in {:.1} s: {}",
+                started.elapsed().as_secs_f64(),
+                path.display()
+            );
+        }
+        let _ = lock.unlock();
+        path
+    })
+}
+
+/// A fresh database of this test's backend holding a copy of the demo: a copy of the file
+/// on SQLite, the same rows copied into a fresh database on PostgreSQL.
+pub fn demo_db() -> TestDb {
+    match pg_url() {
+        Some(_) => {
+            let db = TestDb::new();
+            let mut conn = db.connect();
+            if let Err(e) = qinqing::demo::copy_from(&mut conn, demo_fixture(), false, &mut |_| {})
+            {
+                panic!("copying the demo into PostgreSQL: {e}");
+            }
+            db
+        }
+        None => {
+            let path = std::env::temp_dir().join(format!("qinqing_demo_{}.db", unique_suffix()));
+            if let Err(e) = std::fs::copy(demo_fixture(), &path) {
+                panic!("copying the demo: {e}");
+            }
+            TestDb::at(&path.to_string_lossy())
+        }
+    }
+}
+
 /// The notifier's settings in tests: channels may reach the loopback (where the tests'
 /// receivers listen), short timeouts.
 pub fn notify_config() -> qinqing::config::NotifyConfig {

@@ -2,11 +2,9 @@
 //! coordinator reaching for the city's editions, a body of a hundred thousand repeated ids,
 //! probes that ask with HEAD, and first sign-in failures racing each other.
 
-mod common;
-
+use crate::common::*;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
-use common::*;
 use serde_json::json;
 
 #[actix_rt::test]
