@@ -151,9 +151,9 @@ fn init_logging(filter: &str) {
 /// and of their assignment rows.
 fn check_figures(config: &Config) -> Result<(), String> {
     let mut conn = server::connect(&config.backend())?;
-    let issue_groups = store::stats::compare_rollup(&mut conn).map_err(|e| e.to_string())?;
+    let issue_groups = store::kept::compare_rollup(&mut conn).map_err(|e| e.to_string())?;
     let assignment_groups =
-        store::stats::compare_assignment_rollup(&mut conn).map_err(|e| e.to_string())?;
+        store::kept::compare_assignment_rollup(&mut conn).map_err(|e| e.to_string())?;
     let mut issues_differing = 0;
     for ((region, department, category, channel, day), kept, counted) in &issue_groups {
         if kept != counted {
@@ -163,7 +163,7 @@ fn check_figures(config: &Config) -> Result<(), String> {
             );
         }
     }
-    let totals = store::stats::compare_totals(&mut conn).map_err(|e| e.to_string())?;
+    let totals = store::kept::compare_totals(&mut conn).map_err(|e| e.to_string())?;
     let mut totals_differing = 0;
     for ((region, department, category, channel), kept, counted) in &totals {
         if kept != counted {

@@ -1,5 +1,6 @@
 //! What the two HTTP doors, the API and the web pages, share: the application state every
-//! handler reaches, and the ledger download streamed while it is written.
+//! handler reaches, the ledger download streamed while it is written, the sign-in check,
+//! and the refusal of text holding a NUL character.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use actix_web::HttpResponse;
 use crate::auth::token::Tokens;
 use crate::db::Pool;
 use crate::domain::notice::Allow;
-use crate::error::Error;
+use crate::error::{Error, FieldError};
 use crate::service::ledger::{self, Format, Ledger};
 
 type Chunk = actix_web::web::Bytes;
@@ -182,4 +183,34 @@ async fn check_password(password: String, stored: Option<String>) -> Result<bool
     .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?;
     drop(turn);
     Ok(ok)
+}
+
+pub const NUL: &str = "must not contain the NUL character (U+0000)";
+
+/// The refusal of text holding a NUL character, naming where it was: no text with one is
+/// stored or searched for (PostgreSQL cannot hold it).
+pub fn nul_error(field: &str) -> Error {
+    Error::Invalid(vec![FieldError::new(field, NUL)])
+}
+
+/// The first name of a query string or form whose name or value holds a NUL character.
+pub fn nul_field(pairs: &[(String, String)]) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', "\\0"))
+}
+
+/// A query string with a NUL character anywhere: the refusal naming the parameter, before
+/// any handler runs (a search for one, or an export filtered by one, would fail in the
+/// database).
+pub fn nul_in_query(query: &str) -> Option<Error> {
+    if !query.contains("%00") && !query.contains('\0') {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    nul_field(&pairs).map(|field| Error::Malformed {
+        detail: format!("the query parameter `{field}` {NUL}"),
+        errors: vec![FieldError::new(field, NUL)],
+    })
 }

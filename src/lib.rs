@@ -2,6 +2,7 @@
 //! 亲清直通车·政企恳谈会. `main.rs` parses the command line; everything else lives here.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod commands;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::HttpServer;
 
-use crate::api::app;
+use crate::app::app;
 use crate::auth::token::Tokens;
 use crate::config::{AuthConfig, Config, NotifyConfig};
 use crate::db::{self, Backend, DbConn, Pool};
@@ -29,7 +29,7 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     if filled > 0 {
         log::info!("filled the assignment rows from {filled} timeline events");
     }
-    if store::stats::ensure_rollup(&mut conn)
+    if store::kept::ensure_rollup(&mut conn)
         .map_err(|e| format!("checking the kept figures: {e}"))?
     {
         log::info!("refilled the kept figures from the issues");
@@ -200,7 +200,7 @@ pub fn load_demo(conn: &mut DbConn, password: &str, force: bool) -> Result<(), S
 /// How often an instance on PostgreSQL folds the rows its writes appended to the kept sums.
 const FOLD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Folds the kept sums' appended rows now and then (`store::stats::fold_kept`), on a
+/// Folds the kept sums' appended rows now and then (`store::kept::fold_kept`), on a
 /// thread of its own with its own connection; every instance runs it, one at a time folds.
 pub fn spawn_folding(backend: db::Backend) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
@@ -219,7 +219,7 @@ pub fn spawn_folding(backend: db::Backend) -> std::io::Result<std::thread::JoinH
                         }
                     },
                 };
-                if let Err(e) = crate::store::stats::fold_kept(c) {
+                if let Err(e) = crate::store::kept::fold_kept(c) {
                     log::warn!("folding the kept sums: {e}");
                     conn = None;
                 }
@@ -266,7 +266,7 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
                 only.metrics_public = true;
                 log::info!("serving /metrics on http://{addr}");
                 Some(
-                    HttpServer::new(move || crate::api::metrics_app(only.clone()))
+                    HttpServer::new(move || crate::app::metrics_app(only.clone()))
                         .workers(1)
                         .shutdown_timeout(5)
                         .bind(addr)

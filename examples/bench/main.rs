@@ -245,7 +245,7 @@ async fn main() {
     }
     // As the service does at start: the kept all-time figures are filled from the issues.
     let started = Instant::now();
-    match qinqing::store::stats::ensure_rollup(&mut conn) {
+    match qinqing::store::kept::ensure_rollup(&mut conn) {
         Ok(true) => eprintln!(
             "bench: kept figures filled in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -291,7 +291,7 @@ async fn main() {
             }
         };
     let state_for_http = state.clone();
-    let app = test::init_service(qinqing::api::app(state)).await;
+    let app = test::init_service(qinqing::app::app(state)).await;
     let login = test::TestRequest::post()
         .uri("/api/v1/auth/login")
         .set_json(serde_json::json!({"username": "bench.admin", "password": PASSWORD}))
@@ -374,7 +374,7 @@ fn paths(
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let app = serve!(workers, move || qinqing::api::app(state.clone()));
+    let app = serve!(workers, move || qinqing::app::app(state.clone()));
     // As served, the appended rows of the kept sums are folded every few seconds meanwhile.
     if let Backend::Postgres(_) = backend {
         if let Err(e) = qinqing::server::spawn_folding(backend.clone()) {
@@ -512,7 +512,7 @@ fn paths(
     }
     // The floor filed issues without the kept sums: refill them, so that the database left
     // behind passes `qinqing check-figures` as the service keeps it.
-    match qinqing::store::stats::ensure_rollup(&mut conn) {
+    match qinqing::store::kept::ensure_rollup(&mut conn) {
         Ok(refilled) => eprintln!(
             "bench: kept figures {} after the floor's filings",
             if refilled {

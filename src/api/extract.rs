@@ -15,6 +15,7 @@ use super::AppState;
 use crate::auth::{self, Caller};
 use crate::db;
 use crate::error::{Error, FieldError};
+use crate::http::nul_error;
 
 fn unauthorized(detail: &str) -> Error {
     Error::Unauthenticated(detail.to_owned())
@@ -199,14 +200,6 @@ fn json_error(path: &str, e: &serde_json::Error) -> Error {
     Error::Invalid(vec![FieldError::new(field, message)])
 }
 
-const NUL: &str = "must not contain the NUL character (U+0000)";
-
-/// The refusal of text holding a NUL character, naming where it was: no text with one is
-/// stored or searched for (PostgreSQL cannot hold it).
-pub fn nul_error(field: &str) -> Error {
-    Error::Invalid(vec![FieldError::new(field, NUL)])
-}
-
 /// The path (`title`, `items[2].name`) of the first string or key of a JSON value that
 /// holds a NUL character.
 fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
@@ -235,28 +228,6 @@ fn nul_path(v: &serde_json::Value, at: String) -> Option<String> {
         }),
         _ => None,
     }
-}
-
-/// The first name of a query string or form whose name or value holds a NUL character.
-pub fn nul_field(pairs: &[(String, String)]) -> Option<String> {
-    pairs
-        .iter()
-        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
-        .map(|(k, _)| k.replace('\0', "\\0"))
-}
-
-/// A query string with a NUL character anywhere: the refusal naming the parameter, before
-/// any handler runs (a search for one, or an export filtered by one, would fail in the
-/// database).
-pub fn nul_in_query(query: &str) -> Option<Error> {
-    if !query.contains("%00") && !query.contains('\0') {
-        return None;
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
-    nul_field(&pairs).map(|field| Error::Malformed {
-        detail: format!("the query parameter `{field}` {NUL}"),
-        errors: vec![FieldError::new(field, NUL)],
-    })
 }
 
 /// A query string read into `T`, whose failures name the parameter: an unknown one, or

@@ -3,7 +3,6 @@
 
 pub mod callers;
 pub mod password;
-pub mod throttle;
 pub mod token;
 
 use crate::db::DbConn;
@@ -52,6 +51,16 @@ impl Caller {
     }
 
     /// 403 unless the caller's role is one of `roles`.
+    /// Whether the caller's role may do what `can` names.
+    pub fn may(&self, can: crate::domain::role::Can) -> bool {
+        self.role.may(can)
+    }
+
+    /// Refuses (403) what the caller's role may not do.
+    pub fn require_to(&self, can: crate::domain::role::Can) -> Result<(), Error> {
+        self.require(can.roles(), can.what())
+    }
+
     pub fn require(&self, roles: &[Role], action: &str) -> Result<(), Error> {
         if roles.contains(&self.role) {
             Ok(())

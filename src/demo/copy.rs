@@ -188,7 +188,7 @@ pub fn copy_all(
             }
             progress(format!("copied {table}: {copied} rows"));
         }
-        crate::store::stats::refill_rollup(pg).map_err(err)?;
+        crate::store::kept::refill_rollup(pg).map_err(err)?;
         progress("summed the kept figures".into());
         Ok(())
     })

@@ -118,8 +118,82 @@ coded!(
 /// Working days a department has to answer, by default.
 pub const DEFAULT_WORKING_DAYS: u32 = 10;
 
+/// The details of a 交办 or 重新交办 event, written and read through this one type: the
+/// assignment rows behind 及时签收率 and 退回率 are kept from it, so a renamed field is a
+/// compile error rather than a silently missing row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AssignedDetails {
+    /// The department that held the issue before a reassignment.
+    pub from_department_id: Option<i64>,
+    pub lead_department_id: i64,
+    #[serde(default)]
+    pub co_department_ids: Vec<i64>,
+    pub due_on: chrono::NaiveDate,
+    pub note: Option<String>,
+}
+
+/// What an event does to the issue's assignment rows (交办记录).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignmentChange {
+    /// A new assignment to this lead department (交办, 重新交办).
+    Opened { department_id: i64 },
+    /// The current assignment was signed for, or taken over by a handler (签收, 接手).
+    Signed,
+    /// The current assignment was returned (退回).
+    Returned,
+}
+
+impl AssignmentChange {
+    /// The change an event makes, read from its kind and recorded details (for a timeline
+    /// recorded before the rows were kept). `None` for an event that changes no
+    /// assignment, or an assignment event whose details do not read as `AssignedDetails`.
+    pub fn of_event(kind: EventKind, details: &str) -> Option<AssignmentChange> {
+        match kind {
+            EventKind::Assigned | EventKind::Reassigned => {
+                let d: AssignedDetails = serde_json::from_str(details).ok()?;
+                Some(AssignmentChange::Opened {
+                    department_id: d.lead_department_id,
+                })
+            }
+            EventKind::Signed | EventKind::TakenOver => Some(AssignmentChange::Signed),
+            EventKind::Returned => Some(AssignmentChange::Returned),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_assignment_event_reads_back_as_the_change_it_made() {
+        let details = AssignedDetails {
+            from_department_id: None,
+            lead_department_id: 7,
+            co_department_ids: vec![8],
+            due_on: chrono::NaiveDate::from_ymd_opt(2022, 6, 22).unwrap_or_default(),
+            note: None,
+        };
+        let text = serde_json::to_string(&details).unwrap_or_default();
+        for (kind, want) in [
+            (
+                EventKind::Assigned,
+                Some(AssignmentChange::Opened { department_id: 7 }),
+            ),
+            (
+                EventKind::Reassigned,
+                Some(AssignmentChange::Opened { department_id: 7 }),
+            ),
+            (EventKind::Signed, Some(AssignmentChange::Signed)),
+            (EventKind::TakenOver, Some(AssignmentChange::Signed)),
+            (EventKind::Returned, Some(AssignmentChange::Returned)),
+            (EventKind::Answered, None),
+            (EventKind::Urged, None),
+        ] {
+            assert_eq!(AssignmentChange::of_event(kind, &text), want, "{kind:?}");
+        }
+        assert_eq!(AssignmentChange::of_event(EventKind::Assigned, "{}"), None);
+    }
     use super::*;
 
     #[test]

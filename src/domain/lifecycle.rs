@@ -37,6 +37,8 @@ impl State {
     pub const HANDLED: [State; 2] = [State::Assigned, State::InProgress];
     /// The states of an issue whose handling has concluded with an answer.
     pub const CONCLUDED: [State; 2] = [State::Answered, State::Closed];
+    /// The states in which an issue is no longer under supervision (督办中 ends).
+    pub const SUPERVISION_OVER: [State; 2] = [State::Closed, State::Withdrawn];
 
     /// Overdue applies while a department holds the issue.
     pub fn is_being_handled(self) -> bool {

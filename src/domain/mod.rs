@@ -72,4 +72,5 @@ pub mod issue;
 pub mod lifecycle;
 pub mod notice;
 pub mod role;
+pub mod throttle;
 pub mod time;

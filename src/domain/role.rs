@@ -17,6 +17,56 @@ pub enum Role {
     Enterprise,
 }
 
+/// What a role may do beyond the issue lifecycle (whose moves `lifecycle::decide` rules):
+/// one rule each, asked by the service before it acts and by the pages before they offer
+/// anything, so the two doors never disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Can {
+    /// Read figures through the API (a department: its own).
+    ReadFigures,
+    /// Read the dashboard (驾驶舱) and the reports built on the figures.
+    ReadDashboard,
+    /// File an issue (an enterprise for itself, a coordinator on an enterprise's behalf).
+    FileIssues,
+    /// Read the reply templates (答复模板).
+    ReadTemplates,
+    /// Write and delete reply templates.
+    KeepTemplates,
+    /// Work a department's inbox (待办).
+    WorkInbox,
+    /// Run the coordinator's desk (工作台), editions, forums and attendance.
+    RunForums,
+}
+
+impl Can {
+    /// The roles that may.
+    pub fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Can::ReadFigures => &[Admin, Coordinator, Leader, Department],
+            Can::ReadDashboard => &[Admin, Coordinator, Leader],
+            Can::FileIssues => &[Enterprise, Coordinator],
+            Can::ReadTemplates => &[Coordinator, Department, Admin],
+            Can::KeepTemplates => &[Coordinator],
+            Can::WorkInbox => &[Department],
+            Can::RunForums => &[Coordinator],
+        }
+    }
+
+    /// What the rule allows, in words (for a refusal: "the leader role may not …").
+    pub fn what(self) -> &'static str {
+        match self {
+            Can::ReadFigures => "read figures",
+            Can::ReadDashboard => "read the dashboard",
+            Can::FileIssues => "file issues",
+            Can::ReadTemplates => "read reply templates",
+            Can::KeepTemplates => "keep reply templates",
+            Can::WorkInbox => "work a department's inbox",
+            Can::RunForums => "run editions and forums",
+        }
+    }
+}
+
 /// Which link a role needs: the one that scopes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Link {
@@ -47,6 +97,11 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role may do what `can` names.
+    pub fn may(self, can: Can) -> bool {
+        can.roles().contains(&self)
     }
 
     /// The role's name as people read it.

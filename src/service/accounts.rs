@@ -1,8 +1,9 @@
 //! Signing in and the caller's own account: the password check with its throttle, signing
 //! out everywhere, changing one's own password.
 
-use crate::auth::{password, throttle, Caller};
+use crate::auth::{password, Caller};
 use crate::db::DbConn;
+use crate::domain::throttle;
 use crate::error::Error;
 use crate::store::{self, users, users::UserRow};
 

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::common::{nullable, page, present, utc, Check, Paged};
+use super::notices::NotifyConfig;
 use crate::auth::Caller;
-use crate::config::NotifyConfig;
 use crate::db::DbConn;
 use crate::domain::notice::{reachable, Allow, ChannelKind, DeliveryStatus, Kind};
 use crate::domain::role::Role;

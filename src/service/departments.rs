@@ -233,3 +233,22 @@ pub fn update_on(
         answer_one(conn, row)
     })
 }
+
+/// The names and regions of the departments given, by id, each name as it was on `day`
+/// (today's names when `None`): reference data every signed-in person reads.
+pub fn names_on(
+    conn: &mut DbConn,
+    ids: &[i64],
+    day: Option<NaiveDate>,
+) -> Result<std::collections::HashMap<i64, (String, i64)>, Error> {
+    Ok(departments::names_on(conn, ids, day)?)
+}
+
+/// The departments that have led issues of a category, most often first (the first
+/// choices offered when assigning one).
+pub fn usual_leads(
+    conn: &mut DbConn,
+    category: crate::domain::issue::Category,
+) -> Result<Vec<i64>, Error> {
+    Ok(crate::store::issues::usual_leads(conn, category)?)
+}

@@ -10,10 +10,10 @@ use super::regions::{check_named, Named};
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::issue::{Category, Channel};
-use crate::domain::role::Role;
+use crate::domain::role::Can;
 use crate::domain::time;
 use crate::error::Error;
-use crate::store::issues::IssueFilter;
+use crate::store::filter::IssueFilter;
 use crate::store::scope::Scope;
 use crate::store::stats::{self, Counts, ForumCounts, Granularity};
 use crate::store::{departments, regions};
@@ -149,13 +149,6 @@ pub struct StatsQuery {
     pub basis: Option<String>,
 }
 
-const READERS: &[Role] = &[
-    Role::Admin,
-    Role::Coordinator,
-    Role::Leader,
-    Role::Department,
-];
-
 impl StatsQuery {
     /// Refuses the parameters of other figure endpoints (`granularity` outside the trend,
     /// `min_rated` outside the ranking), as any parameter an endpoint does not have.
@@ -219,7 +212,7 @@ fn scoped(
     caller: &Caller,
     query: &StatsQuery,
 ) -> Result<(Scope, IssueFilter), Error> {
-    caller.require(READERS, "read figures")?;
+    caller.require_to(Can::ReadFigures)?;
     let scope = caller.scope();
     let filter = query.filter(conn, &scope)?;
     Ok((scope, filter))

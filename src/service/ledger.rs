@@ -9,12 +9,13 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::auth::Caller;
 use crate::db::DbConn;
-use crate::domain::issue::RatingSource;
+use crate::domain::issue::{EventKind, RatingSource};
 use crate::domain::lifecycle::State;
 use crate::domain::time;
 use crate::error::Error;
 use crate::service::issues::IssueQuery;
-use crate::store::issues::{self as store, IssueFilter, IssueRow, LedgerNames};
+use crate::store::filter::IssueFilter;
+use crate::store::issues::{self as store, IssueRow, LedgerNames};
 use crate::store::scope::Scope;
 
 /// The columns: heading, and width in the XLSX sheet (in characters).
@@ -173,7 +174,7 @@ fn ending(i: &IssueRow, n: &Names) -> (Option<NaiveDate>, String) {
     let Some((at, action, details)) = n.names.endings.get(&i.id) else {
         return (None, String::new());
     };
-    let how = if action == "closed" {
+    let how = if EventKind::parse(action) == Some(EventKind::Closed) {
         let d: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
         let note = d["note"].as_str().unwrap_or_default();
         match d["reason"].as_str() {

@@ -220,3 +220,11 @@ pub fn update(
         Ok(row.into())
     })
 }
+
+/// The names of the regions given, by id (reference data every signed-in person reads).
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, Error> {
+    Ok(regions::names(conn, ids)?)
+}

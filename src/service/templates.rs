@@ -7,7 +7,7 @@ use super::common::Check;
 use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::domain::issue::{Category, Outcome};
-use crate::domain::role::Role;
+use crate::domain::role::Can;
 use crate::error::{unique_as, Error};
 use crate::store::{self, templates};
 
@@ -32,14 +32,12 @@ impl From<templates::TemplateRow> for Template {
     }
 }
 
-const READERS: &[Role] = &[Role::Coordinator, Role::Department, Role::Admin];
-
 pub fn list(
     conn: &mut DbConn,
     caller: &Caller,
     category: Option<Category>,
 ) -> Result<Vec<Template>, Error> {
-    caller.require(READERS, "read reply templates")?;
+    caller.require_to(Can::ReadTemplates)?;
     Ok(templates::list(conn, category)?
         .into_iter()
         .map(Template::from)
@@ -56,7 +54,7 @@ pub struct NewTemplate {
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: NewTemplate) -> Result<Template, Error> {
-    caller.require(&[Role::Coordinator], "keep reply templates")?;
+    caller.require_to(Can::KeepTemplates)?;
     let mut check = Check::default();
     let title = check.text("title", &input.title, 1, 50);
     let text = check.text("text", &input.text, 1, 5_000);
@@ -78,7 +76,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewTemplate) -> Result<
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
-    caller.require(&[Role::Coordinator], "keep reply templates")?;
+    caller.require_to(Can::KeepTemplates)?;
     if templates::delete(conn, id)? {
         Ok(())
     } else {

@@ -5,15 +5,16 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::filter::{condition, overdue_on, under_supervision, IssueFilter, Sort};
 use super::schema::{
     forums, idempotency_keys, issue_co_departments, issue_events, issue_extensions, issue_ratings,
     issues,
 };
-use super::scope::{self, Filter, Scope};
-use super::{contains_pattern, Page};
+use super::scope::{self, Scope};
+use super::Page;
 use crate::db::DbConn;
 use crate::domain::issue::{
-    Category, Channel, EventKind, ExtensionStatus, Measure, Outcome, Rating, RatingSource,
+    Category, Channel, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
 };
 use crate::domain::lifecycle::State;
 
@@ -205,9 +206,7 @@ pub fn get_with_co_departments(
 }
 
 /// Inserts an issue (call inside a transaction); the row as stored. The caller adds the
-/// new issue to the kept sums (`stats::add_to_rollup`) as the last write of its
-/// transaction: filings of one region, category and channel share a row of those sums,
-/// which each holds locked from that write until it commits.
+/// new issue to the kept sums (`kept::add_to_rollup`) in the same transaction.
 pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
     diesel::insert_into(issues::table)
         .values(new)
@@ -215,34 +214,35 @@ pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
         .get_result(conn)
 }
 
-/// Applies `change` only if the issue is still at `version`, and moves it to the next
-/// version; false when the version had moved (of two conflicting actions racing on one
-/// issue, the second finds it so).
+/// Applies `change` if the issue is still at `version`, and moves it to the next version.
+/// It first takes the issue's row (`lock`): when the version has moved (of two conflicting
+/// actions racing on one issue, the second finds it so) it answers a conflict before it has
+/// written anything, the kept sums included; else the issue's old measures come out of the
+/// kept sums, the change is written, and the new measures go in, in the caller's
+/// transaction.
 pub fn apply(
     conn: &mut DbConn,
     id: i64,
     version: i64,
     change: &IssueChange,
     at: NaiveDateTime,
-) -> QueryResult<bool> {
-    // The kept figures follow: the old measures come out before, the new go in after.
-    super::stats::add_to_rollup(conn, id, -1)?;
-    let n = diesel::update(
-        issues::table
-            .filter(issues::id.eq(id))
-            .filter(issues::version.eq(version)),
-    )
-    .set((
-        change,
-        issues::updated_at.eq(at),
-        issues::version.eq(issues::version + 1),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        return Ok(false);
+) -> Result<(), crate::error::Error> {
+    if !lock(conn, id, version)? {
+        return Err(crate::error::Error::Conflict(
+            "the issue was changed by someone else at the same moment; reload it and try again"
+                .into(),
+        ));
     }
-    super::stats::add_to_rollup(conn, id, 1)?;
-    Ok(true)
+    super::kept::add_to_rollup(conn, id, -1)?;
+    diesel::update(issues::table.filter(issues::id.eq(id)))
+        .set((
+            change,
+            issues::updated_at.eq(at),
+            issues::version.eq(issues::version + 1),
+        ))
+        .execute(conn)?;
+    super::kept::add_to_rollup(conn, id, 1)?;
+    Ok(())
 }
 
 /// Takes the issue's row for this transaction if it is still at `version`: a version-
@@ -500,213 +500,6 @@ pub fn remember(
 
 // ---- lists ----
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sort {
-    CreatedAsc,
-    CreatedDesc,
-    DueAsc,
-    DueDesc,
-}
-
-/// Which issues an operation is over: one filter for the list, the ledger and the
-/// figures alike.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct IssueFilter {
-    pub status: Option<State>,
-    pub category: Option<Category>,
-    pub channel: Option<Channel>,
-    pub enterprise_id: Option<i64>,
-    /// A department: as lead or co-handler, or (with `lead_only`) as lead.
-    pub department_id: Option<i64>,
-    /// A region and its districts.
-    pub region_path: Option<String>,
-    pub forum_id: Option<i64>,
-    pub edition_id: Option<i64>,
-    /// Overdue as of this Shanghai date.
-    pub overdue_on: Option<NaiveDate>,
-    pub q: Option<String>,
-    /// Filing dates (Asia/Shanghai), inclusive.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// Leave out withdrawn issues: what was collected (the ledger, every figure).
-    pub hide_withdrawn: bool,
-    /// A department counts the issues it leads, not those it co-handles (the figures),
-    /// both in the caller's scope and in `department_id`.
-    pub lead_only: bool,
-    /// Only the issues a figure counts (with `hide_withdrawn` and `lead_only`, as the
-    /// figures are read).
-    pub measure: Option<Measure>,
-    /// Only those of a work queue (待签收, 待交办 …).
-    pub queue: Option<Queue>,
-    /// Only those this handler (经办人) holds.
-    pub handler_id: Option<i64>,
-    /// The figures only: read `from`/`to` by the date of each event (what happened in the
-    /// period) rather than as the issues filed in it.
-    pub activity: bool,
-}
-
-/// The work queues of the inbox (待办) and the desk (工作台): issues waiting for someone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Queue {
-    /// 待签收: assigned, not yet signed for.
-    ToSign,
-    /// 办理中
-    InProgress,
-    /// 即将到期: held by a department, due from `today` to `last` (inclusive).
-    DueSoon { today: NaiveDate, last: NaiveDate },
-    /// 已超期
-    Overdue { today: NaiveDate },
-    /// 被催办: urged and still held by a department.
-    Urged,
-    /// 待交办
-    ToAssign,
-    /// 被退回
-    Returned,
-    /// 延期申请: an extension request waits for a decision.
-    ExtensionPending,
-    /// 待回访: answered, unrated, the answer given before `before`.
-    FollowUpDue { before: NaiveDateTime },
-    /// 督办中: flagged for supervision and not closed or withdrawn.
-    Supervised,
-}
-
-fn queue_condition(q: Queue) -> Filter<issues::table> {
-    let handled = || issues::status.eq_any(State::HANDLED);
-    match q {
-        Queue::ToSign => Box::new(issues::status.eq(State::Assigned)),
-        Queue::InProgress => Box::new(issues::status.eq(State::InProgress)),
-        Queue::DueSoon { today, last } => Box::new(
-            handled()
-                .and(issues::due_on.ge(today))
-                .and(issues::due_on.le(last))
-                .assume_not_null(),
-        ),
-        Queue::Overdue { today } => overdue_on(today),
-        Queue::Urged => Box::new(handled().and(issues::urge_count.gt(0))),
-        Queue::ToAssign => Box::new(issues::status.eq(State::Submitted)),
-        Queue::Returned => Box::new(issues::status.eq(State::Returned)),
-        Queue::ExtensionPending => Box::new(
-            issues::id.eq_any(
-                issue_extensions::table
-                    .filter(issue_extensions::status.eq(ExtensionStatus::Pending))
-                    .select(issue_extensions::issue_id),
-            ),
-        ),
-        Queue::FollowUpDue { before } => Box::new(
-            issues::status
-                .eq(State::Answered)
-                .and(issues::rating.is_null())
-                .and(issues::answered_at.lt(before))
-                .assume_not_null(),
-        ),
-        Queue::Supervised => Box::new(
-            issues::supervision
-                .eq(true)
-                .and(issues::status.ne_all([State::Closed, State::Withdrawn])),
-        ),
-    }
-}
-
-fn and(cond: Filter<issues::table>, more: Filter<issues::table>) -> Filter<issues::table> {
-    Box::new(cond.and(more))
-}
-
-fn led_by(d: i64) -> Filter<issues::table> {
-    Box::new(issues::lead_department_id.eq(d).assume_not_null())
-}
-
-/// 超期 as a condition: the same rule as `lifecycle::is_overdue`.
-pub fn overdue_on(today: NaiveDate) -> Filter<issues::table> {
-    Box::new(
-        issues::status
-            .eq_any(State::HANDLED)
-            .and(issues::due_on.lt(today))
-            .assume_not_null(),
-    )
-}
-
-/// The one condition for issues in scope matching a filter.
-pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
-    let mut cond = match (scope, f.lead_only) {
-        (Scope::Department(d), true) => led_by(*d),
-        (other, _) => scope::issues(other),
-    };
-    if let Some(s) = f.status {
-        cond = and(cond, Box::new(issues::status.eq(s)));
-    } else if f.hide_withdrawn {
-        cond = and(cond, Box::new(issues::status.ne(State::Withdrawn)));
-    }
-    if let Some(c) = f.category {
-        cond = and(cond, Box::new(issues::category.eq(c)));
-    }
-    if let Some(c) = f.channel {
-        cond = and(cond, Box::new(issues::channel.eq(c)));
-    }
-    if let Some(e) = f.enterprise_id {
-        cond = and(cond, Box::new(issues::enterprise_id.eq(e)));
-    }
-    if let Some(d) = f.department_id {
-        let by = if f.lead_only {
-            led_by(d)
-        } else {
-            scope::issues(&Scope::Department(d))
-        };
-        cond = and(cond, by);
-    }
-    if let Some(path) = &f.region_path {
-        cond = and(
-            cond,
-            Box::new(issues::region_id.eq_any(scope::regions_under(path))),
-        );
-    }
-    if let Some(forum) = f.forum_id {
-        cond = and(cond, Box::new(issues::forum_id.eq(forum).assume_not_null()));
-    }
-    if let Some(e) = f.edition_id {
-        let of_edition = forums::table
-            .filter(forums::edition_id.eq(e))
-            .select(forums::id.nullable());
-        cond = and(
-            cond,
-            Box::new(issues::forum_id.eq_any(of_edition).assume_not_null()),
-        );
-    }
-    if let Some(today) = f.overdue_on {
-        cond = and(cond, overdue_on(today));
-    }
-    if let Some(q) = f.queue {
-        cond = and(cond, queue_condition(q));
-    }
-    if let Some(h) = f.handler_id {
-        cond = and(cond, Box::new(issues::handler_id.eq(h).assume_not_null()));
-    }
-    if let Some(m) = f.measure {
-        cond = and(
-            cond,
-            super::stats::measure_condition(m, crate::domain::time::today()),
-        );
-    }
-    if let Some(text) = &f.q {
-        let p = contains_pattern(text);
-        cond = and(
-            cond,
-            Box::new(
-                issues::title
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(issues::description.like(p).escape('\\')),
-            ),
-        );
-    }
-    if let Some(from) = f.from {
-        cond = and(cond, Box::new(issues::filed_on.ge(from)));
-    }
-    if let Some(to) = f.to {
-        cond = and(cond, Box::new(issues::filed_on.le(to)));
-    }
-    cond
-}
-
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
@@ -840,7 +633,7 @@ pub fn ledger_facts(
         .collect();
     names.endings = issue_events::table
         .filter(issue_events::issue_id.eq_any(issue_ids))
-        .filter(issue_events::action.eq_any(["closed", "rated"]))
+        .filter(issue_events::action.eq_any([EventKind::Closed, EventKind::Rated]))
         .order(issue_events::id)
         .select((
             issue_events::issue_id,
@@ -972,8 +765,7 @@ pub fn week_counts(
             .count()
             .get_result(conn)?,
         supervised: region()
-            .filter(issues::supervision.eq(true))
-            .filter(issues::status.eq_any(State::HANDLED))
+            .filter(under_supervision())
             .count()
             .get_result(conn)?,
     })

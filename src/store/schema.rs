@@ -287,6 +287,11 @@ diesel::table! {
 diesel::joinable!(issue_co_departments -> issues (issue_id));
 
 diesel::table! {
+    /// Kept sums keyed by their group (region, lead department, category, channel, day of
+    /// filing). The key is the table's primary key on SQLite; on PostgreSQL each write appends
+    /// a row of its own and `kept::fold_kept` folds a group's rows into one, so the migration
+    /// declares no key there. No code looks a row up by it: every read sums the rows of a
+    /// group.
     issue_rollup (region_id, lead_department_id, category, channel, filed_on) {
         region_id -> BigInt,
         lead_department_id -> BigInt,
@@ -316,6 +321,10 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept sums keyed by their group (region, lead department, category, channel). The key is
+    /// the table's primary key on SQLite; on PostgreSQL each write appends a row of its own and
+    /// `kept::fold_kept` folds a group's rows into one, so the migration declares no key there.
+    /// No code looks a row up by it: every read sums the rows of a group.
     issue_totals (region_id, lead_department_id, category, channel) {
         region_id -> BigInt,
         lead_department_id -> BigInt,
@@ -344,6 +353,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept sums keyed by their group (department assigned, region, category, channel, day of
+    /// filing). The key is the table's primary key on SQLite; on PostgreSQL each write appends
+    /// a row of its own and `kept::fold_kept` folds a group's rows into one, so the migration
+    /// declares no key there. No code looks a row up by it: every read sums the rows of a
+    /// group.
     assignment_rollup (department_id, region_id, category, channel, filed_on) {
         department_id -> BigInt,
         region_id -> BigInt,

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::login_throttle;
-use crate::auth::throttle::{after_failure, Counter, Policy};
 use crate::db::DbConn;
+use crate::domain::throttle::{after_failure, Counter, Policy};
 
 pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<Counter>> {
     login_throttle::table

@@ -5,8 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::session::{self, Session, LOGIN_COOKIE, SESSION_COOKIE};
-use super::{page, reads_figures, redirect, Chrome, WebError};
+use super::{page, redirect, Chrome, WebError};
 use crate::db;
+use crate::domain::role::Can;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::service::accounts;
@@ -26,7 +27,7 @@ async fn home(session: Session) -> HttpResponse {
         Role::Coordinator => "/desk",
         Role::Department => "/inbox",
         Role::Enterprise => "/issues",
-        role if reads_figures(role) => "/dashboard",
+        role if role.may(Can::ReadDashboard) => "/dashboard",
         _ => "/issues",
     })
 }
@@ -104,8 +105,8 @@ struct LoginForm {
 pub fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
         .map_err(|_| WebError::Page(Error::malformed("the form could not be read")))?;
-    if let Some(field) = crate::api::extract::nul_field(&pairs) {
-        return Err(WebError::Page(crate::api::extract::nul_error(&field)));
+    if let Some(field) = crate::http::nul_field(&pairs) {
+        return Err(WebError::Page(crate::http::nul_error(&field)));
     }
     serde_urlencoded::from_bytes(body)
         .map_err(|_| WebError::Page(Error::malformed("the form could not be read")))

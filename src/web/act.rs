@@ -84,7 +84,7 @@ impl Posted {
     pub fn parse(body: &[u8]) -> Option<Posted> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
         // No text with a NUL character is stored (PostgreSQL cannot hold one).
-        if crate::api::extract::nul_field(&pairs).is_some() {
+        if crate::http::nul_field(&pairs).is_some() {
             return None;
         }
         let mut map: HashMap<String, Vec<String>> = HashMap::new();

@@ -7,11 +7,13 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::Deserialize;
 
 use super::charts::{self, BarRow, TrendPoint};
+use super::form::Choice;
 use super::format::{self, count, fraction, percent};
-use super::{filled, page, parse_query, reads_figures, Chrome, Session, WebError};
+use super::{filled, page, parse_query, Chrome, Session, WebError};
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::domain::issue::Measure;
+use crate::domain::role::Can;
 use crate::domain::time;
 use crate::error::Error;
 use crate::service::figures::{self, Rate, StatsQuery, Summary};
@@ -501,13 +503,6 @@ fn category_chart(
     Ok(charts::bars(&rows, "各类别收集问题", "个"))
 }
 
-/// A choice of a selector.
-pub struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -547,7 +542,7 @@ fn pick_region(
 }
 
 fn require_reader(session: &Session) -> Result<(), WebError> {
-    if reads_figures(session.caller.role) {
+    if session.caller.may(Can::ReadDashboard) {
         Ok(())
     } else {
         // Not a page for this role: as if it did not exist.

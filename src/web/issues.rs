@@ -6,6 +6,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::form::Choice;
 use super::format::{self, count};
 use super::{filled, page, parse_query, Chrome, Session, WebError};
 use crate::db;
@@ -23,13 +24,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/issues").get(list))
         .service(web::resource("/issues/{id}").get(show))
         .service(web::resource("/issues/{id}/{action}").post(act));
-}
-
-/// A choice of a filter.
-pub struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 fn choices<T: Copy>(
@@ -500,7 +494,7 @@ fn load(
         ..Forms::default()
     };
     if offered.contains(&Action::Assign) {
-        let usual = crate::store::issues::usual_leads(conn, issue.category)?;
+        let usual = departments::usual_leads(conn, issue.category)?;
         let all = departments::list(
             conn,
             caller,

@@ -7,11 +7,15 @@ mod account;
 mod act;
 mod charts;
 mod dashboard;
+mod filing;
+mod form;
 mod format;
+mod forums;
 mod issues;
 mod notices;
+mod queues;
 mod session;
-mod work;
+mod templates;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -26,7 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/{name}").get(asset));
     account::routes(cfg);
     dashboard::routes(cfg);
-    work::routes(cfg);
+    filing::routes(cfg);
+    queues::routes(cfg);
+    forums::routes(cfg);
+    templates::routes(cfg);
     notices::routes(cfg);
     issues::routes(cfg);
 }
@@ -221,9 +228,13 @@ pub struct Chrome {
     pub csrf: String,
 }
 
-/// Whether a role reads the figures (驾驶舱, reports).
-pub fn reads_figures(role: Role) -> bool {
-    matches!(role, Role::Leader | Role::Coordinator | Role::Admin)
+/// A page the caller's role may not use answers as if it did not exist.
+pub fn may(session: &Session, can: crate::domain::role::Can) -> Result<(), WebError> {
+    if session.caller.may(can) {
+        Ok(())
+    } else {
+        Err(WebError::Page(Error::not_found("page")))
+    }
 }
 
 impl Chrome {

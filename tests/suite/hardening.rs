@@ -515,7 +515,7 @@ async fn clients_reading_exports_slowly_do_not_drain_the_pool() {
         .unwrap_or_else(|e| panic!("{e}"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let server = actix_web::HttpServer::new(move || qinqing::api::app(state.clone()))
+    let server = actix_web::HttpServer::new(move || qinqing::app::app(state.clone()))
         .workers(2)
         .disable_signals()
         .listen(listener)
@@ -577,7 +577,7 @@ fn sign_in_failures_at_once_are_each_counted() {
     // Sixteen failures under one key at once, each on its own connection: the counter ends
     // at sixteen (a read-then-write counter loses some on PostgreSQL).
     let db = TestDb::new();
-    let policy = qinqing::auth::throttle::per_address();
+    let policy = qinqing::domain::throttle::per_address();
     let now = qinqing::store::now();
     let start = std::sync::Arc::new(std::sync::Barrier::new(16));
     let runs: Vec<_> = (0..16)

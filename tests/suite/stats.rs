@@ -503,17 +503,18 @@ async fn every_figure_from_hand_built_data() {
 /// those a recount of the issues and their assignment rows gives, and every kept group is
 /// equal to its recount.
 pub fn assert_kept_equal_recount(conn: &mut qinqing::db::DbConn, departments: &[i64]) {
-    use qinqing::store::issues::IssueFilter;
+    use qinqing::store::filter::IssueFilter;
+    use qinqing::store::kept as kept_sums;
     use qinqing::store::scope::Scope;
     use qinqing::store::stats::{self, AssignmentGroup};
-    for (key, kept, counted) in stats::compare_rollup(conn).unwrap_or_else(|e| panic!("{e}")) {
+    for (key, kept, counted) in kept_sums::compare_rollup(conn).unwrap_or_else(|e| panic!("{e}")) {
         assert_eq!(kept, counted, "issue sums of {key:?}");
     }
-    for (key, kept, counted) in stats::compare_totals(conn).unwrap_or_else(|e| panic!("{e}")) {
+    for (key, kept, counted) in kept_sums::compare_totals(conn).unwrap_or_else(|e| panic!("{e}")) {
         assert_eq!(kept, counted, "all-time issue sums of {key:?}");
     }
     for (key, kept, counted) in
-        stats::compare_assignment_rollup(conn).unwrap_or_else(|e| panic!("{e}"))
+        kept_sums::compare_assignment_rollup(conn).unwrap_or_else(|e| panic!("{e}"))
     {
         assert_eq!(kept, counted, "assignment counts of {key:?}");
     }
@@ -692,7 +693,7 @@ async fn writers_at_once_keep_every_group_and_the_fold_keeps_the_figures() {
         )
     };
     let summary = summary_now().await;
-    let folded = qinqing::store::stats::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    let folded = qinqing::store::kept::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     if pg {
         // Each group by day and all-time, and the department's assignment counts.
         assert_eq!(folded, 2 + 2 + 1);
@@ -721,7 +722,7 @@ async fn writers_at_once_keep_every_group_and_the_fold_keeps_the_figures() {
     assert_eq!(summary.body["issues_collected"], 8, "{}", summary.text);
     // A fold with nothing fresh writes nothing.
     assert_eq!(
-        qinqing::store::stats::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}")),
+        qinqing::store::kept::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}")),
         0
     );
 }
@@ -742,8 +743,8 @@ async fn refills_and_folds_while_writing_keep_every_figure() {
     let churn = std::thread::spawn(move || {
         let mut rounds = 0;
         while !running.load(Ordering::Relaxed) {
-            qinqing::store::stats::refill_rollup(&mut side).unwrap_or_else(|e| panic!("{e}"));
-            qinqing::store::stats::fold_kept(&mut side).unwrap_or_else(|e| panic!("{e}"));
+            qinqing::store::kept::refill_rollup(&mut side).unwrap_or_else(|e| panic!("{e}"));
+            qinqing::store::kept::fold_kept(&mut side).unwrap_or_else(|e| panic!("{e}"));
             rounds += 1;
         }
         rounds
@@ -762,7 +763,7 @@ async fn refills_and_folds_while_writing_keep_every_figure() {
         .unwrap_or_else(|_| panic!("the refills panicked"));
     assert!(rounds > 0);
     let mut conn = db.connect();
-    qinqing::store::stats::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::fold_kept(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     assert_kept_equal_recount(&mut conn, &[department]);
 }
 
@@ -790,7 +791,7 @@ async fn a_refill_waits_for_a_fold_and_not_for_a_writer() {
         let (done, finished) = mpsc::channel();
         std::thread::spawn(move || {
             let _ = done
-                .send(qinqing::store::stats::refill_rollup(&mut conn).map_err(|e| e.to_string()));
+                .send(qinqing::store::kept::refill_rollup(&mut conn).map_err(|e| e.to_string()));
         });
         finished
     };
@@ -798,7 +799,7 @@ async fn a_refill_waits_for_a_fold_and_not_for_a_writer() {
     other
         .batch_execute(&format!(
             "BEGIN; SELECT pg_advisory_xact_lock({})",
-            qinqing::store::stats::KEPT_SUMS_LOCK
+            qinqing::store::kept::KEPT_SUMS_LOCK
         ))
         .unwrap_or_else(|e| panic!("{e}"));
     let finished = refill_on_its_own(&db);
@@ -816,13 +817,13 @@ async fn a_refill_waits_for_a_fold_and_not_for_a_writer() {
     other
         .batch_execute("BEGIN")
         .unwrap_or_else(|e| panic!("{e}"));
-    qinqing::store::stats::add_to_rollup(&mut other, id, -1).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::add_to_rollup(&mut other, id, -1).unwrap_or_else(|e| panic!("{e}"));
     other
         .batch_execute(&format!(
             "UPDATE issues SET urge_count = urge_count + 1 WHERE id = {id}"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
-    qinqing::store::stats::add_to_rollup(&mut other, id, 1).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::add_to_rollup(&mut other, id, 1).unwrap_or_else(|e| panic!("{e}"));
     let done = refill_on_its_own(&db).recv_timeout(Duration::from_secs(30));
     assert!(matches!(done, Ok(Ok(()))), "{done:?}");
     other
@@ -919,7 +920,7 @@ async fn supervision_ends_when_the_issue_is_closed() {
     );
     // The count kept per group agrees with a recount.
     let mut conn = db.connect();
-    assert_eq!(qinqing::store::stats::ensure_rollup(&mut conn), Ok(false));
+    assert_eq!(qinqing::store::kept::ensure_rollup(&mut conn), Ok(false));
 }
 
 #[actix_rt::test]
@@ -966,7 +967,7 @@ async fn check_figures_compares_every_group() {
         String::from_utf8_lossy(&out.stderr)
     );
     // The assignment counts are compared group by group too.
-    qinqing::store::stats::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     let r = send(
         &app,
         Method::GET,
@@ -1115,7 +1116,7 @@ async fn returns_and_sign_for_are_charged_to_the_department_assigned_and_activit
     );
     // Rows changed behind the service's back: the kept sums are filled afresh, as after a
     // load, and then agree with a recount for any scope, filter and period.
-    qinqing::store::stats::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     assert_kept_equal_recount(&mut conn, &[da, dbb]);
     let read = |query: &str| {
         let (path, app) = (format!("/api/v1/stats/summary?{query}"), &app);
@@ -1230,7 +1231,7 @@ async fn a_renamed_department_keeps_its_old_name_in_earlier_periods() {
         &mut conn,
         &format!("UPDATE issues SET filed_on = '2024-01-10', created_at = '2024-01-10 02:00:00' WHERE id = {x}"),
     );
-    qinqing::store::stats::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    qinqing::store::kept::refill_rollup(&mut conn).unwrap_or_else(|e| panic!("{e}"));
     let path = format!("/api/v1/departments/{da}");
     let rename = |name: &str| {
         let (body, app, path) = (json!({ "name": name }), &app, path.clone());

@@ -12,7 +12,8 @@ use super::{check_version, one, Extension, Issue};
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::domain::issue::{
-    EventKind, ExtensionStatus, Outcome, Rating, RatingSource, DEFAULT_WORKING_DAYS,
+    AssignedDetails, AssignmentChange, EventKind, ExtensionStatus, Outcome, Rating, RatingSource,
+    DEFAULT_WORKING_DAYS,
 };
 use crate::domain::lifecycle::{self, Action, Facts, Refusal, Relation, State};
 use crate::domain::role::Role;
@@ -188,13 +189,12 @@ pub fn execute(
                 json!({"common": b.common}),
             ),
         };
+        let assignment = assignment_change(&step);
         if let Some(mut change) = step.change {
             if next != current {
                 change.status = Some(next);
             }
-            if !store::apply(conn, id, ctx.issue.version, &change, now)? {
-                return Err(changed_meanwhile());
-            }
+            store::apply(conn, id, ctx.issue.version, &change, now)?;
         }
         store::add_event(
             conn,
@@ -205,7 +205,7 @@ pub fn execute(
             &step.details,
             now,
         )?;
-        keep_assignment(conn, id, step.event, &step.details, now)?;
+        keep_assignment(conn, id, assignment, now)?;
         let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
         crate::service::notices::on_event(conn, &row, step.event, &step.details, caller, now)?;
         Ok((row, step.extension))
@@ -231,38 +231,43 @@ fn sign_deadline(conn: &mut DbConn, at: NaiveDateTime) -> Result<NaiveDateTime, 
     Ok(time::start_of(last + chrono::Duration::days(1)))
 }
 
+/// What a step does to the issue's assignment rows, read from its typed change: a new
+/// assignment to the lead department it sets, a signing, a return.
+fn assignment_change(step: &Step) -> Option<AssignmentChange> {
+    match step.event {
+        EventKind::Assigned | EventKind::Reassigned => step
+            .change
+            .as_ref()
+            .and_then(|c| c.lead_department_id.flatten())
+            .map(|department_id| AssignmentChange::Opened { department_id }),
+        EventKind::Signed | EventKind::TakenOver => Some(AssignmentChange::Signed),
+        EventKind::Returned => Some(AssignmentChange::Returned),
+        _ => None,
+    }
+}
+
 /// Keeps the assignment rows (交办记录, behind 及时签收率 and 退回率) with the event that
 /// makes, signs or returns an assignment, in the event's transaction.
 fn keep_assignment(
     conn: &mut DbConn,
     issue_id: i64,
-    event: EventKind,
-    details: &Value,
+    change: Option<AssignmentChange>,
     at: NaiveDateTime,
 ) -> Result<(), Error> {
-    if !matches!(
-        event,
-        EventKind::Assigned
-            | EventKind::Reassigned
-            | EventKind::Signed
-            | EventKind::TakenOver
-            | EventKind::Returned
-    ) {
+    let Some(change) = change else {
         return Ok(());
-    }
+    };
     // The kept assignment counts follow: the issue's rows come out before, go in after.
-    st::stats::add_assignments_to_rollup(conn, issue_id, -1)?;
-    match event {
-        EventKind::Assigned | EventKind::Reassigned => {
-            if let Some(d) = details.get("lead_department_id").and_then(Value::as_i64) {
-                let deadline = sign_deadline(conn, at)?;
-                assignments::open(conn, issue_id, d, at, deadline)?;
-            }
+    st::kept::add_assignments_to_rollup(conn, issue_id, -1)?;
+    match change {
+        AssignmentChange::Opened { department_id } => {
+            let deadline = sign_deadline(conn, at)?;
+            assignments::open(conn, issue_id, department_id, at, deadline)?;
         }
-        EventKind::Signed | EventKind::TakenOver => assignments::signed(conn, issue_id, at)?,
-        _ => assignments::returned(conn, issue_id, at)?,
+        AssignmentChange::Signed => assignments::signed(conn, issue_id, at)?,
+        AssignmentChange::Returned => assignments::returned(conn, issue_id, at)?,
     }
-    st::stats::add_assignments_to_rollup(conn, issue_id, 1)?;
+    st::kept::add_assignments_to_rollup(conn, issue_id, 1)?;
     Ok(())
 }
 
@@ -283,8 +288,12 @@ pub fn fill_assignments(conn: &mut DbConn) -> Result<usize, Error> {
             after = last.0;
             read += page.len();
             for (_, issue_id, action, at, details) in page {
-                let details: Value = serde_json::from_str(&details).unwrap_or(Value::Null);
-                keep_assignment(conn, issue_id, action, &details, at)?;
+                keep_assignment(
+                    conn,
+                    issue_id,
+                    AssignmentChange::of_event(action, &details),
+                    at,
+                )?;
             }
         }
     })
@@ -430,13 +439,14 @@ fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Err
         handler_id: Some(None),
         ..Default::default()
     };
-    let details = json!({
-        "from_department_id": issue.lead_department_id.filter(|_| reassigned),
-        "lead_department_id": body.lead_department_id,
-        "co_department_ids": body.co_department_ids,
-        "due_on": due,
-        "note": note,
-    });
+    let details = AssignedDetails {
+        from_department_id: issue.lead_department_id.filter(|_| reassigned),
+        lead_department_id: body.lead_department_id,
+        co_department_ids: body.co_department_ids,
+        due_on: due,
+        note,
+    };
+    let details = serde_json::to_value(details).map_err(|e| Error::internal(e.to_string()))?;
     Ok(Step::new(
         change,
         if reassigned {

@@ -12,7 +12,7 @@ use crate::db::{self, DbConn};
 use crate::domain::forum::Status as ForumStatus;
 use crate::domain::issue::{Category, Channel, EventKind, Outcome};
 use crate::domain::lifecycle::filed_state;
-use crate::domain::role::Role;
+use crate::domain::role::{Can, Role};
 use crate::domain::time;
 use crate::error::{is_unique_violation, Error, FieldError};
 use crate::service::common::Check;
@@ -56,6 +56,7 @@ fn check_body(
     body: &FileIn,
     check: &mut Check,
 ) -> Result<(String, String), Error> {
+    caller.require_to(Can::FileIssues)?;
     let title = check.text("title", &body.title, 1, 200);
     let description = check.text("description", &body.description, 1, 10_000);
     match caller.role {
@@ -96,12 +97,8 @@ fn check_body(
                 _ => {}
             }
         }
-        _ => {
-            return Err(Error::Forbidden(format!(
-                "the {} role may not file issues",
-                caller.role.as_str()
-            )))
-        }
+        // Refused above (`Can::FileIssues`).
+        _ => {}
     }
     if body.resolved_on_site {
         if body.forum_id.is_none() {
@@ -248,8 +245,8 @@ fn create(
     if on_site {
         crate::service::notices::on_event(conn, &row, EventKind::Filed, &details, caller, now)?;
     }
-    // Last: the kept sums' row stays locked from here to the commit.
-    crate::store::stats::add_to_rollup(conn, row.id, 1)?;
+    // The kept figures count the new issue with its filing, in the same transaction.
+    crate::store::kept::add_to_rollup(conn, row.id, 1)?;
     Ok(row)
 }
 

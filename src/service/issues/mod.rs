@@ -20,7 +20,8 @@ use crate::domain::issue::{
 use crate::domain::lifecycle::{is_overdue, State};
 use crate::domain::time;
 use crate::error::Error;
-use crate::store::issues::{self as store, ExtensionRow, IssueFilter, IssueRow, Sort};
+use crate::store::filter::{IssueFilter, Sort};
+use crate::store::issues::{self as store, ExtensionRow, IssueRow};
 use crate::store::scope::Scope;
 
 #[derive(Serialize)]

@@ -11,7 +11,8 @@ use crate::domain::time;
 use crate::error::Error;
 use crate::service::common::{page, Paged};
 use crate::store::calendar;
-use crate::store::issues::{self as store, IssueFilter, Queue, Sort};
+use crate::store::filter::{IssueFilter, Queue, Sort};
+use crate::store::issues as store;
 
 /// A tab of the inbox or the desk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -87,7 +87,7 @@ pub async fn site() -> Site {
         .unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let server = actix_web::HttpServer::new(move || qinqing::api::app(state.clone()))
+    let server = actix_web::HttpServer::new(move || qinqing::app::app(state.clone()))
         .workers(2)
         .disable_signals()
         .listen(listener)

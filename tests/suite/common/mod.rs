@@ -450,7 +450,7 @@ pub async fn app_configured(
         Err(e) => panic!("{e}"),
     };
     state.metrics_public = metrics;
-    test::init_service(qinqing::api::app(state)).await
+    test::init_service(qinqing::app::app(state)).await
 }
 
 pub const PASSWORD: &str = "correct horse battery";

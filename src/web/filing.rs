@@ -1,0 +1,228 @@
+//! 我要反映 / 登记问题: filing an issue (an enterprise for itself, a coordinator on an
+//! enterprise's behalf).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::act::{problems, Posted};
+use super::format::{self};
+use super::{filled, may, page, parse_query, redirect, Chrome, Session, WebError};
+use crate::db;
+use crate::domain::forum::Status as ForumStatus;
+use crate::domain::issue::{Category, Channel};
+use crate::domain::role::{Can, Role};
+use crate::domain::time;
+use crate::error::Error;
+use crate::service::enterprises::{self, EnterpriseQuery};
+use crate::service::forums::{self, ForumQuery};
+use crate::service::issues::filing::{self, FileIn, Filed};
+
+use super::form::{choice, form_of, refused, Choice};
+use super::forums::forum_page_after;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/issues/new").get(new_issue).post(file_issue));
+}
+
+// ---- 我要反映 ----
+
+#[derive(Template)]
+#[template(path = "new_issue.html")]
+struct NewIssuePage {
+    chrome: Chrome,
+    coordinator: bool,
+    categories: Vec<Choice>,
+    channels: Vec<Choice>,
+    enterprises: Vec<Choice>,
+    enterprise_q: String,
+    forums: Vec<Choice>,
+    key: String,
+    problems: Vec<String>,
+    title: String,
+    description: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct NewIssueQuery {
+    enterprise_q: Option<String>,
+    forum_id: Option<i64>,
+}
+
+async fn new_issue_page(
+    session: &Session,
+    q: NewIssueQuery,
+    draft: Option<&Posted>,
+    problems: Vec<String>,
+) -> Result<HttpResponse, WebError> {
+    may(session, Can::FileIssues)?;
+    let coordinator = session.caller.role == Role::Coordinator;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let search = q.enterprise_q.clone();
+    let (ents, recent) = db::run(&state.pool, move |conn| {
+        if !coordinator {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let ents = enterprises::list(
+            conn,
+            &caller,
+            EnterpriseQuery {
+                q: search,
+                region_id: None,
+                size: None,
+                page: Some(1),
+                per_page: Some(100),
+            },
+        )?;
+        let today = time::today();
+        let recent = forums::list(
+            conn,
+            &caller,
+            ForumQuery {
+                edition_id: None,
+                region_id: None,
+                status: None,
+                from: Some(today - chrono::Duration::days(60)),
+                to: Some(today + chrono::Duration::days(14)),
+                page: Some(1),
+                per_page: Some(100),
+            },
+        )?;
+        Ok((ents.items, recent.items))
+    })
+    .await?;
+    let get = |k: &str| draft.map(|d| d.text(k)).unwrap_or_default();
+    let forum_now = q
+        .forum_id
+        .map(|f| f.to_string())
+        .unwrap_or_else(|| get("forum_id"));
+    page(&NewIssuePage {
+        chrome: Chrome::new(
+            session,
+            if coordinator {
+                "登记问题"
+            } else {
+                "我要反映"
+            },
+            "/issues/new",
+        ),
+        coordinator,
+        categories: Category::ALL
+            .iter()
+            .map(|c| choice(c.code(), c.zh(), &get("category")))
+            .collect(),
+        channels: Channel::ALL
+            .iter()
+            .filter(|c| **c != Channel::Online)
+            .map(|c| choice(c.code(), c.zh(), &get("channel")))
+            .collect(),
+        enterprises: ents
+            .iter()
+            .map(|e| {
+                choice(
+                    e.id,
+                    format!("{}（{}）", e.name, e.credit_code),
+                    &get("enterprise_id"),
+                )
+            })
+            .collect(),
+        enterprise_q: q.enterprise_q.unwrap_or_default(),
+        forums: recent
+            .iter()
+            .filter(|f| f.status != ForumStatus::Cancelled)
+            .map(|f| {
+                choice(
+                    f.id,
+                    format!(
+                        "第{}期 {} {}",
+                        f.edition_number,
+                        format::date(f.held_on),
+                        f.theme
+                    ),
+                    &forum_now,
+                )
+            })
+            .collect(),
+        key: draft
+            .map(|d| d.text("key"))
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(super::session::nonce),
+        problems,
+        title: get("title"),
+        description: get("description"),
+    })
+}
+
+async fn new_issue(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let q: NewIssueQuery = parse_query(&filled(&req))?;
+    new_issue_page(&session, q, None, Vec::new()).await
+}
+
+/// 提交: the same filing as the API's, with the form's key so a resubmitted form files once.
+async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, WebError> {
+    may(&session, Can::FileIssues)?;
+    let form = form_of(&body)?;
+    session.check_csrf(&form.text("csrf"))?;
+    let coordinator = session.caller.role == Role::Coordinator;
+    let mut missing = Vec::new();
+    let category = Category::parse(&form.text("category"));
+    if category.is_none() {
+        missing.push(crate::error::FieldError::new("category", "is required"));
+    }
+    let channel = if coordinator {
+        let c = Channel::parse(&form.text("channel"));
+        if c.is_none() {
+            missing.push(crate::error::FieldError::new("channel", "is required"));
+        }
+        c
+    } else {
+        Some(Channel::Online)
+    };
+    let id_of = |k: &str| form.text(k).trim().parse::<i64>().ok();
+    let input = FileIn {
+        title: form.text("title"),
+        description: form.text("description"),
+        category: category.unwrap_or(Category::Other),
+        channel: channel.unwrap_or(Channel::Online),
+        enterprise_id: if coordinator {
+            id_of("enterprise_id")
+        } else {
+            None
+        },
+        forum_id: if coordinator { id_of("forum_id") } else { None },
+        resolved_on_site: form.text("resolved_on_site") == "true",
+        on_site_answer: Some(form.text("on_site_answer")).filter(|a| !a.trim().is_empty()),
+        department_id: id_of("department_id").filter(|_| form.text("resolved_on_site") == "true"),
+    };
+    let back = form.text("back");
+    let outcome = if missing.is_empty() {
+        let caller = session.caller.clone();
+        let state = session.state.clone();
+        let key = Some(form.text("key")).filter(|k| !k.trim().is_empty());
+        db::run(&state.pool, move |conn| {
+            filing::file(conn, &caller, input, key)
+        })
+        .await
+    } else {
+        Err(Error::Invalid(missing))
+    };
+    match outcome {
+        Ok(Filed::New(issue)) => Ok(redirect(&format!("/issues/{}?done=filed", issue.id))),
+        Ok(Filed::Replayed(_, id)) => Ok(redirect(&format!("/issues/{id}?done=filed"))),
+        Err(e) if refused(&e) => {
+            if back.starts_with("/forums/") {
+                return forum_page_after(&session, &back, problems(&e), Some(&form)).await;
+            }
+            let mut resp = new_issue_page(
+                &session,
+                NewIssueQuery::default(),
+                Some(&form),
+                problems(&e),
+            )
+            .await?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
