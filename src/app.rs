@@ -32,6 +32,9 @@ pub fn app(
     >,
 > {
     let metrics = state.metrics.clone();
+    let body_timeout = state.body_timeout;
+    // Served over HTTPS (`--cookie-secure`): browsers are told to come back only so.
+    let https = state.cookie_secure;
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
@@ -40,6 +43,45 @@ pub fn app(
         .configure(crate::api::routes)
         .configure(crate::web::routes)
         .default_service(web::to(not_found))
+        .wrap_fn(move |mut req, srv| {
+            use actix_web::dev::Service;
+            use actix_web::HttpMessage;
+            // The body must arrive within a bounded time of the head: a client sending it
+            // slowly (or never) gets 408 and the connection is closed, rather than holding
+            // it open for good.
+            let late = std::rc::Rc::new(std::cell::Cell::new(false));
+            let timed = TimedBody {
+                inner: req.take_payload(),
+                deadline: Box::pin(actix_web::rt::time::sleep(body_timeout)),
+                late: late.clone(),
+            };
+            req.set_payload(actix_web::dev::Payload::from(
+                Box::pin(timed) as BodyStream
+            ));
+            let fut = srv.call(req);
+            async move {
+                let mut res = fut.await?;
+                if late.get() {
+                    let (req, _) = res.into_parts();
+                    let mut answer = problem_response(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "request-timeout",
+                        "Request timeout",
+                        format!(
+                            "the request's body did not arrive within {} s of its head",
+                            body_timeout.as_secs()
+                        ),
+                        &[],
+                    );
+                    answer
+                        .head_mut()
+                        .set_connection_type(actix_web::http::ConnectionType::Close);
+                    res = ServiceResponse::new(req, answer).map_into_boxed_body();
+                    return Ok(res);
+                }
+                Ok(res.map_into_boxed_body())
+            }
+        })
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service;
             use futures_util::future::Either;
@@ -47,7 +89,7 @@ pub fn app(
                 let res = req.into_response(refusal);
                 return Either::Left(std::future::ready(Ok(res)));
             }
-            match crate::http::nul_in_query(req.query_string()) {
+            match crate::http::bad_query(req.query_string()) {
                 Some(refusal) => {
                     let res = req.into_response(actix_web::ResponseError::error_response(&refusal));
                     Either::Left(std::future::ready(Ok(res)))
@@ -58,12 +100,12 @@ pub fn app(
                 }
             }
         })
-        .wrap_fn(|req, srv| {
+        .wrap_fn(move |req, srv| {
             use actix_web::dev::Service;
             let fut = srv.call(req);
             async move {
                 let mut res = fut.await?;
-                protect(res.headers_mut());
+                protect(res.headers_mut(), https);
                 Ok(res)
             }
         })
@@ -135,14 +177,21 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, actix_we
     }
 }
 
-/// Headers every answer carries: no type sniffing, nothing kept in shared caches unless an
+/// Headers every answer carries: HTTPS only from now on when served over it (HSTS), no
+/// type sniffing, nothing kept in shared caches unless an
 /// answer says otherwise (static files do), and for pages a strict content policy: scripts,
 /// styles and images from this service only, no inline script, no framing.
-fn protect(h: &mut header::HeaderMap) {
+fn protect(h: &mut header::HeaderMap, https: bool) {
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -274,4 +323,45 @@ fn as_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceRespo
     }
     let (req, _) = res.into_parts();
     ServiceResponse::new(req, problem)
+}
+
+/// How long a request's body may take to arrive after its head, by default.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A request body as a stream of its chunks (what actix-web's payload holds).
+type BodyStream = std::pin::Pin<
+    Box<
+        dyn futures_util::Stream<
+            Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+        >,
+    >,
+>;
+
+/// A request body that fails once its deadline passes (and says so in `late`).
+struct TimedBody {
+    inner: actix_web::dev::Payload,
+    deadline: std::pin::Pin<Box<actix_web::rt::time::Sleep>>,
+    late: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl futures_util::Stream for TimedBody {
+    type Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::future::Future;
+        use std::task::Poll;
+        if let Poll::Ready(item) = std::pin::Pin::new(&mut self.inner).poll_next(cx) {
+            return Poll::Ready(item);
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.late.set(true);
+            return Poll::Ready(Some(Err(actix_web::error::PayloadError::Io(
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "the body arrived too slowly"),
+            ))));
+        }
+        Poll::Pending
+    }
 }

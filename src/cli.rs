@@ -97,6 +97,16 @@ pub struct Cli {
     #[arg(long, env = "QINQING_METRICS_BIND", global = true)]
     pub metrics_bind: Option<String>,
 
+    /// Seconds a request's body may take to arrive after its head; a slower one is answered
+    /// 408 and its connection closed
+    #[arg(
+        long,
+        env = "QINQING_BODY_TIMEOUT",
+        default_value_t = 60,
+        global = true
+    )]
+    pub body_timeout: u64,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -308,6 +318,7 @@ impl Cli {
             workers: self.workers,
             metrics: self.metrics && self.metrics_bind.is_none(),
             metrics_bind: self.metrics_bind.clone().filter(|s| !s.is_empty()),
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
             auth: AuthConfig {
                 jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
                 token_ttl_seconds: self.token_ttl.max(60),

@@ -15,6 +15,8 @@ pub struct Config {
     pub metrics: bool,
     /// Serve `/metrics` on this address instead.
     pub metrics_bind: Option<String>,
+    /// How long a request's body may take to arrive after its head.
+    pub body_timeout: Duration,
     pub auth: AuthConfig,
     pub notify: NotifyConfig,
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Whether `/metrics` is served on the main address (`--metrics`).
     pub metrics_public: bool,
+    /// How long a request's body may take to arrive, from its head (`--body-timeout`).
+    pub body_timeout: std::time::Duration,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;
@@ -201,10 +203,18 @@ pub fn nul_field(pairs: &[(String, String)]) -> Option<String> {
         .map(|(k, _)| k.replace('\0', "\\0"))
 }
 
-/// A query string with a NUL character anywhere: the refusal naming the parameter, before
-/// any handler runs (a search for one, or an export filtered by one, would fail in the
-/// database).
-pub fn nul_in_query(query: &str) -> Option<Error> {
+/// A query string the service will not read, refused with a 400 naming the parameter
+/// before any handler runs: a name or value that does not decode to UTF-8 (a search for
+/// it would otherwise read as something else), or one holding a NUL character (a search
+/// for one, or an export filtered by one, would fail in the database).
+pub fn bad_query(query: &str) -> Option<Error> {
+    if let Some(field) = non_utf8_field(query) {
+        let message = "is not valid UTF-8 once percent-decoded";
+        return Some(Error::Malformed {
+            detail: format!("the query parameter `{field}` {message}"),
+            errors: vec![FieldError::new(field, message)],
+        });
+    }
     if !query.contains("%00") && !query.contains('\0') {
         return None;
     }
@@ -213,4 +223,89 @@ pub fn nul_in_query(query: &str) -> Option<Error> {
         detail: format!("the query parameter `{field}` {NUL}"),
         errors: vec![FieldError::new(field, NUL)],
     })
+}
+
+/// The name of the first parameter of a query string whose name or value does not
+/// percent-decode to UTF-8 (the name as far as it reads).
+fn non_utf8_field(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name_bytes = percent_decode(name);
+        let ok = std::str::from_utf8(&name_bytes).is_ok()
+            && std::str::from_utf8(&percent_decode(value)).is_ok();
+        (!ok).then(|| String::from_utf8_lossy(&name_bytes).into_owned())
+    })
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value, as bytes: `+` is a
+/// space, `%XX` a byte; a `%` not followed by two hex digits stands for itself.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let digit = |at: usize| bytes.get(at).and_then(|b| hex(*b));
+                match (digit(i + 1), digit(i + 2)) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bad_query, percent_decode};
+
+    #[test]
+    fn percent_decoding_reads_bytes() {
+        for (text, want) in [
+            ("abc", b"abc".to_vec()),
+            ("a+b", b"a b".to_vec()),
+            ("%E8%B4%B7", "贷".as_bytes().to_vec()),
+            ("%FF%FE", vec![0xFF, 0xFE]),
+            ("100%", b"100%".to_vec()),
+            ("%4", b"%4".to_vec()),
+            ("%zz", b"%zz".to_vec()),
+            ("贷款", "贷款".as_bytes().to_vec()),
+        ] {
+            assert_eq!(percent_decode(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_query_that_does_not_read_as_text_is_refused_naming_its_parameter() {
+        let field = |q: &str| {
+            bad_query(q).map(|e| match e {
+                crate::error::Error::Malformed { errors, .. } => errors[0].field.clone(),
+                other => format!("{other:?}"),
+            })
+        };
+        for (query, want) in [
+            ("q=%E8%B4%B7%E6%AC%BE&page=2", None),
+            ("", None),
+            ("q=100%25", None),
+            ("q=%FF%FE", Some("q")),
+            ("status=answered&q=%C3", Some("q")),
+            ("q=%C0%AF", Some("q")),
+            ("q=%ED%A0%80", Some("q")),
+            ("%FF=1", Some("\u{FFFD}")),
+            ("q=a%00b", Some("q")),
+            ("q%00=1", Some("q\\0")),
+        ] {
+            assert_eq!(field(query).as_deref(), want, "{query}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod net;
 pub mod notify;
 pub mod server;
 pub mod service;

@@ -150,6 +150,7 @@ pub fn build_state(
         trusted_proxies: Arc::new(auth.trusted_proxies.clone()),
         metrics: Arc::new(crate::metrics::Metrics::new()),
         metrics_public: false,
+        body_timeout: crate::app::BODY_TIMEOUT,
     })
 }
 
@@ -244,6 +245,7 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     let pool = db::build_pool(&backend, &config.pool_options())?;
     let mut state = build_state(pool, &backend, &config.auth, &config.notify)?;
     state.metrics_public = config.metrics;
+    state.body_timeout = config.body_timeout;
     if config.notify.scheduler {
         crate::notify::spawn(backend.clone(), config.notify.clone())
             .map_err(|e| format!("cannot start the notifier: {e}"))?;

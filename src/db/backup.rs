@@ -44,11 +44,18 @@ pub fn backup(backend: &Backend, to: &Path) -> Result<(), String> {
         .to_str()
         .ok_or_else(|| format!("{} is not a UTF-8 path", to.display()))?;
     let started = std::time::Instant::now();
+    // The copy holds password hashes and every enterprise's contacts: it is made readable
+    // by its owner alone from the start (`VACUUM INTO` fills an empty file as it finds it).
+    private_file(to).map_err(|e| format!("creating {target}: {e}"))?;
     let mut conn = open(path)?;
-    diesel::sql_query("VACUUM INTO ?")
+    let copied = diesel::sql_query("VACUUM INTO ?")
         .bind::<Text, _>(target)
         .execute(&mut conn)
-        .map_err(|e| format!("backing up {path} to {target}: {e}"))?;
+        .map_err(|e| format!("backing up {path} to {target}: {e}"));
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(to);
+        return Err(e);
+    }
     check(target)?;
     let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -57,6 +64,15 @@ pub fn backup(backend: &Backend, to: &Path) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Creates `to` empty, readable and writable by its owner only (0600 on Unix).
+fn private_file(to: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(to).map(|_| ())
 }
 
 /// Checks that `path` is a whole SQLite database of this service: its integrity, and the

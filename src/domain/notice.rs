@@ -54,32 +54,107 @@ pub fn backoff_seconds(attempt: i32, jitter: f64) -> i64 {
     base + (base as f64 * 0.25 * jitter.clamp(0.0, 1.0)) as i64
 }
 
-/// True for an address no channel may reach unless allowed: loopback, private networks,
-/// link-local, unspecified, shared (CGNAT), multicast and broadcast, and their IPv6 kin
-/// (unique-local, link-local, IPv4-mapped of the above).
+/// Blocks of the IANA IPv4 Special-Purpose Address Registry, with whether the registry
+/// marks each globally reachable; more specific blocks first. Multicast (224.0.0.0/4) is
+/// not unicast at all, and is never reached either.
+const V4_SPECIAL: &[([u8; 4], u8, bool)] = &[
+    ([192, 0, 0, 9], 32, true),     // Port Control Protocol anycast
+    ([192, 0, 0, 10], 32, true),    // TURN anycast
+    ([0, 0, 0, 0], 8, false),       // "this network"
+    ([10, 0, 0, 0], 8, false),      // private use
+    ([100, 64, 0, 0], 10, false),   // shared address space (CGNAT)
+    ([127, 0, 0, 0], 8, false),     // loopback
+    ([169, 254, 0, 0], 16, false),  // link-local
+    ([172, 16, 0, 0], 12, false),   // private use
+    ([192, 0, 0, 0], 24, false),    // IETF protocol assignments
+    ([192, 0, 2, 0], 24, false),    // documentation (TEST-NET-1)
+    ([192, 88, 99, 0], 24, false),  // 6to4 relay anycast (deprecated)
+    ([192, 168, 0, 0], 16, false),  // private use
+    ([198, 18, 0, 0], 15, false),   // benchmarking
+    ([198, 51, 100, 0], 24, false), // documentation (TEST-NET-2)
+    ([203, 0, 113, 0], 24, false),  // documentation (TEST-NET-3)
+    ([224, 0, 0, 0], 4, false),     // multicast
+    ([240, 0, 0, 0], 4, false),     // reserved, and the limited broadcast address
+];
+
+/// Blocks of the IANA IPv6 Special-Purpose Address Registry (and the deprecated site-local
+/// block), with whether each is globally reachable; more specific blocks first. Blocks that
+/// carry an IPv4 address are judged by it (`embedded_v4`) before this table.
+const V6_SPECIAL: &[(u128, u8, bool)] = &[
+    (0x2001_0001_0000_0000_0000_0000_0000_0001, 128, true), // PCP anycast
+    (0x2001_0001_0000_0000_0000_0000_0000_0002, 128, true), // TURN anycast
+    (0x2001_0001_0000_0000_0000_0000_0000_0003, 128, true), // DNS-SD SRP anycast
+    (0x2001_0003_0000_0000_0000_0000_0000_0000, 32, true),  // AMT
+    (0x2001_0004_0112_0000_0000_0000_0000_0000, 48, true),  // AS112-v6
+    (0x2001_0020_0000_0000_0000_0000_0000_0000, 28, true),  // ORCHIDv2
+    (0x2001_0030_0000_0000_0000_0000_0000_0000, 28, true),  // drone remote ID
+    (0x0000_0000_0000_0000_0000_0000_0000_0000, 128, false), // unspecified
+    (0x0000_0000_0000_0000_0000_0000_0000_0001, 128, false), // loopback
+    (0x0064_ff9b_0001_0000_0000_0000_0000_0000, 48, false), // local-use IPv4/IPv6 translation
+    (0x0100_0000_0000_0000_0000_0000_0000_0000, 64, false), // discard-only
+    (0x0100_0000_0000_0001_0000_0000_0000_0000, 64, false), // dummy prefix
+    (0x2001_0000_0000_0000_0000_0000_0000_0000, 23, false), // IETF protocol assignments (Teredo …)
+    (0x2001_0db8_0000_0000_0000_0000_0000_0000, 32, false), // documentation
+    (0x3fff_0000_0000_0000_0000_0000_0000_0000, 20, false), // documentation
+    (0x5f00_0000_0000_0000_0000_0000_0000_0000, 16, false), // segment routing SIDs
+    (0xfc00_0000_0000_0000_0000_0000_0000_0000, 7, false),  // unique-local
+    (0xfe80_0000_0000_0000_0000_0000_0000_0000, 10, false), // link-local
+    (0xfec0_0000_0000_0000_0000_0000_0000_0000, 10, false), // site-local (deprecated)
+    (0xff00_0000_0000_0000_0000_0000_0000_0000, 8, false),  // multicast
+];
+
+/// The IPv4 address an IPv6 address carries and is delivered to: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated), IPv4-translated
+/// (`::ffff:0:a.b.c.d`), the NAT64 well-known prefix (`64:ff9b::a.b.c.d`) and 6to4
+/// (`2002:aabb:ccdd::`).
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let bits = u128::from(v6);
+    let low = std::net::Ipv4Addr::from((bits & 0xffff_ffff) as u32);
+    let high96 = bits >> 32;
+    if high96 == 0x0000_0000_0000_0000_0000_ffff // mapped
+        || (high96 == 0 && bits > 1) // compatible (:: and ::1 are in the table)
+        || high96 == 0x0000_0000_0000_0000_ffff_0000 // translated
+        || high96 == 0x0064_ff9b_0000_0000_0000_0000
+    // NAT64 well-known prefix
+    {
+        return Some(low);
+    }
+    if bits >> 112 == 0x2002 {
+        return Some(std::net::Ipv4Addr::from(
+            ((bits >> 80) & 0xffff_ffff) as u32,
+        ));
+    }
+    None
+}
+
+/// True for an address no channel may reach unless allowed: every address the IANA
+/// special-purpose registries do not mark globally reachable (loopback, private, shared,
+/// link-local, documentation, benchmarking, reserved, IETF assignments, unique-local,
+/// site-local, multicast …), and an IPv6 address carrying an IPv4 one that is.
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
+            let a = u32::from(v4);
+            V4_SPECIAL
+                .iter()
+                .find(|(net, bits, _)| {
+                    let mask = u32::MAX.checked_shl(32 - u32::from(*bits)).unwrap_or(0);
+                    a & mask == u32::from_be_bytes(*net) & mask
+                })
+                .is_some_and(|(_, _, global)| !global)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(v6) {
                 return is_internal(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
+            let a = u128::from(v6);
+            V6_SPECIAL
+                .iter()
+                .find(|(net, bits, _)| {
+                    let mask = u128::MAX.checked_shl(128 - u32::from(*bits)).unwrap_or(0);
+                    a & mask == net & mask
+                })
+                .is_some_and(|(_, _, global)| !global)
         }
     }
 }
@@ -153,10 +228,11 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     }
 }
 
-/// Whether a channel may reach `ip`, reached under the name `host`: any public address;
-/// an internal one only when the allow-list names the host or a network holding it.
-pub fn reachable(host: &str, ip: IpAddr, allow: &[Allow]) -> bool {
-    !is_internal(ip) || allow.iter().any(|a| a.admits(host, ip))
+/// Whether a channel may reach `ip`, reached under the name `host`: any public address
+/// that is not the service's own host (`own`: an address of one of its interfaces); an
+/// internal or own one only when the allow-list names the host or a network holding it.
+pub fn reachable(host: &str, ip: IpAddr, own: bool, allow: &[Allow]) -> bool {
+    !(is_internal(ip) || own) || allow.iter().any(|a| a.admits(host, ip))
 }
 
 /// `sha256=<hex>`: the webhook's `X-Qinqing-Signature` of a body under a channel's secret.
@@ -184,8 +260,109 @@ fn hmac(secret: &str) -> Hmac<Sha256> {
     }
 }
 
+/// A notice's text as it leaves the service by any channel: plain text that carries no
+/// link. People write the issue titles, reasons and comments a notice quotes; a scheme's
+/// `://` and a `www.` are broken with a full-width character (read the same by a person,
+/// never linked by a client), control characters become spaces. The only link a notice
+/// carries is the service's own, which the channel adds beside the text.
+pub fn plain_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace("://", "\u{FF1A}//")
+        .replace("www.", "www\u{FF0E}")
+        .replace("WWW.", "WWW\u{FF0E}")
+}
+
+/// A notice's text for a Markdown robot (DingTalk, WeCom): `plain_text`, and every
+/// character Markdown or a mention reads (links, images, headings, emphasis, code, quotes,
+/// tables, HTML, `@all`) written as its full-width form, which reads the same to a Chinese
+/// reader and means nothing to the robot. The text is one line (`plain_text`), so no list,
+/// heading or quote can start inside it.
+pub fn markdown_text(text: &str) -> String {
+    plain_text(text)
+        .chars()
+        .map(|c| match c {
+            '[' => '［',
+            ']' => '］',
+            '(' => '（',
+            ')' => '）',
+            '!' => '！',
+            '#' => '＃',
+            '*' => '＊',
+            '_' => '＿',
+            '`' => '｀',
+            '>' => '＞',
+            '<' => '＜',
+            '|' => '｜',
+            '~' => '～',
+            '@' => '＠',
+            '\\' => '＼',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_notices_text_carries_no_link_and_no_markdown() {
+        for (text, plain, markdown) in [
+            (
+                "厂房用地指标未落实",
+                "厂房用地指标未落实",
+                "厂房用地指标未落实",
+            ),
+            (
+                "标题[紧急：点此处理](http://evil.example/t)",
+                "标题[紧急：点此处理](http\u{FF1A}//evil.example/t)",
+                "标题［紧急：点此处理］（http\u{FF1A}//evil.example/t）",
+            ),
+            (
+                "![img](https://x.example/a.png)",
+                "![img](https\u{FF1A}//x.example/a.png)",
+                "！［img］（https\u{FF1A}//x.example/a.png）",
+            ),
+            (
+                "#### 标题\n> 引用",
+                "#### 标题 > 引用",
+                "＃＃＃＃ 标题 ＞ 引用",
+            ),
+            (
+                "@all 请看 www.evil.example",
+                "@all 请看 www\u{FF0E}evil.example",
+                "＠all 请看 www\u{FF0E}evil.example",
+            ),
+            (
+                "<a href=x>点</a>",
+                "<a href=x>点</a>",
+                "＜a href=x＞点＜/a＞",
+            ),
+            (
+                "`code` *强调* _斜体_ ~删除~ |表|",
+                "`code` *强调* _斜体_ ~删除~ |表|",
+                "｀code｀ ＊强调＊ ＿斜体＿ ～删除～ ｜表｜",
+            ),
+            ("列表\r\n- 项", "列表  - 项", "列表  - 项"),
+            (
+                "ftp://a javascript:x",
+                "ftp\u{FF1A}//a javascript:x",
+                "ftp\u{FF1A}//a javascript:x",
+            ),
+        ] {
+            assert_eq!(plain_text(text), plain, "{text:?}");
+            assert_eq!(markdown_text(text), markdown, "{text:?}");
+            for out in [plain_text(text), markdown_text(text)] {
+                assert!(!out.contains("://") && !out.contains("www."), "{out}");
+            }
+            let md = markdown_text(text);
+            assert!(
+                !md.contains("](") && !md.contains('[') && !md.contains('@'),
+                "{md}"
+            );
+        }
+    }
     use super::*;
 
     #[test]
@@ -222,7 +399,43 @@ mod tests {
             ("fd00::1", true),
             ("fe80::1", true),
             ("::ffff:127.0.0.1", true),
-            ("2001:db8::1", false),
+            ("2001:db8::1", true),
+            // Every form that carries a loopback or private IPv4 address.
+            ("::7f00:1", true),
+            ("::ffff:0:7f00:1", true),
+            ("64:ff9b::7f00:1", true),
+            ("64:ff9b::a00:1", true),
+            ("2002:7f00:1::1", true),
+            ("2002:c0a8:101::1", true),
+            ("::ffff:8.8.8.8", false),
+            ("64:ff9b::808:808", false),
+            ("2002:808:808::1", false),
+            ("fec0::1", true),
+            ("64:ff9b:1::1", true),
+            ("100::1", true),
+            ("2001::1", true),
+            ("3fff::1", true),
+            ("ff02::1", true),
+            ("2400:3200::1", false),
+            ("2001:4860:4860::8888", false),
+            ("2001:1::1", false),
+            // IPv4 special purposes.
+            ("192.0.0.1", true),
+            ("192.0.0.9", false),
+            ("198.18.0.1", true),
+            ("198.19.255.255", true),
+            ("198.20.0.1", false),
+            ("240.0.0.1", true),
+            ("255.255.255.255", true),
+            ("224.0.0.1", true),
+            ("239.255.255.250", true),
+            ("192.0.2.1", true),
+            ("198.51.100.1", true),
+            ("203.0.113.1", true),
+            ("192.88.99.1", true),
+            ("100.127.255.255", true),
+            ("100.128.0.1", false),
+            ("223.5.5.5", false),
         ];
         for (ip, want) in cases {
             assert_eq!(is_internal(ip.parse().unwrap()), want, "{ip}");
@@ -243,11 +456,24 @@ mod tests {
         ];
         for (host, ip, want) in cases {
             assert_eq!(
-                reachable(host, ip.parse().unwrap(), &allow),
+                reachable(host, ip.parse().unwrap(), false, &allow),
                 want,
                 "{host} {ip}"
             );
         }
+        // The service's own host, by any address: only when allowed.
+        assert!(!reachable(
+            "me.example",
+            "8.8.4.4".parse().unwrap(),
+            true,
+            &[]
+        ));
+        assert!(reachable(
+            "hooks.local",
+            "8.8.4.4".parse().unwrap(),
+            true,
+            &allow
+        ));
         assert!(Allow::parse("10.0.0.0/33").is_err());
         assert!(Allow::parse("x/8").is_err());
         assert_eq!(Allow::parse_list(" ,").unwrap(), vec![]);

@@ -65,6 +65,13 @@ pub fn retry_after(counter: &Counter, now: NaiveDateTime) -> Option<u64> {
     Some(((ms + 999) / 1000).max(1) as u64)
 }
 
+/// Whether `counter` holds failures of its current window at `now` (a window long over
+/// counts as none: the next failure starts afresh).
+pub fn failed_within(policy: &Policy, counter: &Counter, now: NaiveDateTime) -> bool {
+    let blocked = counter.blocked_until.is_some_and(|u| u > now);
+    counter.failures > 0 && (blocked || now - counter.window_start <= policy.window)
+}
+
 /// The counter after one more failure at `now`.
 pub fn after_failure(policy: &Policy, current: Option<&Counter>, now: NaiveDateTime) -> Counter {
     let fresh = Counter {

@@ -80,8 +80,44 @@ where
     }
 }
 
+/// The first and last day anyone may enter (a due date, a period, a holiday, an edition's
+/// day): the service's records and spreadsheets read every day in between, and a day far
+/// outside (`+10000-01-01`) is a mistake that would break a ledger or a reminder.
+pub const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2099, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// Why a date someone entered is refused: outside `FIRST_DAY..=LAST_DAY`.
+pub fn out_of_range(day: NaiveDate) -> Option<String> {
+    (!(FIRST_DAY..=LAST_DAY).contains(&day))
+        .then(|| format!("{day} lies outside {FIRST_DAY} to {LAST_DAY}"))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_entered_lie_in_this_century() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        for (day, ok) in [
+            (d(2000, 1, 1), true),
+            (d(2022, 6, 8), true),
+            (d(2099, 12, 31), true),
+            (d(1999, 12, 31), false),
+            (d(2100, 1, 1), false),
+            (d(1, 1, 1), false),
+            (d(9999, 12, 31), false),
+            (NaiveDate::MAX, false),
+            (NaiveDate::MIN, false),
+        ] {
+            assert_eq!(out_of_range(day).is_none(), ok, "{day}");
+        }
+    }
     use super::*;
 
     #[test]

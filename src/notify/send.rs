@@ -11,7 +11,8 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::config::NotifyConfig;
 use crate::domain::notice::{
-    dingtalk_sign, reachable, webhook_signature, Allow, ChannelKind, Kind,
+    dingtalk_sign, markdown_text, plain_text, reachable, webhook_signature, Allow, ChannelKind,
+    Kind,
 };
 use crate::store::notices::{ChannelRow, NoticeRow};
 
@@ -58,7 +59,12 @@ impl Resolver for Guarded {
         let host = uri.host().unwrap_or_default();
         let mut kept = self.empty();
         for addr in found.iter() {
-            if reachable(host, addr.ip(), &self.allow) {
+            if reachable(
+                host,
+                addr.ip(),
+                crate::net::is_own_address(addr.ip()),
+                &self.allow,
+            ) {
                 kept.push(*addr);
             }
         }
@@ -107,13 +113,18 @@ impl<'a> Client<'a> {
     pub fn send(&self, channel: &ChannelRow, notice: &NoticeRow) -> Result<(), SendError> {
         let kind = Kind::parse(&notice.kind).map(Kind::zh).unwrap_or("提醒");
         let link = self.link(notice);
+        // What people wrote reaches another system as inert text; the service's own link is
+        // the only one (`domain::notice::plain_text`, `markdown_text`).
+        let plain = plain_text(&notice.text);
+        let markdown = markdown_text(&notice.text);
         match channel.kind {
             ChannelKind::Webhook => {
                 let body = serde_json::to_vec(&json!({
                     "id": notice.id,
                     "kind": notice.kind,
                     "issue_id": notice.issue_id,
-                    "text": notice.text,
+                    // Receivers often show it in a chat or a page: inert there too.
+                    "text": markdown,
                     "link": link,
                     "created_at": notice.created_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 }))
@@ -142,7 +153,7 @@ impl<'a> Client<'a> {
                     "msgtype": "markdown",
                     "markdown": {
                         "title": format!("亲清直通车·{kind}"),
-                        "text": format!("#### 亲清直通车·{kind}\n\n{}\n\n[查看详情]({link})", notice.text),
+                        "text": format!("#### 亲清直通车·{kind}\n\n{markdown}\n\n[查看详情]({link})"),
                     },
                 }))
                 .map_err(|e| SendError::permanent(e.to_string()))?;
@@ -153,14 +164,14 @@ impl<'a> Client<'a> {
                 let body = serde_json::to_vec(&json!({
                     "msgtype": "markdown",
                     "markdown": {
-                        "content": format!("**亲清直通车·{kind}**\n{}\n[查看详情]({link})", notice.text),
+                        "content": format!("**亲清直通车·{kind}**\n{markdown}\n[查看详情]({link})"),
                     },
                 }))
                 .map_err(|e| SendError::permanent(e.to_string()))?;
                 let answer = self.post(&channel.target, &[], body)?;
                 robot_answer(&answer)
             }
-            ChannelKind::Email => self.mail(&channel.target, kind, &notice.text, &link),
+            ChannelKind::Email => self.mail(&channel.target, kind, &plain, &link),
         }
     }
 

@@ -16,6 +16,11 @@ pub struct SignIn {
     keys: [(String, throttle::Policy); 3],
     user: Option<UserRow>,
     now: chrono::NaiveDateTime,
+    /// The client address is throttled (seconds until it is not): only a right password
+    /// of an account with no recent failure gets in from it meanwhile.
+    address_wait: Option<u64>,
+    /// The account has failed sign-ins in its current window, from anywhere.
+    account_failed: bool,
 }
 
 impl SignIn {
@@ -26,8 +31,17 @@ impl SignIn {
     }
 }
 
-/// Begins a sign-in: refuses while the username or the client address (`address`) is
-/// throttled, and finds the user.
+fn too_many(retry_after: u64) -> Error {
+    Error::TooManyAttempts {
+        detail: "too many failed sign-in attempts; try again later".into(),
+        retry_after,
+    }
+}
+
+/// Begins a sign-in: refuses while the username is throttled (from this address, or
+/// everywhere), and finds the user. A throttled client address does not refuse yet: an
+/// office behind one address must not be locked out by one guesser among them, so its
+/// attempts are checked, and each wrong one is answered as throttled (`finish_sign_in`).
 pub fn begin_sign_in(conn: &mut DbConn, username: &str, address: &str) -> Result<SignIn, Error> {
     let username = username.trim().to_lowercase();
     let keys = [
@@ -40,24 +54,37 @@ pub fn begin_sign_in(conn: &mut DbConn, username: &str, address: &str) -> Result
     ];
     let now = store::now();
     let mut wait = None;
-    for (key, _) in &keys {
+    let mut account_failed = false;
+    for (key, policy) in &keys[..2] {
         if let Some(counter) = store::throttle::get(conn, key)? {
             wait = wait.max(throttle::retry_after(&counter, now));
+            if key == &keys[1].0 {
+                account_failed = throttle::failed_within(policy, &counter, now);
+            }
         }
     }
     if let Some(retry_after) = wait {
-        return Err(Error::TooManyAttempts {
-            detail: "too many failed sign-in attempts; try again later".into(),
-            retry_after,
-        });
+        return Err(too_many(retry_after));
     }
+    let address_wait = match store::throttle::get(conn, &keys[2].0)? {
+        Some(counter) => throttle::retry_after(&counter, now),
+        None => None,
+    };
     let user = users::find_by_username(conn, &username)?;
-    Ok(SignIn { keys, user, now })
+    Ok(SignIn {
+        keys,
+        user,
+        now,
+        address_wait,
+        account_failed,
+    })
 }
 
 /// Ends a sign-in once the password was checked: the user when it was right and the
 /// account is active; otherwise a failure counted against the username and the address,
 /// with the same answer for an unknown user, a wrong password and an inactive account.
+/// From a throttled address, a right password gets in only for an account with no recent
+/// failure, and every other attempt is answered as throttled.
 pub fn finish_sign_in(
     conn: &mut DbConn,
     attempt: SignIn,
@@ -65,6 +92,9 @@ pub fn finish_sign_in(
 ) -> Result<UserRow, Error> {
     match attempt.user {
         Some(user) if password_ok && user.active => {
+            if let (Some(retry_after), true) = (attempt.address_wait, attempt.account_failed) {
+                return Err(too_many(retry_after));
+            }
             store::throttle::clear(conn, &attempt.keys[0].0)?;
             Ok(user)
         }
@@ -77,7 +107,10 @@ pub fn finish_sign_in(
                     crate::service::notices::sign_in_failures(conn, u, failures, attempt.now)?;
                 }
             }
-            Err(Error::Unauthenticated(BAD_CREDENTIALS.into()))
+            match attempt.address_wait {
+                Some(retry_after) => Err(too_many(retry_after)),
+                None => Err(Error::Unauthenticated(BAD_CREDENTIALS.into())),
+            }
         }
     }
 }

@@ -55,6 +55,16 @@ pub struct YearIn {
 /// day is by nature a Saturday or Sunday.
 fn check_year(year: i32, body: &YearIn) -> Result<(), Error> {
     let mut errors = Vec::new();
+    let (first, last) = (
+        crate::domain::time::FIRST_DAY.year(),
+        crate::domain::time::LAST_DAY.year(),
+    );
+    if !(first..=last).contains(&year) {
+        return Err(Error::invalid(
+            "year",
+            format!("{year} lies outside {first} to {last}"),
+        ));
+    }
     let mut seen = HashSet::new();
     for (list, days) in [("holidays", &body.holidays), ("workdays", &body.workdays)] {
         for (i, d) in days.iter().enumerate() {

@@ -347,7 +347,10 @@ pub fn check_target(
     if addrs.is_empty() {
         return Err(format!("{host} does not resolve"));
     }
-    if let Some(a) = addrs.iter().find(|a| !reachable(host, a.ip(), allow)) {
+    if let Some(a) = addrs
+        .iter()
+        .find(|a| !reachable(host, a.ip(), crate::net::is_own_address(a.ip()), allow))
+    {
         return Err(format!(
             "{host} resolves to {}, an internal address; name it in QINQING_CHANNEL_ALLOW to allow it",
             a.ip()

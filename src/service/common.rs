@@ -1,6 +1,6 @@
 //! Pieces every operation uses: pages of lists, field checks, input helpers.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, FieldError};
@@ -121,6 +121,20 @@ impl Check {
             return None;
         }
         Some(self.text(field, v, 1, max))
+    }
+
+    /// A date someone entered: within `domain::time::FIRST_DAY..=LAST_DAY`.
+    pub fn date(&mut self, field: &str, day: NaiveDate) {
+        if let Some(why) = crate::domain::time::out_of_range(day) {
+            self.add(field, why);
+        }
+    }
+
+    /// An optional date someone entered (see `date`).
+    pub fn opt_date(&mut self, field: &str, day: Option<NaiveDate>) {
+        if let Some(day) = day {
+            self.date(field, day);
+        }
     }
 
     pub fn finish(self) -> Result<(), Error> {

@@ -79,7 +79,9 @@ fn check_edition(
     if number < 1 {
         check.add("number", "must be 1 or more");
     }
-    if let Some(msg) = date_error(held_on, reason) {
+    if let Some(why) = crate::domain::time::out_of_range(held_on) {
+        check.add("held_on", why);
+    } else if let Some(msg) = date_error(held_on, reason) {
         check.add("held_on", msg);
     }
     NewEdition {
@@ -144,6 +146,10 @@ pub struct EditionQuery {
 }
 
 pub fn list(conn: &mut DbConn, _caller: &Caller, q: EditionQuery) -> Result<Paged<Edition>, Error> {
+    let mut check = Check::default();
+    check.opt_date("from", q.from);
+    check.opt_date("to", q.to);
+    check.finish()?;
     let page = page(q.page, q.per_page)?;
     let (rows, total) = store::list_editions(conn, q.from, q.to, page)?;
     Ok(Paged::new(edition_views(conn, rows)?, total, page))

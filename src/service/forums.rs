@@ -157,6 +157,10 @@ pub struct ForumQuery {
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, q: ForumQuery) -> Result<Paged<Forum>, Error> {
+    let mut check = Check::default();
+    check.opt_date("from", q.from);
+    check.opt_date("to", q.to);
+    check.finish()?;
     let page = page(q.page, q.per_page)?;
     let filter = ForumFilter {
         edition_id: q.edition_id,

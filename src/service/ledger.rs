@@ -382,15 +382,18 @@ pub fn write_xlsx(
                         sheet.write_number(r, c, *n as f64).map_err(fail)?;
                     }
                     Cell::Date(Some(d)) => {
-                        let day = ExcelDateTime::from_ymd(
-                            d.year() as u16,
-                            d.month() as u8,
-                            d.day() as u8,
-                        )
-                        .map_err(fail)?;
-                        sheet
-                            .write_datetime_with_format(r, c, &day, &date)
-                            .map_err(fail)?;
+                        // A stored day Excel cannot hold as a date (before 1900, after
+                        // 9999: entered before dates were bounded) is written as its text,
+                        // so the ledger is never cut short by one row.
+                        let day = u16::try_from(d.year()).ok().and_then(|y| {
+                            ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok()
+                        });
+                        match day {
+                            Some(day) => sheet
+                                .write_datetime_with_format(r, c, &day, &date)
+                                .map_err(fail)?,
+                            None => sheet.write_string(r, c, d.to_string()).map_err(fail)?,
+                        };
                     }
                     Cell::Text(t) if !t.is_empty() => {
                         if matches!(inert(t), std::borrow::Cow::Owned(_)) {

@@ -9,11 +9,15 @@ use crate::db::DbConn;
 use crate::domain::issue::{Category, Outcome};
 use crate::domain::role::Can;
 use crate::error::{unique_as, Error};
+use crate::store::scope::Scope;
 use crate::store::{self, templates};
 
 #[derive(Clone, Serialize)]
 pub struct Template {
     pub id: i64,
+    /// Whether the reader keeps it (may delete it): written by the Federation of the
+    /// reader's region or a region under it.
+    pub keeps: bool,
     pub category: Category,
     pub outcome: Outcome,
     pub title: String,
@@ -24,6 +28,7 @@ impl From<templates::TemplateRow> for Template {
     fn from(t: templates::TemplateRow) -> Self {
         Template {
             id: t.id,
+            keeps: false,
             category: t.category,
             outcome: t.outcome,
             title: t.title,
@@ -38,9 +43,16 @@ pub fn list(
     category: Option<Category>,
 ) -> Result<Vec<Template>, Error> {
     caller.require_to(Can::ReadTemplates)?;
+    let kept = match (caller.may(Can::KeepTemplates), caller.scope()) {
+        (true, Scope::Region(path)) => templates::kept_under(conn, &path)?,
+        _ => Vec::new(),
+    };
     Ok(templates::list(conn, category)?
         .into_iter()
-        .map(Template::from)
+        .map(|row| Template {
+            keeps: kept.contains(&row.id),
+            ..Template::from(row)
+        })
         .collect())
 }
 
@@ -77,7 +89,11 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewTemplate) -> Result<
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
     caller.require_to(Can::KeepTemplates)?;
-    if templates::delete(conn, id)? {
+    let Scope::Region(path) = caller.scope() else {
+        return Err(Error::not_found("template"));
+    };
+    // Another region's template answers as if it did not exist.
+    if templates::delete(conn, id, &path)? {
         Ok(())
     } else {
         Err(Error::not_found("template"))

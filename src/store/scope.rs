@@ -33,13 +33,14 @@ where
     Box::new(super::fixed::fixed::<Bool>("1 = 1"))
 }
 
-/// Ids of the regions under a path (the region itself included), as a subquery.
-pub fn regions_under(
-    path: &str,
-) -> diesel::dsl::Select<
+/// The subquery of `regions_under`.
+pub type RegionsUnder = diesel::dsl::Select<
     diesel::dsl::Filter<regions::table, diesel::dsl::Like<regions::path, String>>,
     regions::id,
-> {
+>;
+
+/// Ids of the regions under a path (the region itself included), as a subquery.
+pub fn regions_under(path: &str) -> RegionsUnder {
     regions::table
         .filter(regions::path.like(format!("{path}%")))
         .select(regions::id)

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::reply_templates;
+use super::schema::{reply_templates, users};
 use crate::db::DbConn;
 use crate::domain::issue::{Category, Outcome};
 
@@ -59,7 +59,46 @@ pub fn insert(
         })
 }
 
-/// Removes a template; false when there was none.
-pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
-    Ok(diesel::delete(reply_templates::table.find(id)).execute(conn)? > 0)
+/// The people of a region and the regions under it (`path`), as a subquery of user ids.
+fn people_under(
+    path: &str,
+) -> diesel::dsl::Select<
+    diesel::dsl::Filter<
+        users::table,
+        diesel::dsl::EqAny<
+            diesel::dsl::AssumeNotNull<users::region_id>,
+            super::scope::RegionsUnder,
+        >,
+    >,
+    users::id,
+> {
+    users::table
+        .filter(
+            users::region_id
+                .assume_not_null()
+                .eq_any(super::scope::regions_under(path)),
+        )
+        .select(users::id)
+}
+
+/// Removes a template written by someone of the region `path` or a region under it;
+/// false when there is no such template (none, or one the Federation of another region
+/// keeps).
+pub fn delete(conn: &mut DbConn, id: i64, path: &str) -> QueryResult<bool> {
+    let n = diesel::delete(
+        reply_templates::table
+            .filter(reply_templates::id.eq(id))
+            .filter(reply_templates::created_by.eq_any(people_under(path))),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The ids of the templates written by someone of the region `path` or a region under it
+/// (those a coordinator of that region keeps).
+pub fn kept_under(conn: &mut DbConn, path: &str) -> QueryResult<Vec<i64>> {
+    reply_templates::table
+        .filter(reply_templates::created_by.eq_any(people_under(path)))
+        .select(reply_templates::id)
+        .load(conn)
 }

@@ -46,10 +46,21 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a path of this site is a place to return to (never `//host` or `https://…`).
+/// Only a path of this site is a place to return to (never `//host` or `https://…`). Every
+/// character must be visible ASCII: browsers drop a tab or a line break inside a URL
+/// (`/<TAB>/evil.example` reads as `//evil.example`), a backslash reads as a slash, and a
+/// line break could not be sent in a header at all; the service's own links percent-encode
+/// everything else.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2048
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -272,5 +283,37 @@ async fn change_password(session: Session, body: web::Bytes) -> Result<HttpRespo
             account_page(&session, Some(msg), false)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_return_to() {
+        for (next, want) in [
+            (None, "/"),
+            (Some("/issues/7"), "/issues/7"),
+            (
+                Some("/issues?status=answered&page=2"),
+                "/issues?status=answered&page=2",
+            ),
+            (Some("/login?next=%2Faccount"), "/login?next=%2Faccount"),
+            (Some("//evil.example"), "/"),
+            (Some("/\\evil.example"), "/"),
+            (Some("/\t/evil.example"), "/"),
+            (Some("/\n/evil.example"), "/"),
+            (Some("/\r\nSet-Cookie: x=1"), "/"),
+            (Some("/ /evil.example"), "/"),
+            (Some("/\u{3000}/evil.example"), "/"),
+            (Some("/\u{0}"), "/"),
+            (Some("https://evil.example"), "/"),
+            (Some("evil.example"), "/"),
+            (Some("javascript:alert(1)"), "/"),
+            (Some(""), "/"),
+        ] {
+            assert_eq!(safe_next(next), want, "{next:?}");
+        }
     }
 }

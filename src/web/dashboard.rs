@@ -109,6 +109,11 @@ fn resolve(q: &DashboardQuery, today: NaiveDate) -> Result<(Period, Kind), Error
     if !(FIRST_YEAR..=today.year() + 1).contains(&year) {
         return Err(Error::invalid("year", "is outside the programme's years"));
     }
+    for (field, day) in [("from", q.from), ("to", q.to)] {
+        if let Some(why) = day.and_then(crate::domain::time::out_of_range) {
+            return Err(Error::invalid(field, why));
+        }
+    }
     let kind = q.period.unwrap_or(match (q.month, q.from) {
         (Some(_), _) => Kind::Month,
         (None, Some(_)) => Kind::Custom,

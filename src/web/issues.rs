@@ -11,7 +11,7 @@ use super::format::{self, count};
 use super::{filled, page, parse_query, Chrome, Session, WebError};
 use crate::db;
 use crate::domain::issue::{Category, Channel, EventKind, Measure, Outcome, Rating};
-use crate::domain::lifecycle::{Action, State};
+use crate::domain::lifecycle::State;
 use crate::domain::role::Role;
 use crate::error::Error;
 use crate::service::issues::{self, Event, Issue, IssueQuery, Labels};
@@ -458,7 +458,7 @@ impl IssuePage {
     }
 }
 
-/// Everything the issue page shows, read in one go.
+/// Everything the issue page shows (one service operation), with the forms' contents.
 struct Loaded {
     issue: Issue,
     events: Vec<Event>,
@@ -474,76 +474,32 @@ fn load(
     id: i64,
     template: Option<i64>,
 ) -> Result<Loaded, Error> {
-    use crate::service::{departments, enterprises, templates};
-    let issue = issues::get(conn, caller, id)?;
-    let events = issues::events(conn, caller, id)?;
-    let labels = issues::labels(conn, std::slice::from_ref(&issue), &events)?;
-    let contact = enterprises::get(conn, caller, issue.enterprise_id)
-        .ok()
-        .and_then(|e| {
-            let phone = e.contact_phone.flatten()?;
-            Some(format!("{} {}", e.contact_name.unwrap_or_default(), phone))
-        });
-    let pending = issues::extensions(conn, caller, id)?
-        .into_iter()
-        .find(|e| e.status == crate::domain::issue::ExtensionStatus::Pending);
-    let offered = issues::actions::offered(caller, &issue, pending.is_some());
+    let v = issues::view::view(conn, caller, id)?;
+    let dept = |(id, name): (i64, String)| Dept { id, name };
     let mut forms = Forms {
-        offered: offered.iter().map(|a| super::act::code(*a)).collect(),
-        pending: pending.map(|e| (e.id, format::date(e.new_due_on), e.reason)),
+        offered: v.offered.iter().map(|a| super::act::code(*a)).collect(),
+        pending: v
+            .pending
+            .map(|e| (e.id, format::date(e.new_due_on), e.reason)),
         ..Forms::default()
     };
-    if offered.contains(&Action::Assign) {
-        let usual = departments::usual_leads(conn, issue.category)?;
-        let all = departments::list(
-            conn,
-            caller,
-            departments::DepartmentQuery {
-                q: None,
-                region_id: None,
-                active: Some(true),
-                page: Some(1),
-                per_page: Some(100),
-            },
-        )?;
-        for d in all.items {
-            let dept = Dept {
-                id: d.id,
-                name: d.name,
-            };
-            if usual.contains(&dept.id) {
-                forms.usual.push(dept);
-            } else {
-                forms.others.push(dept);
-            }
-        }
-        forms
-            .usual
-            .sort_by_key(|d| usual.iter().position(|u| *u == d.id));
-        let today = crate::domain::time::today();
-        forms.default_due =
-            issues::actions::due_after(conn, today, crate::domain::issue::DEFAULT_WORKING_DAYS)?
-                .to_string();
+    if let Some(a) = v.assign {
+        forms.usual = a.usual.into_iter().map(dept).collect();
+        forms.others = a.others.into_iter().map(dept).collect();
+        forms.default_due = a.default_due.to_string();
     }
-    if offered.contains(&Action::Answer) {
-        let kept = templates::list(conn, caller, Some(issue.category))?;
-        if let Some(t) = template.and_then(|t| kept.iter().find(|k| k.id == t)) {
-            forms.answer_outcome = t.outcome.code().to_owned();
-            forms.answer_text = t.text.clone();
-        }
-        forms.templates = kept.into_iter().map(|t| (t.id, t.title)).collect();
+    if let Some(t) = template.and_then(|t| v.templates.iter().find(|k| k.id == t)) {
+        forms.answer_outcome = t.outcome.code().to_owned();
+        forms.answer_text = t.text.clone();
     }
-    let days_left = match (issue.due_on, issue.status.is_being_handled()) {
-        (Some(d), true) => Some(issues::work::working_days_left(conn, d)?),
-        _ => None,
-    };
+    forms.templates = v.templates.into_iter().map(|t| (t.id, t.title)).collect();
     Ok(Loaded {
-        issue,
-        events,
-        labels,
-        contact,
+        issue: v.issue,
+        events: v.events,
+        labels: v.labels,
+        contact: v.contact,
         forms,
-        days_left,
+        days_left: v.days_left,
     })
 }
 

@@ -133,6 +133,18 @@ fn describe(e: &Error) -> (StatusCode, &'static str, String) {
             "请先登录",
             "登录已失效，请重新登录。".into(),
         ),
+        Error::Invalid(errors) if !errors.is_empty() => (
+            StatusCode::BAD_REQUEST,
+            "请求有误",
+            format!(
+                "请检查填写的内容：{}",
+                errors
+                    .iter()
+                    .map(|f| format!("{} {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+        ),
         Error::Malformed { .. } | Error::Invalid(_) | Error::Duplicate(_) => (
             StatusCode::BAD_REQUEST,
             "请求有误",
@@ -194,6 +206,9 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(
 
 /// 303 See Other to `to` (after a form, and to the sign-in page).
 pub fn redirect(to: &str) -> HttpResponse {
+    // A place that cannot be a header value (a line break) goes home rather than failing.
+    let to =
+        header::HeaderValue::from_str(to).unwrap_or_else(|_| header::HeaderValue::from_static("/"));
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .finish()

@@ -28,7 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[template(path = "templates.html")]
 struct TemplatesPage {
     chrome: Chrome,
-    kept: Vec<(i64, &'static str, &'static str, String, String)>,
+    /// id, category, outcome, title, text, and whether the reader may delete it.
+    kept: Vec<(i64, &'static str, &'static str, String, String, bool)>,
     categories: Vec<Choice>,
     outcomes: Vec<Choice>,
     keeps: bool,
@@ -50,7 +51,16 @@ async fn templates_page(
         chrome: Chrome::new(session, "答复模板", "/templates"),
         kept: kept
             .into_iter()
-            .map(|t| (t.id, t.category.zh(), t.outcome.zh(), t.title, t.text))
+            .map(|t| {
+                (
+                    t.id,
+                    t.category.zh(),
+                    t.outcome.zh(),
+                    t.title,
+                    t.text,
+                    t.keeps,
+                )
+            })
             .collect(),
         categories: Category::ALL
             .iter()

@@ -78,6 +78,16 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("backed up"));
+    // It holds password hashes: readable and writable by its owner alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "backup mode {:o}", mode & 0o777);
+    }
     eprintln!("{} writes acknowledged while the backup ran", during.len());
     assert!(!during.is_empty(), "the writes did not overlap the backup");
     for n in 0..20 {

@@ -5,7 +5,11 @@ use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::json;
 
-async fn get_raw<S, B>(app: &S, token: Option<&str>, path: &str) -> (u16, String, Vec<u8>)
+pub(crate) async fn get_raw<S, B>(
+    app: &S,
+    token: Option<&str>,
+    path: &str,
+) -> (u16, String, Vec<u8>)
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -147,7 +151,7 @@ async fn csv_and_xlsx_ledgers() {
 }
 
 /// The text of one part of an XLSX file.
-fn xlsx_part(body: &[u8], name: &str) -> String {
+pub(crate) fn xlsx_part(body: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap_or_else(|e| panic!("{e}"));

@@ -717,3 +717,396 @@ async fn queries_are_read_strictly() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// Served over HTTPS (`--cookie-secure`), every answer tells the browser to come back only
+/// over HTTPS (HSTS); served over plain HTTP (the default), none does, since a browser
+/// reached over HTTP ignores it and an intranet test server must stay reachable.
+#[actix_rt::test]
+async fn hsts_is_sent_exactly_when_the_service_is_served_over_https() {
+    let db = TestDb::new();
+    for secure in [false, true] {
+        let auth = qinqing::config::AuthConfig {
+            jwt_secret: Some(db.secret.clone()),
+            token_ttl_seconds: 3600,
+            admin_password: None,
+            cookie_secure: secure,
+            trusted_proxies: Vec::new(),
+        };
+        let state = qinqing::server::build_state(db.pool(), &db.backend(), &auth, &notify_config())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let app = actix_web::test::init_service(qinqing::app::app(state)).await;
+        for path in ["/healthz", "/login", "/api/v1/me", "/no/such/page"] {
+            let r = send(&app, Method::GET, path, None, None).await;
+            let hsts = r.header("strict-transport-security");
+            if secure {
+                assert_eq!(hsts.as_deref(), Some("max-age=31536000"), "{path}");
+            } else {
+                assert_eq!(hsts, None, "{path}");
+            }
+        }
+    }
+}
+
+/// Every date anyone enters lies between 2000-01-01 and 2099-12-31: a due date, an
+/// extension's, a planned date, an edition's day, a calendar's year, and every period of a
+/// list or a figure (422 naming the field); a day far outside (`+10000-01-01`, year 0001)
+/// is refused the same way, never stored and never a 500.
+#[actix_rt::test]
+async fn dates_outside_this_century_are_refused_naming_the_field() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, dept, admin) = (w.token("coord_city"), w.token("dept_a"), w.token("admin"));
+    let file = || async {
+        let r = send(
+            &app,
+            Method::POST,
+            "/api/v1/issues",
+            w.token("ent_a"),
+            Some(&json!({"title": "用地", "description": "用地指标", "category": "land", "channel": "online"})),
+        )
+        .await;
+        r.body["id"].as_i64().unwrap_or_default()
+    };
+    let id = file().await;
+    let lead = w.id("dept_a_department");
+    for due in ["2100-01-01", "+10000-01-01", "9999-12-31"] {
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/issues/{id}/assign"),
+            coord,
+            Some(&json!({"lead_department_id": lead, "due_on": due})),
+        )
+        .await;
+        r.problem(422);
+        assert_eq!(r.error_fields(), vec!["due_on"], "{due}: {}", r.text);
+    }
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        coord,
+        Some(&json!({"lead_department_id": lead, "due_on": "2099-12-31"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/sign"),
+        dept,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The due date is the last day allowed: no later one can be asked for.
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/extensions"),
+        dept,
+        Some(&json!({"new_due_on": "+10000-01-01", "reason": "需要更多时间"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["new_due_on"], "{}", r.text);
+    for planned in ["2100-01-01", "+10000-01-01"] {
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/issues/{id}/answer"),
+            dept,
+            Some(&json!({"outcome": "planned", "text": "列入计划", "planned_on": planned})),
+        )
+        .await;
+        r.problem(422);
+        assert_eq!(
+            r.error_fields(),
+            vec!["planned_on"],
+            "{planned}: {}",
+            r.text
+        );
+    }
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions",
+        coord,
+        Some(&json!({"number": 900, "held_on": "2100-01-06", "theme": "远期"})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["held_on"], "{}", r.text);
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/calendar/2100",
+        admin,
+        Some(&json!({"holidays": ["2100-01-01"], "workdays": []})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["year"], "{}", r.text);
+    for path in [
+        "/api/v1/stats/summary?from=0001-01-01&to=9999-12-31",
+        "/api/v1/stats/departments?from=1999-12-31",
+        "/api/v1/stats/trend?granularity=month&to=2100-01-01",
+        "/api/v1/issues?from=0001-01-01",
+        "/api/v1/issues/export?format=csv&to=9999-12-31",
+        "/api/v1/editions?from=0001-01-01",
+        "/api/v1/forums?to=9999-12-31",
+    ] {
+        let r = send(&app, Method::GET, path, admin, None).await;
+        r.problem(422);
+        let want: Vec<&str> = ["from", "to"]
+            .into_iter()
+            .filter(|f| path.contains(&format!("{f}=")))
+            .collect();
+        assert_eq!(r.error_fields(), want, "{path}: {}", r.text);
+    }
+}
+
+/// A day stored before dates were bounded never breaks the ledger: Excel cannot hold
+/// year 10000 as a date, so the cell says it in text and the file is whole.
+#[actix_rt::test]
+async fn the_ledger_is_whole_whatever_day_is_stored() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(&json!({"title": "远期", "description": "远期", "category": "tax", "channel": "online"})),
+    )
+    .await;
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{id}/assign"),
+        w.token("coord_city"),
+        Some(&json!({"lead_department_id": w.id("dept_a_department")})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut conn = db.connect();
+    let far = if db.is_postgres() {
+        "DATE '9999-12-31'"
+    } else {
+        "'+10000-01-01'"
+    };
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = {far} WHERE id = {id}"),
+    );
+    for format in ["xlsx", "csv"] {
+        let (status, _, body) = crate::export::get_raw(
+            &app,
+            w.token("admin"),
+            &format!("/api/v1/issues/export?format={format}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{format}");
+        if format == "xlsx" {
+            // The whole file: a zip whose sheet and shared strings read to the end.
+            let sheet = crate::export::xlsx_part(&body, "xl/worksheets/sheet1.xml");
+            assert!(sheet.ends_with("</worksheet>"), "the sheet is cut short");
+            if !db.is_postgres() {
+                let inline = sheet.contains("+10000-01-01");
+                assert!(
+                    inline
+                        || crate::export::xlsx_part(&body, "xl/sharedStrings.xml")
+                            .contains("+10000-01-01"),
+                    "the day is in the sheet as text"
+                );
+            }
+        } else {
+            let text = String::from_utf8_lossy(&body);
+            assert!(text.lines().count() >= 2, "{text}");
+        }
+    }
+}
+
+/// A query that does not decode to UTF-8 is refused naming its parameter, before any
+/// handler reads it as something else.
+#[actix_rt::test]
+async fn a_query_that_is_not_utf8_is_refused() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let admin = admin_token(&app, &db).await;
+    for (path, field) in [
+        ("/api/v1/issues?q=%FF%FE", "q"),
+        ("/api/v1/issues?status=answered&q=%C3", "q"),
+        ("/api/v1/enterprises?q=%C0%AF", "q"),
+        ("/api/v1/issues/export?format=csv&q=%ED%A0%80", "q"),
+    ] {
+        let r = send(&app, Method::GET, path, Some(&admin), None).await;
+        r.problem(400);
+        assert_eq!(r.error_fields(), vec![field], "{path}: {}", r.text);
+    }
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues?q=%E8%B4%B7%E6%AC%BE",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// A sign-in as `username` from the client address `ip` (no proxy).
+fn sign_in_from(ip: &str, username: &str, password: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr(
+            format!("{ip}:40000")
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .set_json(json!({"username": username, "password": password}))
+}
+
+/// An office behind one address is not locked out by one guesser among them: once the
+/// address is throttled, a wrong password from it is answered 429 (as is anything for an
+/// account that has failed lately), but a right password of an account that has not
+/// failed still gets in. The per-account throttle is as before.
+#[actix_rt::test]
+async fn a_guesser_does_not_lock_out_the_office_behind_one_address() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let admin = admin_token(&app, &db).await;
+    for name in ["clerk.one", "clerk.two"] {
+        create(
+            &app,
+            &admin,
+            "/api/v1/users",
+            json!({"username": name, "password": PASSWORD, "display_name": name, "role": "admin"}),
+        )
+        .await;
+    }
+    let office = "198.51.100.20";
+    // Thirty-two failures under random names from the office's address: past the thirtieth
+    // the address is throttled.
+    let mut throttled = false;
+    for i in 0..32 {
+        let r = send_request(&app, sign_in_from(office, &format!("nobody{i}"), "guess")).await;
+        if r.status == 429 {
+            throttled = true;
+        } else {
+            r.problem(401);
+        }
+    }
+    assert!(throttled, "the address was never throttled");
+    // Wrong passwords from it: throttled, for a real account too.
+    let r = send_request(&app, sign_in_from(office, "clerk.two", "wrong password")).await;
+    r.problem(429);
+    assert!(r.header("retry-after").is_some());
+    // A colleague's right password: in.
+    let r = send_request(&app, sign_in_from(office, "clerk.one", PASSWORD)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // clerk.two failed just now: its right password waits while the address is throttled,
+    // and gets in from elsewhere.
+    let r = send_request(&app, sign_in_from(office, "clerk.two", PASSWORD)).await;
+    r.problem(429);
+    let r = send_request(&app, sign_in_from("203.0.113.77", "clerk.two", PASSWORD)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The per-account throttle holds from a clean address as before.
+    for _ in 0..6 {
+        send_request(&app, sign_in_from("203.0.113.88", "clerk.one", "nope"))
+            .await
+            .problem(401);
+    }
+    send_request(&app, sign_in_from("203.0.113.88", "clerk.one", PASSWORD))
+        .await
+        .problem(429);
+}
+
+/// A body sent slowly (or never) cannot hold a connection for good: past the body timeout
+/// the request is answered 408 with a problem body and the connection is closed, while a
+/// body that arrives in time is read as ever.
+#[actix_rt::test]
+async fn a_body_must_arrive_within_the_body_timeout() {
+    use std::io::{Read, Write};
+    let db = TestDb::new();
+    let auth = qinqing::config::AuthConfig {
+        jwt_secret: Some(db.secret.clone()),
+        token_ttl_seconds: 3600,
+        admin_password: None,
+        cookie_secure: false,
+        trusted_proxies: Vec::new(),
+    };
+    let mut state = qinqing::server::build_state(db.pool(), &db.backend(), &auth, &notify_config())
+        .unwrap_or_else(|e| panic!("{e}"));
+    state.body_timeout = std::time::Duration::from_secs(1);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let server = actix_web::HttpServer::new(move || qinqing::app::app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let outcome = actix_web::web::block(move || {
+        let mut answers = Vec::new();
+        // Half a sign-in body, then nothing: the JSON API and a page's form alike.
+        for (path, kind) in [
+            ("/api/v1/auth/login", "application/json"),
+            ("/login", "application/x-www-form-urlencoded"),
+        ] {
+            let mut s = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+            s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {kind}\r\nContent-Length: 100\r\n\r\n{{\"usern"
+            );
+            s.write_all(head.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            let started = std::time::Instant::now();
+            let mut answer = Vec::new();
+            let _ = s.read_to_end(&mut answer);
+            answers.push((
+                String::from_utf8_lossy(&answer).into_owned(),
+                started.elapsed(),
+            ));
+        }
+        // A body that arrives in pieces within the time is read.
+        let mut s = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body = r#"{"username": "nobody", "password": "wrong password"}"#;
+        let head = format!(
+            "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let (a, b) = body.split_at(10);
+        s.write_all(a.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        s.write_all(b.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        answers.push((
+            String::from_utf8_lossy(&answer).into_owned(),
+            std::time::Duration::ZERO,
+        ));
+        answers
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    handle.stop(false).await;
+    for (answer, took) in &outcome[..2] {
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("\"status\":408"), "{answer}");
+        assert!(
+            *took < std::time::Duration::from_secs(5),
+            "the connection stayed open {took:?}"
+        );
+    }
+    assert!(outcome[2].0.starts_with("HTTP/1.1 401"), "{}", outcome[2].0);
+}

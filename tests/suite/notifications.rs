@@ -662,7 +662,39 @@ async fn channels_are_the_administrators_and_never_reach_inside() {
         ("http://[::1]/x", "target"),
         ("ftp://example.com/x", "target"),
         ("no url at all", "target"),
+        // Loopback and private IPv4 carried in IPv6 forms, and the special-purpose blocks
+        // the registries do not mark globally reachable.
+        ("http://[::7f00:1]/x", "target"),
+        ("http://[::ffff:0:7f00:1]/x", "target"),
+        ("http://[::ffff:7f00:1]/x", "target"),
+        ("http://[64:ff9b::7f00:1]/x", "target"),
+        ("http://[64:ff9b::a9fe:a9fe]/x", "target"),
+        ("http://[2002:7f00:1::1]/x", "target"),
+        ("http://[2002:a01:203::1]/x", "target"),
+        ("http://[fec0::1]/x", "target"),
+        ("http://[fd12:3456::1]/x", "target"),
+        ("http://[ff02::1]/x", "target"),
+        ("http://192.0.0.1/x", "target"),
+        ("http://198.18.0.1/x", "target"),
+        ("http://240.0.0.1/x", "target"),
+        ("http://255.255.255.255/x", "target"),
+        ("http://0.0.0.0/x", "target"),
+        ("http://100.100.100.100/x", "target"),
+        ("http://192.0.2.10/x", "target"),
+        ("http://224.0.0.1/x", "target"),
+        ("http://2130706433/x", "target"),
+        ("http://0x7f000001/x", "target"),
     ];
+    // The service's own host under the address its outward interface has, when it has one.
+    let own = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").and_then(|()| s.local_addr()))
+        .ok()
+        .map(|a| format!("http://{}/x", a.ip()));
+    let refused: Vec<(String, &str)> = refused
+        .iter()
+        .map(|(t, f)| (t.to_string(), *f))
+        .chain(own.map(|t| (t, "target")))
+        .collect();
     for (target, field) in refused {
         let mut body = base.clone();
         body["target"] = json!(target);
@@ -1151,4 +1183,106 @@ async fn two_workers_deliver_each_notice_once() {
     ids.sort();
     ids.dedup();
     assert_eq!((hook.hits().len(), ids.len()), (12, 12));
+}
+
+/// A title written to phish (a Markdown link, an image, a heading, a mention, a bare
+/// address) reaches a DingTalk and a WeCom group robot, a webhook and an e-mail as inert
+/// text: the one link any of them carries is the service's own.
+#[actix_rt::test]
+async fn what_people_write_reaches_robots_as_plain_text_with_only_the_services_link() {
+    let db = TestDb::new();
+    let sink = SmtpSink::start();
+    let mut cfg = notify_config();
+    cfg.smtp_url = Some(format!("smtp://{}?tls=none", sink.addr));
+    cfg.smtp_from = "qinqing@huzhou.example.gov.cn".into();
+    let app = app_with(&db, &cfg).await;
+    let w = world(&app, &db).await;
+    let admin = w.token("admin").unwrap_or_default();
+    let robots = Receiver::start();
+    let dept = w.id("dept_a_department");
+    for body in [
+        json!({"kind": "dingtalk", "target": robots.url("/robot/send?access_token=t"), "department_id": dept}),
+        json!({"kind": "wecom", "target": robots.url("/cgi-bin/webhook/send?key=k"), "department_id": dept}),
+        json!({"kind": "webhook", "target": robots.url("/hook"), "secret": "a webhook secret 16+", "department_id": dept}),
+        json!({"kind": "email", "target": "jxj@deqing.example.gov.cn", "department_id": dept}),
+    ] {
+        let r = post(&app, admin, "/api/v1/channels", body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let title = "标题[紧急：点此处理](http://evil.example/t)![img](https://evil.example/i.png) #### 通知 @all <a href=\"http://evil.example\">x</a> www.evil.example";
+    let r = post(
+        &app,
+        w.token("ent_a").unwrap_or_default(),
+        "/api/v1/issues",
+        json!({"title": title, "description": "见标题", "category": "land", "channel": "online"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let r = post(
+        &app,
+        w.token("coord_city").unwrap_or_default(),
+        &format!("/api/v1/issues/{id}/assign"),
+        json!({"lead_department_id": dept}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let sent = deliver(&db, &cfg, qinqing::store::now());
+    assert_eq!(sent.delivered, 4, "{sent:?}");
+
+    let own = format!("https://qinqing.example.gov.cn/issues/{id}");
+    let inert = |what: &str, text: &str| {
+        // The service's own heading and link are all the Markdown a notice has.
+        let rest = text
+            .replace(&format!("[查看详情]({own})"), "")
+            .replace(&own, "")
+            .replace("#### 亲清直通车·", "");
+        for bad in ["://", "www.", "](", "![", "<a", "@all", "####"] {
+            assert!(!rest.contains(bad), "{what} carries {bad:?}: {text}");
+        }
+        assert!(
+            text.contains(&own),
+            "{what} lacks the service's link: {text}"
+        );
+        assert!(text.contains("紧急"), "{what} lost the words: {text}");
+    };
+    let hits = robots.hits();
+    let find = |prefix: &str| {
+        hits.iter()
+            .find(|h| h.target.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {hits:?}"))
+            .json()
+    };
+    let ding = find("/robot/");
+    inert(
+        "DingTalk",
+        ding["markdown"]["text"].as_str().unwrap_or_default(),
+    );
+    let wecom = find("/cgi-bin/");
+    inert(
+        "WeCom",
+        wecom["markdown"]["content"].as_str().unwrap_or_default(),
+    );
+    let hook = find("/hook");
+    let text = format!(
+        "{} {}",
+        hook["text"].as_str().unwrap_or_default(),
+        hook["link"].as_str().unwrap_or_default()
+    );
+    inert("the webhook", &text);
+    let mails = sink.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let data = &mails[0].data;
+    let decoded = match data.split_once("\r\n\r\n") {
+        Some((head, body)) if head.contains("base64") => String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(body.replace("\r\n", ""))
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default(),
+        Some((_, body)) => body.replace("=\r\n", ""),
+        None => String::new(),
+    };
+    let rest = decoded.replace(&own, "");
+    assert!(!rest.contains("://") && !rest.contains("www."), "{decoded}");
 }

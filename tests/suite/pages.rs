@@ -796,3 +796,186 @@ async fn a_forum_names_its_departments_as_on_its_day_and_raises_under_todays_nam
     );
     assert!(!answering.contains("德清县经信局"), "{answering}");
 }
+
+/// After signing in, only a path of this site is where the browser goes: a tab, a line
+/// break, a backslash or a second slash (each of which a browser reads as another host, or
+/// which cannot be a header at all) sends it home, and the sign-in still succeeds.
+#[actix_rt::test]
+async fn signing_in_never_sends_the_browser_to_another_host() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let admin = admin_token(&app, &db).await;
+    create(
+        &app,
+        &admin,
+        "/api/v1/users",
+        serde_json::json!({"username": "next.admin", "password": PASSWORD,
+            "display_name": "管理员", "role": "admin"}),
+    )
+    .await;
+    for (next, want) in [
+        ("/issues?page=2", "/issues?page=2"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/\r\nSet-Cookie: a=b", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/\\/evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\u{3000}/evil.example", "/"),
+    ] {
+        let form = get(&app, "/login", "").await;
+        let login_cookie = cookie_pair(&form, "qq_login").unwrap_or_default();
+        let csrf = csrf_field(&form.text);
+        let r = post_form(
+            &app,
+            "/login",
+            &login_cookie,
+            &[
+                ("username", "next.admin"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", next),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 303, "{next:?}: {}", r.text);
+        assert_eq!(r.header("location").as_deref(), Some(want), "{next:?}");
+        // The same place given on the sign-in page's own address.
+        let page = get(&app, &format!("/login?next={}", enc(next)), "").await;
+        assert_eq!(page.status, 200, "{next:?}");
+        if want == "/" {
+            assert!(
+                page.text.contains("name=\"next\" value=\"/\""),
+                "{next:?}: {}",
+                page.text
+            );
+        }
+    }
+}
+
+/// The ids in a page's `/templates/{id}/delete` forms.
+fn deletable_templates(html: &str) -> Vec<i64> {
+    html.split("action=\"/templates/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("/delete\"").map(|(id, _)| id.to_owned()))
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
+/// A coordinator keeps the reply templates of its own region and the regions under it: a
+/// district's coordinator cannot delete the city's (or another district's), and is not
+/// offered to; the city's coordinator keeps the districts' too.
+#[actix_rt::test]
+async fn a_coordinator_deletes_only_its_own_regions_templates() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    world(&app, &db).await;
+    let city = sign_in(&app, "coord.city").await;
+    let deqing = sign_in(&app, "coord.a").await;
+    let changxing = sign_in(&app, "coord.b").await;
+    let add = |cookie: String, title: &'static str| {
+        let app = &app;
+        async move {
+            let page = get(app, "/templates", &cookie).await;
+            let csrf = csrf_field(&page.text);
+            let r = post_form(
+                app,
+                "/templates",
+                &cookie,
+                &[
+                    ("category", "financing"),
+                    ("outcome", "explained"),
+                    ("title", title),
+                    ("text", "按政策解释说明。"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+            assert_eq!(r.status, 303, "{title}: {}", r.text);
+        }
+    };
+    add(city.clone(), "市级模板").await;
+    let city_ids = deletable_templates(&get(&app, "/templates", &city).await.text);
+    assert_eq!(city_ids.len(), 1);
+    let city_template = city_ids[0];
+
+    // 德清's coordinator reads the city's template but is offered no deletion, and a
+    // forged one answers as if the template did not exist.
+    let page = get(&app, "/templates", &deqing).await;
+    assert!(page.text.contains("市级模板"), "{}", page.text);
+    assert!(deletable_templates(&page.text).is_empty(), "{}", page.text);
+    assert!(page.text.contains("其他地区维护"));
+    let csrf = csrf_field(&page.text);
+    let r = post_form(
+        &app,
+        &format!("/templates/{city_template}/delete"),
+        &deqing,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert!(get(&app, "/templates", &city)
+        .await
+        .text
+        .contains("市级模板"));
+
+    // 德清's own template: 长兴's coordinator cannot delete it, the city's can.
+    add(deqing.clone(), "德清模板").await;
+    let deqing_ids = deletable_templates(&get(&app, "/templates", &deqing).await.text);
+    assert_eq!(deqing_ids.len(), 1);
+    let page = get(&app, "/templates", &changxing).await;
+    assert!(deletable_templates(&page.text).is_empty());
+    let r = post_form(
+        &app,
+        &format!("/templates/{}/delete", deqing_ids[0]),
+        &changxing,
+        &[("csrf", &csrf_field(&page.text))],
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let page = get(&app, "/templates", &city).await;
+    let mut kept = deletable_templates(&page.text);
+    kept.sort();
+    let mut want = vec![city_template, deqing_ids[0]];
+    want.sort();
+    assert_eq!(kept, want);
+    let r = post_form(
+        &app,
+        &format!("/templates/{}/delete", deqing_ids[0]),
+        &city,
+        &[("csrf", &csrf_field(&page.text))],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(!get(&app, "/templates", &city)
+        .await
+        .text
+        .contains("德清模板"));
+}
+
+/// A custom period far outside the programme's century is a page that says what to fix,
+/// never a server error (PostgreSQL cannot count from year 1 to 9999 as dates).
+#[actix_rt::test]
+async fn a_dashboard_period_outside_this_century_is_refused_on_the_page() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    world(&app, &db).await;
+    let leader = sign_in(&app, "leader.city").await;
+    for query in [
+        "period=custom&from=0001-01-01&to=9999-12-31",
+        "period=custom&from=2022-01-01&to=2100-01-01",
+        "period=custom&from=1999-12-31&to=2022-01-01",
+    ] {
+        let r = get(&app, &format!("/dashboard?{query}"), &leader).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        assert!(r.text.contains("2000-01-01"), "{query}: {}", r.text);
+    }
+    let r = get(
+        &app,
+        "/dashboard?period=custom&from=2022-01-01&to=2022-12-31",
+        &leader,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

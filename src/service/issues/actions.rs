@@ -373,6 +373,8 @@ pub fn due_after(conn: &mut DbConn, from: NaiveDate, n: u32) -> Result<NaiveDate
 fn check_due(check: &mut Check, field: &str, due: NaiveDate, today: NaiveDate) {
     if due < today {
         check.add(field, format!("{due} is in the past (today is {today})"));
+    } else {
+        check.date(field, due);
     }
 }
 

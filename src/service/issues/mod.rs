@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod filing;
+pub mod view;
 pub mod work;
 
 use std::collections::HashMap;
@@ -204,6 +205,10 @@ impl IssueQuery {
     /// The store filter; the region (a subtree) is resolved to its path. An unknown region
     /// or status is invalid, naming the parameter.
     pub fn filter(&self, conn: &mut DbConn, scope: &Scope) -> Result<IssueFilter, Error> {
+        let mut check = super::common::Check::default();
+        check.opt_date("from", self.from);
+        check.opt_date("to", self.to);
+        check.finish()?;
         let status = match &self.status {
             Some(s) => Some(
                 State::parse(s)
