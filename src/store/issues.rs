@@ -167,7 +167,7 @@ pub struct ExtensionRow {
 pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<IssueRow>> {
     let by_id = issues::table.filter(issues::id.eq(id));
     crate::with_issue_scope!(
-        scope,
+        one scope,
         c => by_id.filter(c).select(IssueRow::as_select()).load(conn),
         all => by_id.select(IssueRow::as_select()).load(conn)
     )
@@ -198,7 +198,7 @@ pub fn get_with_co_departments(
     let select = (IssueRow::as_select(), keyed::<Nullable<Text>, CoIds>(co));
     let by_id = issues::table.filter(issues::id.eq(id));
     crate::with_issue_scope!(
-        scope,
+        one scope,
         c => by_id.filter(c).select(select).load(conn),
         all => by_id.select(select).load(conn)
     )

@@ -35,15 +35,86 @@ where
 
 /// The subquery of `regions_under`.
 pub type RegionsUnder = diesel::dsl::Select<
-    diesel::dsl::Filter<regions::table, diesel::dsl::Like<regions::path, String>>,
+    diesel::dsl::Filter<
+        regions::table,
+        diesel::dsl::And<
+            diesel::dsl::GtEq<regions::path, String>,
+            diesel::dsl::Lt<regions::path, String>,
+        >,
+    >,
     regions::id,
 >;
 
+/// The paths under `path` (`/1/4/`) as a range of text, `[path, end)`: every path that
+/// starts with `path` sorts from it up to `path` with its last character raised by one. A
+/// range reads the paths' index and costs SQLite a few microseconds, where `LIKE` with a
+/// bound pattern cost a region-scoped read of one issue ninety (three times the read).
+pub fn path_range(path: &str) -> (String, String) {
+    let mut end: Vec<char> = path.chars().collect();
+    match end.pop().and_then(|c| char::from_u32(c as u32 + 1)) {
+        Some(next) => end.push(next),
+        // An empty prefix holds everything; nothing sorts after U+10FFFF in a path.
+        None => end.push(char::MAX),
+    }
+    (path.to_owned(), end.into_iter().collect())
+}
+
 /// Ids of the regions under a path (the region itself included), as a subquery.
 pub fn regions_under(path: &str) -> RegionsUnder {
+    let (from, until) = path_range(path);
     regions::table
-        .filter(regions::path.like(format!("{path}%")))
+        .filter(regions::path.ge(from).and(regions::path.lt(until)))
         .select(regions::id)
+}
+
+/// An issue whose region lies under a path, as a condition on one issue row: `EXISTS`
+/// the issue's own region (found by its key) with its path in `path_range`. Reading one
+/// issue, this costs SQLite one key lookup, where `region_id IN (subquery)` built the
+/// subquery's list and a Bloom filter on every call: a region-scoped read of one issue took
+/// four times an administrator's. Lists keep `regions_under`, whose list is built once for
+/// many rows. The statement's text is fixed, its two paths bound, its query id static.
+#[derive(Debug, Clone)]
+pub struct InRegion {
+    from: String,
+    until: String,
+}
+
+pub fn in_region(path: &str) -> InRegion {
+    let (from, until) = path_range(path);
+    InRegion { from, until }
+}
+
+impl diesel::expression::Expression for InRegion {
+    type SqlType = Bool;
+}
+
+impl diesel::expression::AppearsOnTable<issues::table> for InRegion {}
+
+impl diesel::expression::SelectableExpression<issues::table> for InRegion {}
+
+impl diesel::expression::ValidGrouping<()> for InRegion {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for InRegion {
+    type QueryId = InRegion;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for InRegion {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "EXISTS (SELECT 1 FROM regions r WHERE r.id = issues.region_id AND r.path >= ",
+        );
+        out.push_bind_param::<diesel::sql_types::Text, String>(&self.from)?;
+        out.push_sql(" AND r.path < ");
+        out.push_bind_param::<diesel::sql_types::Text, String>(&self.until)?;
+        out.push_sql(")");
+        Ok(())
+    }
 }
 
 /// True when region `path` lies within `scope` (for checking a region named in a body).
@@ -97,13 +168,24 @@ pub fn co_handled(
 /// with the condition bound to `$c`, or `$all` when every issue is in scope.
 #[macro_export]
 macro_rules! with_issue_scope {
-    ($scope:expr, $c:ident => $body:expr, all => $all:expr) => {{
+    // One issue by its id: its region is checked by a key lookup (`in_region`).
+    (one $scope:expr, $c:ident => $body:expr, all => $all:expr) => {
+        $crate::with_issue_scope!(@in $scope, $c => $body, all => $all,
+            region = |path| $crate::store::scope::in_region(path))
+    };
+    ($scope:expr, $c:ident => $body:expr, all => $all:expr) => {
+        $crate::with_issue_scope!(@in $scope, $c => $body, all => $all,
+            region = |path| $crate::store::schema::issues::region_id
+                .eq_any($crate::store::scope::regions_under(path)))
+    };
+    (@in $scope:expr, $c:ident => $body:expr, all => $all:expr,
+        region = |$path:ident| $region:expr) => {{
         use $crate::store::schema::issues;
-        use $crate::store::scope::{co_handled, regions_under, Scope};
+        use $crate::store::scope::{co_handled, Scope};
         match $scope {
             Scope::All => $all,
-            Scope::Region(path) => {
-                let $c = issues::region_id.eq_any(regions_under(path));
+            Scope::Region($path) => {
+                let $c = $region;
                 $body
             }
             // NULL lead OR false is NULL, which a WHERE treats as false: not-null is safe here.

@@ -504,13 +504,7 @@ async fn clients_reading_exports_slowly_do_not_drain_the_pool() {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let auth = qinqing::config::AuthConfig {
-        jwt_secret: Some(db.secret.clone()),
-        token_ttl_seconds: 3600,
-        admin_password: None,
-        cookie_secure: false,
-        trusted_proxies: Vec::new(),
-    };
+    let auth = auth_config(&db);
     let state = qinqing::server::build_state(pool, &db.backend(), &auth, &notify_config())
         .unwrap_or_else(|e| panic!("{e}"));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
@@ -726,11 +720,8 @@ async fn hsts_is_sent_exactly_when_the_service_is_served_over_https() {
     let db = TestDb::new();
     for secure in [false, true] {
         let auth = qinqing::config::AuthConfig {
-            jwt_secret: Some(db.secret.clone()),
-            token_ttl_seconds: 3600,
-            admin_password: None,
             cookie_secure: secure,
-            trusted_proxies: Vec::new(),
+            ..auth_config(&db)
         };
         let state = qinqing::server::build_state(db.pool(), &db.backend(), &auth, &notify_config())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -1032,13 +1023,7 @@ async fn a_guesser_does_not_lock_out_the_office_behind_one_address() {
 async fn a_body_must_arrive_within_the_body_timeout() {
     use std::io::{Read, Write};
     let db = TestDb::new();
-    let auth = qinqing::config::AuthConfig {
-        jwt_secret: Some(db.secret.clone()),
-        token_ttl_seconds: 3600,
-        admin_password: None,
-        cookie_secure: false,
-        trusted_proxies: Vec::new(),
-    };
+    let auth = auth_config(&db);
     let mut state = qinqing::server::build_state(db.pool(), &db.backend(), &auth, &notify_config())
         .unwrap_or_else(|e| panic!("{e}"));
     state.body_timeout = std::time::Duration::from_secs(1);

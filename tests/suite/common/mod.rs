@@ -439,11 +439,8 @@ pub async fn app_configured(
     Error = actix_web::Error,
 > {
     let auth = qinqing::config::AuthConfig {
-        jwt_secret: Some(db.secret.clone()),
-        token_ttl_seconds: 3600,
-        admin_password: None,
-        cookie_secure: false,
         trusted_proxies,
+        ..auth_config(db)
     };
     let mut state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
         Ok(s) => s,
@@ -454,6 +451,18 @@ pub async fn app_configured(
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The sign-in settings of a test's application: its database's token secret, tokens for
+/// an hour, plain HTTP, no proxy.
+pub fn auth_config(db: &TestDb) -> qinqing::config::AuthConfig {
+    qinqing::config::AuthConfig {
+        jwt_secret: Some(db.secret.clone()),
+        token_ttl_seconds: 3600,
+        admin_password: None,
+        cookie_secure: false,
+        trusted_proxies: Vec::new(),
+    }
+}
 
 /// Creates an administrator directly in the database (the way bootstrap does) and signs
 /// in over HTTP; returns the token.
