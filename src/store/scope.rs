@@ -247,6 +247,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_paths_under_a_region_are_a_range_of_text() {
+        let under = |prefix: &str, path: &str| {
+            let (from, until) = path_range(prefix);
+            path >= from.as_str() && path < until.as_str()
+        };
+        for (prefix, path, want) in [
+            ("/1/", "/1/", true),
+            ("/1/", "/1/4/", true),
+            ("/1/", "/1/4/12/", true),
+            ("/1/", "/10/", false),
+            ("/1/", "/10/1/", false),
+            ("/1/", "/2/", false),
+            ("/1/4/", "/1/4/", true),
+            ("/1/4/", "/1/40/", false),
+            ("/1/4/", "/1/5/", false),
+            ("/1/4/", "/1/", false),
+            ("-", "/1/", false),
+        ] {
+            assert_eq!(under(prefix, path), want, "{prefix} {path}");
+            assert_eq!(path.starts_with(prefix), want, "{prefix} {path}");
+        }
+    }
+
+    #[test]
     fn region_cover() {
         let city = Scope::Region("/1/".into());
         let district = Scope::Region("/1/4/".into());
