@@ -437,6 +437,15 @@ pub fn remind(
             }
             if !earlier {
                 let system = st::users::system_user(c, now)?;
+                // The automatic 催办 counts as any other: the issue's urge count (and with it
+                // the kept figures and the 被催办 queue) rises with its event.
+                let current = issues_store::get(c, &st::scope::Scope::All, issue.id)?
+                    .ok_or_else(|| Error::not_found("issue"))?;
+                let change = issues_store::IssueChange {
+                    urge_count: Some(current.urge_count + 1),
+                    ..Default::default()
+                };
+                issues_store::apply(c, issue.id, current.version, &change, now)?;
                 let details = serde_json::json!({
                     "department_id": lead,
                     "due_on": due,
@@ -454,7 +463,12 @@ pub fn remind(
                 )?;
             }
             Ok(true)
-        })?;
+        });
+        // An action on the issue at the same moment: its reminder comes with the next pass.
+        let made = match made {
+            Err(Error::Conflict(_)) => false,
+            other => other?,
+        };
         done.overdue += usize::from(made);
     }
 

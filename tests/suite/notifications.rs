@@ -856,6 +856,17 @@ async fn reminders_at_an_injected_time_come_once() {
     assert_eq!(urges[0]["details"]["automatic"], true);
     assert_eq!(urges[0]["details"]["note"], "超期");
     assert_eq!(urges[0]["actor_role"], "system");
+    // It counts as a 催办: in the figures (filed and activity bases alike: the urge
+    // count and its event), and in the kept sums, which still equal a recount.
+    let coord = w.token("coord_city").unwrap_or_default();
+    for path in [
+        "/api/v1/stats/summary".to_owned(),
+        format!("/api/v1/stats/summary?basis=activity&from={after}&to={after}"),
+    ] {
+        let r = get(&app, coord, &path).await;
+        assert_eq!(r.body["urges"], 1, "{path}: {}", r.text);
+    }
+    crate::stats::assert_kept_equal_recount(&mut db.connect(), &[w.id("dept_a_department")]);
     // The next day: a daily reminder, and no second automatic 催办.
     let next = cal.add_working_days(after, 1);
     assert_eq!(remind(&db, shanghai(next, 9)).overdue, 1);
@@ -1119,6 +1130,15 @@ async fn a_delivery_survives_kill_9() {
     // Restarted: once the dead worker's claim has run out, the notice is delivered.
     let mut second = serve();
     let hits = hook.wait_for(2, Duration::from_secs(40));
+    // The receiver has answered; the worker records the delivery just after: wait for it
+    // before stopping the service (killed at once, it may not have written it yet).
+    let recorded = "SELECT count(*) AS n FROM deliveries WHERE status = 'delivered'";
+    for _ in 0..150 {
+        if count(&mut conn, recorded) == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let _ = second.kill();
     let _ = second.wait();
     assert!(hits.len() >= 2, "not delivered after the restart: {hits:?}");
