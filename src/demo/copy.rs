@@ -13,7 +13,7 @@ use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children. The kept sums are not copied: they
 /// are summed afresh from the copied rows, in the same transaction.
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 20] = [
     "calendar_years",
     "calendar_days",
     "departments",
@@ -25,6 +25,7 @@ const TABLES: [&str; 19] = [
     "forum_departments",
     "attendances",
     "issues",
+    "issue_history",
     "issue_co_departments",
     "issue_events",
     "issue_extensions",

@@ -76,7 +76,7 @@ fn erase(conn: &mut DbConn) -> Result<(), String> {
         "BEGIN; DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
          DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
          DELETE FROM issue_assignments; DELETE FROM issue_rollup; DELETE FROM issue_totals; DELETE FROM assignment_rollup; \
-         {timeline} DELETE FROM issue_co_departments; DELETE FROM issues; \
+         {timeline} DELETE FROM issue_co_departments; DELETE FROM issue_history; DELETE FROM issues; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
          DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM department_names; DELETE FROM departments; \
          DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle; COMMIT;",

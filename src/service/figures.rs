@@ -38,11 +38,13 @@ pub fn rate(numerator: i64, denominator: i64) -> Rate {
 
 #[derive(Serialize)]
 pub struct Rates {
-    /// 办结率: assigned issues now answered or closed ÷ assigned (activity basis: issues
-    /// first answered in the period ÷ those and the issues due in it still open).
+    /// 办结率: assigned issues now answered or closed with an answer ÷ assigned, those
+    /// closed as not actionable in neither (activity basis: assigned issues first answered
+    /// in the period ÷ those and the issues due in it still open at its end).
     pub answered: Rate,
-    /// 按期办结率: issues first answered by the due date in force ÷ issues answered or
-    /// overdue now (an overdue issue still open counts against the rate).
+    /// 按期办结率: issues first answered by the due date in force (resolved on the spot:
+    /// on time) ÷ issues answered or overdue, each once (an overdue issue still open counts
+    /// against the rate).
     pub on_time: Rate,
     /// 满意率: satisfied or basically satisfied ÷ rated, by each issue's latest rating.
     pub satisfaction: Rate,
@@ -54,11 +56,13 @@ pub struct Rates {
     /// 及时签收率: assignments signed for within the sign-for limit ÷ assignments, charged
     /// to the department assigned.
     pub sign_for: Rate,
-    /// 参评率: answered issues with a rating ÷ answered.
+    /// 参评率: answered issues (resolved on the spot included) with a rating ÷ answered.
     pub rated: Rate,
     /// 解决率: latest ratings saying the problem was solved ÷ rated.
     pub solved: Rate,
-    /// 一次办结率: answered issues never returned and never reopened ÷ answered.
+    /// 一次办结率: answered issues never returned and never reopened ÷ answered; in a
+    /// department's row, those it answered with no return of its own and no reopening
+    /// since its latest assignment.
     pub first_time: Rate,
 }
 
@@ -66,11 +70,11 @@ impl From<&Counts> for Rates {
     fn from(c: &Counts) -> Self {
         Rates {
             answered: if c.activity {
-                rate(c.concluded, c.answered + c.overdue_now)
+                rate(c.concluded, c.concluded + c.overdue_unanswered)
             } else {
-                rate(c.concluded, c.assigned)
+                rate(c.concluded, c.actionable)
             },
-            on_time: rate(c.on_time, c.answered + c.overdue_now),
+            on_time: rate(c.on_time, c.answered + c.overdue_unanswered),
             satisfaction: rate(c.satisfied, c.rated),
             reopen: rate(c.reopened, c.answered),
             r#return: rate(c.returns, c.assignments),
@@ -264,8 +268,8 @@ fn summarise(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Summar
 
 /// Every count of one filter: the issue sums, overdue now and the assignment rows.
 fn whole(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> Result<Counts, Error> {
-    let mut counts = stats::counts(conn, scope, f)?;
-    counts.overdue_now = stats::overdue(conn, scope, f, time::today())?;
+    let counts =
+        stats::counts(conn, scope, f)?.with_overdue(stats::overdue(conn, scope, f, time::today())?);
     let assigned = stats::assignment_counts(conn, scope, f, None)?;
     Ok(match assigned.first() {
         Some((_, a)) => counts.with_assignments(*a),
@@ -363,7 +367,7 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
             *c = c.with_assignments(a);
         }
     }
-    let overdue: std::collections::HashMap<i64, i64> =
+    let overdue: std::collections::HashMap<i64, stats::Overdue> =
         stats::overdue_by_department(conn, &scope, &f, time::today())?
             .into_iter()
             .collect();
@@ -375,7 +379,10 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
         .into_iter()
         .map(|(d, mut c)| {
             let (name, region_id) = names.get(&d).cloned().unwrap_or_default();
-            c.overdue_now = overdue.get(&d).copied().unwrap_or(0);
+            let o = overdue.get(&d).copied().unwrap_or_default();
+            c = c.with_overdue(o);
+            // A department's 一次办结 is charged only with its own setbacks.
+            c.first_time = c.first_time_own;
             DepartmentRow {
                 rank: None,
                 level: if cities.contains(&region_id) {
@@ -387,7 +394,7 @@ pub fn ranking(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<
                 department_id: d,
                 name,
                 region_id,
-                overdue: overdue.get(&d).copied().unwrap_or(0),
+                overdue: o.all,
                 figures: c.into(),
             }
         })
@@ -460,8 +467,8 @@ pub fn by_region(
     let names = regions::names(conn, &ids)?;
     let items = rows
         .into_iter()
-        .map(|(r, mut c)| {
-            c.overdue_now = overdue.get(&r.to_string()).copied().unwrap_or(0);
+        .map(|(r, c)| {
+            let c = c.with_overdue(overdue.get(&r.to_string()).copied().unwrap_or_default());
             let a = assigned.get(&r.to_string()).copied().unwrap_or_default();
             (r, c.with_assignments(a))
         })
@@ -496,8 +503,8 @@ pub fn by_category(
     let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Category)?;
     let items = stats::by_category(conn, &scope, &f)?
         .into_iter()
-        .map(|(c, mut n)| {
-            n.overdue_now = overdue.get(c.code()).copied().unwrap_or(0);
+        .map(|(c, n)| {
+            let n = n.with_overdue(overdue.get(c.code()).copied().unwrap_or_default());
             let a = assigned.get(c.code()).copied().unwrap_or_default();
             (c, n.with_assignments(a))
         })
@@ -549,8 +556,8 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
         let assigned = assignments_by(conn, &scope, &f, stats::AssignmentGroup::Bucket(bucket))?;
         stats::trend(conn, &scope, &f, granularity)?
             .into_iter()
-            .map(|(period, mut c)| {
-                c.overdue_now = overdue.get(&period).copied().unwrap_or(0);
+            .map(|(period, c)| {
+                let c = c.with_overdue(overdue.get(&period).copied().unwrap_or_default());
                 let a = assigned.get(&period).copied().unwrap_or_default();
                 (period, c.with_assignments(a))
             })

@@ -28,6 +28,18 @@ pub fn open(
     Ok(())
 }
 
+/// Whether `department_id` has returned the issue before (a setback charged to it should
+/// the issue come back to it: `charged_setback`).
+pub fn returned_by(conn: &mut DbConn, issue_id: i64, department_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        issue_assignments::table
+            .filter(issue_assignments::issue_id.eq(issue_id))
+            .filter(issue_assignments::department_id.eq(department_id))
+            .filter(issue_assignments::returned_at.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
 /// The issue's current assignment (its latest).
 fn latest(conn: &mut DbConn, issue_id: i64) -> QueryResult<Option<i64>> {
     issue_assignments::table

@@ -120,6 +120,11 @@ pub struct IssueChange {
     pub rating_source: Option<Option<RatingSource>>,
     pub rating_comment: Option<Option<String>>,
     pub rated_at: Option<Option<NaiveDateTime>>,
+    /// Closed after a return with no answer (不属受理范围): out of 办结率's terms.
+    pub not_actionable: Option<bool>,
+    /// The lead department has a setback of its own on the issue (it returned it, or the
+    /// issue was reopened since its latest assignment): not 一次办结 in its row.
+    pub charged_setback: Option<bool>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -208,18 +213,20 @@ pub fn get_with_co_departments(
 /// Inserts an issue (call inside a transaction); the row as stored. The caller adds the
 /// new issue to the kept sums (`kept::add_to_rollup`) in the same transaction.
 pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
-    diesel::insert_into(issues::table)
+    let row: IssueRow = diesel::insert_into(issues::table)
         .values(new)
         .returning(<IssueRow as Selectable<crate::db::MultiBackend>>::construct_selection())
-        .get_result(conn)
+        .get_result(conn)?;
+    super::history::record(conn, row.id, new.created_at)?;
+    Ok(row)
 }
 
 /// Applies `change` if the issue is still at `version`, and moves it to the next version.
 /// It first takes the issue's row (`lock`): when the version has moved (of two conflicting
 /// actions racing on one issue, the second finds it so) it answers a conflict before it has
 /// written anything, the kept sums included; else the issue's old measures come out of the
-/// kept sums, the change is written, and the new measures go in, in the caller's
-/// transaction.
+/// kept sums, the change is written, the new measures go in, and the new state is
+/// recorded as the issue's version from `at` (`history`), in the caller's transaction.
 pub fn apply(
     conn: &mut DbConn,
     id: i64,
@@ -242,6 +249,7 @@ pub fn apply(
         ))
         .execute(conn)?;
     super::kept::add_to_rollup(conn, id, 1)?;
+    super::history::record(conn, id, at)?;
     Ok(())
 }
 

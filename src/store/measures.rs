@@ -85,7 +85,7 @@ struct Activity {
     filed: String,
     /// First assigned in the period.
     assigned: String,
-    /// Assigned, and first answered in the period.
+    /// Assigned (or resolved on the spot), and first answered in the period.
     answered: String,
     /// `FROM issue_ratings r WHERE` the issue's ratings given in the period.
     rated_in: String,
@@ -98,7 +98,7 @@ impl Activity {
             filed: period.dated("filed_on"),
             assigned: period.within("assigned_at"),
             answered: format!(
-                "assigned_at IS NOT NULL AND {}",
+                "(assigned_at IS NOT NULL OR resolved_on_site) AND {}",
                 period.within("first_answered_at")
             ),
             rated_in: format!(
@@ -158,6 +158,10 @@ macro_rules! measures {
             /// Overdue now: still assigned or in progress past the due date. Not a kept sum
             /// (it moves with the date); filled in by the figures from `overdue`/`overdue_by`.
             pub overdue_now: i64,
+            /// Of those, the issues not counted among the answered of the same figures
+            /// (a reopened issue overdue again is answered already): what "answered or
+            /// overdue" adds to the answered.
+            pub overdue_unanswered: i64,
             /// Assignments made (交办次数), those signed for within the sign-for limit, and
             /// those returned: counted over the assignment rows, charged to the department
             /// assigned. Filled in by the figures from `assignment_counts`.
@@ -165,8 +169,8 @@ macro_rules! measures {
             pub signed_on_time: i64,
             pub returns: i64,
             /// Read on the activity basis: 办结率 is then over the work of the period
-            /// (answered in it, or due in it and still open), not over the issues assigned
-            /// in it.
+            /// (answered in it, or due in it and still open at its end), not over the
+            /// issues assigned in it.
             pub activity: bool,
         }
 
@@ -200,6 +204,11 @@ macro_rules! measures {
     };
 }
 
+/// Answered on the filed basis: assigned and answered at least once, or resolved on the
+/// spot (which counts as answered on time).
+const ANSWERED: &str =
+    "(first_answered_at IS NOT NULL AND (assigned_at IS NOT NULL OR resolved_on_site))";
+
 measures! {
     /// Filed, not withdrawn.
     collected = "collected",
@@ -212,28 +221,26 @@ measures! {
     assigned = "assigned_issues",
         filed: one_if("assigned_at IS NOT NULL"),
         activity: |a| one_if(&a.assigned);
-    /// Assigned and now answered or closed.
+    /// Assigned and now answered or closed with an answer (办结).
     concluded = "concluded",
         filed: one_if(format!(
-            "assigned_at IS NOT NULL AND status IN ({})",
+            "assigned_at IS NOT NULL AND NOT not_actionable AND status IN ({})",
             sql_list(&State::CONCLUDED)
         )),
-        activity: |a| one_if(&a.answered);
-    /// Assigned and answered at least once.
+        activity: |a| one_if(format!("assigned_at IS NOT NULL AND {}", a.answered));
+    /// Answered (assigned and answered at least once), or resolved on the spot.
     answered = "answered_issues",
-        filed: one_if("assigned_at IS NOT NULL AND first_answered_at IS NOT NULL"),
+        filed: one_if(ANSWERED),
         activity: |a| one_if(&a.answered);
-    /// Of those, first answered by the due date in force.
+    /// Of those, first answered by the due date in force (on the spot: on time).
     on_time = "on_time",
-        filed: one_if("assigned_at IS NOT NULL AND answered_on_time"),
+        filed: one_if(format!("{ANSWERED} AND answered_on_time")),
         activity: |a| one_if(format!("{} AND answered_on_time", a.answered));
     /// Of the answered, reopened at least once.
     reopened = "reopened",
-        filed: one_if(
-            "assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND reopen_count > 0"
-        ),
+        filed: one_if(format!("{ANSWERED} AND reopen_count > 0")),
         activity: |a| one_if(format!(
-            "assigned_at IS NOT NULL AND EXISTS (SELECT 1 {} AND r.rating = '{}')",
+            "(assigned_at IS NOT NULL OR resolved_on_site) AND EXISTS (SELECT 1 {} AND r.rating = '{}')",
             a.rated_in,
             Rating::Dissatisfied
         ));
@@ -268,33 +275,32 @@ measures! {
     working_days_sum = "working_days_sum",
         filed: "CASE WHEN assigned_at IS NOT NULL THEN COALESCE(working_days_to_answer, 0) ELSE 0 END",
         activity: |a| format!(
-            "CASE WHEN {} THEN COALESCE(working_days_to_answer, 0) ELSE 0 END",
+            "CASE WHEN assigned_at IS NOT NULL AND {} THEN COALESCE(working_days_to_answer, 0) ELSE 0 END",
             a.answered
         );
     working_days_n = "working_days_n",
         filed: one_if("assigned_at IS NOT NULL AND working_days_to_answer IS NOT NULL"),
-        activity: |a| one_if(format!("{} AND working_days_to_answer IS NOT NULL", a.answered));
+        activity: |a| one_if(format!(
+            "assigned_at IS NOT NULL AND {} AND working_days_to_answer IS NOT NULL",
+            a.answered
+        ));
     urges = "urges",
         filed: "urge_count",
         activity: |a| a.events(EventKind::Urged);
     supervisions = "supervisions",
         filed: "supervise_count",
         activity: |a| a.events(EventKind::Supervised);
-    /// 督办中: flagged for supervision now.
+    /// 督办中: flagged for supervision (now; on the activity basis, at the period's end).
     under_supervision = "under_supervision",
         filed: one_if(under_supervision_sql()),
         activity: |_a| one_if(under_supervision_sql());
     /// Of the answered, rated (参评).
     rated_answered = "rated_answered",
-        filed: one_if(
-            "assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND rating IS NOT NULL"
-        ),
+        filed: one_if(format!("{ANSWERED} AND rating IS NOT NULL")),
         activity: |a| one_if(format!("{} AND rating IS NOT NULL", a.answered));
     /// Of the answered, never returned and never reopened (一次办结).
     first_time = "first_time",
-        filed: one_if(
-            "assigned_at IS NOT NULL AND first_answered_at IS NOT NULL AND return_count = 0 AND reopen_count = 0"
-        ),
+        filed: one_if(format!("{ANSWERED} AND return_count = 0 AND reopen_count = 0")),
         activity: |a| one_if(format!(
             "{} AND return_count = 0 AND reopen_count = 0",
             a.answered
@@ -303,9 +309,43 @@ measures! {
     solved = "solved",
         filed: one_if("rating IS NOT NULL AND solved"),
         activity: |a| one_if(a.latest("solved"));
+    /// Assigned and not closed as not actionable: 办结率's denominator.
+    actionable = "actionable",
+        filed: one_if("assigned_at IS NOT NULL AND NOT not_actionable"),
+        activity: |a| one_if(format!("{} AND NOT not_actionable", a.assigned));
+    /// Of the answered, with no setback charged to the lead department (it never returned
+    /// the issue, and it was not reopened since its latest assignment): 一次办结 in a
+    /// department's row.
+    first_time_own = "first_time_own",
+        filed: one_if(format!("{ANSWERED} AND NOT charged_setback")),
+        activity: |a| one_if(format!("{} AND NOT charged_setback", a.answered));
+}
+
+/// The issues the figures count as answered, as SQL over one issue: the `answered`
+/// measure's condition on either basis. An overdue issue among them is not counted again in
+/// a denominator of "answered or overdue".
+pub fn answered_sql(activity: bool, period: Period) -> String {
+    if activity {
+        Activity::new(period).answered
+    } else {
+        ANSWERED.to_owned()
+    }
+}
+
+/// Overdue issues: all of them, and those not among the answered of the same figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overdue {
+    pub all: i64,
+    pub unanswered: i64,
 }
 
 impl Counts {
+    pub fn with_overdue(mut self, o: Overdue) -> Self {
+        self.overdue_now = o.all;
+        self.overdue_unanswered = o.unanswered;
+        self
+    }
+
     pub fn with_assignments(mut self, a: AssignmentCounts) -> Self {
         self.assignments = a.assignments;
         self.signed_on_time = a.signed_on_time;
@@ -322,12 +362,17 @@ pub struct AssignmentCounts {
     pub returns: i64,
 }
 
+/// An assignment `a` handled within the sign-for limit: signed for, or returned with a
+/// reason, before its deadline.
+pub const SIGNED_IN_TIME: &str =
+    "(a.signed_at < a.sign_deadline OR a.returned_at < a.sign_deadline)";
+
 /// The measures of the assignment counts, in the order of `AssignmentCounts`.
 pub const ASSIGNMENT_MEASURES: [(&str, &str); 3] = [
     ("assignments", "1"),
     (
         "signed_on_time",
-        "CASE WHEN a.signed_at < a.sign_deadline THEN 1 ELSE 0 END",
+        "CASE WHEN (a.signed_at < a.sign_deadline OR a.returned_at < a.sign_deadline) THEN 1 ELSE 0 END",
     ),
     (
         "returns",
@@ -412,6 +457,11 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_sign_for_measure_is_the_rule() {
+        assert!(ASSIGNMENT_MEASURES[1].1.contains(SIGNED_IN_TIME));
+    }
+
+    #[test]
     fn every_measure_has_sql_on_both_bases() {
         assert_eq!(filed_list().len(), COLUMNS.len());
         assert_eq!(activity_list(Period::default()).len(), COLUMNS.len());
@@ -420,13 +470,14 @@ mod tests {
     #[test]
     fn a_row_is_read_into_the_fields_it_was_summed_for() {
         let row: CountsRow = (
-            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
         );
         let c = Counts::from(row);
         assert_eq!(
             (c.collected, c.assigned, c.under_supervision, c.solved),
             (1, 3, 16, 19)
         );
+        assert_eq!((c.actionable, c.first_time_own), (20, 21));
         assert_eq!(COLUMNS[15], "under_supervision");
     }
 }

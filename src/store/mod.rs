@@ -8,6 +8,7 @@ pub mod enterprises;
 pub mod filter;
 pub mod fixed;
 pub mod forums;
+pub mod history;
 pub mod issues;
 pub mod kept;
 pub mod measures;

@@ -187,6 +187,19 @@ diesel::table! {
         rating_source -> Nullable<Text>,
         rating_comment -> Nullable<Text>,
         rated_at -> Nullable<Timestamp>,
+        not_actionable -> Bool,
+        charged_setback -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Every version of an issue's state the figures read, in force from `valid_from` until
+    /// `valid_to` (null: the current one); written with every write of the issue.
+    issue_history (issue_id, version) {
+        issue_id -> BigInt,
+        version -> BigInt,
+        valid_from -> Timestamp,
+        valid_to -> Nullable<Timestamp>,
     }
 }
 
@@ -317,6 +330,8 @@ diesel::table! {
         rated_answered -> BigInt,
         first_time -> BigInt,
         solved -> BigInt,
+        actionable -> BigInt,
+        first_time_own -> BigInt,
     }
 }
 
@@ -349,6 +364,8 @@ diesel::table! {
         rated_answered -> BigInt,
         first_time -> BigInt,
         solved -> BigInt,
+        actionable -> BigInt,
+        first_time_own -> BigInt,
     }
 }
 
@@ -442,6 +459,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issues,
     issue_co_departments,
     issue_events,
+    issue_history,
     issue_ratings,
     issue_extensions,
     idempotency_keys,

@@ -17,6 +17,7 @@ mod issues;
 mod migrations;
 mod notifications;
 mod pages;
+mod periods;
 mod reference;
 mod spec;
 mod stats;

@@ -439,6 +439,11 @@ fn assign_step(conn: &mut DbConn, ctx: &Ctx, body: AssignIn) -> Result<Step, Err
         due_on: Some(Some(due)),
         assigned_at: issue.assigned_at.is_none().then_some(Some(ctx.now)),
         handler_id: Some(None),
+        charged_setback: Some(st::assignments::returned_by(
+            conn,
+            issue.id,
+            body.lead_department_id,
+        )?),
         ..Default::default()
     };
     let details = AssignedDetails {
@@ -504,6 +509,7 @@ fn return_step(conn: &mut DbConn, ctx: &Ctx, body: ReasonIn) -> Result<Step, Err
     let change = IssueChange {
         return_count: Some(returns),
         supervision: flag.then_some(true),
+        charged_setback: Some(true),
         ..Default::default()
     };
     let details = json!({
@@ -736,6 +742,7 @@ fn rating_step(conn: &mut DbConn, ctx: &Ctx, body: RatingIn) -> Result<Step, Err
         change.dissatisfied_count = Some(issue.dissatisfied_count + 1);
         change.due_on = Some(Some(due));
         change.supervision = flag.then_some(true);
+        change.charged_setback = Some(true);
         details["reopened"] = json!(true);
         details["reopen_count"] = json!(reopens);
         details["due_on"] = json!(due);
@@ -756,13 +763,17 @@ fn close_step(ctx: &Ctx, body: NoteIn) -> Result<Step, Error> {
     let mut check = Check::default();
     let note = check.text("note", &body.note, 1, 1_000);
     check.finish()?;
-    let why = if ctx.issue.status == State::Returned {
+    let not_actionable = ctx.issue.status == State::Returned;
+    let why = if not_actionable {
         "not_actionable"
     } else {
         "after_reopens"
     };
     Ok(Step::new(
-        IssueChange::default(),
+        IssueChange {
+            not_actionable: Some(not_actionable),
+            ..Default::default()
+        },
         EventKind::Closed,
         json!({"note": note, "reason": why}),
     ))

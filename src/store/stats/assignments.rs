@@ -5,10 +5,10 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::{assignment_rollup_in, issues_in, kept, ByBucket, TrendBucket};
+use super::{assignment_rollup_in, issues_in, judged, kept, ByBucket, TrendBucket};
 use crate::db::DbConn;
 use crate::store::filter::IssueFilter;
-use crate::store::measures::AssignmentCounts;
+use crate::store::measures::{AssignmentCounts, Period, SIGNED_IN_TIME};
 use crate::store::schema::{assignment_rollup, issue_assignments, issues};
 use crate::store::scope::{self, Filter, Scope};
 
@@ -127,36 +127,51 @@ pub fn assignment_counts_from_rows(
     for d in [own, f.department_id].into_iter().flatten() {
         cond = Box::new(cond.and(issue_assignments::department_id.eq(d)));
     }
+    let in_time = SIGNED_IN_TIME.replace("a.", "");
     let sums = if f.activity {
         let made = f.period().within("assigned_at");
+        let returned = f.period().within("returned_at");
+        // Handled in time by the period's end: a signing or return after it is not known
+        // at its end.
+        let until = Period {
+            from: None,
+            to: f.to,
+        };
         cond = Box::new(cond.and(sql::<diesel::sql_types::Bool>(&format!(
-            "({made} OR {})",
-            f.period().within("returned_at")
+            "({made} OR {returned})"
         ))));
         format!(
-            "CAST(COALESCE(SUM(CASE WHEN {made} THEN 1 ELSE 0 END), 0) AS BIGINT),              CAST(COALESCE(SUM(CASE WHEN {made} AND signed_at < sign_deadline THEN 1 ELSE 0 END), 0) AS BIGINT),              CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT)",
-            f.period().within("returned_at")
+            "CAST(COALESCE(SUM(CASE WHEN {made} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN {made} AND ((signed_at < sign_deadline AND {}) \
+               OR (returned_at < sign_deadline AND {})) THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN {returned} THEN 1 ELSE 0 END), 0) AS BIGINT)",
+            until.within("signed_at"),
+            until.within("returned_at"),
         )
     } else {
-        "COUNT(*),          CAST(COALESCE(SUM(CASE WHEN signed_at < sign_deadline THEN 1 ELSE 0 END), 0) AS BIGINT),          CAST(COALESCE(SUM(CASE WHEN returned_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"
-            .to_owned()
+        format!(
+            "COUNT(*), \
+             CAST(COALESCE(SUM(CASE WHEN {in_time} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN returned_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)"
+        )
     };
     let sums = sql::<(BigInt, BigInt, BigInt)>(&sums);
     let rows: Vec<(Option<String>, (i64, i64, i64))> = match group {
         None => {
-            let n = issue_assignments::table
-                .filter(cond)
-                .select(sums)
-                .first(conn)?;
+            let n =
+                judged(f, issue_assignments::table.filter(cond).select(sums)).get_result(conn)?;
             vec![(None, n)]
         }
         Some(g) => {
             let key = g.counted_sql();
-            issue_assignments::table
-                .filter(cond)
-                .group_by(sql::<Nullable<Text>>(&key))
-                .select((sql::<Nullable<Text>>(&key), sums))
-                .load(conn)?
+            judged(
+                f,
+                issue_assignments::table
+                    .filter(cond)
+                    .group_by(sql::<Nullable<Text>>(&key))
+                    .select((sql::<Nullable<Text>>(&key), sums)),
+            )
+            .load(conn)?
         }
     };
     Ok(assignment_rows(rows))

@@ -7,14 +7,15 @@ mod assignments;
 mod forums;
 mod trend;
 
-use chrono::NaiveDate;
-use diesel::dsl::{count_star, sql};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::filter::{condition, overdue_on, IssueFilter};
+use super::history::AsAt;
 use super::measures::{self, CountsRow, CountsSql};
-pub use super::measures::{AssignmentCounts, Counts};
+pub use super::measures::{AssignmentCounts, Counts, Overdue};
 use super::schema::{assignment_rollup, issue_rollup, issues};
 use super::scope::{self, Filter, Scope};
 use crate::db::DbConn;
@@ -78,6 +79,42 @@ where
 }
 
 impl<Q, ST, C> diesel::RunQueryDsl<C> for ByBucket<Q, ST> {}
+
+/// The moment the figures of a filter judge the issues' state at: on the activity basis,
+/// once the period is over, the end of its last day (the issues as they then stood, from
+/// `issue_history`); else now (`None`: the issues as they are).
+pub fn as_at(f: &IssueFilter) -> Option<NaiveDateTime> {
+    if !f.activity {
+        return None;
+    }
+    let end = crate::domain::time::start_of(f.to?.succ_opt()?);
+    (end <= chrono::Utc::now().naive_utc()).then_some(end)
+}
+
+/// The day "overdue" is judged on: the day after the period on the activity basis once it
+/// is over (due in it and not answered by its last day), else `today`.
+fn judged_on(f: &IssueFilter, today: NaiveDate) -> NaiveDate {
+    match (as_at(f), f.to) {
+        (Some(_), Some(to)) => to.succ_opt().unwrap_or(to),
+        _ => today,
+    }
+}
+
+/// A query over the issues as the filter judges them (`as_at`).
+fn judged<Q>(f: &IssueFilter, query: Q) -> AsAt<Q> {
+    AsAt {
+        at: as_at(f),
+        query,
+    }
+}
+
+/// The overdue counts of a filter's issues: all, and those not among its answered.
+fn overdue_sums(f: &IssueFilter) -> diesel::expression::SqlLiteral<(BigInt, BigInt)> {
+    sql(&format!(
+        "COUNT(*), CAST(COALESCE(SUM(CASE WHEN {} THEN 0 ELSE 1 END), 0) AS BIGINT)",
+        measures::answered_sql(f.activity, f.period())
+    ))
+}
 
 /// A row of sums read with a filter, knowing its basis.
 fn read(f: &IssueFilter, r: CountsRow) -> Counts {
@@ -213,10 +250,13 @@ pub fn counts_from_issues(
     scope: &Scope,
     f: &IssueFilter,
 ) -> QueryResult<Counts> {
-    let row: CountsRow = issues::table
-        .filter(issues_in(scope, f))
-        .select(sums_sql(f))
-        .first(conn)?;
+    let row: CountsRow = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .select(sums_sql(f)),
+    )
+    .get_result(conn)?;
     Ok(read(f, row))
 }
 
@@ -229,22 +269,27 @@ fn due_in(f: &IssueFilter) -> Filter<issues::table> {
     Box::new(sql::<diesel::sql_types::Bool>(&f.period().dated("due_on")))
 }
 
-/// Issues overdue on `today`: past the due date in force while assigned or in progress.
+/// Issues overdue on `today`: past the due date in force while assigned or in progress
+/// (on the activity basis, due in the period and open at its end).
 pub fn overdue(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
     today: NaiveDate,
-) -> QueryResult<i64> {
-    issues::table
-        .filter(issues_in(scope, f))
-        .filter(overdue_on(today))
-        .filter(due_in(f))
-        .count()
-        .get_result(conn)
+) -> QueryResult<Overdue> {
+    let (all, unanswered): (i64, i64) = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .filter(overdue_on(judged_on(f, today)))
+            .filter(due_in(f))
+            .select(overdue_sums(f)),
+    )
+    .get_result(conn)?;
+    Ok(Overdue { all, unanswered })
 }
 
-/// Overdue issues now, grouped by an SQL expression of the issue (`group`, the one a figure
+/// Overdue issues, grouped by an SQL expression of the issue (`group`, the one a figure
 /// groups its rows by), each group named by `label`, text of the grouped value.
 pub fn overdue_by(
     conn: &mut DbConn,
@@ -252,17 +297,20 @@ pub fn overdue_by(
     f: &IssueFilter,
     today: NaiveDate,
     (group, label): (&str, &str),
-) -> QueryResult<std::collections::HashMap<String, i64>> {
-    let rows: Vec<(Option<String>, i64)> = issues::table
-        .filter(issues_in(scope, f))
-        .filter(overdue_on(today))
-        .filter(due_in(f))
-        .group_by(sql::<Nullable<Text>>(group))
-        .select((sql::<Nullable<Text>>(label), count_star()))
-        .load(conn)?;
+) -> QueryResult<std::collections::HashMap<String, Overdue>> {
+    let rows: Vec<(Option<String>, (i64, i64))> = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .filter(overdue_on(judged_on(f, today)))
+            .filter(due_in(f))
+            .group_by(sql::<Nullable<Text>>(group))
+            .select((sql::<Nullable<Text>>(label), overdue_sums(f))),
+    )
+    .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(k, n)| k.map(|k| (k, n)))
+        .filter_map(|(k, (all, unanswered))| k.map(|k| (k, Overdue { all, unanswered })))
         .collect())
 }
 
@@ -272,30 +320,36 @@ pub fn first_filing(
     scope: &Scope,
     f: &IssueFilter,
 ) -> QueryResult<Option<NaiveDate>> {
-    issues::table
-        .filter(issues_in(scope, f))
-        .select(diesel::dsl::min(issues::filed_on))
-        .first(conn)
+    judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .select(diesel::dsl::min(issues::filed_on)),
+    )
+    .get_result(conn)
 }
 
-/// Overdue issues now, per lead department.
+/// Overdue issues, per lead department.
 pub fn overdue_by_department(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
     today: NaiveDate,
-) -> QueryResult<Vec<(i64, i64)>> {
-    let rows: Vec<(Option<i64>, i64)> = issues::table
-        .filter(issues_in(scope, f))
-        .filter(overdue_on(today))
-        .filter(due_in(f))
-        .filter(issues::lead_department_id.is_not_null())
-        .group_by(issues::lead_department_id)
-        .select((issues::lead_department_id, count_star()))
-        .load(conn)?;
+) -> QueryResult<Vec<(i64, Overdue)>> {
+    let rows: Vec<(Option<i64>, (i64, i64))> = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .filter(overdue_on(judged_on(f, today)))
+            .filter(due_in(f))
+            .filter(issues::lead_department_id.is_not_null())
+            .group_by(issues::lead_department_id)
+            .select((issues::lead_department_id, overdue_sums(f))),
+    )
+    .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(d, n)| d.map(|d| (d, n)))
+        .filter_map(|(d, (all, unanswered))| d.map(|d| (d, Overdue { all, unanswered })))
         .collect())
 }
 
@@ -310,11 +364,14 @@ pub fn unassigned(conn: &mut DbConn, scope: &Scope, f: &IssueFilter) -> QueryRes
             .first(conn)?);
         return Ok(row.into());
     }
-    let row: CountsRow = issues::table
-        .filter(issues_in(scope, f))
-        .filter(issues::lead_department_id.is_null())
-        .select(sums_sql(f))
-        .first(conn)?;
+    let row: CountsRow = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .filter(issues::lead_department_id.is_null())
+            .select(sums_sql(f)),
+    )
+    .get_result(conn)?;
     Ok(read(f, row))
 }
 
@@ -333,12 +390,15 @@ pub fn by_department(
             .load(conn)?);
         return Ok(rows.into_iter().map(|(d, c)| (d, c.into())).collect());
     }
-    let rows: Vec<(Option<i64>, CountsRow)> = issues::table
-        .filter(issues_in(scope, f))
-        .filter(issues::lead_department_id.is_not_null())
-        .group_by(issues::lead_department_id)
-        .select((issues::lead_department_id, sums_sql(f)))
-        .load(conn)?;
+    let rows: Vec<(Option<i64>, CountsRow)> = judged(
+        f,
+        issues::table
+            .filter(issues_in(scope, f))
+            .filter(issues::lead_department_id.is_not_null())
+            .group_by(issues::lead_department_id)
+            .select((issues::lead_department_id, sums_sql(f))),
+    )
+    .load(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(d, c)| d.map(|d| (d, read(f, c))))
@@ -358,12 +418,15 @@ pub fn by_region(
             .order(t::region_id)
             .load(conn)?)
     } else {
-        issues::table
-            .filter(issues_in(scope, f))
-            .group_by(issues::region_id)
-            .select((issues::region_id, sums_sql(f)))
-            .order(issues::region_id)
-            .load(conn)?
+        judged(
+            f,
+            issues::table
+                .filter(issues_in(scope, f))
+                .group_by(issues::region_id)
+                .select((issues::region_id, sums_sql(f)))
+                .order(issues::region_id),
+        )
+        .load(conn)?
     };
     Ok(rows.into_iter().map(|(r, c)| (r, read(f, c))).collect())
 }
@@ -381,12 +444,15 @@ pub fn by_category(
             .order(t::category)
             .load(conn)?)
     } else {
-        issues::table
-            .filter(issues_in(scope, f))
-            .group_by(issues::category)
-            .select((issues::category, sums_sql(f)))
-            .order(issues::category)
-            .load(conn)?
+        judged(
+            f,
+            issues::table
+                .filter(issues_in(scope, f))
+                .group_by(issues::category)
+                .select((issues::category, sums_sql(f)))
+                .order(issues::category),
+        )
+        .load(conn)?
     };
     Ok(rows.into_iter().map(|(c, n)| (c, read(f, n))).collect())
 }
