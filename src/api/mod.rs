@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod notifications;
 pub mod problem;
 pub mod regions;
+pub mod reports;
 pub mod spec;
 pub mod stats;
 pub mod users;
@@ -39,4 +40,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     issues::routes(cfg);
     notifications::routes(cfg);
     stats::routes(cfg);
+    reports::routes(cfg);
 }

@@ -74,3 +74,4 @@ pub mod notice;
 pub mod role;
 pub mod throttle;
 pub mod time;
+pub mod zh;

@@ -36,6 +36,8 @@ pub enum Can {
     WorkInbox,
     /// Run the coordinator's desk (工作台), editions, forums and attendance.
     RunForums,
+    /// Publish a 月度通报 or 年度报告 (the Federation's document).
+    Publish,
 }
 
 impl Can {
@@ -50,6 +52,7 @@ impl Can {
             Can::KeepTemplates => &[Coordinator],
             Can::WorkInbox => &[Department],
             Can::RunForums => &[Coordinator],
+            Can::Publish => &[Coordinator, Admin],
         }
     }
 
@@ -63,6 +66,7 @@ impl Can {
             Can::KeepTemplates => "keep reply templates",
             Can::WorkInbox => "work a department's inbox",
             Can::RunForums => "run editions and forums",
+            Can::Publish => "publish reports",
         }
     }
 }

@@ -26,6 +26,22 @@ pub struct Rate {
     pub percent: Option<f64>,
 }
 
+impl Rate {
+    /// `98.75%`, or `—` over nothing.
+    pub fn zh(&self) -> String {
+        match self.percent {
+            Some(p) => format!("{p:.2}%"),
+            None => "—".into(),
+        }
+    }
+
+    /// `1,975 / 2,000`: what the rate is made of.
+    pub fn parts(&self) -> String {
+        use crate::domain::zh::count;
+        format!("{} / {}", count(self.numerator), count(self.denominator))
+    }
+}
+
 pub fn rate(numerator: i64, denominator: i64) -> Rate {
     let percent = (denominator > 0)
         .then(|| (numerator as f64 * 10_000.0 / denominator as f64).round() / 100.0);
@@ -127,7 +143,7 @@ impl From<Counts> for IssueFigures {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     #[serde(default, deserialize_with = "crate::domain::time::strict_date")]
@@ -154,6 +170,23 @@ pub struct StatsQuery {
 }
 
 impl StatsQuery {
+    /// The figures of a period (inclusive dates) and, if given, a region, on a basis.
+    pub fn period(from: NaiveDate, to: NaiveDate, region_id: Option<i64>, activity: bool) -> Self {
+        StatsQuery {
+            from: Some(from),
+            to: Some(to),
+            region_id,
+            department_id: None,
+            category: None,
+            channel: None,
+            edition_id: None,
+            forum_id: None,
+            granularity: None,
+            min_rated: None,
+            basis: activity.then(|| "activity".to_owned()),
+        }
+    }
+
     /// Refuses the parameters of other figure endpoints (`granularity` outside the trend,
     /// `min_rated` outside the ranking), as any parameter an endpoint does not have.
     fn only(&self, granularity: bool, min_rated: bool) -> Result<(), Error> {

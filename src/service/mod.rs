@@ -18,5 +18,6 @@ pub mod issues;
 pub mod ledger;
 pub mod notices;
 pub mod regions;
+pub mod reports;
 pub mod templates;
 pub mod users;

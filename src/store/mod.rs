@@ -14,6 +14,7 @@ pub mod kept;
 pub mod measures;
 pub mod notices;
 pub mod regions;
+pub mod reports;
 pub mod schema;
 pub mod scope;
 pub mod settings;

@@ -388,6 +388,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        kind -> Text,
+        year -> Integer,
+        month -> Integer,
+        region_id -> BigInt,
+        version -> Integer,
+        number_year -> Integer,
+        number_seq -> Integer,
+        number -> Text,
+        basis -> Text,
+        document -> Text,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notices (id) {
         id -> BigInt,
         kind -> Text,
@@ -461,6 +479,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_events,
     issue_history,
     issue_ratings,
+    reports,
     issue_extensions,
     idempotency_keys,
     issue_rollup,

@@ -309,6 +309,10 @@ fn label(field: &str) -> &'static str {
         "contact_name" => "联系人",
         "contact_phone" => "联系电话",
         "enterprise" => "企业",
+        "next_steps" => "下步工作",
+        "year" => "年份",
+        "month" => "月份",
+        "region_id" => "区域",
         _ => "内容",
     }
 }
@@ -339,6 +343,10 @@ pub fn in_words(e: &FieldError) -> String {
         "仅在“列入计划”时填写计划完成日期".into()
     } else if m.contains("is not a date") {
         format!("{l}不是有效日期")
+    } else if m.contains("not over yet") {
+        "该期间尚未结束，期满后方可发布".into()
+    } else if m.contains("published at the same moment") {
+        "他人刚刚发布了文件，请再发布一次".into()
     } else if m.contains("already") {
         format!("{l}已存在")
     } else {

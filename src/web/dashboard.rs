@@ -21,9 +21,7 @@ use crate::service::regions::{self, Region};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/dashboard").get(dashboard))
-        .service(web::resource("/reports").get(reports_index))
-        .service(web::resource("/reports/{year}").get(year_report))
-        .service(web::resource("/reports/{year}/{month}").get(month_report));
+        .service(web::resource("/reports").get(reports_index));
 }
 
 /// The first year of the programme's records that the selectors offer.
@@ -143,19 +141,7 @@ fn resolve(q: &DashboardQuery, today: NaiveDate) -> Result<(Period, Kind), Error
 }
 
 fn stats_query(p: &Period, region_id: Option<i64>) -> StatsQuery {
-    StatsQuery {
-        from: Some(p.from),
-        to: Some(p.to),
-        region_id,
-        department_id: None,
-        category: None,
-        channel: None,
-        edition_id: None,
-        forum_id: None,
-        granularity: None,
-        min_rated: None,
-        basis: p.activity.then(|| "activity".to_owned()),
-    }
+    StatsQuery::period(p.from, p.to, region_id, p.activity)
 }
 
 /// The issue list holding exactly the issues a figure counts.
@@ -660,9 +646,19 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
     if regions.len() == 1 {
         region_choices.truncate(1);
     }
+    // 打印报告 prints what is on screen: the month's 通报 or the year's 报告 of the region
+    // chosen; a span of days has no document, and the page itself prints.
+    let on_region = region
+        .map(|r| format!("?region_id={r}"))
+        .unwrap_or_default();
     let report_href = match kind {
-        Kind::Month => format!("/reports/{}/{}", period.from.year(), period.from.month()),
-        _ => format!("/reports/{}", period.from.year()),
+        Kind::Month => format!(
+            "/reports/{}/{}{on_region}",
+            period.from.year(),
+            period.from.month()
+        ),
+        Kind::Year => format!("/reports/{}{on_region}", period.from.year()),
+        Kind::Custom => String::new(),
     };
     page(&DashboardPage {
         calendar_missing,
@@ -723,153 +719,6 @@ async fn reports_index(session: Session) -> Result<HttpResponse, WebError> {
     page(&ReportsIndex {
         chrome: Chrome::new(&session, "报告", "/reports"),
         years,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "report.html")]
-struct ReportPage {
-    title: String,
-    kind_name: &'static str,
-    issuer: String,
-    issued_on: String,
-    sentence: String,
-    rows: Vec<(String, String, String)>,
-    trend: String,
-    boards: Vec<Board>,
-    category_chart: String,
-    back: String,
-}
-
-#[derive(Deserialize)]
-struct ReportQuery {
-    region_id: Option<i64>,
-}
-
-async fn year_report(
-    session: Session,
-    year: web::Path<i32>,
-    req: HttpRequest,
-) -> Result<HttpResponse, WebError> {
-    let q: ReportQuery = parse_query(&filled(&req))?;
-    let year = year.into_inner();
-    let p = year_period(year)
-        .filter(|_| (2000..=2100).contains(&year))
-        .ok_or_else(|| Error::not_found("report"))?;
-    report(session, p, "年度报告", q.region_id).await
-}
-
-async fn month_report(
-    session: Session,
-    path: web::Path<(i32, u32)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, WebError> {
-    let q: ReportQuery = parse_query(&filled(&req))?;
-    let (year, month) = path.into_inner();
-    let p = month_period(year, month)
-        .filter(|_| (2000..=2100).contains(&year))
-        .map(|p| Period {
-            activity: true,
-            ..p
-        })
-        .ok_or_else(|| Error::not_found("report"))?;
-    report(session, p, "月度通报", q.region_id).await
-}
-
-/// The document a Federation sends to the leaders: title, issuing body, date, the
-/// programme's sentence, the figures, the ranking and the charts, laid out for A4.
-async fn report(
-    session: Session,
-    p: Period,
-    kind_name: &'static str,
-    region_id: Option<i64>,
-) -> Result<HttpResponse, WebError> {
-    require_reader(&session)?;
-    let caller = session.caller.clone();
-    let state = session.state.clone();
-    let period = p.clone();
-    let (regions, region, s, trend, boards, category_chart) = db::run(&state.pool, move |conn| {
-        let (regions, region) = pick_region(conn, &caller, region_id)?;
-        let s = figures::summary(conn, &caller, stats_query(&period, region))?;
-        let trend = trend_chart(conn, &caller, &period, region)?;
-        let boards = boards(conn, &caller, &period, region)?;
-        let category_chart = category_chart(conn, &caller, &period, region)?;
-        Ok((regions, region, s, trend, boards, category_chart))
-    })
-    .await?;
-    let place = match region {
-        Some(r) => regions.iter().find(|x| x.id == r).map(|x| x.name.clone()),
-        None => regions.first().map(|r| r.name.clone()),
-    }
-    .unwrap_or_default();
-    let f = &s.issues;
-    let r = &f.rates;
-    let rate_row = |name: &str, rate: &Rate| (name.to_owned(), percent(rate), fraction(rate));
-    let rows = vec![
-        (
-            "恳谈会场次".to_owned(),
-            format!("{} 场", count(s.forums_held.unwrap_or(0))),
-            format!("{} 期", count(s.editions.unwrap_or(0))),
-        ),
-        (
-            "参会企业家".to_owned(),
-            format!("{} 位", count(s.attendances.unwrap_or(0))),
-            format!("{} 家企业", count(s.distinct_enterprises.unwrap_or(0))),
-        ),
-        (
-            "收集问题".to_owned(),
-            format!("{} 个", count(f.issues_collected)),
-            String::new(),
-        ),
-        (
-            "现场解决".to_owned(),
-            format!("{} 个", count(f.resolved_on_site)),
-            String::new(),
-        ),
-        (
-            "会后交办".to_owned(),
-            format!("{} 个", count(f.assigned)),
-            String::new(),
-        ),
-        rate_row("办结率", &r.answered),
-        rate_row("按期办结率", &r.on_time),
-        rate_row("满意率", &r.satisfaction),
-        rate_row("重办率", &r.reopen),
-        rate_row("退回率", &r.r#return),
-        rate_row("及时签收率", &r.sign_for),
-        (
-            "超期未办".to_owned(),
-            format!("{} 个", count(s.overdue)),
-            String::new(),
-        ),
-        (
-            "督办中".to_owned(),
-            format!("{} 个", count(f.under_supervision)),
-            String::new(),
-        ),
-    ];
-    let back = match kind_name {
-        "月度通报" => format!(
-            "/dashboard?period=month&year={}&month={}",
-            p.from.year(),
-            p.from.month()
-        ),
-        _ => format!("/dashboard?period=year&year={}", p.from.year()),
-    };
-    page(&ReportPage {
-        title: match kind_name {
-            "月度通报" => format!("{place}亲清直通车·政企恳谈会{}通报", p.label),
-            _ => format!("{place}亲清直通车·政企恳谈会{}度报告", p.label),
-        },
-        kind_name,
-        issuer: format!("{place}工商业联合会"),
-        issued_on: format::date(time::today()),
-        sentence: figures::period_sentence(&p.label, &s),
-        rows,
-        trend,
-        boards,
-        category_chart,
-        back,
     })
 }
 

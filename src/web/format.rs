@@ -6,33 +6,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::time;
 use crate::service::figures::Rate;
 
-/// `2229` → `2,229`.
-pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::domain::zh::count;
 
 /// `98.75%`, or `—` over nothing.
 pub fn percent(r: &Rate) -> String {
-    match r.percent {
-        Some(p) => format!("{p:.2}%"),
-        None => "—".into(),
-    }
+    r.zh()
 }
 
 /// `1,975 / 2,000`: what a rate is made of.
 pub fn fraction(r: &Rate) -> String {
-    format!("{} / {}", count(r.numerator), count(r.denominator))
+    r.parts()
 }
 
 /// `2022年6月8日`.

@@ -14,6 +14,7 @@ mod forums;
 mod issues;
 mod notices;
 mod queues;
+mod reports;
 mod session;
 mod templates;
 
@@ -29,6 +30,7 @@ pub use session::Session;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/{name}").get(asset));
     account::routes(cfg);
+    reports::routes(cfg);
     dashboard::routes(cfg);
     filing::routes(cfg);
     queues::routes(cfg);

@@ -151,7 +151,10 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         "{text}"
     );
     assert!(
-        text.contains("年度报告") && text.contains("工商业联合会"),
+        text.contains("工作情况的报告")
+            && text.contains("湖州市工商业联合会")
+            && text.contains("草稿")
+            && text.contains("按提交时间统计"),
         "{text}"
     );
     b.screenshot("report-2022").await;

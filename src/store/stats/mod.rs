@@ -88,7 +88,7 @@ pub fn as_at(f: &IssueFilter) -> Option<NaiveDateTime> {
         return None;
     }
     let end = crate::domain::time::start_of(f.to?.succ_opt()?);
-    (end <= chrono::Utc::now().naive_utc()).then_some(end)
+    (end <= super::now()).then_some(end)
 }
 
 /// The day "overdue" is judged on: the day after the period on the activity basis once it

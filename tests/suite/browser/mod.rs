@@ -349,6 +349,33 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The page printed to PDF on A4 as Chromium prints it (the page's own `@page` margins
+    /// and page numbers), under `target/documents/`.
+    pub async fn pdf(&self, name: &str) -> PathBuf {
+        use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
+        let config = PrintConfiguration::builder()
+            .size(PrintSize::A4)
+            .margins(PrintMargins {
+                top: 0.0,
+                bottom: 0.0,
+                left: 0.0,
+                right: 0.0,
+            })
+            .shrink_to_fit(false)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bytes = self
+            .client
+            .print(config)
+            .await
+            .unwrap_or_else(|e| panic!("printing {name}: {e}"));
+        let dir = target_dir().join("documents");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{name}.pdf"));
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
@@ -364,4 +391,74 @@ impl Drop for Browser {
             .status();
         let _ = self.driver.wait();
     }
+}
+
+/// A printed page: its text line by line (as laid out), and how far down the page its
+/// content reaches, as a share of the printable height (its page number left out).
+pub struct PdfPage {
+    pub lines: Vec<String>,
+    pub fullness: f64,
+}
+
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool}: {e} (install Debian's poppler-utils; .ci/run does)"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The pages of a PDF, read with poppler's `pdfinfo` and `pdftotext`.
+pub fn pdf_pages(path: &std::path::Path) -> Vec<PdfPage> {
+    let file = path.to_string_lossy().into_owned();
+    let info = poppler("pdfinfo", &[&file]);
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let pages: usize = field("Pages:").parse().unwrap_or(0);
+    // "595.276 x 841.89 pts (A4)"
+    let height: f64 = field("Page size:")
+        .split_whitespace()
+        .nth(2)
+        .and_then(|h| h.parse().ok())
+        .unwrap_or(841.89);
+    // The printable band: the document's @page margins (22 mm top, 20 mm bottom).
+    let (top, bottom) = (22.0 * 72.0 / 25.4, height - 20.0 * 72.0 / 25.4);
+    (1..=pages)
+        .map(|n| {
+            let n = n.to_string();
+            let text = poppler("pdftotext", &["-f", &n, "-l", &n, "-layout", &file, "-"]);
+            let boxes = poppler("pdftotext", &["-f", &n, "-l", &n, "-bbox", &file, "-"]);
+            let lowest = boxes
+                .lines()
+                .filter(|l| l.contains("<word "))
+                .filter_map(|l| {
+                    let y = l
+                        .split("yMax=\"")
+                        .nth(1)?
+                        .split('"')
+                        .next()?
+                        .parse::<f64>()
+                        .ok()?;
+                    (y <= bottom).then_some(y)
+                })
+                .fold(top, f64::max);
+            PdfPage {
+                lines: text
+                    .lines()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+                fullness: (lowest - top) / (bottom - top),
+            }
+        })
+        .collect()
 }
