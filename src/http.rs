@@ -96,8 +96,12 @@ pub fn stream(pool: Pool, ledger: Ledger, format: Format) -> HttpResponse {
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let ext = format.extension();
     let stem = ledger::file_stem(from, to, crate::domain::time::today());
-    // The ASCII name for old clients: the same with "issues" for 问题台账 (截至 as "to").
-    let ascii = stem.replace("问题台账", "issues").replace("截至", "to-");
+    // The ASCII name for old clients: the same with "issues" for 问题台账 (截至 as "to",
+    // the basis as "by-filing-date").
+    let ascii = stem
+        .replace("问题台账", "issues")
+        .replace("截至", "to-")
+        .replace(ledger::BASIS, "by-filing-date");
     let encoded: String = form_urlencoded::byte_serialize(stem.as_bytes()).collect();
     HttpResponse::Ok()
         .content_type(format.content_type())

@@ -414,18 +414,44 @@ pub fn write_xlsx(
     sheet
         .autofilter(0, 0, r.saturating_sub(1).max(1), (COLUMNS.len() - 1) as u16)
         .map_err(fail)?;
+    // 说明: what the ledger counts, beside the rows.
+    let about = book.add_worksheet();
+    about.set_name("说明").map_err(fail)?;
+    about.set_column_width(0, 12).map_err(fail)?;
+    about.set_column_width(1, 80).map_err(fail)?;
+    for (i, (k, v)) in [
+        (
+            "统计口径",
+            format!("{BASIS}：列出提交日期在所选期间内的问题，办理情况截至导出之日"),
+        ),
+        ("导出日期", time::zh_date(today)),
+        ("问题数", r.saturating_sub(1).to_string()),
+    ]
+    .iter()
+    .enumerate()
+    {
+        about
+            .write_string_with_format(i as u32, 0, *k, &bold)
+            .map_err(fail)?;
+        about.write_string(i as u32, 1, v).map_err(fail)?;
+    }
     book.save(path).map_err(fail)
 }
 
-/// The download's file name, naming the filters' period: `问题台账_2022-01-01_2022-12-31`
-/// (to today when the period is open-ended; `问题台账_截至2026-11-30` when there is none).
+/// What the ledger counts on, as every export states it: the issues filed in the period.
+pub const BASIS: &str = "按提交时间统计";
+
+/// The download's file name, naming the filters' period and the basis:
+/// `问题台账_2022-01-01_2022-12-31_按提交时间统计` (to today when the period is open-ended;
+/// `问题台账_截至2026-11-30_按提交时间统计` when there is none).
 pub fn file_stem(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> String {
-    match (from, to) {
-        (Some(f), Some(t)) => format!("问题台账_{f}_{t}"),
-        (Some(f), None) => format!("问题台账_{f}_{today}"),
-        (None, Some(t)) => format!("问题台账_截至{t}"),
-        (None, None) => format!("问题台账_截至{today}"),
-    }
+    let period = match (from, to) {
+        (Some(f), Some(t)) => format!("{f}_{t}"),
+        (Some(f), None) => format!("{f}_{today}"),
+        (None, Some(t)) => format!("截至{t}"),
+        (None, None) => format!("截至{today}"),
+    };
+    format!("问题台账_{period}_{BASIS}")
 }
 
 impl Ledger {
@@ -447,11 +473,19 @@ mod tests {
             (
                 d("2022-01-01"),
                 d("2022-12-31"),
-                "问题台账_2022-01-01_2022-12-31",
+                "问题台账_2022-01-01_2022-12-31_按提交时间统计",
             ),
-            (d("2022-01-01"), None, "问题台账_2022-01-01_2026-11-30"),
-            (None, d("2023-05-31"), "问题台账_截至2023-05-31"),
-            (None, None, "问题台账_截至2026-11-30"),
+            (
+                d("2022-01-01"),
+                None,
+                "问题台账_2022-01-01_2026-11-30_按提交时间统计",
+            ),
+            (
+                None,
+                d("2023-05-31"),
+                "问题台账_截至2023-05-31_按提交时间统计",
+            ),
+            (None, None, "问题台账_截至2026-11-30_按提交时间统计"),
         ];
         for (from, to, want) in cases {
             assert_eq!(file_stem(from, to, today), want);

@@ -229,6 +229,9 @@ async fn what_a_spreadsheet_would_run_stays_text() {
     let d2 = sheet.split("<c r=\"D2\"").nth(1).unwrap_or_default();
     assert!(d2.starts_with(" s=\""), "D2 without its style: {d2}");
     assert!(xlsx_part(&body, "xl/styles.xml").contains("quotePrefix=\"1\""));
+    // The basis, stated in a sheet of its own.
+    assert!(xlsx_part(&body, "xl/workbook.xml").contains("name=\"说明\""));
+    assert!(xlsx_part(&body, "xl/sharedStrings.xml").contains("按提交时间统计"));
     assert!(
         sheet.contains("ySplit=\"1\""),
         "the heading row is not frozen"
@@ -259,11 +262,12 @@ async fn the_file_name_carries_the_period() {
     assert_eq!(r.status, 200);
     let disposition = r.header("content-disposition").unwrap_or_default();
     assert!(
-        disposition.contains("filename=\"issues_2022-01-01_2022-12-31.xlsx\""),
+        disposition.contains("filename=\"issues_2022-01-01_2022-12-31_by-filing-date.xlsx\""),
         "{disposition}"
     );
     let encoded: String =
-        form_urlencoded::byte_serialize("问题台账_2022-01-01_2022-12-31".as_bytes()).collect();
+        form_urlencoded::byte_serialize("问题台账_2022-01-01_2022-12-31_按提交时间统计".as_bytes())
+            .collect();
     assert!(
         disposition.contains(&format!("filename*=UTF-8''{encoded}.xlsx")),
         "{disposition}"
