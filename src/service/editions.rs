@@ -66,6 +66,24 @@ fn one(conn: &mut DbConn, row: EditionRow) -> Result<Edition, Error> {
 }
 
 const RUN: &str = "run editions";
+
+/// The date 计划下一期 proposes: the first Wednesday after the latest edition, and after
+/// today (an edition already announced for next Wednesday is not proposed again).
+pub fn proposed_date(conn: &mut DbConn, today: NaiveDate) -> Result<NaiveDate, Error> {
+    let (_, last) = store::latest_edition(conn)?;
+    Ok(next_wednesday_after(last.map_or(today, |l| l.max(today))))
+}
+
+/// One edition a day: a date that already has one is refused, naming it.
+fn check_free(conn: &mut DbConn, day: NaiveDate, except: Option<i64>) -> Result<(), Error> {
+    match store::edition_on(conn, day, except)? {
+        Some(n) => Err(Error::Duplicate(crate::error::FieldError::new(
+            "held_on",
+            format!("already has an edition (第{n}期) on {day}"),
+        ))),
+        None => Ok(()),
+    }
+}
 const DUPLICATE_NUMBER: &str = "is already used by another edition";
 
 /// Checks number, date and theme together.
@@ -128,6 +146,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result
     );
     check.finish()?;
     db::write_tx(conn, |conn| {
+        check_free(conn, new.held_on, None)?;
         let row =
             store::insert_edition(conn, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
         one(conn, row)
@@ -195,6 +214,7 @@ pub fn update(
             reason.as_deref(),
         );
         check.finish()?;
+        check_free(conn, new.held_on, Some(id))?;
         let row =
             store::update_edition(conn, id, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
         one(conn, row)
@@ -204,7 +224,7 @@ pub fn update(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanIn {
-    /// Default: the Wednesday after the latest edition (or after today, for the first).
+    /// Default: the first Wednesday after the latest edition and after today.
     pub held_on: Option<NaiveDate>,
     pub theme: String,
     pub reschedule_reason: Option<String>,
@@ -228,10 +248,12 @@ pub fn plan(conn: &mut DbConn, caller: &Caller, input: PlanIn) -> Result<Plan, E
     }
     let scope = caller.scope();
     db::write_tx(conn, |conn| {
-        let (last_number, last_date) = store::latest_edition(conn)?;
-        let held_on = input
-            .held_on
-            .unwrap_or_else(|| next_wednesday_after(last_date.unwrap_or_else(time::today)));
+        let (last_number, _) = store::latest_edition(conn)?;
+        let held_on = match input.held_on {
+            Some(d) => d,
+            None => proposed_date(conn, time::today())?,
+        };
+        check_free(conn, held_on, None)?;
         let number = last_number.unwrap_or(0).checked_add(1).ok_or_else(|| {
             Error::Conflict(
                 "the highest possible edition number is taken; renumber the editions first".into(),

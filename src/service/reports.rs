@@ -351,8 +351,8 @@ fn overview(p: &Period, s: &Summary, before: Option<&Summary>) -> Vec<String> {
         }
         Kind::Monthly => {
             out.push(format!(
-                "{}，联动召开恳谈会{}场，参会企业家{}位；新收集问题{}个，其中现场解决{}个，交办问题{}个。\
-                 本月答复问题{}个，按期办结率{}（{}）；收到企业评价{}个，满意率{}（{}），解决率{}。",
+                "{}，联动召开恳谈会{}场，参会企业家{}位；新收集问题{}个（其中现场解决{}个）。\
+                 本月交办问题{}个，答复问题{}个，按期办结率{}（{}）；收到企业评价{}个，满意率{}（{}），解决率{}。",
                 p.label(),
                 count(s.forums_held.unwrap_or(0)),
                 count(s.attendances.unwrap_or(0)),

@@ -72,6 +72,22 @@ pub fn latest_edition(conn: &mut DbConn) -> QueryResult<(Option<i32>, Option<Nai
         .first(conn)
 }
 
+/// The edition held on a day other than `except`, if any: its number.
+pub fn edition_on(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    except: Option<i64>,
+) -> QueryResult<Option<i32>> {
+    let mut q = editions::table
+        .filter(editions::held_on.eq(day))
+        .select(editions::number)
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(editions::id.ne(id));
+    }
+    q.first(conn).optional()
+}
+
 pub fn list_editions(
     conn: &mut DbConn,
     from: Option<NaiveDate>,

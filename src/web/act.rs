@@ -343,6 +343,8 @@ pub fn in_words(e: &FieldError) -> String {
         "仅在“列入计划”时填写计划完成日期".into()
     } else if m.contains("is not a date") {
         format!("{l}不是有效日期")
+    } else if let Some(rest) = m.strip_prefix("already has an edition (") {
+        format!("该日期已有{}", rest.split(')').next().unwrap_or("一期"))
     } else if m.contains("not over yet") {
         "该期间尚未结束，期满后方可发布".into()
     } else if m.contains("published at the same moment") {

@@ -9,7 +9,6 @@ use super::act::problems;
 use super::format::{self, count};
 use super::{filled, may, page, parse_query, redirect, Chrome, Session, WebError};
 use crate::db;
-use crate::domain::forum::next_wednesday_after;
 use crate::domain::role::Can;
 use crate::domain::time;
 use crate::service::editions::{self, EditionQuery, PlanIn};
@@ -163,7 +162,7 @@ async fn desk_page(
     let caller = session.caller.clone();
     let state = session.state.clone();
     let today = time::today();
-    let (w, labels, next, regions) = db::run(&state.pool, move |conn| {
+    let (w, labels, next, regions, proposed) = db::run(&state.pool, move |conn| {
         let w = work::desk(conn, &caller, tab, page_no)?;
         let labels = issues::labels(conn, &w.items.items, &[])?;
         let coming = editions::list(
@@ -196,7 +195,8 @@ async fn desk_page(
             None => None,
         };
         let regions = regions::in_scope(conn, &caller)?;
-        Ok((w, labels, next, regions))
+        let proposed = editions::proposed_date(conn, today)?;
+        Ok((w, labels, next, regions, proposed))
     })
     .await?;
     let region_names: std::collections::HashMap<i64, String> =
@@ -224,7 +224,7 @@ async fn desk_page(
         next,
         // Editions are the city's: a district's coordinator is not offered the plan.
         plan: session.caller.at_top_region().then(|| PlanForm {
-            held_on: next_wednesday_after(today).to_string(),
+            held_on: proposed.to_string(),
             regions: regions
                 .iter()
                 .map(|r| choice(r.id, r.name.clone(), ""))

@@ -23,8 +23,10 @@ async fn plan_an_edition_with_five_linked_forums_then_hold_and_cancel() {
     let app = app(&db).await;
     let w = world(&app, &db).await;
     let coord = w.token("coord_city").unwrap_or_default().to_owned();
-    // The world planned edition 1 on 2022-06-08; the next defaults to the Wednesday after.
-    let body = json!({"theme": "优化营商环境", "region_ids": [1, 2, 3, 6, 7]});
+    // The world planned edition 1 on 2022-06-08; the record of the next, held a week later
+    // (the date proposed by default is tested on the demo below).
+    let body =
+        json!({"held_on": "2022-06-15", "theme": "优化营商环境", "region_ids": [1, 2, 3, 6, 7]});
     let r = send(
         &app,
         Method::POST,
@@ -421,4 +423,81 @@ async fn each_role_sees_its_forums() {
     )
     .await
     .problem(403);
+}
+
+/// 计划下一期 on the demo proposes the first Wednesday after the latest 期 (not that 期's own
+/// date), and a date holds one 期: planning, creating or moving one onto a date that has one
+/// is refused, naming the date.
+#[actix_rt::test]
+async fn the_next_edition_comes_after_the_latest_and_a_day_holds_one() {
+    let db = demo_db();
+    let app = app(&db).await;
+    let coord = login(&app, "demo.coord", DEMO_PASSWORD).await;
+    let c = Some(coord.as_str());
+    let mut conn = db.connect();
+    #[derive(diesel::QueryableByName)]
+    struct Day {
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        day: chrono::NaiveDate,
+    }
+    use diesel::RunQueryDsl;
+    let latest: Vec<Day> = diesel::sql_query("SELECT MAX(held_on) AS day FROM editions")
+        .load(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let latest = latest.first().map(|d| d.day).unwrap_or_default();
+    let today = qinqing::domain::time::today();
+    let want = qinqing::domain::forum::next_wednesday_after(latest.max(today));
+    let plan = |held_on: Option<chrono::NaiveDate>| {
+        let mut body = json!({"theme": "政策直达", "region_ids": [CITY]});
+        if let Some(d) = held_on {
+            body["held_on"] = json!(d);
+        }
+        let app = &app;
+        async move { send(app, Method::POST, "/api/v1/editions/plan", c, Some(&body)).await }
+    };
+    let r = plan(None).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.body["edition"]["held_on"],
+        want.to_string(),
+        "latest {latest}"
+    );
+    let planned = r.body["edition"]["id"].as_i64().unwrap_or_default();
+    for day in [want, latest] {
+        let r = plan(Some(day)).await;
+        r.problem(409);
+        assert_eq!(r.error_fields(), ["held_on"], "{}", r.text);
+    }
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/editions",
+        c,
+        Some(&json!({"number": 9999, "held_on": latest, "theme": "重复"})),
+    )
+    .await;
+    r.problem(409);
+    assert_eq!(r.error_fields(), ["held_on"]);
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/editions/{planned}"),
+        c,
+        Some(&json!({"held_on": latest})),
+    )
+    .await;
+    r.problem(409);
+    // Moving it to a free Wednesday, or keeping its own date, is fine.
+    let free = qinqing::domain::forum::next_wednesday_after(want);
+    for day in [free, free] {
+        let r = send(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/editions/{planned}"),
+            c,
+            Some(&json!({"held_on": day})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
 }
