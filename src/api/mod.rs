@@ -1,6 +1,7 @@
 //! The API's door: one module per resource, mounted by `routes` under `/api/v1` (and the
 //! operations' paths `/healthz`, `/readyz`, `/metrics`, the spec).
 
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod common;
@@ -41,4 +42,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     notifications::routes(cfg);
     stats::routes(cfg);
     reports::routes(cfg);
+    audit::routes(cfg);
 }

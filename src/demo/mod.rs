@@ -59,22 +59,25 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Erases the programme's data (not regions), for `--force`. The timeline refuses
+/// Erases the programme's data (not regions), for `--force`. The timeline and the audit log refuse
 /// DELETE (append-only, by trigger): PostgreSQL empties it with TRUNCATE, which that
 /// trigger does not see; SQLite has no TRUNCATE, so its trigger is set aside for the
 /// erase and put back, in the same transaction.
 fn erase(conn: &mut DbConn) -> Result<(), String> {
     let timeline = match conn {
-        DbConn::Pg(_) => "TRUNCATE issue_events;",
+        DbConn::Pg(_) => "TRUNCATE issue_events; TRUNCATE audit_log;",
         DbConn::Sqlite(_) => {
             "DROP TRIGGER issue_events_no_delete; DELETE FROM issue_events; \
              CREATE TRIGGER issue_events_no_delete BEFORE DELETE ON issue_events BEGIN \
-             SELECT RAISE(ABORT, 'the timeline (issue_events) is append-only: DELETE refused'); END;"
+             SELECT RAISE(ABORT, 'the timeline (issue_events) is append-only: DELETE refused'); END; \
+             DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log; \
+             CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN \
+             SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END;"
         }
     };
     conn.batch_execute(&format!(
         "BEGIN; DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
-         DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
+         DELETE FROM reports; DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
          DELETE FROM issue_assignments; DELETE FROM issue_rollup; DELETE FROM issue_totals; DELETE FROM assignment_rollup; \
          {timeline} DELETE FROM issue_co_departments; DELETE FROM issue_history; DELETE FROM issues; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \

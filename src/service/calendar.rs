@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::domain::calendar::official;
@@ -93,8 +94,19 @@ pub fn put(conn: &mut DbConn, caller: &Caller, year: i32, input: YearIn) -> Resu
     let year = year_in_range(year)?;
     check_year(year, &input)?;
     db::write_tx(conn, |conn| {
+        let before = read(conn, year)?;
         calendar::put_year(conn, year, &input.holidays, &input.workdays)?;
-        read(conn, year)
+        let after = read(conn, year)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "put",
+            Object::Calendar,
+            Some(i64::from(year)),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 

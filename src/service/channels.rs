@@ -9,6 +9,7 @@ use std::net::ToSocketAddrs;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{nullable, page, present, utc, Check, Paged};
 use super::notices::NotifyConfig;
 use crate::auth::Caller;
@@ -182,8 +183,20 @@ pub fn create(
 ) -> Result<Channel, Error> {
     caller.require(KEEPERS, WHAT)?;
     let values = validate(conn, cfg, input)?;
-    let id = notices::insert_channel(conn, &values)?;
-    get(conn, caller, id)
+    crate::db::write_tx(conn, |conn| {
+        let id = notices::insert_channel(conn, &values)?;
+        let after = get(conn, caller, id)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::Channel,
+            Some(id),
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(after)
+    })
 }
 
 pub fn update(
@@ -206,19 +219,42 @@ pub fn update(
             .unwrap_or_else(|| kinds_of(row.kinds.as_deref())),
     };
     let values = validate(conn, cfg, merged)?;
-    if !notices::update_channel(conn, id, &values)? {
-        return Err(Error::not_found("channel"));
-    }
-    get(conn, caller, id)
+    crate::db::write_tx(conn, |conn| {
+        let before = get(conn, caller, id)?;
+        if !notices::update_channel(conn, id, &values)? {
+            return Err(Error::not_found("channel"));
+        }
+        let after = get(conn, caller, id)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::Channel,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
 }
 
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
     caller.require(KEEPERS, WHAT)?;
-    if crate::db::write_tx(conn, |c| notices::delete_channel(c, id))? {
-        Ok(())
-    } else {
-        Err(Error::not_found("channel"))
-    }
+    crate::db::write_tx(conn, |conn| {
+        let before = get(conn, caller, id)?;
+        if !notices::delete_channel(conn, id)? {
+            return Err(Error::not_found("channel"));
+        }
+        audit::record(
+            conn,
+            Some(caller),
+            "delete",
+            Object::Channel,
+            Some(id),
+            Some(&before),
+            None::<&()>,
+        )
+    })
 }
 
 fn validate(

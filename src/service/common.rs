@@ -26,6 +26,18 @@ pub fn page(page: Option<i64>, per_page: Option<i64>) -> Result<Page, Error> {
     Ok(Page { page, per_page })
 }
 
+/// A span of days a reader asks for: each day within range, and `to` not before `from`.
+pub fn check_span(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(), Error> {
+    let mut check = Check::default();
+    check.opt_date("from", from);
+    check.opt_date("to", to);
+    check.finish()?;
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => Err(Error::invalid("to", "is before from")),
+        _ => Ok(()),
+    }
+}
+
 /// The list envelope: `{"items", "total", "page", "per_page"}`.
 #[derive(Serialize)]
 pub struct Paged<T> {

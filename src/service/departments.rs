@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{page, present, utc, Check, Paged};
 use super::regions::path_for_field;
 use crate::auth::Caller;
@@ -143,7 +144,17 @@ pub fn create(
         check_unique(conn, &probe)?;
         let row = departments::insert(conn, &probe.name, probe.region_id, probe.catch_all)
             .map_err(unique_as("name", RACE))?;
-        answer_one(conn, row)
+        let after = answer_one(conn, row)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::Department,
+            Some(after.id),
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 
@@ -215,6 +226,7 @@ pub fn update_on(
     check.finish()?;
     db::write_tx(conn, |conn| {
         let mut d = departments::get(conn, id)?.ok_or_else(|| Error::not_found("department"))?;
+        let before = answer_one(conn, d.clone())?;
         if let Some(r) = patch.region_id {
             path_for_field(conn, r, "region_id")?;
             d.region_id = r;
@@ -230,7 +242,17 @@ pub fn update_on(
         if row.name != old_name {
             departments::record_former_name(conn, id, &old_name, day)?;
         }
-        answer_one(conn, row)
+        let after = answer_one(conn, row)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::Department,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{nullable, page, present, utc, Check, Paged};
 use super::forums::{forum_views, Forum};
 use super::regions::check_in_scope;
@@ -149,7 +150,17 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result
         check_free(conn, new.held_on, None)?;
         let row =
             store::insert_edition(conn, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
-        one(conn, row)
+        let after = one(conn, row)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::Edition,
+            Some(after.id),
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 
@@ -203,7 +214,7 @@ pub fn update(
         let cur = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
         let reason = match patch.reschedule_reason {
             Some(r) => r,
-            None => cur.reschedule_reason,
+            None => cur.reschedule_reason.clone(),
         };
         let mut check = Check::default();
         let new = check_edition(
@@ -215,9 +226,20 @@ pub fn update(
         );
         check.finish()?;
         check_free(conn, new.held_on, Some(id))?;
+        let before = one(conn, cur)?;
         let row =
             store::update_edition(conn, id, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
-        one(conn, row)
+        let after = one(conn, row)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::Edition,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 
@@ -299,9 +321,19 @@ pub fn plan(conn: &mut DbConn, caller: &Caller, input: PlanIn) -> Result<Plan, E
             rows.push(store::create_forum(conn, edition.id, *r, &fields, &[])?);
         }
         let forums = forum_views(conn, rows)?;
-        Ok(Plan {
+        let plan = Plan {
             edition: one(conn, edition)?,
             forums,
-        })
+        };
+        audit::record(
+            conn,
+            Some(caller),
+            "plan",
+            Object::Edition,
+            Some(plan.edition.id),
+            None::<&()>,
+            Some(&plan),
+        )?;
+        Ok(plan)
     })
 }

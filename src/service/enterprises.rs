@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{nullable, page, present, utc, Check, Paged};
 use super::regions::check_in_scope;
 use crate::auth::Caller;
@@ -13,7 +14,6 @@ use crate::domain::credit_code;
 use crate::domain::role::Role;
 use crate::error::{unique_as, Error};
 use crate::store::enterprises::{self, Changes, EnterpriseRow, ListFilter, NewEnterprise};
-use crate::store::scope::Scope;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,15 +154,28 @@ impl NewEnterpriseIn {
     }
 }
 
-/// Creates an enterprise within the caller's scope (also used when recording attendance).
+/// Creates an enterprise within the caller's scope (also used when recording attendance),
+/// with its line in 操作日志.
 pub fn create_in_scope(
     conn: &mut DbConn,
-    scope: &Scope,
+    caller: &Caller,
     new: &NewEnterprise,
 ) -> Result<EnterpriseRow, Error> {
     db::write_tx(conn, |conn| {
-        check_in_scope(conn, scope, new.region_id, "region_id")?;
-        enterprises::insert(conn, new).map_err(unique_as("credit_code", DUPLICATE_CODE))
+        check_in_scope(conn, &caller.scope(), new.region_id, "region_id")?;
+        let row =
+            enterprises::insert(conn, new).map_err(unique_as("credit_code", DUPLICATE_CODE))?;
+        let after = Enterprise::new(row.clone(), Role::Admin);
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::Enterprise,
+            Some(row.id),
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(row)
     })
 }
 
@@ -173,7 +186,7 @@ pub fn create(
 ) -> Result<Enterprise, Error> {
     caller.require(WRITERS, MANAGE)?;
     let new = input.validate()?;
-    let row = create_in_scope(conn, &caller.scope(), &new)?;
+    let row = create_in_scope(conn, caller, &new)?;
     Ok(Enterprise::new(row, caller.role))
 }
 
@@ -257,13 +270,24 @@ pub fn update(
     let scope = caller.scope();
     let row = db::write_tx(conn, |conn| {
         // Out of scope answers not found before anything else is said about the input.
-        enterprises::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("enterprise"))?;
+        let before =
+            enterprises::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("enterprise"))?;
         if let Some(r) = changes.region_id {
             check_in_scope(conn, &scope, r, "region_id")?;
         }
-        enterprises::update(conn, &scope, id, &changes)
+        let row = enterprises::update(conn, &scope, id, &changes)
             .map_err(unique_as("credit_code", DUPLICATE_CODE))?
-            .ok_or_else(|| Error::not_found("enterprise"))
+            .ok_or_else(|| Error::not_found("enterprise"))?;
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::Enterprise,
+            Some(id),
+            Some(&Enterprise::new(before, Role::Admin)),
+            Some(&Enterprise::new(row.clone(), Role::Admin)),
+        )?;
+        Ok::<_, Error>(row)
     })?;
     Ok(Enterprise::new(row, caller.role))
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::common::{opt_id, Check};
+use super::common::opt_id;
 use super::regions::{check_named, Named};
 use crate::auth::Caller;
 use crate::db::DbConn;
@@ -212,15 +212,7 @@ impl StatsQuery {
             Some("activity") => true,
             Some(_) => return Err(Error::invalid("basis", "must be filed or activity")),
         };
-        let mut check = Check::default();
-        check.opt_date("from", self.from);
-        check.opt_date("to", self.to);
-        check.finish()?;
-        if let (Some(from), Some(to)) = (self.from, self.to) {
-            if from > to {
-                return Err(Error::invalid("to", "is before from"));
-            }
-        }
+        super::common::check_span(self.from, self.to)?;
         let region_path = check_named(
             conn,
             scope,

@@ -430,7 +430,7 @@ pub fn add_attendee(
                     .ok_or_else(|| Error::invalid("enterprise_id", "no such enterprise"))?
                     .id
             }
-            (None, Some(n)) => create_enterprise(conn, &scope, n)?,
+            (None, Some(n)) => create_enterprise(conn, caller, n)?,
             (None, None) => return Err(Error::invalid("enterprise_id", "is required")),
         };
         let row = store::add_attendance(conn, id, enterprise_id, &person, &title, creator)
@@ -444,9 +444,13 @@ pub fn add_attendee(
     })
 }
 
-fn create_enterprise(conn: &mut DbConn, scope: &Scope, new: &NewEnterprise) -> Result<i64, Error> {
+fn create_enterprise(
+    conn: &mut DbConn,
+    caller: &Caller,
+    new: &NewEnterprise,
+) -> Result<i64, Error> {
     // Field names in errors are those of the nested object.
-    match create_in_scope(conn, scope, new) {
+    match create_in_scope(conn, caller, new) {
         Ok(row) => Ok(row.id),
         Err(Error::Invalid(errs)) => Err(Error::Invalid(
             errs.into_iter()

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{nullable, page, present, utc, Check, Paged};
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
@@ -139,7 +140,17 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewRegion) -> Result<Re
         };
         let row = regions::insert(conn, &code, &name, input.parent_id, &parent_path)
             .map_err(unique_as("code", DUPLICATE_CODE))?;
-        Ok(row.into())
+        let after = Region::from(row);
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::Region,
+            Some(after.id),
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 
@@ -215,9 +226,20 @@ pub fn update(
                 "a region cannot be placed under itself or its descendants",
             ));
         }
+        let before = Region::from(current.clone());
         let row = regions::update(conn, &current, &changes, parent_path.as_deref())
             .map_err(unique_as("code", DUPLICATE_CODE))?;
-        Ok(row.into())
+        let after = Region::from(row);
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::Region,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 

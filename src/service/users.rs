@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Object};
 use super::common::{nullable, page, present, utc, Check, Paged};
 use super::regions::path_for_field;
 use crate::auth::{password, Caller};
@@ -182,7 +183,19 @@ pub fn insert(conn: &mut DbConn, new: &NewUser) -> Result<User, Error> {
 pub fn create(conn: &mut DbConn, caller: &Caller, input: NewUserIn) -> Result<User, Error> {
     caller.require(&[Role::Admin], MANAGE)?;
     let new = prepare_new_user(input)?;
-    insert(conn, &new)
+    db::write_tx(conn, |conn| {
+        let user = insert(conn, &new)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "create",
+            Object::User,
+            Some(user.id),
+            None::<&()>,
+            Some(&user),
+        )?;
+        Ok(user)
+    })
 }
 
 #[derive(Deserialize)]
@@ -246,8 +259,6 @@ pub struct UserPatch {
 
 /// Changes a user. A role change or deactivation ends the user's tokens. The last active
 /// administrator cannot be demoted or deactivated (nobody could manage users after).
-/// Changes a user. A role change or deactivation ends the user's tokens. The last active
-/// administrator cannot be demoted or deactivated (nobody could manage users after).
 pub fn update(
     conn: &mut DbConn,
     caller: &Caller,
@@ -300,7 +311,17 @@ pub fn update(
                 end_sessions: role != old_role || (current.active && !active),
             },
         )?;
-        Ok(row.into())
+        let (before, after) = (User::from(current), User::from(row));
+        audit::record(
+            conn,
+            Some(caller),
+            "update",
+            Object::User,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
     })
 }
 
@@ -322,10 +343,22 @@ pub fn reset_password(
         return Err(Error::invalid("password", msg));
     }
     let hash = password::hash(&input.password).map_err(Error::internal)?;
-    if !users::set_password(conn, id, &hash)? {
-        return Err(Error::not_found("user"));
-    }
-    Ok(())
+    db::write_tx(conn, |conn| {
+        if !users::set_password(conn, id, &hash)? {
+            return Err(Error::not_found("user"));
+        }
+        // The password itself is never logged.
+        let what = serde_json::json!({"password": "reset"});
+        audit::record(
+            conn,
+            Some(caller),
+            "reset_password",
+            Object::User,
+            Some(id),
+            None::<&()>,
+            Some(&what),
+        )
+    })
 }
 
 #[cfg(test)]

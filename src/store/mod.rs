@@ -2,6 +2,7 @@
 //! connection and return rows; HTTP types live in `api/`.
 
 pub mod assignments;
+pub mod audit;
 pub mod calendar;
 pub mod departments;
 pub mod enterprises;

@@ -388,6 +388,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        object -> Text,
+        object_id -> Nullable<BigInt>,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     reports (id) {
         id -> BigInt,
         kind -> Text,
@@ -480,6 +493,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_history,
     issue_ratings,
     reports,
+    audit_log,
     issue_extensions,
     idempotency_keys,
     issue_rollup,

@@ -6,6 +6,7 @@ mod browser;
 mod common;
 
 mod accounts;
+mod audit;
 mod authorization;
 mod backup;
 mod demo;
