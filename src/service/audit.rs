@@ -134,3 +134,140 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: AuditQuery) -> Result<Paged<L
         .collect();
     Ok(Paged::new(items, total, page))
 }
+
+/// What needs an administrator's attention: deliveries that failed for good, accounts
+/// whose sign-in is blocked now, and years up to this one with no holiday calendar.
+#[derive(Serialize)]
+pub struct Attention {
+    pub failed_deliveries: i64,
+    pub locked_accounts: i64,
+    pub missing_calendar_years: Vec<i32>,
+}
+
+pub fn attention(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result<Attention, Error> {
+    caller.require(&[Role::Admin], "read what needs attention")?;
+    Ok(Attention {
+        failed_deliveries: crate::store::notices::failed(conn)?,
+        locked_accounts: crate::store::throttle::locked_accounts(conn, crate::store::now())?,
+        missing_calendar_years: super::calendar::missing_years(conn, today)?,
+    })
+}
+
+impl Object {
+    pub const ALL: [Object; 8] = [
+        Object::User,
+        Object::Department,
+        Object::Enterprise,
+        Object::Region,
+        Object::Calendar,
+        Object::Channel,
+        Object::Import,
+        Object::Edition,
+    ];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Object::User => "用户",
+            Object::Department => "部门",
+            Object::Enterprise => "企业",
+            Object::Region => "区域",
+            Object::Calendar => "节假日",
+            Object::Channel => "消息渠道",
+            Object::Import => "批量导入",
+            Object::Edition => "恳谈会期次",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Object> {
+        Object::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
+/// An action of the log in words.
+pub fn action_zh(action: &str) -> &'static str {
+    match action {
+        "create" => "新建",
+        "update" => "修改",
+        "reset_password" => "重置密码",
+        "put" => "设置",
+        "delete" => "删除",
+        "plan" => "计划",
+        _ => "其他",
+    }
+}
+
+/// A value of the log as a person reads it: text without quotes, null as —.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What a line changed, field by field: `name：市自然资源和规划局 → 市自然资源局` for an
+/// update; the object's name for a creation or removal.
+pub fn changes(before: &Value, after: &Value) -> Vec<String> {
+    const NAMES: [&str; 6] = [
+        "name",
+        "username",
+        "display_name",
+        "theme",
+        "year",
+        "target",
+    ];
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => a
+            .iter()
+            .filter(|(k, v)| k.as_str() != "updated_at" && b.get(k.as_str()) != Some(v))
+            .map(|(k, v)| {
+                format!(
+                    "{k}：{} → {}",
+                    shown(b.get(k.as_str()).unwrap_or(&Value::Null)),
+                    shown(v)
+                )
+            })
+            .collect(),
+        (_, Value::Object(one)) | (Value::Object(one), _) => NAMES
+            .iter()
+            .filter_map(|k| one.get(*k).map(|v| format!("{k}：{}", shown(v))))
+            .take(2)
+            .collect(),
+        (_, other) => vec![shown(other)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_in_words() {
+        assert_eq!(
+            changes(
+                &json!({"name": "甲", "active": true, "updated_at": 1}),
+                &json!({"name": "乙", "active": true, "updated_at": 2})
+            ),
+            ["name：甲 → 乙"]
+        );
+        assert_eq!(
+            changes(
+                &Value::Null,
+                &json!({"username": "clerk.one", "role": "leader"})
+            ),
+            ["username：clerk.one"]
+        );
+        assert_eq!(
+            changes(&json!({"target": "https://x"}), &Value::Null),
+            ["target：https://x"]
+        );
+        assert_eq!(
+            changes(&Value::Null, &json!({"password": "reset"})),
+            Vec::<String>::new()
+        );
+        for o in Object::ALL {
+            assert_eq!(Object::parse(o.code()), Some(o));
+        }
+    }
+}

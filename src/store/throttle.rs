@@ -81,3 +81,14 @@ pub fn record_failure(
 pub fn clear(conn: &mut DbConn, key: &str) -> QueryResult<usize> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)
 }
+
+/// Accounts whose sign-in is blocked now (a username's own key, not a username at one
+/// address or an address).
+pub fn locked_accounts(conn: &mut DbConn, now: chrono::NaiveDateTime) -> QueryResult<i64> {
+    login_throttle::table
+        .filter(login_throttle::key.like("user:%"))
+        .filter(login_throttle::key.not_like("%@%"))
+        .filter(login_throttle::blocked_until.gt(now))
+        .count()
+        .get_result(conn)
+}

@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn home(session: Session) -> HttpResponse {
     use crate::domain::role::Role;
     redirect(match session.caller.role {
+        Role::Admin => "/admin",
         Role::Coordinator => "/desk",
         Role::Department => "/inbox",
         Role::Enterprise => "/issues",

@@ -5,6 +5,7 @@
 
 mod account;
 mod act;
+mod admin;
 mod charts;
 mod dashboard;
 mod filing;
@@ -30,6 +31,7 @@ pub use session::Session;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/static/{name}").get(asset));
     account::routes(cfg);
+    admin::routes(cfg);
     reports::routes(cfg);
     dashboard::routes(cfg);
     filing::routes(cfg);
@@ -272,7 +274,13 @@ impl Chrome {
                 ("/issues/new", "登记问题"),
                 ("/templates", "答复模板"),
             ],
-            Role::Leader | Role::Admin => &[
+            Role::Leader => &[
+                ("/dashboard", "驾驶舱"),
+                ("/reports", "报告"),
+                ("/issues", "问题列表"),
+            ],
+            Role::Admin => &[
+                ("/admin", "系统管理"),
                 ("/dashboard", "驾驶舱"),
                 ("/reports", "报告"),
                 ("/issues", "问题列表"),

@@ -217,10 +217,12 @@ async fn signing_in_and_out_with_csrf_tokens() {
         form.text
     );
 
-    // The home of an administrator is the dashboard; the pages hold no other host.
+    // The home of an administrator is 系统管理; the pages hold no other host.
     let r = get(&app, "/", &session).await;
-    assert_eq!(r.header("location").as_deref(), Some("/dashboard"));
+    assert_eq!(r.header("location").as_deref(), Some("/admin"));
     for path in [
+        "/admin",
+        "/admin/audit",
         "/dashboard",
         "/issues",
         "/account",
@@ -978,4 +980,60 @@ async fn a_dashboard_period_outside_this_century_is_refused_on_the_page() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// 系统管理 and 操作日志: the administrator's home says what needs attention, the log shows
+/// each change in words with its filters; nobody else finds either page.
+#[actix_rt::test]
+async fn the_administrator_reads_what_needs_attention_and_the_log() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let dept = w.id("dept_a_department");
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/departments/{dept}"),
+        w.token("admin"),
+        Some(&json!({"name": "市自然资源局"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let admin = sign_in(&app, "admin").await;
+    let home = get(&app, "/admin", &admin).await;
+    assert_eq!(home.status, 200, "{}", home.text);
+    for words in [
+        "系统管理",
+        "投递失败的消息",
+        "已锁定账号",
+        "缺少节假日安排",
+        "操作日志",
+    ] {
+        assert!(home.text.contains(words), "{words}: {}", home.text);
+    }
+    let log = get(&app, "/admin/audit?object=department", &admin).await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    assert!(
+        log.text.contains("name：") && log.text.contains("→ 市自然资源局"),
+        "{}",
+        log.text
+    );
+    assert!(
+        log.text.contains("修改") && log.text.contains("部门"),
+        "{}",
+        log.text
+    );
+    let none = get(
+        &app,
+        "/admin/audit?object=calendar&from=2000-01-01&to=2000-01-31",
+        &admin,
+    )
+    .await;
+    assert!(none.text.contains("没有符合条件的记录"), "{}", none.text);
+    let bad = get(&app, "/admin/audit?from=yesterday", &admin).await;
+    assert!(bad.status.is_client_error(), "{}", bad.text);
+    let coord = sign_in(&app, "coord.city").await;
+    for path in ["/admin", "/admin/audit"] {
+        assert_eq!(get(&app, path, &coord).await.status, 404, "{path}");
+    }
 }

@@ -1,0 +1,178 @@
+//! 系统管理: the administrator's home, with what needs attention, and 操作日志.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::form::{choice, Choice};
+use super::{filled, format, page, parse_query, Chrome, Session, WebError};
+use crate::db;
+use crate::domain::role::Role;
+use crate::domain::time;
+use crate::error::Error;
+use crate::service::audit::{self, AuditQuery, Object};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/admin").get(home))
+        .service(web::resource("/admin/audit").get(audit_page));
+}
+
+/// Pages for administrators only; to anyone else as if they did not exist.
+fn require_admin(session: &Session) -> Result<(), WebError> {
+    if session.caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(WebError::Page(Error::not_found("page")))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct HomePage {
+    chrome: Chrome,
+    failed_deliveries: i64,
+    locked_accounts: i64,
+    missing_years: String,
+}
+
+async fn home(session: Session) -> Result<HttpResponse, WebError> {
+    require_admin(&session)?;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let a = db::run(&state.pool, move |conn| {
+        audit::attention(conn, &caller, time::today())
+    })
+    .await?;
+    page(&HomePage {
+        chrome: Chrome::new(&session, "系统管理", "/admin"),
+        failed_deliveries: a.failed_deliveries,
+        locked_accounts: a.locked_accounts,
+        missing_years: a
+            .missing_calendar_years
+            .iter()
+            .map(|y| format!("{y}年"))
+            .collect::<Vec<_>>()
+            .join("、"),
+    })
+}
+
+/// One line of the log as the page shows it.
+struct Row {
+    when: String,
+    who: String,
+    who_href: String,
+    object: &'static str,
+    object_id: String,
+    action: &'static str,
+    changes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    objects: Vec<Choice>,
+    from: String,
+    to: String,
+    rows: Vec<Row>,
+    total: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+/// The filters of the page, as the form sends them (an empty field is no filter).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditForm {
+    actor_id: Option<i64>,
+    object: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+}
+
+const PER_PAGE: i64 = 50;
+
+async fn audit_page(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    require_admin(&session)?;
+    let pairs: Vec<(String, String)> = filled(&req);
+    let f: AuditForm = parse_query(&pairs)?;
+    let day = |field: &str, text: &Option<String>| -> Result<Option<NaiveDate>, WebError> {
+        match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => time::parse_strict_date(t)
+                .map(Some)
+                .ok_or_else(|| WebError::Page(Error::invalid(field, "is not a date (YYYY-MM-DD)"))),
+        }
+    };
+    let object =
+        match f.object.as_deref().filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o) => Some(Object::parse(o).ok_or_else(|| {
+                WebError::Page(Error::invalid("object", "is not a kind of object"))
+            })?),
+        };
+    let q = AuditQuery {
+        actor_id: f.actor_id,
+        object,
+        object_id: None,
+        from: day("from", &f.from)?,
+        to: day("to", &f.to)?,
+        page: f.page,
+        per_page: Some(PER_PAGE),
+    };
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let (listed, names) = db::run(&state.pool, move |conn| {
+        let listed = audit::list(conn, &caller, q)?;
+        let ids: Vec<i64> = listed.items.iter().filter_map(|l| l.actor_id).collect();
+        let names = crate::store::users::names(conn, &ids)?;
+        Ok((listed, names))
+    })
+    .await?;
+    let with_page = |n: i64| {
+        let mut p: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+        p.push(("page".into(), n.to_string()));
+        format!(
+            "/admin/audit?{}",
+            serde_urlencoded::to_string(&p).unwrap_or_default()
+        )
+    };
+    let pages = (listed.total + PER_PAGE - 1) / PER_PAGE;
+    let now = object.map(|o| o.code()).unwrap_or("");
+    let mut objects = vec![choice("", "全部", now)];
+    objects.extend(Object::ALL.iter().map(|o| choice(o.code(), o.zh(), now)));
+    page(&AuditPage {
+        chrome: Chrome::new(&session, "操作日志", "/admin"),
+        objects,
+        from: f.from.unwrap_or_default(),
+        to: f.to.unwrap_or_default(),
+        total: format::count(listed.total),
+        prev_href: (listed.page > 1).then(|| with_page(listed.page - 1)),
+        next_href: (listed.page < pages).then(|| with_page(listed.page + 1)),
+        rows: listed
+            .items
+            .iter()
+            .map(|l| Row {
+                when: format::instant(l.at),
+                who: match l.actor_id {
+                    Some(id) => names
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("用户{id}")),
+                    None => "命令行".into(),
+                },
+                who_href: l
+                    .actor_id
+                    .map(|id| format!("/admin/audit?actor_id={id}"))
+                    .unwrap_or_default(),
+                object: Object::parse(&l.object).map(Object::zh).unwrap_or("其他"),
+                object_id: l.object_id.map(|i| i.to_string()).unwrap_or_default(),
+                action: audit::action_zh(&l.action),
+                changes: audit::changes(&l.before, &l.after),
+            })
+            .collect(),
+    })
+}
