@@ -14,7 +14,8 @@ use crate::service::users::{self, NewUserIn, PasswordReset, UserPatch, UserQuery
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/users").get(list).post(create))
         .service(web::resource("/api/v1/users/{id}").get(get).patch(update))
-        .service(web::resource("/api/v1/users/{id}/password").post(reset_password));
+        .service(web::resource("/api/v1/users/{id}/password").post(reset_password))
+        .service(web::resource("/api/v1/users/{id}/unlock").post(unlock));
 }
 
 async fn create(
@@ -73,5 +74,16 @@ async fn reset_password(
     })
     .await?;
     state.callers.forget(id);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// 解除锁定: the user may try to sign in again at once.
+async fn unlock(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| users::unlock(conn, &caller, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -192,6 +192,7 @@ pub fn action_zh(action: &str) -> &'static str {
         "put" => "设置",
         "delete" => "删除",
         "plan" => "计划",
+        "unlock" => "解除锁定",
         _ => "其他",
     }
 }

@@ -439,3 +439,46 @@ mod tests {
         }
     }
 }
+
+/// 解除锁定: opens a user's sign-in again after repeated failures blocked it.
+pub fn unlock(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
+    caller.require(&[Role::Admin], MANAGE)?;
+    db::write_tx(conn, |conn| {
+        let user = users::get(conn, id)?.ok_or_else(|| Error::not_found("user"))?;
+        let cleared = crate::store::throttle::clear_username(conn, &user.username)?;
+        let what = serde_json::json!({"username": user.username, "throttle_rows_cleared": cleared});
+        audit::record(
+            conn,
+            Some(caller),
+            "unlock",
+            Object::User,
+            Some(id),
+            None::<&()>,
+            Some(&what),
+        )
+    })
+}
+
+/// A locked account, for 系统管理.
+#[derive(Serialize)]
+pub struct Locked {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The accounts whose sign-in is blocked now.
+pub fn locked(conn: &mut DbConn, caller: &Caller) -> Result<Vec<Locked>, Error> {
+    caller.require(&[Role::Admin], MANAGE)?;
+    let mut out = Vec::new();
+    for name in crate::store::throttle::locked_usernames(conn, crate::store::now())? {
+        if let Some(u) = users::find_by_username(conn, &name)? {
+            out.push(Locked {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -82,13 +82,45 @@ pub fn clear(conn: &mut DbConn, key: &str) -> QueryResult<usize> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)
 }
 
-/// Accounts whose sign-in is blocked now (a username's own key, not a username at one
-/// address or an address).
+/// Accounts whose sign-in is blocked now (everywhere, or from some address).
 pub fn locked_accounts(conn: &mut DbConn, now: chrono::NaiveDateTime) -> QueryResult<i64> {
-    login_throttle::table
+    Ok(locked_usernames(conn, now)?.len() as i64)
+}
+
+/// The usernames whose sign-in is blocked now, everywhere (`user:NAME`) or from an address
+/// (`user:NAME@ADDRESS`; a username holds no `@`), each once, in order.
+pub fn locked_usernames(conn: &mut DbConn, now: chrono::NaiveDateTime) -> QueryResult<Vec<String>> {
+    let keys: Vec<String> = login_throttle::table
         .filter(login_throttle::key.like("user:%"))
-        .filter(login_throttle::key.not_like("%@%"))
         .filter(login_throttle::blocked_until.gt(now))
-        .count()
-        .get_result(conn)
+        .select(login_throttle::key)
+        .load(conn)?;
+    let names: std::collections::BTreeSet<String> = keys
+        .iter()
+        .filter_map(|k| k.strip_prefix("user:"))
+        .filter_map(|k| k.split('@').next())
+        .map(str::to_owned)
+        .collect();
+    Ok(names.into_iter().collect())
+}
+
+/// Forgets a username's failures, everywhere and at every address: its sign-in is open
+/// again (an address's own count is left: it is not the account's).
+pub fn clear_username(conn: &mut DbConn, username: &str) -> QueryResult<usize> {
+    let mut at_addresses = String::from("user:");
+    for c in username.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            at_addresses.push('\\');
+        }
+        at_addresses.push(c);
+    }
+    at_addresses.push_str("@%");
+    diesel::delete(
+        login_throttle::table.filter(
+            login_throttle::key
+                .eq(format!("user:{username}"))
+                .or(login_throttle::key.like(at_addresses).escape('\\')),
+        ),
+    )
+    .execute(conn)
 }

@@ -15,7 +15,8 @@ use crate::service::audit::{self, AuditQuery, Object};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin").get(home))
-        .service(web::resource("/admin/audit").get(audit_page));
+        .service(web::resource("/admin/audit").get(audit_page))
+        .service(web::resource("/admin/users/{id}/unlock").post(unlock));
 }
 
 /// Pages for administrators only; to anyone else as if they did not exist.
@@ -33,6 +34,8 @@ struct HomePage {
     chrome: Chrome,
     failed_deliveries: i64,
     locked_accounts: i64,
+    /// id, username, name of each locked account.
+    locked: Vec<(i64, String, String)>,
     missing_years: String,
 }
 
@@ -40,14 +43,21 @@ async fn home(session: Session) -> Result<HttpResponse, WebError> {
     require_admin(&session)?;
     let caller = session.caller.clone();
     let state = session.state.clone();
-    let a = db::run(&state.pool, move |conn| {
-        audit::attention(conn, &caller, time::today())
+    let (a, locked) = db::run(&state.pool, move |conn| {
+        Ok((
+            audit::attention(conn, &caller, time::today())?,
+            crate::service::users::locked(conn, &caller)?,
+        ))
     })
     .await?;
     page(&HomePage {
         chrome: Chrome::new(&session, "系统管理", "/admin"),
         failed_deliveries: a.failed_deliveries,
         locked_accounts: a.locked_accounts,
+        locked: locked
+            .into_iter()
+            .map(|u| (u.id, u.username, u.display_name))
+            .collect(),
         missing_years: a
             .missing_calendar_years
             .iter()
@@ -55,6 +65,25 @@ async fn home(session: Session) -> Result<HttpResponse, WebError> {
             .collect::<Vec<_>>()
             .join("、"),
     })
+}
+
+/// 解除锁定, from the home's list of locked accounts.
+async fn unlock(
+    session: Session,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = super::form::form_of(&body)?;
+    session.check_csrf(&form.text("csrf"))?;
+    require_admin(&session)?;
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        crate::service::users::unlock(conn, &caller, id)
+    })
+    .await?;
+    Ok(super::redirect("/admin"))
 }
 
 /// One line of the log as the page shows it.

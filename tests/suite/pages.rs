@@ -1036,4 +1036,57 @@ async fn the_administrator_reads_what_needs_attention_and_the_log() {
     for path in ["/admin", "/admin/audit"] {
         assert_eq!(get(&app, path, &coord).await.status, 404, "{path}");
     }
+
+    // A locked account, listed with 解除锁定; unlocked, it signs in at once.
+    let wrong = json!({"username": "leader.b", "password": "wrong password"});
+    for _ in 0..6 {
+        send(&app, Method::POST, "/api/v1/auth/login", None, Some(&wrong)).await;
+    }
+    let right = json!({"username": "leader.b", "password": PASSWORD});
+    send(&app, Method::POST, "/api/v1/auth/login", None, Some(&right))
+        .await
+        .problem(429);
+    let home = get(&app, "/admin", &admin).await;
+    assert!(
+        home.text.contains("leader.b") && home.text.contains("解除锁定"),
+        "{}",
+        home.text
+    );
+    let leader_b = w.id("leader_b");
+    let r = post_form(
+        &app,
+        &format!("/admin/users/{leader_b}/unlock"),
+        &admin,
+        &[("csrf", &csrf_field(&home.text))],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = send(&app, Method::POST, "/api/v1/auth/login", None, Some(&right)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!get(&app, "/admin", &admin).await.text.contains("leader.b"));
+    let log = get(&app, "/admin/audit?object=user", &admin).await;
+    assert!(log.text.contains("解除锁定"), "{}", log.text);
+    // Through the API: the administrator only, a user that exists.
+    let t = w.token("admin");
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/users/{leader_b}/unlock"),
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    send(&app, Method::POST, "/api/v1/users/999999/unlock", t, None)
+        .await
+        .problem(404);
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/users/{leader_b}/unlock"),
+        w.token("coord_city"),
+        None,
+    )
+    .await
+    .problem(403);
 }
