@@ -39,6 +39,7 @@ async fn login(
         "access_token": token,
         "token_type": "Bearer",
         "expires_in": state.tokens.ttl_seconds,
+        "must_change_password": user.must_change_password,
         "user": User::from(user),
     })))
 }

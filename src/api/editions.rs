@@ -9,11 +9,13 @@ use super::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
-use crate::service::editions::{self, EditionPatch, EditionQuery, NewEditionIn, PlanIn};
+use crate::service::editions::{self, CancelIn, EditionPatch, EditionQuery, NewEditionIn, PlanIn};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/editions").get(list).post(create))
         .service(web::resource("/api/v1/editions/plan").post(plan))
+        .service(web::resource("/api/v1/editions/next").get(next))
+        .service(web::resource("/api/v1/editions/{id}/cancel").post(cancel))
         .service(
             web::resource("/api/v1/editions/{id}")
                 .get(get)
@@ -78,4 +80,25 @@ async fn plan(
         format!("/api/v1/editions/{}", plan.edition.id),
         &plan,
     ))
+}
+
+/// The date 计划下一期 would propose now.
+async fn next(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, Error> {
+    let n = db::run(&state.pool, move |conn| editions::next(conn, &caller)).await?;
+    Ok(HttpResponse::Ok().json(n))
+}
+
+/// 取消本期, with the reason.
+async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Json(body): Json<CancelIn>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let e = db::run(&state.pool, move |conn| {
+        editions::cancel(conn, &caller, id, body)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(e))
 }

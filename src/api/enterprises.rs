@@ -9,7 +9,9 @@ use super::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
-use crate::service::enterprises::{self, EnterprisePatch, EnterpriseQuery, NewEnterpriseIn};
+use crate::service::enterprises::{
+    self, EnterprisePatch, EnterpriseQuery, MergeIn, NewEnterpriseIn,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/enterprises").get(list).post(create))
@@ -17,7 +19,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/enterprises/{id}")
                 .get(get)
                 .patch(update),
-        );
+        )
+        .service(web::resource("/api/v1/enterprises/{id}/merge").post(merge));
+}
+
+/// 合并: `{id}` folds into `into`; its accounts now belong to the kept record.
+async fn merge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    Json(body): Json<MergeIn>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let merged = db::run(&state.pool, move |conn| {
+        enterprises::merge(conn, &caller, id, body)
+    })
+    .await?;
+    state.callers.forget_all();
+    Ok(HttpResponse::Ok().json(merged))
 }
 
 async fn create(

@@ -41,29 +41,51 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let open_to_one_time = ONE_TIME_PATHS.contains(&req.path());
         Box::pin(async move {
-            let state = state.ok_or_else(|| Error::internal("application state missing"))?;
-            let token = token.ok_or_else(|| unauthorized("a bearer token is required"))?;
-            let claims = state
-                .tokens
-                .verify(&token)
-                .ok_or_else(|| unauthorized("the token is invalid or expired"))?;
-            let id: i64 = claims
-                .sub
-                .parse()
-                .map_err(|_| unauthorized("the token is invalid or expired"))?;
-            if let Some(caller) = state.callers.get(id, claims.ver, &claims.role) {
-                return Ok(caller);
+            let caller = identify(state, token).await?;
+            if caller.user.must_change_password && !open_to_one_time {
+                return Err(Error::Forbidden(
+                    "the password is a one-time password: choose a new one first \
+                     (POST /api/v1/me/password)"
+                        .into(),
+                ));
             }
-            let read = std::time::Instant::now();
-            let found = db::run(&state.pool, move |conn| {
-                auth::resolve(conn, id, claims.ver, &claims.role)
-            })
-            .await?;
-            let caller = found.ok_or_else(|| unauthorized("the token is no longer valid"))?;
-            state.callers.put(&caller, read);
             Ok(caller)
         })
+    }
+}
+
+/// What a caller signed in with a one-time password may do: read who they are, choose a
+/// new password, sign out.
+const ONE_TIME_PATHS: [&str; 3] = ["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
+async fn identify(
+    state: Option<web::Data<AppState>>,
+    token: Option<String>,
+) -> Result<Caller, Error> {
+    {
+        let state = state.ok_or_else(|| Error::internal("application state missing"))?;
+        let token = token.ok_or_else(|| unauthorized("a bearer token is required"))?;
+        let claims = state
+            .tokens
+            .verify(&token)
+            .ok_or_else(|| unauthorized("the token is invalid or expired"))?;
+        let id: i64 = claims
+            .sub
+            .parse()
+            .map_err(|_| unauthorized("the token is invalid or expired"))?;
+        if let Some(caller) = state.callers.get(id, claims.ver, &claims.role) {
+            return Ok(caller);
+        }
+        let read = std::time::Instant::now();
+        let found = db::run(&state.pool, move |conn| {
+            auth::resolve(conn, id, claims.ver, &claims.role)
+        })
+        .await?;
+        let caller = found.ok_or_else(|| unauthorized("the token is no longer valid"))?;
+        state.callers.put(&caller, read);
+        Ok(caller)
     }
 }
 

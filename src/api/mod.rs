@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod extract;
 pub mod forums;
 pub mod health;
+pub mod imports;
 pub mod issues;
 pub mod metrics;
 pub mod notifications;
@@ -43,4 +44,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     stats::routes(cfg);
     reports::routes(cfg);
     audit::routes(cfg);
+    imports::routes(cfg);
 }

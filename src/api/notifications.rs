@@ -11,7 +11,7 @@ use super::AppState;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::Error;
-use crate::service::channels::{self, ChannelPatch, ChannelQuery, NewChannel};
+use crate::service::channels::{self, ChannelPatch, ChannelQuery, DeliveryQuery, NewChannel};
 use crate::service::notices::{self, NotificationQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -28,7 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(get_channel)
                 .patch(update_channel)
                 .delete(delete_channel),
-        );
+        )
+        .service(web::resource("/api/v1/channels/{id}/test").post(test_channel))
+        .service(web::resource("/api/v1/deliveries").get(list_deliveries))
+        .service(web::resource("/api/v1/deliveries/{id}/retry").post(retry_delivery));
 }
 
 async fn list(
@@ -111,5 +114,62 @@ async fn delete_channel(
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
     db::run(&state.pool, move |conn| channels::delete(conn, &caller, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// 发送测试消息: the channel is read, the test notice sent on a blocking thread with no
+/// connection held, and the result recorded.
+pub async fn test_channel_now(
+    state: &AppState,
+    caller: Caller,
+    id: i64,
+) -> Result<channels::TestResult, Error> {
+    let c = caller.clone();
+    let (channel, notice) =
+        db::run(&state.pool, move |conn| channels::test_notice(conn, &c, id)).await?;
+    let cfg = state.notify.clone();
+    let outcome = web::block(move || crate::notify::send_test(&cfg, &channel, &notice))
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?;
+    let result = channels::TestResult {
+        delivered: outcome.is_ok(),
+        error: outcome.err(),
+    };
+    db::run(&state.pool, move |conn| {
+        channels::record_test(conn, &caller, id, &result)?;
+        Ok(result)
+    })
+    .await
+}
+
+async fn test_channel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let result = test_channel_now(&state, caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+async fn list_deliveries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<DeliveryQuery>,
+) -> Result<HttpResponse, Error> {
+    let q = query.into_inner();
+    let page = db::run(&state.pool, move |conn| {
+        channels::deliveries(conn, &caller, q)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn retry_delivery(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| channels::retry(conn, &caller, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,7 +4,7 @@ use crate::api::extract::Query;
 use actix_web::{web, HttpResponse};
 
 use super::common::created;
-use super::extract::Json;
+use super::extract::{Json, OptionalJson};
 use super::AppState;
 use crate::auth::Caller;
 use crate::db;
@@ -66,15 +66,15 @@ async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    Json(body): Json<PasswordReset>,
+    OptionalJson(body): OptionalJson<PasswordReset>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
+    let once = db::run(&state.pool, move |conn| {
         users::reset_password(conn, &caller, id, body)
     })
     .await?;
     state.callers.forget(id);
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::Ok().json(once))
 }
 
 /// 解除锁定: the user may try to sign in again at once.

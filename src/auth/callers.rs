@@ -82,6 +82,7 @@ mod tests {
                 token_version: version,
                 created_at: now,
                 updated_at: now,
+                must_change_password: false,
             }),
             role: Role::parse(role).unwrap_or(Role::Admin),
             region_path: None,

@@ -267,6 +267,7 @@ fn play(
             name: name.to_owned(),
             region_id: region,
             catch_all,
+            categories: Vec::new(),
         };
         let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);
@@ -282,6 +283,7 @@ fn play(
             region_id: None,
             catch_all: None,
             active: None,
+            categories: None,
         };
         department_service::update_on(conn, &admin, id, patch, day).map_err(|e| e.one_line())?;
     }

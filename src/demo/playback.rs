@@ -148,6 +148,7 @@ fn program(
                         held_on: day,
                         theme: theme.to_owned(),
                         reschedule_reason: None,
+                        record: day < crate::domain::time::today(),
                     },
                 )
                 .map_err(|e| e.one_line())?;

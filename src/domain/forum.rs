@@ -18,7 +18,7 @@ pub fn date_error(held_on: NaiveDate, reschedule_reason: Option<&str>) -> Option
         None
     } else {
         Some(format!(
-            "{held_on} is a {:?}; editions are held on Wednesdays unless rescheduled with a reason (reschedule_reason)",
+            "is required: {held_on} is a {:?}, and editions are held on Wednesdays unless a reason is given (a 专场, a holiday week moved)",
             held_on.weekday()
         ))
     }

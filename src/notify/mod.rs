@@ -150,3 +150,15 @@ pub fn spawn(backend: Backend, cfg: NotifyConfig) -> std::io::Result<std::thread
             }
         })
 }
+
+/// 发送测试消息: sends one test notice to a channel now, outside the queue; the error in
+/// words when it was not delivered. Blocking I/O: call it off the async workers.
+pub fn send_test(
+    cfg: &NotifyConfig,
+    channel: &notices::ChannelRow,
+    notice: &notices::NoticeRow,
+) -> Result<(), String> {
+    send::Client::new(cfg)
+        .send(channel, notice)
+        .map_err(|e| e.message)
+}

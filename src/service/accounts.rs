@@ -136,7 +136,7 @@ pub fn change_password(
         return Err(Error::invalid("current_password", "is wrong"));
     }
     let hash = password::hash(new_password).map_err(Error::internal)?;
-    if !users::set_password(conn, caller.id(), &hash)? {
+    if !users::set_password(conn, caller.id(), &hash, false)? {
         return Err(Error::not_found("user"));
     }
     Ok(())

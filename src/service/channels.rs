@@ -345,6 +345,135 @@ fn validate(
     })
 }
 
+/// What 发送测试消息 answers.
+#[derive(Serialize)]
+pub struct TestResult {
+    pub delivered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// 发送测试消息, first step: the channel and the test notice to send it (the sending itself
+/// is made outside any transaction and connection, then [`record_test`]).
+pub fn test_notice(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+) -> Result<(notices::ChannelRow, notices::NoticeRow), Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let channel = notices::channel(conn, id)?.ok_or_else(|| Error::not_found("channel"))?;
+    let now = store::now();
+    let notice = notices::NoticeRow {
+        id: 0,
+        kind: Kind::Digest.code().to_owned(),
+        issue_id: None,
+        text: format!(
+            "这是亲清直通车的测试消息，由{}于{}发送：收到即说明本渠道可用。",
+            caller.user.display_name,
+            crate::domain::time::zh_date(crate::domain::time::local_date(now))
+        ),
+        link: "/".into(),
+        department_id: channel.department_id,
+        region_id: channel.region_id,
+        dedupe_key: None,
+        created_at: now,
+    };
+    Ok((channel, notice))
+}
+
+/// 发送测试消息, last step: the attempt and its result in 操作日志.
+pub fn record_test(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    result: &TestResult,
+) -> Result<(), Error> {
+    crate::db::write_tx(conn, |conn| {
+        audit::record(
+            conn,
+            Some(caller),
+            "test",
+            Object::Channel,
+            Some(id),
+            None::<&()>,
+            Some(result),
+        )
+    })
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    pub status: Option<DeliveryStatus>,
+    #[serde(default, deserialize_with = "super::common::opt_id")]
+    pub channel_id: Option<i64>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub channel_id: i64,
+    pub notice_id: i64,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// The notice's text, as sent.
+    pub text: String,
+}
+
+/// Deliveries, newest first: `?status=failed` those given up, with the last error.
+pub fn deliveries(
+    conn: &mut DbConn,
+    caller: &Caller,
+    q: DeliveryQuery,
+) -> Result<Paged<Delivery>, Error> {
+    caller.require(KEEPERS, WHAT)?;
+    let p = page(q.page, q.per_page)?;
+    let (rows, total) = notices::deliveries(conn, q.status, q.channel_id, p)?;
+    let items = rows
+        .into_iter()
+        .map(|d| Delivery {
+            id: d.id,
+            channel_id: d.channel_id,
+            notice_id: d.notice_id,
+            status: d.status,
+            attempts: d.attempts,
+            last_error: d.last_error,
+            updated_at: utc(d.updated_at),
+            text: d.text,
+        })
+        .collect();
+    Ok(Paged::new(items, total, p))
+}
+
+/// 重新投递: a failed delivery goes back in the queue, due now; the worker sends it on its
+/// next pass. 404 for none, 409 for one not failed.
+pub fn retry(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), Error> {
+    caller.require(KEEPERS, WHAT)?;
+    crate::db::write_tx(conn, |conn| {
+        let status =
+            notices::delivery_status(conn, id)?.ok_or_else(|| Error::not_found("delivery"))?;
+        if !notices::retry(conn, id, store::now())? {
+            return Err(Error::Conflict(format!(
+                "the delivery is {status}, not failed; only a failed one is sent again"
+            )));
+        }
+        let what = serde_json::json!({"delivery_id": id, "status": "pending"});
+        audit::record(
+            conn,
+            Some(caller),
+            "retry",
+            Object::Channel,
+            None,
+            None::<&()>,
+            Some(&what),
+        )
+    })
+}
+
 /// Whether a channel of `kind` may be sent to `target`: an http(s) URL whose host resolves
 /// only to addresses the allow-list admits, or an e-mail address with SMTP configured.
 pub fn check_target(

@@ -9,6 +9,7 @@ use super::common::{page, present, utc, Check, Paged};
 use super::regions::path_for_field;
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
+use crate::domain::issue::Category;
 use crate::domain::role::Role;
 use crate::error::{unique_as, Error, FieldError};
 use crate::store::departments::{self, DepartmentRow, ListFilter};
@@ -22,6 +23,8 @@ pub struct Department {
     pub active: bool,
     /// The names it bore before, oldest first (曾用名).
     pub former_names: Vec<FormerName>,
+    /// The categories of issue it leads (负责类别): offered first when assigning one.
+    pub categories: Vec<Category>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,9 +40,16 @@ pub struct FormerName {
 fn answer(conn: &mut DbConn, rows: Vec<DepartmentRow>) -> Result<Vec<Department>, Error> {
     let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
     let mut former = departments::former_names(conn, &ids)?;
+    let mut categories = departments::categories(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|d| Department {
+            categories: categories
+                .remove(&d.id)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| Category::parse(c))
+                .collect(),
             former_names: former
                 .remove(&d.id)
                 .unwrap_or_default()
@@ -118,6 +128,21 @@ pub struct NewDepartment {
     pub region_id: i64,
     #[serde(default)]
     pub catch_all: bool,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+}
+
+/// Each category once.
+fn check_categories(check: &mut Check, cats: &[Category]) {
+    for (i, c) in cats.iter().enumerate() {
+        if cats[..i].contains(c) {
+            check.add(&format!("categories[{i}]"), "is listed twice");
+        }
+    }
+}
+
+fn codes(cats: &[Category]) -> Vec<&'static str> {
+    cats.iter().map(|c| c.code()).collect()
 }
 
 pub fn create(
@@ -128,6 +153,7 @@ pub fn create(
     caller.require(&[Role::Admin], MANAGE)?;
     let mut check = Check::default();
     let name = check.text("name", &input.name, 1, 100);
+    check_categories(&mut check, &input.categories);
     check.finish()?;
     db::write_tx(conn, |conn| {
         path_for_field(conn, input.region_id, "region_id")?;
@@ -144,6 +170,7 @@ pub fn create(
         check_unique(conn, &probe)?;
         let row = departments::insert(conn, &probe.name, probe.region_id, probe.catch_all)
             .map_err(unique_as("name", RACE))?;
+        departments::set_categories(conn, row.id, &codes(&input.categories))?;
         let after = answer_one(conn, row)?;
         audit::record(
             conn,
@@ -200,6 +227,8 @@ pub struct DepartmentPatch {
     pub catch_all: Option<bool>,
     #[serde(default, deserialize_with = "present")]
     pub active: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub categories: Option<Vec<Category>>,
 }
 
 pub fn update(
@@ -223,6 +252,9 @@ pub fn update_on(
     caller.require(&[Role::Admin], MANAGE)?;
     let mut check = Check::default();
     let name = patch.name.map(|n| check.text("name", &n, 1, 100));
+    if let Some(c) = &patch.categories {
+        check_categories(&mut check, c);
+    }
     check.finish()?;
     db::write_tx(conn, |conn| {
         let mut d = departments::get(conn, id)?.ok_or_else(|| Error::not_found("department"))?;
@@ -241,6 +273,9 @@ pub fn update_on(
         let row = departments::update(conn, &d).map_err(unique_as("name", RACE))?;
         if row.name != old_name {
             departments::record_former_name(conn, id, &old_name, day)?;
+        }
+        if let Some(c) = &patch.categories {
+            departments::set_categories(conn, id, &codes(c))?;
         }
         let after = answer_one(conn, row)?;
         audit::record(
@@ -266,11 +301,14 @@ pub fn names_on(
     Ok(departments::names_on(conn, ids, day)?)
 }
 
-/// The departments that have led issues of a category, most often first (the first
-/// choices offered when assigning one).
-pub fn usual_leads(
-    conn: &mut DbConn,
-    category: crate::domain::issue::Category,
-) -> Result<Vec<i64>, Error> {
-    Ok(crate::store::issues::usual_leads(conn, category)?)
+/// The departments offered first when assigning an issue of a category: those that lead
+/// it (负责类别), then those that have led such issues, most often first.
+pub fn usual_leads(conn: &mut DbConn, category: Category) -> Result<Vec<i64>, Error> {
+    let mut out = departments::leading(conn, category.code())?;
+    for d in crate::store::issues::usual_leads(conn, category)? {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }

@@ -30,6 +30,8 @@ pub struct Edition {
     pub theme: String,
     pub rescheduled: bool,
     pub reschedule_reason: Option<String>,
+    pub cancelled: bool,
+    pub cancel_reason: Option<String>,
     pub forums: ForumCounts,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -54,6 +56,8 @@ fn edition_views(conn: &mut DbConn, rows: Vec<EditionRow>) -> Result<Vec<Edition
             theme: e.theme,
             rescheduled: e.reschedule_reason.is_some(),
             reschedule_reason: e.reschedule_reason,
+            cancelled: e.cancel_reason.is_some(),
+            cancel_reason: e.cancel_reason,
             created_at: utc(e.created_at),
             updated_at: utc(e.updated_at),
         })
@@ -68,11 +72,82 @@ fn one(conn: &mut DbConn, row: EditionRow) -> Result<Edition, Error> {
 
 const RUN: &str = "run editions";
 
-/// The date 计划下一期 proposes: the first Wednesday after the latest edition, and after
-/// today (an edition already announced for next Wednesday is not proposed again).
+/// The date 计划下一期 proposes: the first Wednesday after the latest edition (a cancelled
+/// one aside) and after today that is a working day (a Wednesday in a holiday week is
+/// passed over; the coordinator moves that week's edition with a reason).
 pub fn proposed_date(conn: &mut DbConn, today: NaiveDate) -> Result<NaiveDate, Error> {
     let (_, last) = store::latest_edition(conn)?;
-    Ok(next_wednesday_after(last.map_or(today, |l| l.max(today))))
+    let mut day = next_wednesday_after(last.map_or(today, |l| l.max(today)));
+    let cal = crate::store::calendar::load(conn, day, day + chrono::Duration::days(60))?;
+    for _ in 0..8 {
+        if cal.is_working_day(day) {
+            break;
+        }
+        day = next_wednesday_after(day);
+    }
+    Ok(day)
+}
+
+#[derive(Serialize)]
+pub struct Next {
+    pub held_on: NaiveDate,
+}
+
+/// `GET /api/v1/editions/next`: the date [`proposed_date`] gives today.
+pub fn next(conn: &mut DbConn, _caller: &Caller) -> Result<Next, Error> {
+    Ok(Next {
+        held_on: proposed_date(conn, time::today())?,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelIn {
+    pub reason: String,
+}
+
+/// 取消本期: the edition and its scheduled forums are cancelled with the reason, and the
+/// enterprises its 恳谈会预告 already told are told it is off, in one transaction.
+pub fn cancel(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    input: CancelIn,
+) -> Result<Edition, Error> {
+    require_city(caller)?;
+    let mut check = Check::default();
+    let reason = check.text("reason", &input.reason, 1, 500);
+    check.finish()?;
+    db::write_tx(conn, |conn| {
+        let cur = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
+        if cur.cancel_reason.is_some() {
+            return Err(Error::Conflict(format!(
+                "第{}期 is already cancelled",
+                cur.number
+            )));
+        }
+        let before = one(conn, cur)?;
+        if before.forums.held > 0 {
+            return Err(Error::Conflict(format!(
+                "第{}期 has {} forum(s) already held; cancel the forums still scheduled one by one",
+                before.number, before.forums.held
+            )));
+        }
+        let cancelled = store::cancel_edition(conn, id, &reason)?;
+        super::notices::forums_called_off(conn, &cancelled, &reason)?;
+        let row = store::get_edition(conn, id)?.ok_or_else(|| Error::not_found("edition"))?;
+        let after = one(conn, row)?;
+        audit::record(
+            conn,
+            Some(caller),
+            "cancel",
+            Object::Edition,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
 }
 
 /// One edition a day: a date that already has one is refused, naming it.
@@ -101,7 +176,7 @@ fn check_edition(
     if let Some(why) = crate::domain::time::out_of_range(held_on) {
         check.add("held_on", why);
     } else if let Some(msg) = date_error(held_on, reason) {
-        check.add("held_on", msg);
+        check.add("reschedule_reason", msg);
     }
     NewEdition {
         number,
@@ -118,6 +193,19 @@ pub struct NewEditionIn {
     pub held_on: NaiveDate,
     pub theme: String,
     pub reschedule_reason: Option<String>,
+    /// A record of an edition already held (补录): only such a one may lie in the past.
+    #[serde(default)]
+    pub record: bool,
+}
+
+/// A date before today is refused unless the edition is registered as already held.
+fn check_not_past(check: &mut Check, held_on: NaiveDate, record: bool) {
+    if held_on < time::today() && !record {
+        check.add(
+            "held_on",
+            "is in the past; an edition already held is registered with \"record\": true",
+        );
+    }
 }
 
 /// An edition (期) holds the forums of every district, so only the city's coordinators
@@ -145,6 +233,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, input: NewEditionIn) -> Result
         &input.theme,
         input.reschedule_reason.as_deref(),
     );
+    check_not_past(&mut check, input.held_on, input.record);
     check.finish()?;
     db::write_tx(conn, |conn| {
         check_free(conn, new.held_on, None)?;
@@ -224,8 +313,17 @@ pub fn update(
             patch.theme.as_deref().unwrap_or(&cur.theme),
             reason.as_deref(),
         );
-        check.finish()?;
+        if new.held_on != cur.held_on {
+            check_not_past(&mut check, new.held_on, false);
+        }
+        if cur.cancel_reason.is_some() {
+            return Err(Error::Conflict(format!(
+                "第{}期 was cancelled; plan a new edition instead",
+                cur.number
+            )));
+        }
         check_free(conn, new.held_on, Some(id))?;
+        check.finish()?;
         let before = one(conn, cur)?;
         let row =
             store::update_edition(conn, id, &new).map_err(unique_as("number", DUPLICATE_NUMBER))?;
@@ -252,6 +350,9 @@ pub struct PlanIn {
     pub reschedule_reason: Option<String>,
     /// One scheduled forum for each of these regions, all within the caller's scope.
     pub region_ids: Vec<i64>,
+    /// A record of an edition already held (补录): only such a one may lie in the past.
+    #[serde(default)]
+    pub record: bool,
 }
 
 /// A planned edition with its forums.
@@ -289,6 +390,7 @@ pub fn plan(conn: &mut DbConn, caller: &Caller, input: PlanIn) -> Result<Plan, E
             &input.theme,
             input.reschedule_reason.as_deref(),
         );
+        check_not_past(&mut check, held_on, input.record);
         let mut seen = Vec::new();
         for (i, r) in input.region_ids.iter().enumerate() {
             if seen.contains(r) {

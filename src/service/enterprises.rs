@@ -29,6 +29,12 @@ pub enum Size {
 }
 
 impl Size {
+    pub const ALL: [Size; 4] = [Size::Large, Size::Medium, Size::Small, Size::Micro];
+
+    pub fn parse(s: &str) -> Option<Size> {
+        Size::ALL.into_iter().find(|z| z.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Size::Large => "large",
@@ -290,6 +296,59 @@ pub fn update(
         Ok::<_, Error>(row)
     })?;
     Ok(Enterprise::new(row, caller.role))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The record that stays.
+    pub into: i64,
+}
+
+/// The record kept, and what moved to it.
+#[derive(Serialize)]
+pub struct Merged {
+    pub enterprise: Enterprise,
+    pub moved: enterprises::Moved,
+}
+
+/// 合并 two records of one company (an administrator's correction): every issue, attendance
+/// and account of `id` moves to `into`, and `id` is no more. Recorded in 操作日志 with both
+/// records as they were.
+pub fn merge(conn: &mut DbConn, caller: &Caller, id: i64, input: MergeIn) -> Result<Merged, Error> {
+    caller.require(&[Role::Admin], "merge enterprises")?;
+    if input.into == id {
+        return Err(Error::invalid(
+            "into",
+            "is the enterprise being merged; name the other record",
+        ));
+    }
+    let scope = caller.scope();
+    db::write_tx(conn, |conn| {
+        let gone =
+            enterprises::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("enterprise"))?;
+        let kept = enterprises::get(conn, &scope, input.into)?
+            .ok_or_else(|| Error::invalid("into", "no such enterprise"))?;
+        let moved = enterprises::merge(conn, id, input.into)?;
+        let before = serde_json::json!({
+            "merged": Enterprise::new(gone, Role::Admin),
+            "into": Enterprise::new(kept.clone(), Role::Admin),
+        });
+        let after = serde_json::json!({"into": input.into, "moved": &moved});
+        audit::record(
+            conn,
+            Some(caller),
+            "merge",
+            Object::Enterprise,
+            Some(id),
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(Merged {
+            enterprise: Enterprise::new(kept, caller.role),
+            moved,
+        })
+    })
 }
 
 #[cfg(test)]

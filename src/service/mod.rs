@@ -15,6 +15,7 @@ pub mod editions;
 pub mod enterprises;
 pub mod figures;
 pub mod forums;
+pub mod imports;
 pub mod issues;
 pub mod ledger;
 pub mod notices;

@@ -713,3 +713,39 @@ impl std::fmt::Debug for NotifyConfig {
             .finish()
     }
 }
+
+/// Tells the enterprises each forum's 恳谈会预告 told that the forum is off (the caller's
+/// transaction); a forum not yet announced is cancelled quietly. Answers the notices made.
+pub fn forums_called_off(conn: &mut DbConn, forums: &[i64], reason: &str) -> Result<usize, Error> {
+    let now = crate::store::now();
+    let mut n = 0;
+    for f in st::forums::described(conn, forums)? {
+        if !store::key_taken(conn, &format!("forum:{}:", f.id))? {
+            continue;
+        }
+        let text = format!(
+            "原定于{}（{}）召开的第{}期亲清直通车·政企恳谈会（{}）取消，原因：{reason}",
+            time::zh_date(f.held_on),
+            weekday_zh(f.held_on.weekday()),
+            f.edition_number,
+            f.region_name,
+        );
+        let notice = NewNotice {
+            kind: Kind::ForumUpcoming,
+            issue_id: None,
+            text,
+            link: "/forums".into(),
+            department_id: None,
+            region_id: Some(f.region_id),
+            dedupe_key: Some(format!("forum_off:{}", f.id)),
+            created_at: now,
+        };
+        let Some(id) = store::insert(conn, &notice)? else {
+            continue;
+        };
+        let users = store::enterprise_users_under(conn, &f.region_path)?;
+        store::add_recipients(conn, id, &users)?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -23,6 +23,8 @@ pub struct User {
     pub department_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub active: bool,
+    /// Signed in with a one-time password: must choose a new one first.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -38,6 +40,7 @@ impl From<UserRow> for User {
             department_id: u.department_id,
             enterprise_id: u.enterprise_id,
             active: u.active,
+            must_change_password: u.must_change_password,
             created_at: utc(u.created_at),
             updated_at: utc(u.updated_at),
         }
@@ -181,10 +184,41 @@ pub fn insert(conn: &mut DbConn, new: &NewUser) -> Result<User, Error> {
 }
 
 pub fn create(conn: &mut DbConn, caller: &Caller, input: NewUserIn) -> Result<User, Error> {
+    create_as(conn, caller, input, false)
+}
+
+/// 新建用户 on the pages: the account gets a one-time password, answered once, which it
+/// must change at its first sign-in (`input.password` is ignored).
+pub fn create_one_time(
+    conn: &mut DbConn,
+    caller: &Caller,
+    mut input: NewUserIn,
+) -> Result<(User, OneTime), Error> {
+    let password = one_time_password();
+    input.password = password.clone();
+    let user = create_as(conn, caller, input, true)?;
+    Ok((
+        user,
+        OneTime {
+            one_time_password: password,
+        },
+    ))
+}
+
+fn create_as(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: NewUserIn,
+    one_time: bool,
+) -> Result<User, Error> {
     caller.require(&[Role::Admin], MANAGE)?;
     let new = prepare_new_user(input)?;
     db::write_tx(conn, |conn| {
-        let user = insert(conn, &new)?;
+        let mut user = insert(conn, &new)?;
+        if one_time {
+            users::set_password(conn, user.id, &new.password_hash, true)?;
+            user.must_change_password = true;
+        }
         audit::record(
             conn,
             Some(caller),
@@ -325,30 +359,56 @@ pub fn update(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
-    pub password: String,
+    /// The one-time password to set (one the administrator reads out over the telephone);
+    /// made up by the service when absent.
+    pub password: Option<String>,
 }
 
-/// Sets a user's password (for one who forgot it); their earlier tokens end.
+/// What a reset answers, once: the one-time password.
+#[derive(Serialize)]
+pub struct OneTime {
+    pub one_time_password: String,
+}
+
+/// A one-time password: 12 characters a person reads out and types without confusion
+/// (no 0/O, 1/l/I), from the operating system's random source.
+pub fn one_time_password() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut out = String::with_capacity(14);
+    for i in 0..12 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        let n = OsRng.next_u32() as usize % LETTERS.len();
+        out.push(char::from(LETTERS[n]));
+    }
+    out
+}
+
+/// 重置密码 (for one who forgot theirs): the account gets a one-time password, its earlier
+/// tokens end, and at the next sign-in it must choose its own before anything else.
 pub fn reset_password(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
     input: PasswordReset,
-) -> Result<(), Error> {
+) -> Result<OneTime, Error> {
     caller.require(&[Role::Admin], MANAGE)?;
-    if let Some(msg) = password::policy_error(&input.password) {
+    let password = input.password.unwrap_or_else(one_time_password);
+    if let Some(msg) = password::policy_error(&password) {
         return Err(Error::invalid("password", msg));
     }
-    let hash = password::hash(&input.password).map_err(Error::internal)?;
+    let hash = password::hash(&password).map_err(Error::internal)?;
     db::write_tx(conn, |conn| {
-        if !users::set_password(conn, id, &hash)? {
+        if !users::set_password(conn, id, &hash, true)? {
             return Err(Error::not_found("user"));
         }
         // The password itself is never logged.
-        let what = serde_json::json!({"password": "reset"});
+        let what = serde_json::json!({"password": "one-time password set"});
         audit::record(
             conn,
             Some(caller),
@@ -358,6 +418,9 @@ pub fn reset_password(
             None::<&()>,
             Some(&what),
         )
+    })?;
+    Ok(OneTime {
+        one_time_password: password,
     })
 }
 

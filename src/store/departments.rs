@@ -225,3 +225,50 @@ pub fn names_on(
     }
     Ok(out)
 }
+
+/// The categories each of the departments given leads (负责类别), as stored codes.
+pub fn categories(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    use super::schema::department_categories as dc;
+    let rows = dc::table
+        .filter(dc::department_id.eq_any(ids))
+        .order((dc::department_id, dc::category))
+        .select((dc::department_id, dc::category))
+        .load::<(i64, String)>(conn)?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, c) in rows {
+        out.entry(id).or_default().push(c);
+    }
+    Ok(out)
+}
+
+/// Sets the categories a department leads (the caller's transaction).
+pub fn set_categories(conn: &mut DbConn, id: i64, codes: &[&str]) -> QueryResult<()> {
+    use super::schema::department_categories as dc;
+    diesel::delete(dc::table.filter(dc::department_id.eq(id))).execute(conn)?;
+    for c in codes {
+        diesel::insert_into(dc::table)
+            .values((dc::department_id.eq(id), dc::category.eq(*c)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The active departments that lead a category, by id.
+pub fn leading(conn: &mut DbConn, category: &str) -> QueryResult<Vec<i64>> {
+    use super::schema::department_categories as dc;
+    dc::table
+        .inner_join(departments::table.on(departments::id.eq(dc::department_id)))
+        .filter(dc::category.eq(category))
+        .filter(departments::active.eq(true))
+        .order(dc::department_id)
+        .select(dc::department_id)
+        .load(conn)
+}
+
+/// Every department (a city has dozens; an import matches its rows against them).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<DepartmentRow>> {
+    departments::table
+        .order(departments::id)
+        .select(DepartmentRow::as_select())
+        .load(conn)
+}

@@ -145,3 +145,89 @@ pub fn names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>
         .into_iter()
         .collect())
 }
+
+/// What a merge moved.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Moved {
+    pub issues: usize,
+    pub attendances: usize,
+    /// Attendances of the same person at the same forum under both records: kept once.
+    pub attendances_folded: usize,
+    pub users: usize,
+}
+
+/// 合并: every issue (with its recorded versions), attendance and account of `from` moves to
+/// `into`, and `from` is deleted. The caller's transaction.
+pub fn merge(conn: &mut DbConn, from: i64, into: i64) -> QueryResult<Moved> {
+    use super::schema::{attendances, issues, users};
+    let kept: std::collections::HashSet<(i64, String)> = attendances::table
+        .filter(attendances::enterprise_id.eq(into))
+        .select((attendances::forum_id, attendances::person_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let twice: Vec<i64> = attendances::table
+        .filter(attendances::enterprise_id.eq(from))
+        .select((
+            attendances::id,
+            attendances::forum_id,
+            attendances::person_name,
+        ))
+        .load::<(i64, i64, String)>(conn)?
+        .into_iter()
+        .filter(|(_, f, p)| kept.contains(&(*f, p.clone())))
+        .map(|(id, _, _)| id)
+        .collect();
+    let attendances_folded =
+        diesel::delete(attendances::table.filter(attendances::id.eq_any(&twice))).execute(conn)?;
+    let attendances =
+        diesel::update(attendances::table.filter(attendances::enterprise_id.eq(from)))
+            .set(attendances::enterprise_id.eq(into))
+            .execute(conn)?;
+    let issues = diesel::update(issues::table.filter(issues::enterprise_id.eq(from)))
+        .set(issues::enterprise_id.eq(into))
+        .execute(conn)?;
+    let sql = crate::db::numbered(
+        conn,
+        "UPDATE issue_history SET enterprise_id = $1 WHERE enterprise_id = $2",
+    );
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::BigInt, _>(into)
+        .bind::<diesel::sql_types::BigInt, _>(from)
+        .execute(conn)?;
+    let users = diesel::update(users::table.filter(users::enterprise_id.eq(Some(from))))
+        .set(users::enterprise_id.eq(Some(into)))
+        .execute(conn)?;
+    diesel::delete(enterprises::table.find(from)).execute(conn)?;
+    Ok(Moved {
+        issues,
+        attendances,
+        attendances_folded,
+        users,
+    })
+}
+
+/// The enterprises of the credit codes given, by code.
+pub fn by_codes(
+    conn: &mut DbConn,
+    codes: &[String],
+) -> QueryResult<HashMap<String, EnterpriseRow>> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        for e in enterprises::table
+            .filter(enterprises::credit_code.eq_any(chunk))
+            .select(EnterpriseRow::as_select())
+            .load(conn)?
+        {
+            out.insert(e.credit_code.clone(), e);
+        }
+    }
+    Ok(out)
+}
+
+/// Updates an enterprise by id (an administrator's import: every enterprise is in scope).
+pub fn update_any(conn: &mut DbConn, id: i64, changes: &Changes) -> QueryResult<usize> {
+    diesel::update(enterprises::table.find(id))
+        .set((changes, enterprises::updated_at.eq(now())))
+        .execute(conn)
+}

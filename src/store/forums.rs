@@ -24,6 +24,8 @@ pub struct EditionRow {
     pub reschedule_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// 取消本期: why the edition was called off.
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -65,11 +67,39 @@ pub fn get_edition(conn: &mut DbConn, id: i64) -> QueryResult<Option<EditionRow>
         .map(super::one_of)
 }
 
-/// The highest edition number and the latest edition date, if any edition exists.
+/// The highest edition number (cancelled ones too: a number is never used twice) and the
+/// latest date of an edition not cancelled.
 pub fn latest_edition(conn: &mut DbConn) -> QueryResult<(Option<i32>, Option<NaiveDate>)> {
-    editions::table
-        .select((max(editions::number), max(editions::held_on)))
-        .first(conn)
+    let number = editions::table.select(max(editions::number)).first(conn)?;
+    let day = editions::table
+        .filter(editions::cancel_reason.is_null())
+        .select(max(editions::held_on))
+        .first(conn)?;
+    Ok((number, day))
+}
+
+/// 取消本期: marks the edition cancelled and cancels its scheduled forums with the same
+/// reason; answers the forums cancelled.
+pub fn cancel_edition(conn: &mut DbConn, id: i64, reason: &str) -> QueryResult<Vec<i64>> {
+    let t = now();
+    diesel::update(editions::table.find(id))
+        .set((
+            editions::cancel_reason.eq(reason),
+            editions::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        forums::table
+            .filter(forums::edition_id.eq(id))
+            .filter(forums::status.eq(Status::Scheduled)),
+    )
+    .set((
+        forums::status.eq(Status::Cancelled),
+        forums::cancel_reason.eq(reason),
+        forums::updated_at.eq(t),
+    ))
+    .returning(forums::id)
+    .get_results(conn)
 }
 
 /// The edition held on a day other than `except`, if any: its number.
@@ -80,6 +110,7 @@ pub fn edition_on(
 ) -> QueryResult<Option<i32>> {
     let mut q = editions::table
         .filter(editions::held_on.eq(day))
+        .filter(editions::cancel_reason.is_null())
         .select(editions::number)
         .into_boxed();
     if let Some(id) = except {
@@ -500,6 +531,27 @@ pub fn planned_between(
         .filter(forums::status.eq(Status::Scheduled))
         .filter(editions::held_on.between(from, to))
         .order((editions::held_on, forums::id))
+        .select((
+            forums::id,
+            forums::region_id,
+            forums::theme,
+            forums::venue,
+            editions::held_on,
+            editions::number,
+            regions::name,
+            regions::path,
+        ))
+        .load(conn)
+}
+
+/// The forums given, described as their notices name them (whatever their status).
+pub fn described(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Upcoming>> {
+    use super::schema::regions;
+    forums::table
+        .inner_join(editions::table)
+        .inner_join(regions::table)
+        .filter(forums::id.eq_any(ids))
+        .order(forums::id)
         .select((
             forums::id,
             forums::region_id,

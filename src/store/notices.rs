@@ -525,3 +525,80 @@ pub fn failed(conn: &mut DbConn) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// A delivery as the administrator sees it.
+#[derive(Clone, Debug, Queryable, serde::Serialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub channel_id: i64,
+    pub notice_id: i64,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// When the last attempt was made (or the next one is due, while pending).
+    pub updated_at: NaiveDateTime,
+    pub text: String,
+}
+
+/// Deliveries of one status (every status when `None`), newest first, with the notice's text.
+pub fn deliveries(
+    conn: &mut DbConn,
+    status: Option<DeliveryStatus>,
+    channel: Option<i64>,
+    page: Page,
+) -> QueryResult<(Vec<DeliveryRow>, i64)> {
+    let query = || {
+        let mut q = deliveries::table.inner_join(notices::table).into_boxed();
+        if let Some(s) = status {
+            q = q.filter(deliveries::status.eq(s.code()));
+        }
+        if let Some(c) = channel {
+            q = q.filter(deliveries::channel_id.eq(c));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .select((
+            deliveries::id,
+            deliveries::channel_id,
+            deliveries::notice_id,
+            deliveries::status,
+            deliveries::attempts,
+            deliveries::last_error,
+            deliveries::next_attempt_at,
+            notices::text,
+        ))
+        .order(deliveries::id.desc())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// 重新投递: a failed delivery is queued again, due now, its attempts counted afresh; false
+/// when it is not a failed one (delivered, already queued, or none).
+pub fn retry(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        deliveries::table
+            .find(id)
+            .filter(deliveries::status.eq(DeliveryStatus::Failed.code())),
+    )
+    .set((
+        deliveries::status.eq(DeliveryStatus::Pending.code()),
+        deliveries::attempts.eq(0),
+        deliveries::next_attempt_at.eq(at),
+        deliveries::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// A delivery's status, if it exists.
+pub fn delivery_status(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> {
+    deliveries::table
+        .find(id)
+        .select(deliveries::status)
+        .first(conn)
+        .optional()
+}

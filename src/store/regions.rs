@@ -187,3 +187,11 @@ pub fn under(conn: &mut DbConn, path: Option<&str>) -> QueryResult<Vec<RegionRow
     }
     q.order(regions::path).load(conn)
 }
+
+/// Every region (a province has about a hundred), by path.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<RegionRow>> {
+    regions::table
+        .order(regions::path)
+        .select(RegionRow::as_select())
+        .load(conn)
+}

@@ -61,6 +61,7 @@ diesel::table! {
         token_version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        must_change_password -> Bool,
     }
 }
 
@@ -100,6 +101,14 @@ diesel::table! {
         reschedule_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    department_categories (department_id, category) {
+        department_id -> BigInt,
+        category -> Text,
     }
 }
 
@@ -475,6 +484,7 @@ diesel::joinable!(deliveries -> notices (notice_id));
 diesel::joinable!(deliveries -> channels (channel_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    department_categories,
     settings,
     regions,
     departments,

@@ -24,6 +24,8 @@ pub struct UserRow {
     pub token_version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Signed in with a one-time password: nothing but choosing a new one until then.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -193,11 +195,13 @@ pub fn update(conn: &mut DbConn, id: i64, u: &Update) -> QueryResult<UserRow> {
         .first(conn)
 }
 
-/// Sets a new password hash and ends every earlier session; false when there is no such user.
-pub fn set_password(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<bool> {
+/// Sets a new password hash and ends every earlier session (false when there is no such
+/// user); `one_time`: the user must choose their own at the next sign-in.
+pub fn set_password(conn: &mut DbConn, id: i64, hash: &str, one_time: bool) -> QueryResult<bool> {
     let n = diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(hash),
+            users::must_change_password.eq(one_time),
             users::token_version.eq(users::token_version + 1),
             users::updated_at.eq(now()),
         ))
@@ -268,4 +272,19 @@ pub fn system_user(conn: &mut DbConn, at: NaiveDateTime) -> QueryResult<i64> {
         .filter(users::username.eq(NAME))
         .select(users::id)
         .first(conn)
+}
+
+/// The users of the usernames given, by username.
+pub fn by_usernames(conn: &mut DbConn, names: &[String]) -> QueryResult<HashMap<String, UserRow>> {
+    let mut out = HashMap::new();
+    for chunk in names.chunks(500) {
+        for u in users::table
+            .filter(users::username.eq_any(chunk))
+            .select(UserRow::as_select())
+            .load(conn)?
+        {
+            out.insert(u.username.clone(), u);
+        }
+    }
+    Ok(out)
 }

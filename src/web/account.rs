@@ -222,6 +222,7 @@ struct AccountPage {
     username: String,
     error: Option<String>,
     done: bool,
+    one_time: bool,
 }
 
 #[derive(Deserialize)]
@@ -244,6 +245,7 @@ fn account_page(
         username: u.username.clone(),
         error,
         done,
+        one_time: u.must_change_password,
     })
 }
 

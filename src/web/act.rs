@@ -106,6 +106,11 @@ impl Posted {
         Some(self.text(k)).filter(|v| !v.trim().is_empty())
     }
 
+    /// Every value of a field (a group of checkboxes).
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0.get(k).cloned().unwrap_or_default()
+    }
+
     pub fn values(&self) -> HashMap<String, String> {
         self.0
             .iter()
@@ -313,6 +318,25 @@ fn label(field: &str) -> &'static str {
         "year" => "年份",
         "month" => "月份",
         "region_id" => "区域",
+        "username" => "用户名",
+        "display_name" => "姓名",
+        "role" => "角色",
+        "password" => "密码",
+        "enterprise_code" => "企业统一社会信用代码",
+        "catch_all" => "兜底部门",
+        "categories" => "负责类别",
+        "active" => "状态",
+        "code" => "代码",
+        "parent_id" => "上级区域",
+        "holidays" => "放假日期",
+        "workdays" => "调休上班日期",
+        "kind" => "类型",
+        "kinds" => "消息类型",
+        "target" => "地址",
+        "secret" => "密钥",
+        "into" => "合并到的企业",
+        "file" => "文件",
+        "reschedule_reason" => "调整原因",
         _ => "内容",
     }
 }

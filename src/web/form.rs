@@ -38,3 +38,49 @@ pub fn refused(e: &Error) -> bool {
             | Error::Forbidden(_)
     )
 }
+
+/// The problems of a refused form, each in words with the field it belongs beside: the
+/// summary at the top links to each field, and each field shows its own (GOV.UK's pattern).
+#[derive(Default)]
+pub struct Problems(pub Vec<(String, String)>);
+
+impl Problems {
+    pub fn of(e: &Error) -> Problems {
+        use super::act::in_words;
+        let one = |f: &crate::error::FieldError| (field_id(&f.field), in_words(f));
+        Problems(match e {
+            Error::Invalid(fields) => fields.iter().map(one).collect(),
+            Error::Duplicate(f) => vec![one(f)],
+            other => vec![(String::new(), other.detail())],
+        })
+    }
+
+    /// A problem of a field the form names itself (one the service does not know).
+    pub fn add(&mut self, field: &str, words: impl Into<String>) {
+        self.0.push((field.to_owned(), words.into()));
+    }
+
+    /// The first problem of a field.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The form field a service field belongs to: `categories[2]` → `categories`.
+fn field_id(field: &str) -> String {
+    let f = field.rsplit('.').next().unwrap_or(field);
+    f.split('[').next().unwrap_or(f).to_owned()
+}
+
+/// Every value of a repeated field (checkboxes), parsed; the first that does not parse is
+/// reported by name.
+pub fn checked<T>(form: &Posted, name: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    form.all(name).iter().filter_map(|v| parse(v)).collect()
+}

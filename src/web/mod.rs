@@ -74,6 +74,8 @@ pub enum WebError {
     SignIn {
         next: String,
     },
+    /// Signed in with a one-time password: to the account page, to choose a new one.
+    ChoosePassword,
     Page(Error),
 }
 
@@ -87,6 +89,7 @@ impl std::fmt::Display for WebError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WebError::SignIn { .. } => f.write_str("sign in first"),
+            WebError::ChoosePassword => f.write_str("choose a new password first"),
             WebError::Page(e) => write!(f, "{e}"),
         }
     }
@@ -160,7 +163,7 @@ fn describe(e: &Error) -> (StatusCode, &'static str, String) {
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
-            WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            WebError::SignIn { .. } | WebError::ChoosePassword => StatusCode::SEE_OTHER,
             WebError::Page(e) => describe(e).0,
         }
     }
@@ -174,6 +177,7 @@ impl ResponseError for WebError {
                 );
                 redirect(&to)
             }
+            WebError::ChoosePassword => redirect("/account"),
             WebError::Page(e) => {
                 if let Error::Internal(cause) = e {
                     log::error!("internal error: {cause}");

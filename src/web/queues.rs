@@ -22,7 +22,8 @@ use super::form::{choice, form_of, refused, Choice};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/inbox").get(inbox))
         .service(web::resource("/desk").get(desk))
-        .service(web::resource("/desk/plan").post(plan));
+        .service(web::resource("/desk/plan").post(plan))
+        .service(web::resource("/desk/editions/{id}/cancel").post(cancel_edition));
 }
 
 // ---- 待办 and 工作台 ----
@@ -64,6 +65,9 @@ struct WorkPage {
 
 /// The next edition on the desk, with its forums.
 pub struct NextEdition {
+    id: i64,
+    /// The city's coordinators may call it off (取消本期).
+    may_cancel: bool,
     title: String,
     forums: Vec<(i64, String, &'static str)>,
 }
@@ -175,7 +179,12 @@ async fn desk_page(
                 per_page: Some(100),
             },
         )?;
-        let next = match coming.items.into_iter().min_by_key(|e| e.held_on) {
+        let next = match coming
+            .items
+            .into_iter()
+            .filter(|e| !e.cancelled)
+            .min_by_key(|e| e.held_on)
+        {
             Some(e) => {
                 let fs = forums::list(
                     conn,
@@ -202,6 +211,8 @@ async fn desk_page(
     let region_names: std::collections::HashMap<i64, String> =
         regions.iter().map(|r| (r.id, r.name.clone())).collect();
     let next = next.map(|(e, fs)| NextEdition {
+        id: e.id,
+        may_cancel: session.caller.at_top_region(),
         title: format!("第{}期 {} {}", e.number, format::date(e.held_on), e.theme),
         forums: fs
             .iter()
@@ -247,8 +258,9 @@ async fn plan(session: Session, body: web::Bytes) -> Result<HttpResponse, WebErr
     let input = PlanIn {
         held_on,
         theme: form.text("theme"),
-        reschedule_reason: None,
+        reschedule_reason: Some(form.text("reschedule_reason")).filter(|r| !r.trim().is_empty()),
         region_ids,
+        record: false,
     };
     let caller = session.caller.clone();
     let state = session.state.clone();
@@ -262,6 +274,37 @@ async fn plan(session: Session, body: web::Bytes) -> Result<HttpResponse, WebErr
                 .first()
                 .map_or("/desk".to_owned(), |f| format!("/forums/{}", f.id)),
         )),
+        Err(e) if refused(&e) => {
+            let mut resp = desk_page(&session, None, None, problems(&e)).await?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 取消本期: the edition and its forums are called off with the reason; the enterprises
+/// its 恳谈会预告 told are told.
+async fn cancel_edition(
+    session: Session,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = form_of(&body)?;
+    session.check_csrf(&form.text("csrf"))?;
+    may(&session, Can::RunForums)?;
+    let id = id.into_inner();
+    let input = editions::CancelIn {
+        reason: form.text("reason"),
+    };
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    match db::run(&state.pool, move |conn| {
+        editions::cancel(conn, &caller, id, input)
+    })
+    .await
+    {
+        Ok(_) => Ok(redirect("/desk")),
         Err(e) if refused(&e) => {
             let mut resp = desk_page(&session, None, None, problems(&e)).await?;
             *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -104,6 +104,7 @@ impl FromRequest for Session {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
         let next = here(req);
+        let open_to_one_time = ["/account", "/account/password", "/logout"].contains(&req.path());
         Box::pin(async move {
             let state = state.ok_or_else(|| Error::internal("application state missing"))?;
             let sign_in = || WebError::SignIn { next: next.clone() };
@@ -123,6 +124,9 @@ impl FromRequest for Session {
             })
             .await?;
             let (caller, unread) = found.ok_or_else(sign_in)?;
+            if caller.user.must_change_password && !open_to_one_time {
+                return Err(WebError::ChoosePassword);
+            }
             Ok(Session {
                 caller,
                 unread,

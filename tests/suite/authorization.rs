@@ -181,7 +181,9 @@ async fn every_route_every_role() {
             Method::POST,
             "/api/v1/editions".into(),
             Box::new(|i| {
-                Some(json!({"number": 100 + i, "held_on": "2022-06-22", "theme": "专题"}))
+                Some(
+                    json!({"number": 100 + i, "held_on": "2022-06-22", "record": true, "theme": "专题"}),
+                )
             }),
             CITY_COORDINATOR(201),
         ),
@@ -200,7 +202,9 @@ async fn every_route_every_role() {
         row(
             Method::POST,
             "/api/v1/editions/plan".into(),
-            fixed(json!({"held_on": "2022-07-06", "theme": "人才", "region_ids": [DEQING]})),
+            fixed(
+                json!({"held_on": "2022-07-06", "record": true, "theme": "人才", "region_ids": [DEQING]}),
+            ),
             CITY_COORDINATOR(201),
         ),
         row(Method::GET, "/api/v1/forums".into(), none(), ALL_200),

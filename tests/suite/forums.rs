@@ -25,8 +25,7 @@ async fn plan_an_edition_with_five_linked_forums_then_hold_and_cancel() {
     let coord = w.token("coord_city").unwrap_or_default().to_owned();
     // The world planned edition 1 on 2022-06-08; the record of the next, held a week later
     // (the date proposed by default is tested on the demo below).
-    let body =
-        json!({"held_on": "2022-06-15", "theme": "优化营商环境", "region_ids": [1, 2, 3, 6, 7]});
+    let body = json!({"held_on": "2022-06-15", "record": true, "theme": "优化营商环境", "region_ids": [1, 2, 3, 6, 7]});
     let r = send(
         &app,
         Method::POST,
@@ -201,27 +200,27 @@ async fn edition_rules() {
     let coord = w.token("coord_city").unwrap_or_default().to_owned();
     let cases: Vec<(Value, u16, Vec<&str>)> = vec![
         (
-            json!({"number": 5, "held_on": "2022-06-09", "theme": "周四"}),
+            json!({"number": 5, "held_on": "2022-06-09", "record": true, "theme": "周四"}),
             422,
             vec!["held_on"],
         ),
         (
-            json!({"number": 5, "held_on": "2022-06-09", "theme": "周四", "reschedule_reason": "端午节调整"}),
+            json!({"number": 5, "held_on": "2022-06-09", "record": true, "theme": "周四", "reschedule_reason": "端午节调整"}),
             201,
             vec![],
         ),
         (
-            json!({"number": 5, "held_on": "2022-06-22", "theme": "重复"}),
+            json!({"number": 5, "held_on": "2022-06-22", "record": true, "theme": "重复"}),
             409,
             vec!["number"],
         ),
         (
-            json!({"number": 0, "held_on": "2022-06-22", "theme": ""}),
+            json!({"number": 0, "held_on": "2022-06-22", "record": true, "theme": ""}),
             422,
             vec!["number", "theme"],
         ),
         (
-            json!({"number": 6, "held_on": "2022-13-01", "theme": "x"}),
+            json!({"number": 6, "held_on": "2022-13-01", "record": true, "theme": "x"}),
             422,
             vec!["held_on"],
         ),
@@ -249,7 +248,7 @@ async fn edition_rules() {
         Method::POST,
         "/api/v1/editions/plan",
         Some(&coord),
-        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY, CITY]})),
+        Some(&json!({"held_on": "2022-06-29", "record": true, "theme": "x", "region_ids": [CITY, CITY]})),
     )
     .await;
     r.problem(422);
@@ -259,7 +258,7 @@ async fn edition_rules() {
         Method::POST,
         "/api/v1/editions/plan",
         Some(&coord),
-        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY, 999]})),
+        Some(&json!({"held_on": "2022-06-29", "record": true, "theme": "x", "region_ids": [CITY, 999]})),
     )
     .await;
     r.problem(422);
@@ -269,7 +268,7 @@ async fn edition_rules() {
         Method::POST,
         "/api/v1/editions/plan",
         Some(&coord),
-        Some(&json!({"held_on": "2022-06-29", "theme": "x", "region_ids": [CITY]})),
+        Some(&json!({"held_on": "2022-06-29", "record": true, "theme": "x", "region_ids": [CITY]})),
     )
     .await;
     assert_eq!(r.body["edition"]["number"], 6);
@@ -473,7 +472,7 @@ async fn the_next_edition_comes_after_the_latest_and_a_day_holds_one() {
         Method::POST,
         "/api/v1/editions",
         c,
-        Some(&json!({"number": 9999, "held_on": latest, "theme": "重复"})),
+        Some(&json!({"number": 9999, "held_on": latest, "record": true, "theme": "重复"})),
     )
     .await;
     r.problem(409);

@@ -85,7 +85,7 @@ async fn editions_are_the_citys() {
         Method::POST,
         "/api/v1/editions",
         Some(district),
-        Some(&json!({"number": 9, "held_on": "2022-07-06", "theme": "x"})),
+        Some(&json!({"number": 9, "held_on": "2022-07-06", "record": true, "theme": "x"})),
     )
     .await;
     r.problem(403);

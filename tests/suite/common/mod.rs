@@ -762,8 +762,7 @@ where
     // Edition 1 on 2022-06-08 with a forum in 德清 (attended by dept_a and by a person of
     // ent_a) and one in 长兴.
     let coord = tokens.get("coord_city").cloned().unwrap_or_default();
-    let body =
-        json!({"held_on": "2022-06-08", "theme": "助企纾困", "region_ids": [DEQING, CHANGXING]});
+    let body = json!({"held_on": "2022-06-08", "record": true, "theme": "助企纾困", "region_ids": [DEQING, CHANGXING]});
     let r = send(
         app,
         Method::POST,

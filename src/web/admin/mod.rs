@@ -1,4 +1,14 @@
-//! 系统管理: the administrator's home, with what needs attention, and 操作日志.
+//! 系统管理: the administrator's home, with what needs attention, 操作日志, and the pages
+//! that keep the programme's reference data: accounts, departments, enterprises, regions,
+//! the holiday calendar, notification channels and 批量导入.
+
+mod calendar;
+mod channels;
+mod imports;
+mod units;
+mod users;
+
+use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -7,7 +17,7 @@ use serde::Deserialize;
 
 use super::form::{choice, Choice};
 use super::{filled, format, page, parse_query, Chrome, Session, WebError};
-use crate::db;
+use crate::db::{self, DbConn};
 use crate::domain::role::Role;
 use crate::domain::time;
 use crate::error::Error;
@@ -17,6 +27,90 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin").get(home))
         .service(web::resource("/admin/audit").get(audit_page))
         .service(web::resource("/admin/users/{id}/unlock").post(unlock));
+    users::routes(cfg);
+    units::routes(cfg);
+    calendar::routes(cfg);
+    channels::routes(cfg);
+    imports::routes(cfg);
+}
+
+/// The regions, departments and (some) enterprises the management pages name and offer.
+pub(crate) struct Lists {
+    regions: Vec<crate::store::regions::RegionRow>,
+    departments: Vec<crate::store::departments::DepartmentRow>,
+    enterprise_names: HashMap<i64, String>,
+}
+
+impl Lists {
+    fn read(conn: &mut DbConn, enterprises: &[i64]) -> Result<Lists, Error> {
+        Ok(Lists {
+            regions: crate::store::regions::all(conn)?,
+            departments: crate::store::departments::all(conn)?,
+            enterprise_names: crate::store::enterprises::names(conn, enterprises)?,
+        })
+    }
+
+    fn region_name(&self, id: i64) -> String {
+        self.regions
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn department_name(&self, id: i64) -> String {
+        self.departments
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| format!("{}·{}", self.region_name(d.region_id), d.name))
+            .unwrap_or_default()
+    }
+
+    /// The regions as choices, indented under their parents by depth.
+    fn region_choices(&self, now: &str, none: &str) -> Vec<Choice> {
+        let mut out = vec![choice("", none, now)];
+        out.extend(self.regions.iter().map(|r| {
+            let depth = r.path.matches('/').count().saturating_sub(2);
+            choice(r.id, format!("{}{}", "　".repeat(depth), r.name), now)
+        }));
+        out
+    }
+
+    /// The active departments (and the one chosen now) as choices, by region.
+    fn department_choices(&self, now: &str, none: &str) -> Vec<Choice> {
+        let mut out = vec![choice("", none, now)];
+        out.extend(
+            self.departments
+                .iter()
+                .filter(|d| d.active || d.id.to_string() == now)
+                .map(|d| choice(d.id, self.department_name(d.id), now)),
+        );
+        out
+    }
+}
+
+/// The links to the page before and after, keeping the filters.
+fn pages(
+    path: &str,
+    pairs: &[(String, String)],
+    page: i64,
+    total: i64,
+    per_page: i64,
+) -> (Option<String>, Option<String>) {
+    let with_page = |n: i64| {
+        let mut p: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "page").cloned().collect();
+        p.push(("page".into(), n.to_string()));
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&p).unwrap_or_default()
+        )
+    };
+    let last = (total + per_page - 1) / per_page;
+    (
+        (page > 1).then(|| with_page(page - 1)),
+        (page < last).then(|| with_page(page + 1)),
+    )
 }
 
 /// Pages for administrators only; to anyone else as if they did not exist.
@@ -83,6 +177,9 @@ async fn unlock(
         crate::service::users::unlock(conn, &caller, id)
     })
     .await?;
+    if form.text("back") == "user" {
+        return Ok(super::redirect(&format!("/admin/users/{id}?done=unlocked")));
+    }
     Ok(super::redirect("/admin"))
 }
 
