@@ -193,6 +193,11 @@ pub fn action_zh(action: &str) -> &'static str {
         "delete" => "删除",
         "plan" => "计划",
         "unlock" => "解除锁定",
+        "merge" => "合并",
+        "cancel" => "取消",
+        "test" => "发送测试消息",
+        "retry" => "重新投递",
+        "import" => "导入",
         _ => "其他",
     }
 }

@@ -126,6 +126,13 @@ pub fn cancel(
                 cur.number
             )));
         }
+        if cur.held_on < time::today() {
+            return Err(Error::Conflict(format!(
+                "第{}期 was on {}; an edition that is over is not cancelled (each of its forums is \
+                 marked held or cancelled)",
+                cur.number, cur.held_on
+            )));
+        }
         let before = one(conn, cur)?;
         if before.forums.held > 0 {
             return Err(Error::Conflict(format!(

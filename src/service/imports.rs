@@ -684,8 +684,8 @@ fn plan_users(conn: &mut DbConn, sheet: &Sheet) -> Result<(Plan, Vec<RowError>),
                 }
                 linked_region = region_id;
             }
-            Some(Role::Department) => match text_of(sheet, row, "部门", 100, true, &mut errors) {
-                Some(d) => {
+            Some(Role::Department) => {
+                if let Some(d) = text_of(sheet, row, "部门", 100, true, &mut errors) {
                     let found: Vec<&DepartmentRow> = departments
                         .iter()
                         .filter(|x| x.name == d && region_id.is_none_or(|r| x.region_id == r))
@@ -700,8 +700,7 @@ fn plan_users(conn: &mut DbConn, sheet: &Sheet) -> Result<(Plan, Vec<RowError>),
                         )),
                     }
                 }
-                None => {}
-            },
+            }
             Some(Role::Enterprise) => {
                 if let Some(c) = text_of(sheet, row, "企业统一社会信用代码", 40, true, &mut errors)
                 {
@@ -929,7 +928,7 @@ fn apply(
                     }
                     UserStep::Update(id, f, role_changed) => {
                         let current: Option<UserRow> = user_store::get(conn, id)?;
-                        let active = current.map_or(true, |u| u.active);
+                        let active = current.is_none_or(|u| u.active);
                         user_store::update(
                             conn,
                             id,

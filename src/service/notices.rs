@@ -562,24 +562,8 @@ fn forums_ahead(
             weekday_zh(f.held_on.weekday()),
             f.theme
         );
-        let notice = NewNotice {
-            kind: Kind::ForumUpcoming,
-            issue_id: None,
-            text,
-            link: "/forums".into(),
-            department_id: None,
-            region_id: Some(f.region_id),
-            dedupe_key: Some(format!("forum:{}:{}", f.id, f.held_on)),
-            created_at: now,
-        };
-        let made = db::write_tx(conn, |c| {
-            let Some(id) = store::insert(c, &notice)? else {
-                return Ok::<_, Error>(false);
-            };
-            let users = store::enterprise_users_under(c, &f.region_path)?;
-            store::add_recipients(c, id, &users)?;
-            Ok(true)
-        })?;
+        let key = format!("forum:{}:{}", f.id, f.held_on);
+        let made = db::write_tx(conn, |c| tell_enterprises_of(c, &f, text, key, now))?;
         n += usize::from(made);
     }
     Ok(n)
@@ -730,22 +714,35 @@ pub fn forums_called_off(conn: &mut DbConn, forums: &[i64], reason: &str) -> Res
             f.edition_number,
             f.region_name,
         );
-        let notice = NewNotice {
-            kind: Kind::ForumUpcoming,
-            issue_id: None,
-            text,
-            link: "/forums".into(),
-            department_id: None,
-            region_id: Some(f.region_id),
-            dedupe_key: Some(format!("forum_off:{}", f.id)),
-            created_at: now,
-        };
-        let Some(id) = store::insert(conn, &notice)? else {
-            continue;
-        };
-        let users = store::enterprise_users_under(conn, &f.region_path)?;
-        store::add_recipients(conn, id, &users)?;
-        n += 1;
+        let key = format!("forum_off:{}", f.id);
+        n += usize::from(tell_enterprises_of(conn, &f, text, key, now)?);
     }
     Ok(n)
+}
+
+/// A notice about a forum to the enterprises of its region (the caller's transaction), once
+/// under its key; false when the key was used already.
+fn tell_enterprises_of(
+    conn: &mut DbConn,
+    f: &st::forums::Upcoming,
+    text: String,
+    key: String,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    let notice = NewNotice {
+        kind: Kind::ForumUpcoming,
+        issue_id: None,
+        text,
+        link: "/forums".into(),
+        department_id: None,
+        region_id: Some(f.region_id),
+        dedupe_key: Some(key),
+        created_at: now,
+    };
+    let Some(id) = store::insert(conn, &notice)? else {
+        return Ok(false);
+    };
+    let users = store::enterprise_users_under(conn, &f.region_path)?;
+    store::add_recipients(conn, id, &users)?;
+    Ok(true)
 }

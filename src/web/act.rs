@@ -295,7 +295,7 @@ fn label(field: &str) -> &'static str {
         "channel" => "来源",
         "enterprise_id" => "企业",
         "forum_id" => "恳谈会",
-        "department_id" => "现场解决部门",
+        "department_id" => "部门",
         "on_site_answer" => "现场答复",
         "resolved_on_site" => "现场解决",
         "person_name" => "姓名",
@@ -347,7 +347,9 @@ pub fn in_words(e: &FieldError) -> String {
     let field = field.split('[').next().unwrap_or(field);
     let l = label(field);
     let m = e.message.as_str();
-    if m == "must not be empty" {
+    if field == "username" && !m.contains("already") && m != "must not be empty" {
+        "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
+    } else if m == "must not be empty" {
         format!("请填写{l}")
     } else if m == "is required" || m.starts_with("is required") {
         format!("请填写或选择{l}")
@@ -375,9 +377,42 @@ pub fn in_words(e: &FieldError) -> String {
         "他人刚刚发布了文件，请再发布一次".into()
     } else if m.contains("already") {
         format!("{l}已存在")
+    } else if let Some(words) = channel_words(m) {
+        words.to_owned()
+    } else if m.contains("does not resolve") || m.contains("internal") || m.contains("private") {
+        format!("{l}无法访问或指向内部网络，请核对")
+    } else if m.contains("must be an http or https URL") {
+        format!("{l}应为 http 或 https 开头的网址")
+    } else if m.contains("must be an e-mail address") {
+        format!("{l}应为电子邮件地址")
     } else {
         format!("{l}填写有误")
     }
+}
+
+/// The refusals of a notification channel, in words.
+fn channel_words(m: &str) -> Option<&'static str> {
+    Some(
+        if m.starts_with("give a department_id or a region_id, not both") {
+            "部门和区域只能选一个"
+        } else if m.starts_with("give the department or the region") {
+            "请选择推送哪个部门或哪个区域的提醒"
+        } else if m.starts_with("a webhook signs every body") {
+            "Webhook 须设置至少 16 个字符的签名密钥"
+        } else if m.starts_with("a WeCom group robot takes no secret") {
+            "企业微信机器人不设密钥（密钥已在地址中）"
+        } else if m.starts_with("an e-mail channel takes no secret") {
+            "电子邮件渠道不设密钥"
+        } else if m.starts_with("must be 1 to 200 printable characters") {
+            "密钥须为 1 至 200 个可见字符"
+        } else if m.starts_with("name at least one notice kind") {
+            "请至少选择一种消息类型，或勾选“全部类型”"
+        } else if m.starts_with("e-mail channels need an SMTP server") {
+            "尚未配置邮件服务器，暂不能使用电子邮件渠道"
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Every problem of a refusal, in words.

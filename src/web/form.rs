@@ -84,3 +84,24 @@ fn field_id(field: &str) -> String {
 pub fn checked<T>(form: &Posted, name: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
     form.all(name).iter().filter_map(|v| parse(v)).collect()
 }
+
+/// An id field of a form: blank is none; anything else must be a number, else a problem
+/// beside the field ("请选择有效的{words}").
+pub fn id_field(form: &Posted, name: &str, problems: &mut Problems, words: &str) -> Option<i64> {
+    let v = form.text(name);
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let id = v.parse().ok();
+    if id.is_none() {
+        problems.add(name, format!("请选择有效的{words}"));
+    }
+    id
+}
+
+/// A form's page answered again with its problems: 422.
+pub fn unprocessable(mut resp: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    resp
+}

@@ -6,6 +6,8 @@ mod browser;
 mod common;
 
 mod accounts;
+mod admin_pages;
+mod administration;
 mod audit;
 mod authorization;
 mod backup;

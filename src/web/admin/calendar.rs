@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 
-use super::require_admin;
+use super::{require_admin, DoneQuery};
 use crate::db;
 use crate::domain::time;
 use crate::error::{Error, FieldError};
@@ -94,11 +94,6 @@ async fn show(
         problems,
         done,
     })
-}
-
-#[derive(serde::Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 async fn year_page(

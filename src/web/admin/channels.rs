@@ -2,18 +2,19 @@
 //! 发送测试消息 and its result, delete) and the deliveries that failed, with the last error
 //! and 重新投递.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::{require_admin, Lists};
+use super::{require_admin, DoneQuery, Lists};
 use crate::db;
 use crate::domain::notice::{ChannelKind, DeliveryStatus, Kind};
 use crate::service::channels::{
     self, ChannelPatch, ChannelQuery, DeliveryQuery, NewChannel, TestResult,
 };
 use crate::web::act::Posted;
-use crate::web::form::{checked, choice, form_of, refused, Choice, Problems};
+use crate::web::form::{
+    checked, choice, form_of, id_field, refused, unprocessable, Choice, Problems,
+};
 use crate::web::{format, page, redirect, Chrome, Session, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -61,11 +62,6 @@ struct ListPage {
     failed: Vec<FailedLine>,
     failed_total: String,
     done: Option<&'static str>,
-}
-
-#[derive(serde::Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 fn scope_words(department: Option<i64>, region: Option<i64>, lists: &Lists) -> String {
@@ -296,23 +292,6 @@ async fn edit_form(
     .await
 }
 
-fn id_of(form: &Posted, name: &str, problems: &mut Problems) -> Option<i64> {
-    let v = form.text(name);
-    if v.trim().is_empty() {
-        return None;
-    }
-    let id = v.trim().parse().ok();
-    if id.is_none() {
-        problems.add(name, "请从列表中选择");
-    }
-    id
-}
-
-fn unprocessable(mut resp: HttpResponse) -> HttpResponse {
-    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    resp
-}
-
 /// The notice kinds chosen: none (every kind) when 全部 is ticked.
 fn kinds_chosen(form: &Posted) -> Option<Vec<Kind>> {
     (form.text("all_kinds") != "true").then(|| checked(form, "kinds", Kind::parse))
@@ -331,8 +310,8 @@ async fn create(session: Session, body: web::Bytes) -> Result<HttpResponse, WebE
     if kind.is_none() {
         problems.add("kind", "请选择类型");
     }
-    let department_id = id_of(&form, "department_id", &mut problems);
-    let region_id = id_of(&form, "region_id", &mut problems);
+    let department_id = id_field(&form, "department_id", &mut problems, "选项");
+    let region_id = id_field(&form, "region_id", &mut problems, "选项");
     let outcome = match kind {
         Some(kind) if problems.is_empty() => {
             let input = NewChannel {
@@ -380,8 +359,8 @@ async fn save(
     if kind.is_none() {
         problems.add("kind", "请选择类型");
     }
-    let department_id = id_of(&form, "department_id", &mut problems);
-    let region_id = id_of(&form, "region_id", &mut problems);
+    let department_id = id_field(&form, "department_id", &mut problems, "选项");
+    let region_id = id_field(&form, "region_id", &mut problems, "选项");
     let outcome = if problems.is_empty() {
         let target = form.text("target");
         let patch = ChannelPatch {

@@ -23,8 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct ImportPage {
     chrome: Chrome,
     kinds: Vec<Choice>,
-    kind: &'static str,
-    headings: Vec<(&'static str, bool)>,
+    /// Each kind's columns: (kind in words, [(heading, required)]).
+    headings: Vec<(&'static str, Vec<(&'static str, bool)>)>,
     problem: Option<String>,
     report: Option<Report>,
     /// Rows listed on the page at most (the report counts them all).
@@ -51,8 +51,10 @@ fn import_page(
             .zip(["enterprises", "departments", "users"])
             .map(|(k, code)| choice(code, k.zh(), now))
             .collect(),
-        kind: kind.zh(),
-        headings: kind.headings().to_vec(),
+        headings: [Kind::Enterprises, Kind::Departments, Kind::Users]
+            .iter()
+            .map(|k| (k.zh(), k.headings().to_vec()))
+            .collect(),
         problem,
         report,
         shown: SHOWN,

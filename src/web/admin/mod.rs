@@ -113,6 +113,12 @@ fn pages(
     )
 }
 
+/// `?done=…`: what a page says after a form went through.
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
 /// Pages for administrators only; to anyone else as if they did not exist.
 fn require_admin(session: &Session) -> Result<(), WebError> {
     if session.caller.role == Role::Admin {

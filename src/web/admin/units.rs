@@ -1,12 +1,11 @@
 //! 部门管理, 企业管理 and 区域: the departments (更名 keeping the former name, 兜底, 负责类别,
 //! 停用), the enterprises (search, edit, 合并) and the regions.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{pages, require_admin, Lists};
+use super::{pages, require_admin, DoneQuery, Lists};
 use crate::db;
 use crate::domain::issue::Category;
 use crate::error::Error;
@@ -16,7 +15,9 @@ use crate::service::enterprises::{
 };
 use crate::service::regions::{self, NewRegion, RegionPatch};
 use crate::web::act::Posted;
-use crate::web::form::{checked, choice, form_of, refused, Choice, Problems};
+use crate::web::form::{
+    checked, choice, form_of, id_field, refused, unprocessable, Choice, Problems,
+};
 use crate::web::{filled, format, page, parse_query, redirect, Chrome, Session, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -57,11 +58,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PER_PAGE: i64 = 50;
 
-fn unprocessable(mut resp: HttpResponse) -> HttpResponse {
-    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    resp
-}
-
 fn done_words(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "saved" => Some("已保存。"),
@@ -69,24 +65,6 @@ fn done_words(done: Option<&str>) -> Option<&'static str> {
         "merged" => Some("已合并：另一条记录的问题、参会记录和账号都已归入本企业。"),
         _ => None,
     }
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-/// An id field: blank is none, anything else must be a number.
-fn id_of(form: &Posted, name: &str, problems: &mut Problems, words: &str) -> Option<i64> {
-    let v = form.text(name);
-    if v.trim().is_empty() {
-        return None;
-    }
-    let id = v.trim().parse().ok();
-    if id.is_none() {
-        problems.add(name, format!("请选择有效的{words}"));
-    }
-    id
 }
 
 // ---- 部门管理 ----
@@ -312,7 +290,7 @@ async fn create_department(session: Session, body: web::Bytes) -> Result<HttpRes
     session.check_csrf(&form.text("csrf"))?;
     require_admin(&session)?;
     let mut problems = Problems::default();
-    let region_id = id_of(&form, "region_id", &mut problems, "区域");
+    let region_id = id_field(&form, "region_id", &mut problems, "区域");
     if region_id.is_none() && problems.is_empty() {
         problems.add("region_id", "请选择区域");
     }
@@ -359,7 +337,7 @@ async fn save_department(
     require_admin(&session)?;
     let id = id.into_inner();
     let mut problems = Problems::default();
-    let region_id = id_of(&form, "region_id", &mut problems, "区域");
+    let region_id = id_field(&form, "region_id", &mut problems, "区域");
     if !problems.is_empty() {
         return Ok(unprocessable(
             department_page(
@@ -630,7 +608,7 @@ async fn create_enterprise(session: Session, body: web::Bytes) -> Result<HttpRes
     session.check_csrf(&form.text("csrf"))?;
     require_admin(&session)?;
     let mut problems = Problems::default();
-    let region_id = id_of(&form, "region_id", &mut problems, "区域");
+    let region_id = id_field(&form, "region_id", &mut problems, "区域");
     if region_id.is_none() && problems.is_empty() {
         problems.add("region_id", "请选择区域");
     }
@@ -689,7 +667,7 @@ async fn save_enterprise(
     require_admin(&session)?;
     let id = id.into_inner();
     let mut problems = Problems::default();
-    let region_id = id_of(&form, "region_id", &mut problems, "区域");
+    let region_id = id_field(&form, "region_id", &mut problems, "区域");
     let size = Size::parse(&form.text("size"));
     if size.is_none() {
         problems.add("size", "请选择规模");
@@ -906,7 +884,7 @@ async fn create_region(session: Session, body: web::Bytes) -> Result<HttpRespons
     session.check_csrf(&form.text("csrf"))?;
     require_admin(&session)?;
     let mut problems = Problems::default();
-    let parent_id = id_of(&form, "parent_id", &mut problems, "上级区域");
+    let parent_id = id_field(&form, "parent_id", &mut problems, "上级区域");
     let outcome = if problems.is_empty() {
         let input = NewRegion {
             code: form.text("code"),
@@ -945,7 +923,7 @@ async fn save_region(
     require_admin(&session)?;
     let id = id.into_inner();
     let mut problems = Problems::default();
-    let parent_id = id_of(&form, "parent_id", &mut problems, "上级区域");
+    let parent_id = id_field(&form, "parent_id", &mut problems, "上级区域");
     let outcome = if problems.is_empty() {
         let patch = RegionPatch {
             code: Some(form.text("code")),

@@ -5,13 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{require_admin, Lists};
+use super::{require_admin, DoneQuery, Lists};
 use crate::db;
 use crate::domain::role::Role;
 use crate::error::Error;
 use crate::service::users::{self, NewUserIn, OneTime, PasswordReset, User, UserPatch, UserQuery};
 use crate::web::act::Posted;
-use crate::web::form::{choice, form_of, refused, Choice, Problems};
+use crate::web::form::{choice, form_of, id_field, refused, unprocessable, Choice, Problems};
 use crate::web::{filled, format, page, parse_query, redirect, Chrome, Session, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -262,11 +262,6 @@ async fn new_form(session: Session) -> Result<HttpResponse, WebError> {
     user_page(&session, None, None, Problems::default(), None, None).await
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 async fn edit_form(
     session: Session,
     id: web::Path<i64>,
@@ -287,22 +282,6 @@ async fn edit_form(
         done,
     )
     .await
-}
-
-/// An id field of the form: blank is none; anything else must be a number.
-fn id_field(form: &Posted, name: &str, problems: &mut Problems, words: &str) -> Option<i64> {
-    let v = form.text(name);
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            problems.add(name, format!("请选择有效的{words}"));
-            None
-        }
-    }
 }
 
 /// The enterprise an account is linked to, named by its credit code on the form.
@@ -331,11 +310,6 @@ async fn enterprise_of(
     Ok(found)
 }
 
-fn refusal(status: actix_web::http::StatusCode, mut resp: HttpResponse) -> HttpResponse {
-    *resp.status_mut() = status;
-    resp
-}
-
 async fn create(session: Session, body: web::Bytes) -> Result<HttpResponse, WebError> {
     let form = form_of(&body)?;
     session.check_csrf(&form.text("csrf"))?;
@@ -343,6 +317,15 @@ async fn create(session: Session, body: web::Bytes) -> Result<HttpResponse, WebE
     let mut problems = Problems::default();
     let role = Role::parse(&form.text("role"));
     if role.is_none() {
+        // Every problem at once: what the service would say of the other fields too.
+        let username = form.text("username").trim().to_lowercase();
+        if let Some(m) = users::username_error(&username) {
+            let e = crate::error::FieldError::new("username", m);
+            problems.add("username", crate::web::act::in_words(&e));
+        }
+        if form.text("display_name").trim().is_empty() {
+            problems.add("display_name", "请填写姓名");
+        }
         problems.add("role", "请选择角色");
     }
     let region_id = id_field(&form, "region_id", &mut problems, "区域");
@@ -382,8 +365,7 @@ async fn create(session: Session, body: web::Bytes) -> Result<HttpResponse, WebE
             )
             .await
         }
-        Ok(None) => Ok(refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Ok(None) => Ok(unprocessable(
             user_page(
                 &session,
                 None,
@@ -394,8 +376,7 @@ async fn create(session: Session, body: web::Bytes) -> Result<HttpResponse, WebE
             )
             .await?,
         )),
-        Err(e) if refused(&e) => Ok(refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) if refused(&e) => Ok(unprocessable(
             user_page(
                 &session,
                 None,
@@ -429,8 +410,7 @@ async fn save(
     let enterprise_id =
         enterprise_of(&session, &form.text("enterprise_code"), &mut problems).await?;
     if !problems.is_empty() {
-        return Ok(refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        return Ok(unprocessable(
             user_page(
                 &session,
                 Some(id),
@@ -462,8 +442,7 @@ async fn save(
     state.callers.forget(id);
     match outcome {
         Ok(_) => Ok(redirect(&format!("/admin/users/{id}?done=saved"))),
-        Err(e) if refused(&e) => Ok(refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        Err(e) if refused(&e) => Ok(unprocessable(
             user_page(
                 &session,
                 Some(id),

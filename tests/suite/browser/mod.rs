@@ -44,7 +44,8 @@ fn target_dir() -> PathBuf {
 pub struct Site {
     pub base: String,
     handle: actix_web::dev::ServerHandle,
-    file: PathBuf,
+    /// The site's own copy of the demo (SQLite).
+    pub file: PathBuf,
 }
 
 impl Site {
@@ -61,6 +62,11 @@ impl Site {
 static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 pub async fn site() -> Site {
+    site_with(&Default::default()).await
+}
+
+/// The site with these notifier settings (a channel allowed to reach a local receiver).
+pub async fn site_with(notify: &qinqing::config::NotifyConfig) -> Site {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = target_dir().join("web-tests");
     let _ = std::fs::create_dir_all(&dir);
@@ -83,7 +89,7 @@ pub async fn site() -> Site {
         cookie_secure: false,
         trusted_proxies: Vec::new(),
     };
-    let state = qinqing::server::build_state(pool, &backend, &auth, &Default::default())
+    let state = qinqing::server::build_state(pool, &backend, &auth, notify)
         .unwrap_or_else(|e| panic!("{e}"));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
