@@ -10,6 +10,7 @@ use super::problem::BodyError;
 use super::AppState;
 use crate::auth::Caller;
 use crate::db;
+use crate::domain::role::Role;
 use crate::error::Error;
 use crate::service::imports::{self, Format, Kind, Report};
 
@@ -74,6 +75,7 @@ async fn import(
     query: Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
+    caller.require(&[Role::Admin], "import")?;
     let kind = Kind::parse(&kind.into_inner()).ok_or_else(|| Error::not_found("import kind"))?;
     let content_type = req
         .headers()

@@ -425,7 +425,8 @@ async fn deactivation_role_change_and_password_change_end_tokens() {
         Some(&json!({"password": "reset by admin"})),
     )
     .await;
-    assert_eq!(r.status, 204);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["one_time_password"], "reset by admin");
     send(&app, Method::GET, "/api/v1/me", Some(&ent), None)
         .await
         .problem(401);

@@ -202,7 +202,7 @@ async fn edition_rules() {
         (
             json!({"number": 5, "held_on": "2022-06-09", "record": true, "theme": "周四"}),
             422,
-            vec!["held_on"],
+            vec!["reschedule_reason"],
         ),
         (
             json!({"number": 5, "held_on": "2022-06-09", "record": true, "theme": "周四", "reschedule_reason": "端午节调整"}),

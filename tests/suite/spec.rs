@@ -164,7 +164,7 @@ fn the_response_checker_refuses_what_is_not_described() {
     };
     let user = json!({"id": 1, "username": "admin", "display_name": "管理员", "role": "admin",
         "region_id": null, "department_id": null, "enterprise_id": null, "active": true,
-        "created_at": "2022-06-08T02:00:00Z", "updated_at": "2022-06-08T02:00:00Z"});
+        "must_change_password": false, "created_at": "2022-06-08T02:00:00Z", "updated_at": "2022-06-08T02:00:00Z"});
     assert!(!fails("GET", "/api/v1/me", 200, user.clone()));
     let mut renamed = user.clone();
     renamed["name"] = renamed["display_name"].take();
