@@ -516,6 +516,8 @@ struct DashboardPage {
     report_href: String,
     /// Years up to this one with no holiday calendar, as "2027年、2028年".
     calendar_missing: String,
+    /// The reader keeps the calendar (an administrator): the message links to it.
+    keeps_calendar: bool,
 }
 
 /// The regions a reader may choose, and the one chosen (none: the reader's whole scope);
@@ -662,6 +664,7 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
     };
     page(&DashboardPage {
         calendar_missing,
+        keeps_calendar: session.caller.role == crate::domain::role::Role::Admin,
         chrome: Chrome::new(&session, "驾驶舱", "/dashboard"),
         kind: match kind {
             Kind::Year => "year",

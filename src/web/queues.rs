@@ -23,7 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/inbox").get(inbox))
         .service(web::resource("/desk").get(desk))
         .service(web::resource("/desk/plan").post(plan))
-        .service(web::resource("/desk/editions/{id}/cancel").post(cancel_edition));
+        .service(web::resource("/desk/editions/{id}/cancel").post(cancel_edition))
+        .service(web::resource("/desk/editions/{id}/move").post(move_edition));
 }
 
 // ---- 待办 and 工作台 ----
@@ -301,6 +302,51 @@ async fn cancel_edition(
     let state = session.state.clone();
     match db::run(&state.pool, move |conn| {
         editions::cancel(conn, &caller, id, input)
+    })
+    .await
+    {
+        Ok(_) => Ok(redirect("/desk")),
+        Err(e) if refused(&e) => {
+            let mut resp = desk_page(&session, None, None, problems(&e)).await?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 改期: the next edition moves to another day, with the reason when it is not a Wednesday
+/// (a holiday week, a 专场).
+async fn move_edition(
+    session: Session,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = form_of(&body)?;
+    session.check_csrf(&form.text("csrf"))?;
+    may(&session, Can::RunForums)?;
+    let id = id.into_inner();
+    let held_on = match NaiveDate::parse_from_str(form.text("held_on").trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            let e = crate::error::Error::invalid("held_on", "is not a date (YYYY-MM-DD)");
+            let mut resp = desk_page(&session, None, None, problems(&e)).await?;
+            *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(resp);
+        }
+    };
+    let patch = editions::EditionPatch {
+        number: None,
+        held_on: Some(held_on),
+        theme: None,
+        reschedule_reason: Some(
+            Some(form.text("reschedule_reason")).filter(|r| !r.trim().is_empty()),
+        ),
+    };
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    match db::run(&state.pool, move |conn| {
+        editions::update(conn, &caller, id, patch)
     })
     .await
     {

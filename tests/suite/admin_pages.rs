@@ -41,6 +41,19 @@ async fn sound(b: &Browser, name: &str) {
     b.screenshot(&format!("admin-{name}")).await;
 }
 
+/// Opens a `<details>` by the words of its summary.
+async fn open_details(b: &Browser, words: &str) {
+    b.client
+        .find(fantoccini::Locator::XPath(&format!(
+            "//summary[normalize-space()='{words}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("{words}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{words}: {e}"));
+}
+
 fn sqlite(site: &Site) -> qinqing::db::DbConn {
     qinqing::db::Backend::Sqlite(site.file.to_string_lossy().into_owned())
         .connect()
@@ -400,11 +413,34 @@ async fn an_administrator_keeps_the_programme_from_the_pages_alone() {
         "latest {latest}"
     );
     if latest >= today {
-        c.css("details summary")
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        // 改期 to the Thursday after, with the reason a day other than Wednesday needs.
+        let thursday = latest + chrono::Duration::days(1);
+        open_details(&c, "改期").await;
+        c.js(&format!(
+            "document.getElementById('move_held_on').value = '{thursday}'; return true"
+        ))
+        .await;
+        click(&c, "改期").await;
+        assert!(
+            c.text().await.contains("请填写或选择调整原因"),
+            "{}",
+            c.text().await
+        );
+        open_details(&c, "改期").await;
+        c.js(&format!(
+            "document.getElementById('move_held_on').value = '{thursday}'; return true"
+        ))
+        .await;
+        type_in(&c, "move_reason", "元旦调休").await;
+        click(&c, "改期").await;
+        assert_eq!(
+            crate::common::count(
+                &mut conn,
+                &format!("SELECT COUNT(*) AS n FROM editions WHERE held_on = '{thursday}' AND reschedule_reason = '元旦调休'")
+            ),
+            1
+        );
+        open_details(&c, "取消本期").await;
         type_in(&c, "cancel_reason_edition", "台风预警，本周暂停").await;
         click(&c, "取消本期").await;
         assert_eq!(
