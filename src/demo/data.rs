@@ -201,6 +201,27 @@ pub const DEPARTMENTS: [(&str, &str, bool); 24] = [
     ("南太湖新区经济发展局", "330500-NTH", false),
 ];
 
+/// The categories each city department leads (负责类别), offered first when an issue of one
+/// is assigned.
+pub fn leads(name: &str) -> &'static [Category] {
+    use Category::*;
+    match name {
+        "市发展和改革委员会" => &[Approval, Policy],
+        "市经济和信息化局" | "市科学技术局" | "市财政局" => &[Policy],
+        "市人力资源和社会保障局" => &[Talent],
+        "市自然资源和规划局" => &[Land],
+        "市住房和城乡建设局" => &[Approval, Infrastructure],
+        "市交通运输局" | "国网湖州供电公司" => &[Infrastructure],
+        "市市场监督管理局" => &[MarketAccess],
+        "市司法局" => &[Legal],
+        "市地方金融监督管理局" | "中国人民银行湖州市中心支行" => {
+            &[Financing]
+        }
+        "国家税务总局湖州市税务局" => &[Tax],
+        _ => &[],
+    }
+}
+
 /// Departments renamed during the programme, by the demo's administrator: (name when the
 /// programme began, name from the day given, that day). The renames are those of the
 /// central bank's branch reform (a city's 中心支行 became its 分行) and of the 2024 local

@@ -267,7 +267,7 @@ fn play(
             name: name.to_owned(),
             region_id: region,
             catch_all,
-            categories: Vec::new(),
+            categories: data::leads(name).to_vec(),
         };
         let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);

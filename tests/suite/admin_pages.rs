@@ -242,6 +242,8 @@ async fn an_administrator_keeps_the_programme_from_the_pages_alone() {
     sound(&b, "region").await;
 
     // 节假日: a bad line is named beside the field, the text kept; then saved.
+    b.goto(&site.url("/admin/calendar/2024")).await;
+    assert!(b.text().await.contains("系统内置的国务院办公厅放假安排"));
     b.goto(&site.url("/admin/calendar/2027")).await;
     assert!(b.text().await.contains("尚未录入"));
     type_in(&b, "holidays", "2027-01-01\n2027-13-01").await;

@@ -37,6 +37,20 @@ struct YearLink {
     current: bool,
 }
 
+/// How a year stands against the State Council's schedule the service ships, if any.
+fn shipped_words(year: i32, holidays: &[NaiveDate], workdays: &[NaiveDate]) -> &'static str {
+    let Some((mut h, mut w)) = crate::domain::calendar::official::year(year) else {
+        return "";
+    };
+    h.sort();
+    w.sort();
+    if h.as_slice() == holidays && w.as_slice() == workdays {
+        "本年为系统内置的国务院办公厅放假安排。"
+    } else {
+        "本年的安排与系统内置的国务院办公厅安排不同（已由管理员修改）。"
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin_calendar.html")]
 struct YearPage {
@@ -46,6 +60,8 @@ struct YearPage {
     years: Vec<YearLink>,
     holidays: String,
     workdays: String,
+    /// Whether the year is the schedule the service ships, or was changed from it.
+    shipped: &'static str,
     problems: Problems,
     done: bool,
 }
@@ -76,6 +92,11 @@ async fn show(
         Ok((y, years))
     })
     .await?;
+    let shipped = if y.configured {
+        shipped_words(year, &y.holidays, &y.workdays)
+    } else {
+        ""
+    };
     let (holidays, workdays) = typed.unwrap_or_else(|| (lines(&y.holidays), lines(&y.workdays)));
     page(&YearPage {
         chrome: Chrome::new(session, format!("{year}年节假日"), "/admin"),
@@ -91,6 +112,7 @@ async fn show(
             .collect(),
         holidays,
         workdays,
+        shipped,
         problems,
         done,
     })
