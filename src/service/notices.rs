@@ -125,6 +125,25 @@ pub fn on_event(
     actor: &Caller,
     at: NaiveDateTime,
 ) -> Result<(), Error> {
+    // What the notices of the issue asked for that this event has done: they stop waiting
+    // in everyone's 消息.
+    let done: &[Kind] = match event {
+        EventKind::Signed | EventKind::TakenOver => &[Kind::Assigned, Kind::SignOverdue],
+        EventKind::Answered => &[
+            Kind::Assigned,
+            Kind::SignOverdue,
+            Kind::Urged,
+            Kind::Supervised,
+            Kind::DueSoon,
+            Kind::Overdue,
+            Kind::Dissatisfied,
+        ],
+        EventKind::ExtensionGranted | EventKind::ExtensionRefused => &[Kind::ExtensionRequested],
+        EventKind::Rated => &[Kind::Answered, Kind::FollowUpDue],
+        EventKind::Closed | EventKind::Withdrawn => Kind::ALL,
+        _ => &[],
+    };
+    store::settle(conn, issue.id, done, at)?;
     let t = quoted(&issue.title);
     let me = Some(actor.id());
     let handler_or_lead = |issue: &IssueRow| {

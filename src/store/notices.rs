@@ -602,3 +602,28 @@ pub fn delivery_status(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>
         .first(conn)
         .optional()
 }
+
+/// Marks read, for everyone, the unread notices of these kinds about an issue: what they
+/// asked for has been done (signed, answered, rated). Answers how many were marked.
+pub fn settle(
+    conn: &mut DbConn,
+    issue: i64,
+    kinds: &[Kind],
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    if kinds.is_empty() {
+        return Ok(0);
+    }
+    let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+    let about = notices::table
+        .filter(notices::issue_id.eq(issue))
+        .filter(notices::kind.eq_any(codes))
+        .select(notices::id);
+    diesel::update(
+        notifications::table
+            .filter(notifications::notice_id.eq_any(about))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(Some(at)))
+    .execute(conn)
+}

@@ -249,7 +249,13 @@ pub fn command(code: &str, form: &Posted) -> Result<Command, Error> {
         "close" => Command::Close(NoteIn {
             note: form.text("note"),
         }),
-        "withdraw" => Command::Withdraw,
+        // It cannot be undone: the page asks for the box ticked first (the API needs no box).
+        "withdraw" => {
+            if form.text("confirm") != "true" {
+                r.errors.push(FieldError::new("confirm", "is required"));
+            }
+            Command::Withdraw
+        }
         "urge" => Command::Urge(OptionalNoteIn {
             note: form.opt("note"),
         }),
@@ -337,6 +343,7 @@ fn label(field: &str) -> &'static str {
         "into" => "合并到的企业",
         "file" => "文件",
         "reschedule_reason" => "调整原因",
+        "confirm" => "确认",
         _ => "内容",
     }
 }
@@ -350,9 +357,19 @@ pub fn in_words(e: &FieldError) -> String {
     if field == "username" && !m.contains("already") && m != "must not be empty" {
         "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
     } else if m == "must not be empty" {
-        format!("请填写{l}")
+        match field {
+            "title" => "请填写问题标题".into(),
+            _ => format!("请填写{l}"),
+        }
     } else if m == "is required" || m.starts_with("is required") {
-        format!("请填写或选择{l}")
+        match field {
+            "category" | "channel" | "enterprise_id" | "role" | "region_id" | "size" | "kind" => {
+                format!("请选择{l}")
+            }
+            "reschedule_reason" => "不在周三召开时，请填写调整原因".into(),
+            "confirm" => "撤回后不能恢复，请先勾选确认".into(),
+            _ => format!("请填写{l}"),
+        }
     } else if let Some(n) = m.strip_prefix("must be at most ") {
         format!("{l}不能超过{}个字", n.trim_end_matches(" characters"))
     } else if m.contains("in the past") {

@@ -166,9 +166,16 @@ pub fn bars(rows: &[BarRow], title: &str, unit: &str) -> String {
     let max = rows.iter().map(|r| r.value).max().unwrap_or(0).max(1);
     let plot_w = w - label_w - value_w;
     let mut s = String::new();
+    // A chart whose bars are links is a group of links, not an image (an image holds no
+    // control a keyboard reaches).
+    let role = if rows.iter().any(|r| r.href.is_some()) {
+        "group"
+    } else {
+        "img"
+    };
     let _ = write!(
         s,
-        r#"<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" aria-label="{}"><title>{}</title>"#,
+        r#"<svg class="chart bars" viewBox="0 0 {w} {h}" role="{role}" aria-label="{}"><title>{}</title>"#,
         esc(title),
         esc(title)
     );

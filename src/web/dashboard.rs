@@ -562,7 +562,20 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
         Ok((
             regions,
             region,
-            cards(&now, prev.as_ref(), &p, region),
+            {
+                // A period before the programme had begun (nothing collected, no forum held)
+                // is no base to compare with: each card says 上期无数据.
+                let empty = prev.as_ref().is_some_and(|b| {
+                    b.issues.issues_collected == 0 && b.forums_held.unwrap_or(0) == 0
+                });
+                let mut c = cards(&now, prev.as_ref().filter(|_| !empty), &p, region);
+                if empty {
+                    for card in &mut c {
+                        card.change = "上期无数据".into();
+                    }
+                }
+                c
+            },
             vec![
                 (
                     "不满意评价".to_owned(),

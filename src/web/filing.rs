@@ -17,7 +17,7 @@ use crate::service::enterprises::{self, EnterpriseQuery};
 use crate::service::forums::{self, ForumQuery};
 use crate::service::issues::filing::{self, FileIn, Filed};
 
-use super::form::{choice, form_of, refused, Choice};
+use super::form::{choice, form_of, refused, Choice, Problems};
 use super::forums::forum_page_after;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -37,7 +37,7 @@ struct NewIssuePage {
     enterprise_q: String,
     forums: Vec<Choice>,
     key: String,
-    problems: Vec<String>,
+    problems: Problems,
     title: String,
     description: String,
 }
@@ -52,16 +52,16 @@ async fn new_issue_page(
     session: &Session,
     q: NewIssueQuery,
     draft: Option<&Posted>,
-    problems: Vec<String>,
+    problems: Problems,
 ) -> Result<HttpResponse, WebError> {
     may(session, Can::FileIssues)?;
     let coordinator = session.caller.role == Role::Coordinator;
     let caller = session.caller.clone();
     let state = session.state.clone();
     let search = q.enterprise_q.clone();
-    let (ents, recent) = db::run(&state.pool, move |conn| {
+    let (ents, recent, region_names) = db::run(&state.pool, move |conn| {
         if !coordinator {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Default::default()));
         }
         let ents = enterprises::list(
             conn,
@@ -88,7 +88,9 @@ async fn new_issue_page(
                 per_page: Some(100),
             },
         )?;
-        Ok((ents.items, recent.items))
+        let ids: Vec<i64> = recent.items.iter().map(|f| f.region_id).collect();
+        let region_names = crate::store::regions::names(conn, &ids)?;
+        Ok((ents.items, recent.items, region_names))
     })
     .await?;
     let get = |k: &str| draft.map(|d| d.text(k)).unwrap_or_default();
@@ -134,9 +136,10 @@ async fn new_issue_page(
                 choice(
                     f.id,
                     format!(
-                        "第{}期 {} {}",
+                        "第{}期 {} {} {}",
                         f.edition_number,
                         format::date(f.held_on),
+                        region_names.get(&f.region_id).map_or("", String::as_str),
                         f.theme
                     ),
                     &forum_now,
@@ -155,7 +158,7 @@ async fn new_issue_page(
 
 async fn new_issue(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let q: NewIssueQuery = parse_query(&filled(&req))?;
-    new_issue_page(&session, q, None, Vec::new()).await
+    new_issue_page(&session, q, None, Problems::default()).await
 }
 
 /// 提交: the same filing as the API's, with the form's key so a resubmitted form files once.
@@ -167,6 +170,12 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
     let mut missing = Vec::new();
     let category = Category::parse(&form.text("category"));
     if category.is_none() {
+        // Every problem at once: the service would also refuse an empty title or text.
+        for field in ["title", "description"] {
+            if form.text(field).trim().is_empty() {
+                missing.push(crate::error::FieldError::new(field, "must not be empty"));
+            }
+        }
         missing.push(crate::error::FieldError::new("category", "is required"));
     }
     let channel = if coordinator {
@@ -217,7 +226,7 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
                 &session,
                 NewIssueQuery::default(),
                 Some(&form),
-                problems(&e),
+                Problems::of(&e),
             )
             .await?;
             *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

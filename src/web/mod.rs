@@ -247,6 +247,8 @@ pub struct Chrome {
     pub title: String,
     pub user_name: String,
     pub role_name: &'static str,
+    /// The department or enterprise the user acts for.
+    pub affiliation: Option<String>,
     pub nav: Vec<NavItem>,
     pub csrf: String,
 }
@@ -276,12 +278,14 @@ impl Chrome {
                 ("/reports", "报告"),
                 ("/issues", "问题列表"),
                 ("/issues/new", "登记问题"),
+                ("/forums", "恳谈会"),
                 ("/templates", "答复模板"),
             ],
             Role::Leader => &[
                 ("/dashboard", "驾驶舱"),
                 ("/reports", "报告"),
                 ("/issues", "问题列表"),
+                ("/forums", "恳谈会"),
             ],
             Role::Admin => &[
                 ("/admin", "系统管理"),
@@ -297,6 +301,7 @@ impl Chrome {
             title: title.into(),
             user_name: c.user.display_name.clone(),
             role_name: c.role.zh(),
+            affiliation: session.affiliation.clone(),
             nav: nav
                 .into_iter()
                 .map(|(href, label)| NavItem {

@@ -59,6 +59,8 @@ struct WorkPage {
     rows: Vec<WorkRow>,
     total: String,
     mine_switch: Option<(String, String, bool)>,
+    /// The pages before and after, when the queue holds more than one page.
+    pager: (Option<String>, Option<String>),
     next: Option<NextEdition>,
     plan: Option<PlanForm>,
     problems: Vec<String>,
@@ -102,6 +104,17 @@ fn rows(session: &Session, items: &[Issue], labels: &issues::Labels) -> Vec<Work
         .collect()
 }
 
+/// The links to the queue's page before and after (the tab and 我的 kept).
+fn pager(base: &str, w: &Work, extra: &str) -> (Option<String>, Option<String>) {
+    let items = &w.items;
+    let pages = (items.total + items.per_page - 1) / items.per_page.max(1);
+    let at = |n: i64| format!("{base}?tab={}{extra}&page={n}", w.tab.code());
+    (
+        (items.page > 1).then(|| at(items.page - 1)),
+        (items.page < pages).then(|| at(items.page + 1)),
+    )
+}
+
 fn tabs(base: &str, w: &Work, extra: &str) -> Vec<TabView> {
     w.tabs
         .iter()
@@ -133,6 +146,7 @@ async fn inbox(session: Session, req: HttpRequest) -> Result<HttpResponse, WebEr
         chrome: Chrome::new(&session, "待办", "/inbox"),
         heading: "待办",
         tabs: tabs("/inbox", &w, if mine { "&mine=1" } else { "" }),
+        pager: pager("/inbox", &w, if mine { "&mine=1" } else { "" }),
         rows: rows(&session, &w.items.items, &labels),
         total: count(w.items.total),
         mine_switch: Some((
@@ -230,6 +244,7 @@ async fn desk_page(
         chrome: Chrome::new(session, "工作台", "/desk"),
         heading: "工作台",
         tabs: tabs("/desk", &w, ""),
+        pager: pager("/desk", &w, ""),
         rows: rows(session, &w.items.items, &labels),
         total: count(w.items.total),
         mine_switch: None,

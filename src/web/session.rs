@@ -25,6 +25,8 @@ pub struct Session {
     pub caller: Caller,
     /// Notices the user has not read (the 消息 badge).
     pub unread: i64,
+    /// Where the user belongs, as the header names it: their department or enterprise.
+    pub affiliation: Option<String>,
     pub csrf: String,
     pub state: web::Data<AppState>,
 }
@@ -117,22 +119,40 @@ impl FromRequest for Session {
                 match auth::resolve(conn, id, ver, &role)? {
                     Some(caller) => {
                         let unread = crate::service::notices::unread_count(conn, &caller)?;
-                        Ok(Some((caller, unread)))
+                        let affiliation = affiliation(conn, &caller)?;
+                        Ok(Some((caller, unread, affiliation)))
                     }
                     None => Ok(None),
                 }
             })
             .await?;
-            let (caller, unread) = found.ok_or_else(sign_in)?;
+            let (caller, unread, affiliation) = found.ok_or_else(sign_in)?;
             if caller.user.must_change_password && !open_to_one_time {
                 return Err(WebError::ChoosePassword);
             }
             Ok(Session {
                 caller,
                 unread,
+                affiliation,
                 csrf: csrf_for(&state, &token),
                 state,
             })
         })
     }
+}
+
+/// The department or enterprise a user acts for, by name (None for the other roles).
+fn affiliation(
+    conn: &mut crate::db::DbConn,
+    caller: &Caller,
+) -> Result<Option<String>, crate::error::Error> {
+    if let Some(d) = caller.user.department_id {
+        let names = crate::service::departments::names_on(conn, &[d], None)?;
+        return Ok(names.get(&d).map(|(n, _)| n.clone()));
+    }
+    if let Some(e) = caller.user.enterprise_id {
+        let names = crate::store::enterprises::names(conn, &[e])?;
+        return Ok(names.get(&e).cloned());
+    }
+    Ok(None)
 }

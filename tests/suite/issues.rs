@@ -1013,3 +1013,49 @@ async fn another_handler_of_the_department_takes_over() {
         .unwrap_or_default();
     assert_eq!(kinds, ["filed", "assigned", "signed", "taken_over"]);
 }
+
+/// A notice that asked for something done stops waiting once it is done: 新交办 when signed,
+/// 待评价 when rated.
+#[actix_rt::test]
+async fn notices_that_ask_nothing_more_are_marked_read() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, dept, ent) = (w.token("coord_city"), w.token("dept_a"), w.token("ent_a"));
+    let id = create(
+        &app,
+        coord.unwrap_or_default(),
+        "/api/v1/issues",
+        json!({"title": "用电增容", "description": "说明", "category": "infrastructure",
+               "channel": "visit", "enterprise_id": w.id("ent_a_enterprise")}),
+    )
+    .await;
+    let unread = |token: Option<&str>| {
+        let app = &app;
+        let token = token.map(str::to_owned);
+        async move {
+            let path = "/api/v1/notifications?unread=true&per_page=100";
+            let r = send(app, Method::GET, path, token.as_deref(), None).await;
+            r.body["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter(|n| n["issue_id"] == id)
+                        .map(|n| n["kind"].as_str().unwrap_or_default().to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    let body = json!({"lead_department_id": w.id("dept_a_department")});
+    ok(&act(&app, coord, id, "assign", body).await);
+    assert_eq!(unread(dept).await, ["assigned"]);
+    ok(&act(&app, dept, id, "sign", json!({})).await);
+    assert!(unread(dept).await.is_empty());
+    let body = json!({"outcome": "resolved", "text": "已完成增容"});
+    ok(&act(&app, dept, id, "answer", body).await);
+    assert_eq!(unread(ent).await, ["answered"]);
+    let body = json!({"solved": true, "rating": "satisfied"});
+    ok(&act(&app, ent, id, "rating", body).await);
+    assert!(unread(ent).await.is_empty());
+}

@@ -82,6 +82,18 @@ where
     >,
     B: actix_web::body::MessageBody,
 {
+    sign_in_with(app, username, PASSWORD).await
+}
+
+async fn sign_in_with<S, B>(app: &S, username: &str, password: &str) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
     let form = get(app, "/login", "").await;
     let login_cookie = cookie_pair(&form, "qq_login").unwrap_or_default();
     let csrf = csrf_field(&form.text);
@@ -91,7 +103,7 @@ where
         &login_cookie,
         &[
             ("username", username),
-            ("password", PASSWORD),
+            ("password", password),
             ("csrf", &csrf),
             ("next", "/"),
         ],
@@ -1089,4 +1101,173 @@ async fn the_administrator_reads_what_needs_attention_and_the_log() {
     )
     .await
     .problem(403);
+}
+
+/// 我要反映 sent empty names every problem at once, each linked to its field and said again
+/// beside it; what was typed comes back.
+#[actix_rt::test]
+async fn a_refused_form_names_every_problem_at_once_beside_its_field() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let _ = world(&app, &db).await;
+    let session = sign_in(&app, "ent.a").await;
+    let page = get(&app, "/issues/new", &session).await;
+    let csrf = csrf_field(&page.text);
+    let r = post_form(
+        &app,
+        "/issues/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("title", ""),
+            ("description", "  "),
+            ("category", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    for (field, words) in [
+        ("title", "请填写问题标题"),
+        ("description", "请填写问题描述"),
+        ("category", "请选择问题类别"),
+    ] {
+        assert!(
+            r.text
+                .contains(&format!("<a href=\"#{field}\">{words}</a>")),
+            "{field} in the summary: {}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains(&format!("id=\"{field}-error\">{words}</p>")),
+            "{field} beside itself: {}",
+            r.text
+        );
+    }
+    let r = post_form(
+        &app,
+        "/issues/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("title", "厂区门口道路被占"),
+            ("description", "说明"),
+            ("category", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("value=\"厂区门口道路被占\""), "{}", r.text);
+    assert!(!r.text.contains("title-error"), "{}", r.text);
+}
+
+/// 撤回 cannot be undone: the page asks for the box ticked first.
+#[actix_rt::test]
+async fn withdrawing_asks_for_a_confirmation_first() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a").unwrap_or_default().to_owned();
+    let id = create(
+        &app,
+        &ent,
+        "/api/v1/issues",
+        serde_json::json!({"title": "误报的问题", "description": "说明", "category": "other", "channel": "online"}),
+    )
+    .await;
+    let session = sign_in(&app, "ent.a").await;
+    let page = get(&app, &format!("/issues/{id}"), &session).await;
+    assert!(page.text.contains("我确认撤回这个问题"), "{}", page.text);
+    let csrf = csrf_field(&page.text);
+    let version = page
+        .text
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/issues/{id}/withdraw");
+    let r = post_form(
+        &app,
+        &path,
+        &session,
+        &[("csrf", &csrf), ("version", &version)],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text.contains("撤回后不能恢复，请先勾选确认"),
+        "{}",
+        r.text
+    );
+    let r = post_form(
+        &app,
+        &path,
+        &session,
+        &[("csrf", &csrf), ("version", &version), ("confirm", "true")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        Some(&ent),
+        None,
+    )
+    .await;
+    assert_eq!(r.body["status"], "withdrawn", "{}", r.text);
+}
+
+/// A period with nothing before it (the programme had not begun) is not compared: 上期无数据,
+/// never "较上期 +n".
+#[actix_rt::test]
+async fn the_first_period_says_there_is_nothing_to_compare_with() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    create(
+        &app,
+        &coord,
+        "/api/v1/issues",
+        json!({"title": "本年收集的问题", "description": "说明", "category": "tax", "channel": "visit",
+               "enterprise_id": w.id("ent_a_enterprise")}),
+    )
+    .await;
+    let session = sign_in(&app, "leader.city").await;
+    let year = qinqing::domain::time::today().year();
+    let r = get(
+        &app,
+        &format!("/dashboard?period=year&year={year}"),
+        &session,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("上期无数据"), "{}", r.text);
+    assert!(!r.text.contains("较上期 +"), "{}", r.text);
+}
+
+/// A queue longer than a page pages: 待回访 on the demo holds hundreds.
+#[actix_rt::test]
+async fn a_long_queue_pages() {
+    let db = demo_db();
+    let app = app(&db).await;
+    let session = sign_in_with(&app, "demo.coord", DEMO_PASSWORD).await;
+    let first = get(&app, "/desk?tab=follow_up", &session).await;
+    assert_eq!(first.status, 200);
+    assert!(first.text.contains("page=2\">下一页</a>"), "{}", first.text);
+    let second = get(&app, "/desk?tab=follow_up&page=2", &session).await;
+    assert!(second.text.contains("上一页"), "{}", second.text);
+    let ids = |html: &str| -> Vec<String> {
+        html.split("href=\"/issues/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (a, b) = (ids(&first.text), ids(&second.text));
+    assert!(!a.is_empty() && !b.is_empty());
+    assert!(a.iter().all(|x| !b.contains(x)), "the pages overlap");
 }

@@ -58,7 +58,7 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
     // A page asked for before signing in comes back after it.
     b.goto(&site.url("/dashboard")).await;
     assert!(b.path().await.starts_with("/login"), "{}", b.path().await);
-    b.screenshot("login").await;
+    b.look("login").await;
     b.field("用户名")
         .await
         .send_keys("demo.leader")
@@ -102,7 +102,7 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         "{:?}",
         b.unlabelled().await
     );
-    b.screenshot("dashboard-2022").await;
+    b.look("dashboard-2022").await;
 
     // Every issue number is the total of the list it links to.
     for xpath in [
@@ -133,13 +133,13 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         "{:?}",
         b.unlabelled().await
     );
-    b.screenshot("issues").await;
+    b.look("issues").await;
     b.follow(b.css("table.issues tbody tr td a").await).await;
     let text = b.text().await;
     for words in ["办理过程", "提交", "问题描述"] {
         assert!(text.contains(words), "{words} missing:\n{text}");
     }
-    b.screenshot("issue").await;
+    b.look("issue").await;
 
     // The yearly report, ready to print.
     b.goto(&site.url("/reports/2022")).await;
@@ -157,22 +157,22 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
             && text.contains("按提交时间统计"),
         "{text}"
     );
-    b.screenshot("report-2022").await;
+    b.look("report-2022").await;
     b.goto(&site.url("/reports/2022/9")).await;
     assert!(b.text().await.contains("2022年9月，联动召开恳谈会"));
-    b.screenshot("report-2022-09").await;
+    b.look("report-2022-09").await;
     b.goto(&site.url("/account")).await;
     assert!(
         b.unlabelled().await.is_empty(),
         "{:?}",
         b.unlabelled().await
     );
-    b.screenshot("account").await;
+    b.look("account").await;
 
     // The same pages on a phone.
     let phone = browser(390, 844).await;
     phone.goto(&site.url("/login")).await;
-    phone.screenshot("login").await;
+    phone.look("login").await;
     phone.sign_in(&site, "demo.leader").await;
     phone
         .goto(&site.url("/dashboard?period=year&year=2022"))
@@ -186,13 +186,13 @@ async fn a_leader_reads_the_2022_figures_and_follows_them_to_the_issues() {
         serde_json::json!(false),
         "the dashboard is wider than a phone"
     );
-    phone.screenshot("dashboard-2022").await;
+    phone.look("dashboard-2022").await;
     phone
         .goto(&site.url("/issues?measure=collected&from=2022-01-01&to=2022-12-31"))
         .await;
-    phone.screenshot("issues").await;
+    phone.look("issues").await;
     phone.goto(&site.url("/reports/2022")).await;
-    phone.screenshot("report-2022").await;
+    phone.look("report-2022").await;
     phone.close().await;
     b.close().await;
     site.stop().await;
@@ -217,7 +217,7 @@ async fn each_reader_sees_only_their_scope() {
     );
     let text = b.text().await;
     assert!(!text.contains("吴兴区"), "another district shows:\n{text}");
-    b.screenshot("dashboard-changxing").await;
+    b.look("dashboard-changxing").await;
     b.follow(b.control("退出").await).await;
     assert!(b.path().await.starts_with("/login"));
     // Signed out, the dashboard sends to the sign-in page again.
@@ -232,7 +232,7 @@ async fn each_reader_sees_only_their_scope() {
     b.goto(&site.url("/dashboard")).await;
     assert!(b.text().await.contains("页面不存在"));
     b.goto(&site.url("/issues")).await;
-    b.screenshot("issues-enterprise").await;
+    b.look("issues-enterprise").await;
     b.close().await;
     site.stop().await;
 }
@@ -367,7 +367,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         "{:?}",
         ent.unlabelled().await
     );
-    ent.screenshot("new-issue").await;
+    ent.look("new-issue").await;
     type_into(&ent, "标题", title).await;
     type_into(
         &ent,
@@ -386,13 +386,13 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
     assert_eq!(status_of(&ent).await, "待交办");
     // Until it is assigned it may be withdrawn, and nothing else is offered.
     assert!(ent.text().await.contains("撤回"));
-    ent.screenshot("issue-filed").await;
+    ent.look("issue-filed").await;
 
     // The coordinator assigns it from the desk.
     let coord = browser(1366, 768).await;
     coord.sign_in(&site, "demo.coord").await;
     assert_eq!(coord.path().await, "/desk");
-    coord.screenshot("desk").await;
+    coord.look("desk").await;
     let link = coord
         .client
         .find(Locator::LinkText(title))
@@ -405,7 +405,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         "{:?}",
         coord.unlabelled().await
     );
-    coord.screenshot("issue-to-assign").await;
+    coord.look("issue-to-assign").await;
     let land = coord
         .js("return Array.from(document.querySelectorAll('#lead_department_id option')).find(o => o.text === '市自然资源和规划局').value")
         .await;
@@ -422,7 +422,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
     let dept = browser(1366, 768).await;
     dept.sign_in(&site, "demo.dept").await;
     assert_eq!(dept.path().await, "/inbox");
-    dept.screenshot("inbox").await;
+    dept.look("inbox").await;
     dept.client
         .find(Locator::LinkText(title))
         .await
@@ -445,7 +445,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         newest.as_str().unwrap_or_default().contains(title),
         "{newest}"
     );
-    dept.screenshot("notifications").await;
+    dept.look("notifications").await;
     let open = dept
         .client
         .find(Locator::Css(".note-item .note-open"))
@@ -462,7 +462,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         "已协调消防救援支队，定于下周三上门验收。",
     )
     .await;
-    dept.screenshot("issue-to-answer").await;
+    dept.look("issue-to-answer").await;
     click(&dept, "答复").await;
     assert_eq!(status_of(&dept).await, "已答复");
 
@@ -471,7 +471,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
     choose(&ent, "solved_no").await;
     choose(&ent, "rating_dissatisfied").await;
     type_into(&ent, "评价意见", "验收时间仍未确定。").await;
-    ent.screenshot("issue-to-rate").await;
+    ent.look("issue-to-rate").await;
     click(&ent, "提交评价").await;
     assert_eq!(status_of(&ent).await, "办理中");
 
@@ -507,9 +507,9 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         serde_json::json!(7),
         "{timeline}"
     );
-    coord.screenshot("issue-closed").await;
+    coord.look("issue-closed").await;
     ent.goto(&site.url(&format!("/issues/{id}"))).await;
-    ent.screenshot("issue-closed").await;
+    ent.look("issue-closed").await;
 
     // An issue of another enterprise is not there for this one, as through the API.
     let own = ent.css("dd").await.text().await.unwrap_or_default();
@@ -534,14 +534,14 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
     );
     // The remaining pages, at the other width.
     ent.goto(&site.url("/account")).await;
-    ent.screenshot("account").await;
+    ent.look("account").await;
     coord.goto(&site.url("/issues/new")).await;
     assert!(
         coord.unlabelled().await.is_empty(),
         "{:?}",
         coord.unlabelled().await
     );
-    coord.screenshot("new-issue").await;
+    coord.look("new-issue").await;
     for b in [ent, coord, dept] {
         b.close().await;
     }
@@ -650,7 +650,7 @@ async fn a_forum_day_and_a_stale_form() {
         "{}",
         coord.text().await
     );
-    coord.screenshot("forum").await;
+    coord.look("forum").await;
 
     // A stale page: a leader supervises meanwhile; the coordinator's form is refused.
     let other = browser(1366, 768).await;
@@ -694,26 +694,26 @@ async fn a_forum_day_and_a_stale_form() {
         before.as_u64().map(|n| n + 1),
         "only the supervision was recorded"
     );
-    coord.screenshot("issue-stale").await;
+    coord.look("issue-stale").await;
 
     // The other pages, at both widths.
     coord.goto(&site.url("/templates")).await;
-    coord.screenshot("templates").await;
+    coord.look("templates").await;
     coord.goto(&site.url(&format!("/issues/{id}"))).await;
-    coord.screenshot("issue-on-site").await;
+    coord.look("issue-on-site").await;
     let phone = browser(390, 844).await;
     phone.sign_in(&site, "demo.dept").await;
-    phone.screenshot("inbox").await;
+    phone.look("inbox").await;
     phone.goto(&site.url(&format!("/issues/{busy}"))).await;
-    phone.screenshot("issue-department").await;
+    phone.look("issue-department").await;
     phone.close().await;
     let phone = browser(390, 844).await;
     phone.sign_in(&site, "demo.coord").await;
-    phone.screenshot("desk").await;
+    phone.look("desk").await;
     phone.goto(&site.url(&forum)).await;
-    phone.screenshot("forum").await;
+    phone.look("forum").await;
     phone.goto(&site.url("/templates")).await;
-    phone.screenshot("templates").await;
+    phone.look("templates").await;
     phone.close().await;
     other.close().await;
     coord.close().await;

@@ -305,6 +305,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
+    /// The screenshot, and axe-core finds nothing serious or critical on the page.
+    pub async fn look(&self, name: &str) {
+        self.screenshot(name).await;
+        let found = self.axe().await;
+        assert!(
+            found.is_empty(),
+            "{name} at {} px ({}):\n{}",
+            self.width,
+            self.path().await,
+            found.join("\n")
+        );
+    }
+
     /// A picture of the whole page at this window's width, under `target/screenshots/`.
     pub async fn screenshot(&self, name: &str) {
         let dir = target_dir().join("screenshots");
@@ -335,6 +348,36 @@ impl Browser {
         let _ = self.client.set_window_size(self.width, self.height).await;
         let path = dir.join(format!("{name}-{}.png", self.width));
         std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    /// axe-core's serious and critical violations on the page as it is now, one line each
+    /// (the rule, its help, the first elements). Empty when axe-core is not at hand outside
+    /// CI (`.ci/run` fetches it; CI without it fails).
+    pub async fn axe(&self) -> Vec<String> {
+        let Some(source) = axe_source() else {
+            return Vec::new();
+        };
+        let script = format!(
+            "{source}\n;const done = arguments[arguments.length - 1];\
+             axe.run(document, {{resultTypes: ['violations']}})\
+             .then(r => done(r.violations\
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+               .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +\
+                 v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))\
+             .catch(e => done(['axe-core failed: ' + e]));"
+        );
+        let v = self
+            .client
+            .execute_async(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("axe-core: {e}"));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Every visible form control of the page has a label; answers those that do not.
@@ -467,4 +510,33 @@ pub fn pdf_pages(path: &std::path::Path) -> Vec<PdfPage> {
             }
         })
         .collect()
+}
+
+/// axe-core's script: the file `QINQING_AXE` names, else `target/axe/axe.min.js` (where
+/// `.ci/run` puts the pinned release from the npm registry).
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let path = std::env::var_os("QINQING_AXE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| target_dir().join("axe").join("axe.min.js"));
+            match std::fs::read_to_string(&path) {
+                Ok(s) => Some(s),
+                Err(e) if std::env::var_os("CI").is_some() => {
+                    panic!(
+                        "axe-core is missing at {} ({e}): .ci/run fetches it",
+                        path.display()
+                    )
+                }
+                Err(_) => {
+                    eprintln!(
+                        "axe-core checks skipped: put axe.min.js at {} (.ci/run does)",
+                        path.display()
+                    );
+                    None
+                }
+            }
+        })
+        .as_deref()
 }
