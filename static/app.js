@@ -26,8 +26,16 @@
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
   }
+  // Filters folded behind 筛选 on a phone stand open on a wide screen.
+  function openWide() {
+    if (!window.matchMedia("(min-width: 700px)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) {
+      d.open = true;
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     periodFields();
     printButton();
+    openWide();
   });
 })();

@@ -363,7 +363,8 @@ pub fn in_words(e: &FieldError) -> String {
         }
     } else if m == "is required" || m.starts_with("is required") {
         match field {
-            "category" | "channel" | "enterprise_id" | "role" | "region_id" | "size" | "kind" => {
+            "category" | "channel" | "enterprise_id" | "role" | "region_id" | "size" | "kind"
+            | "solved" | "rating" | "granted" | "outcome" | "lead_department_id" => {
                 format!("请选择{l}")
             }
             "reschedule_reason" => "不在周三召开时，请填写调整原因".into(),

@@ -439,6 +439,8 @@ struct IssuePage {
     steps: Vec<Step>,
     done: Option<&'static str>,
     problems: Vec<String>,
+    /// The action whose form was refused: its problems are said again in its section.
+    failed: String,
     draft: std::collections::HashMap<String, String>,
     forms: Forms,
 }
@@ -509,9 +511,11 @@ async fn issue_page(
     id: i64,
     template: Option<i64>,
     done: Option<&'static str>,
-    problems: Vec<String>,
+    problems: (Vec<String>, &str),
     draft: std::collections::HashMap<String, String>,
 ) -> Result<HttpResponse, WebError> {
+    let (problems, failed) = problems;
+    let failed = failed.to_owned();
     let caller = session.caller.clone();
     let state = session.state.clone();
     let l = db::run(&state.pool, move |conn| load(conn, &caller, id, template)).await?;
@@ -578,6 +582,7 @@ async fn issue_page(
         steps,
         done,
         problems,
+        failed,
         draft,
         forms: l.forms,
         issue,
@@ -602,7 +607,7 @@ async fn show(
         id.into_inner(),
         q.template,
         done,
-        Vec::new(),
+        (Vec::new(), ""),
         Default::default(),
     )
     .await
@@ -645,7 +650,7 @@ async fn act(
                 id,
                 None,
                 None,
-                super::act::problems(&e),
+                (super::act::problems(&e), code.as_str()),
                 form.values(),
             )
             .await?;

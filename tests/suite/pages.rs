@@ -1271,3 +1271,80 @@ async fn a_long_queue_pages() {
     assert!(!a.is_empty() && !b.is_empty());
     assert!(a.iter().all(|x| !b.contains(x)), "the pages overlap");
 }
+
+/// A refused action's problems are said again in its own section, where the reader is, and
+/// the summary at the top links there.
+#[actix_rt::test]
+async fn a_refused_action_says_why_beside_its_form() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    let dept = w.token("dept_a").unwrap_or_default().to_owned();
+    let id = create(
+        &app,
+        &coord,
+        "/api/v1/issues",
+        json!({"title": "待评价的问题", "description": "说明", "category": "tax", "channel": "visit",
+               "enterprise_id": w.id("ent_a_enterprise")}),
+    )
+    .await;
+    for (token, action, body) in [
+        (
+            &coord,
+            "assign",
+            json!({"lead_department_id": w.id("dept_a_department")}),
+        ),
+        (&dept, "sign", json!({})),
+        (
+            &dept,
+            "answer",
+            json!({"outcome": "resolved", "text": "已办理"}),
+        ),
+    ] {
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/issues/{id}/{action}"),
+            Some(token),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.text);
+    }
+    let session = sign_in(&app, "ent.a").await;
+    let page = get(&app, &format!("/issues/{id}"), &session).await;
+    let csrf = csrf_field(&page.text);
+    let version = page
+        .text
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/rate"),
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("comment", "还没想好"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let section = r
+        .text
+        .split("<section class=\"action\" id=\"rate\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    assert!(section.contains("请选择是否解决"), "{section}");
+    assert!(
+        section.contains("请选择满意度"),
+        "every problem at once: {section}"
+    );
+    assert!(section.contains("还没想好"), "typed text kept: {section}");
+    assert!(r.text.contains("<a href=\"#rate\">"), "{}", r.text);
+}

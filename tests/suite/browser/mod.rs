@@ -147,17 +147,24 @@ pub async fn browser(width: u32, height: u32) -> Browser {
         .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("starting chromedriver: {e}"));
-    let caps = json!({
+    let mut caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chromium,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                format!("--window-size={width},{height}"), "--lang=zh-CN",
+                format!("--window-size={},{height}", width.max(500)), "--lang=zh-CN",
                 "--force-device-scale-factor=1", "--hide-scrollbars",
             ],
         },
     });
+    // Headless Chromium's window is at least 500 px wide: a phone's width is emulated, so
+    // that the page is laid out exactly as on a 390 px screen.
+    if width < 500 {
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true},
+        });
+    }
     let caps = match caps {
         serde_json::Value::Object(m) => m,
         _ => unreachable!("an object"),
@@ -308,6 +315,16 @@ impl Browser {
     /// The screenshot, and axe-core finds nothing serious or critical on the page.
     pub async fn look(&self, name: &str) {
         self.screenshot(name).await;
+        let fits = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+            .await;
+        let (w, inner) = (fits[0].as_i64().unwrap_or(0), fits[1].as_i64().unwrap_or(0));
+        assert!(
+            w <= inner,
+            "{name} at {} px ({}) is {w} px wide in a {inner} px window",
+            self.width,
+            self.path().await
+        );
         let found = self.axe().await;
         assert!(
             found.is_empty(),
