@@ -34,11 +34,15 @@ pub struct WorkRow {
     id: i64,
     title: String,
     enterprise: String,
+    category: &'static str,
     status: &'static str,
     department: String,
     due: String,
     overdue: bool,
     mine: bool,
+    /// The day it was filed, and the days it has waited since.
+    filed: String,
+    waited: i64,
 }
 
 /// A tab with its count.
@@ -61,6 +65,8 @@ struct WorkPage {
     mine_switch: Option<(String, String, bool)>,
     /// The pages before and after, when the queue holds more than one page.
     pager: (Option<String>, Option<String>),
+    /// How the queue is ordered, in words.
+    order: &'static str,
     next: Option<NextEdition>,
     plan: Option<PlanForm>,
     problems: Vec<String>,
@@ -100,6 +106,9 @@ fn rows(session: &Session, items: &[Issue], labels: &issues::Labels) -> Vec<Work
             due: i.due_on.map(format::date).unwrap_or_else(|| "—".into()),
             overdue: i.overdue,
             mine: i.handler_id == Some(session.caller.id()),
+            category: i.category.zh(),
+            filed: format::date(time::local_date(i.created_at.naive_utc())),
+            waited: (time::today() - time::local_date(i.created_at.naive_utc())).num_days(),
         })
         .collect()
 }
@@ -147,6 +156,7 @@ async fn inbox(session: Session, req: HttpRequest) -> Result<HttpResponse, WebEr
         heading: "待办",
         tabs: tabs("/inbox", &w, if mine { "&mine=1" } else { "" }),
         pager: pager("/inbox", &w, if mine { "&mine=1" } else { "" }),
+        order: w.tab.order_zh(),
         rows: rows(&session, &w.items.items, &labels),
         total: count(w.items.total),
         mine_switch: Some((
@@ -245,6 +255,7 @@ async fn desk_page(
         heading: "工作台",
         tabs: tabs("/desk", &w, ""),
         pager: pager("/desk", &w, ""),
+        order: w.tab.order_zh(),
         rows: rows(session, &w.items.items, &labels),
         total: count(w.items.total),
         mine_switch: None,

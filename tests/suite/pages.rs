@@ -1348,3 +1348,56 @@ async fn a_refused_action_says_why_beside_its_form() {
     assert!(section.contains("还没想好"), "typed text kept: {section}");
     assert!(r.text.contains("<a href=\"#rate\">"), "{}", r.text);
 }
+
+/// 待交办 has no deadline yet: it is ordered by how long each issue has waited, and says
+/// when it was filed, how long ago, and its category.
+#[actix_rt::test]
+async fn the_queue_to_assign_shows_the_wait_oldest_first() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default().to_owned();
+    let mut ids = Vec::new();
+    for title in ["较新的问题", "等待最久的问题"] {
+        ids.push(
+            create(
+                &app,
+                &coord,
+                "/api/v1/issues",
+                json!({"title": title, "description": "说明", "category": "financing", "channel": "visit",
+                       "enterprise_id": w.id("ent_a_enterprise")}),
+            )
+            .await,
+        );
+    }
+    // The one filed second waited longest: it was filed (as recorded) three days ago.
+    let mut conn = db.connect();
+    let earlier = if db.is_postgres() {
+        "created_at - INTERVAL '3 days'"
+    } else {
+        "datetime(created_at, '-3 days')"
+    };
+    exec(
+        &mut conn,
+        &format!(
+            "UPDATE issues SET created_at = {earlier} WHERE id = {}",
+            ids[1]
+        ),
+    );
+    let session = sign_in(&app, "coord.city").await;
+    let r = get(&app, "/desk?tab=to_assign", &session).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text.contains("按提交时间排序，等待最久的在前"),
+        "{}",
+        r.text
+    );
+    let first = r.text.find("等待最久的问题").unwrap_or(usize::MAX);
+    let second = r.text.find("较新的问题").unwrap_or(0);
+    assert!(first < second, "oldest first: {}", r.text);
+    assert!(
+        r.text.contains("融资") && r.text.contains(">3天<"),
+        "{}",
+        r.text
+    );
+}

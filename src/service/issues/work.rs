@@ -40,6 +40,23 @@ pub enum Tab {
 }
 
 impl Tab {
+    /// How the queue is ordered: a queue with no deadline yet (待交办, 被退回) by how long each
+    /// issue has waited, oldest first; the others by deadline, the nearest first.
+    pub fn order(self) -> Sort {
+        match self {
+            Tab::ToAssign | Tab::Returned => Sort::CreatedAsc,
+            _ => Sort::DueAsc,
+        }
+    }
+
+    /// The order in words.
+    pub fn order_zh(self) -> &'static str {
+        match self.order() {
+            Sort::CreatedAsc => "按提交时间排序，等待最久的在前",
+            _ => "按办理期限排序，最近的在前",
+        }
+    }
+
     pub const INBOX: [Tab; 5] = [
         Tab::ToSign,
         Tab::InProgress,
@@ -169,7 +186,7 @@ fn work(
         queue: Some(queue(conn, tab, today)?),
         ..base
     };
-    let (rows, total) = store::list(conn, &scope, &f, Sort::DueAsc, page)?;
+    let (rows, total) = store::list(conn, &scope, &f, tab.order(), page)?;
     Ok(Work {
         tabs: counts,
         tab,
