@@ -44,6 +44,10 @@ pub struct ForumRowView {
 #[template(path = "forums.html")]
 struct ForumsPage {
     chrome: Chrome,
+    regions: Vec<Choice>,
+    statuses: Vec<Choice>,
+    from: String,
+    to: String,
     rows: Vec<ForumRowView>,
     total: String,
     prev_href: Option<String>,
@@ -56,15 +60,36 @@ struct ForumsPage {
 async fn forum_list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let pairs = filled(&req);
     let q: ForumQuery = parse_query(&pairs)?;
+    let (region_now, status_now) = (
+        q.region_id.map(|r| r.to_string()).unwrap_or_default(),
+        q.status.map(|s| s.code()).unwrap_or(""),
+    );
+    let (from, to) = (
+        q.from.map(|d| d.to_string()).unwrap_or_default(),
+        q.to.map(|d| d.to_string()).unwrap_or_default(),
+    );
     let caller = session.caller.clone();
     let state = session.state.clone();
-    let (found, names) = db::run(&state.pool, move |conn| {
+    let (found, names, in_scope) = db::run(&state.pool, move |conn| {
+        let in_scope = crate::service::regions::in_scope(conn, &caller)?;
         let found = forums::list(conn, &caller, q)?;
         let ids: Vec<i64> = found.items.iter().map(|f| f.region_id).collect();
         let names = regions::names(conn, &ids)?;
-        Ok((found, names))
+        Ok((found, names, in_scope))
     })
     .await?;
+    let mut region_choices = vec![choice("", "全部", &region_now)];
+    region_choices.extend(
+        in_scope
+            .iter()
+            .map(|r| choice(r.id, r.name.clone(), &region_now)),
+    );
+    let mut statuses = vec![choice("", "全部", status_now)];
+    statuses.extend(
+        crate::domain::forum::Status::ALL
+            .iter()
+            .map(|s| choice(s.code(), s.zh(), status_now)),
+    );
     let pages = (found.total + found.per_page - 1) / found.per_page;
     let with_page = |n: i64| {
         let mut p: Vec<(String, String)> =
@@ -77,6 +102,10 @@ async fn forum_list(session: Session, req: HttpRequest) -> Result<HttpResponse, 
     };
     page(&ForumsPage {
         chrome: Chrome::new(&session, "恳谈会", "/forums"),
+        regions: region_choices,
+        statuses,
+        from,
+        to,
         rows: found
             .items
             .iter()

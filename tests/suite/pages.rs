@@ -1401,3 +1401,34 @@ async fn the_queue_to_assign_shows_the_wait_oldest_first() {
         r.text
     );
 }
+
+/// 恳谈会 is in the navigation and its list filters by district and status.
+#[actix_rt::test]
+async fn the_forum_list_filters_by_district_and_status() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let _ = world(&app, &db).await;
+    let session = sign_in(&app, "coord.city").await;
+    let all = get(&app, "/forums", &session).await;
+    assert!(all.text.contains("href=\"/forums\""), "in the navigation");
+    assert!(
+        all.text.contains("<strong id=\"total\">2</strong>"),
+        "{}",
+        all.text
+    );
+    let one = get(
+        &app,
+        &format!("/forums?region_id={CHANGXING}&status=scheduled"),
+        &session,
+    )
+    .await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    assert!(
+        one.text.contains("<strong id=\"total\">1</strong>"),
+        "{}",
+        one.text
+    );
+    assert!(one.text.contains("长兴县"), "{}", one.text);
+    let none = get(&app, "/forums?status=held", &session).await;
+    assert!(none.text.contains("没有符合条件的恳谈会"), "{}", none.text);
+}
