@@ -101,6 +101,22 @@ struct DashboardQuery {
     region_id: Option<i64>,
 }
 
+/// Why a period cannot be, in words.
+fn period_words(field: &str, message: &str) -> String {
+    if field != "year" && message.contains("lies outside") {
+        return format!(
+            "日期须在 {} 至 {} 之间",
+            crate::domain::time::FIRST_DAY,
+            crate::domain::time::LAST_DAY
+        );
+    }
+    match field {
+        "year" => "所选年份不在本项目的年份之内，下面是本年的数据".into(),
+        "month" => "所选月份无效，下面是本年的数据".into(),
+        _ => "自定义期间须填写开始和结束日期，结束日期不能早于开始日期；下面是本年的数据".into(),
+    }
+}
+
 /// The period a query asks for; an impossible one is invalid, naming the field.
 fn resolve(q: &DashboardQuery, today: NaiveDate) -> Result<(Period, Kind), Error> {
     let year = q.year.unwrap_or(today.year());
@@ -498,6 +514,8 @@ fn category_chart(
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
+    /// Why the period asked for could not be shown.
+    problem: Option<String>,
     period_label: String,
     previous_label: String,
     region_label: String,
@@ -545,9 +563,30 @@ fn require_reader(session: &Session) -> Result<(), WebError> {
 
 async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
     require_reader(&session)?;
-    let q: DashboardQuery = parse_query(&filled(&req))?;
+    let mut q: DashboardQuery = parse_query(&filled(&req))?;
     let today = time::today();
-    let (period, kind) = resolve(&q, today)?;
+    // A period that cannot be is said on the page, with this year's figures below it.
+    let (period, kind, problem) = match resolve(&q, today) {
+        Ok((p, k)) => (p, k, None),
+        Err(Error::Invalid(fields)) => {
+            let words = fields
+                .iter()
+                .map(|f| period_words(&f.field, &f.message))
+                .collect::<Vec<_>>()
+                .join("；");
+            q = DashboardQuery {
+                period: None,
+                year: None,
+                month: None,
+                from: None,
+                to: None,
+                region_id: q.region_id,
+            };
+            let (p, k) = resolve(&q, today)?;
+            (p, k, Some(words))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let before = previous(&period, kind);
     let caller = session.caller.clone();
     let state = session.state.clone();
@@ -675,7 +714,9 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
         Kind::Year => format!("/reports/{}{on_region}", period.from.year()),
         Kind::Custom => String::new(),
     };
-    page(&DashboardPage {
+    let refused = problem.is_some();
+    let mut resp = page(&DashboardPage {
+        problem,
         calendar_missing,
         keeps_calendar: session.caller.role == crate::domain::role::Role::Admin,
         chrome: Chrome::new(&session, "驾驶舱", "/dashboard"),
@@ -712,7 +753,11 @@ async fn dashboard(session: Session, req: HttpRequest) -> Result<HttpResponse, W
         region_chart,
         category_chart,
         report_href,
-    })
+    })?;
+    if refused {
+        *resp.status_mut() = actix_web::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
 }
 
 #[derive(Template)]

@@ -216,6 +216,8 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
         Err(Error::Invalid(missing))
     };
     match outcome {
+        // Raised at a forum: back to the forum, to raise the next one.
+        Ok(_) if is_forum_page(&back) => Ok(redirect(&format!("{back}?done=raised"))),
         Ok(Filed::New(issue)) => Ok(redirect(&format!("/issues/{}?done=filed", issue.id))),
         Ok(Filed::Replayed(_, id)) => Ok(redirect(&format!("/issues/{id}?done=filed"))),
         Err(e) if refused(&e) => {
@@ -234,4 +236,10 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether a form came from a forum's page (`/forums/{id}`), the only other place it returns to.
+fn is_forum_page(back: &str) -> bool {
+    back.strip_prefix("/forums/")
+        .is_some_and(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
 }

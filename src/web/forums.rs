@@ -347,6 +347,7 @@ async fn forum_page(
             "cancelled" => Some("已取消。"),
             "attendee" => Some("已登记参会企业家。"),
             "departments" => Some("参会部门已保存。"),
+            "raised" => Some("问题已登记，见“会上收集的问题”；可以接着登记下一个。"),
             _ => None,
         }),
         forum: f,

@@ -330,7 +330,11 @@ async fn each_role_is_offered_only_its_pages() {
     assert_eq!(r.status, 404);
     let r = get(&app, "/dashboard?period=custom&from=2022-06-01", &leader).await;
     assert_eq!(r.status, 400);
-    assert!(r.text.contains("请检查填写的内容"), "{}", r.text);
+    assert!(
+        r.text.contains("自定义期间须填写开始和结束日期"),
+        "{}",
+        r.text
+    );
 
     // Unknown paths: a page for a browser, problem+json for a program.
     let r = get(&app, "/no/such/page", "").await;
@@ -984,7 +988,19 @@ async fn a_dashboard_period_outside_this_century_is_refused_on_the_page() {
         let r = get(&app, &format!("/dashboard?{query}"), &leader).await;
         assert_eq!(r.status, 400, "{query}: {}", r.text);
         assert!(r.text.contains("2000-01-01"), "{query}: {}", r.text);
+        // Said on the dashboard itself, with its navigation and this year's figures.
+        assert!(r.text.contains("所选期间无法显示"), "{query}: {}", r.text);
+        assert!(r.text.contains("主要指标"), "{query}: {}", r.text);
     }
+    let r = get(
+        &app,
+        "/dashboard?period=custom&from=2022-12-31&to=2022-01-01",
+        &leader,
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("结束日期不能早于开始日期"), "{}", r.text);
+    assert!(!r.text.contains("invalid value"), "{}", r.text);
     let r = get(
         &app,
         "/dashboard?period=custom&from=2022-01-01&to=2022-12-31",
@@ -1431,4 +1447,41 @@ async fn the_forum_list_filters_by_district_and_status() {
     assert!(one.text.contains("长兴县"), "{}", one.text);
     let none = get(&app, "/forums?status=held", &session).await;
     assert!(none.text.contains("没有符合条件的恳谈会"), "{}", none.text);
+}
+
+/// 现场登记问题 on a forum's page comes back to the forum, to raise the next one.
+#[actix_rt::test]
+async fn raising_an_issue_at_a_forum_comes_back_to_the_forum() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let forum = w.id("forum_a");
+    let session = sign_in(&app, "coord.city").await;
+    let page = get(&app, &format!("/forums/{forum}"), &session).await;
+    let csrf = csrf_field(&page.text);
+    let ent = w.id("ent_a_enterprise").to_string();
+    let back = format!("/forums/{forum}");
+    let forum_id = forum.to_string();
+    let r = post_form(
+        &app,
+        "/issues/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("key", "raise-at-forum-1"),
+            ("title", "会上反映的用工难题"),
+            ("description", "说明"),
+            ("category", "talent"),
+            ("channel", "forum"),
+            ("forum_id", &forum_id),
+            ("enterprise_id", &ent),
+            ("back", &back),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some(format!("{back}?done=raised")));
+    let page = get(&app, &format!("{back}?done=raised"), &session).await;
+    assert!(page.text.contains("问题已登记"), "{}", page.text);
+    assert!(page.text.contains("会上反映的用工难题"), "{}", page.text);
 }

@@ -640,6 +640,19 @@ async fn a_forum_day_and_a_stale_form() {
     coord
         .follow(coord.css("#raise button[type=submit]").await)
         .await;
+    // Back on the forum, to raise the next one; the issue is listed there.
+    assert!(
+        coord.path().await.starts_with(&forum),
+        "{}",
+        coord.path().await
+    );
+    assert!(coord.text().await.contains("问题已登记"));
+    let link = coord
+        .client
+        .find(Locator::LinkText("停车位不足"))
+        .await
+        .unwrap_or_else(|e| panic!("the issue raised is not on the forum's page: {e}"));
+    coord.follow(link).await;
     let id = issue_id(&coord).await;
     assert_eq!(status_of(&coord).await, "已答复");
     assert!(coord.text().await.contains("现场解决"));
