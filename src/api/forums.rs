@@ -18,6 +18,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/forums/{id}/attendees")
                 .get(list_attendees)
                 .post(add_attendee),
+        )
+        .service(
+            web::resource("/api/v1/forums/{id}/attendees/{attendee_id}").delete(remove_attendee),
         );
 }
 
@@ -95,4 +98,18 @@ async fn add_attendee(
         format!("/api/v1/forums/{}/attendees", a.forum_id),
         &a,
     ))
+}
+
+/// Removes an attendee registered by mistake.
+async fn remove_attendee(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, Error> {
+    let (id, attendee_id) = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        forums::remove_attendee(conn, &caller, id, attendee_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -49,7 +49,7 @@ impl Can {
             Can::ReadDashboard => &[Admin, Coordinator, Leader],
             Can::FileIssues => &[Enterprise, Coordinator],
             Can::ReadTemplates => &[Coordinator, Department, Admin],
-            Can::KeepTemplates => &[Coordinator],
+            Can::KeepTemplates => &[Coordinator, Department],
             Can::WorkInbox => &[Department],
             Can::RunForums => &[Coordinator],
             Can::Publish => &[Coordinator, Admin],

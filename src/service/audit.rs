@@ -24,6 +24,7 @@ pub enum Object {
     Channel,
     Import,
     Edition,
+    Forum,
 }
 
 impl Object {
@@ -37,6 +38,7 @@ impl Object {
             Object::Channel => "channel",
             Object::Import => "import",
             Object::Edition => "edition",
+            Object::Forum => "forum",
         }
     }
 }
@@ -154,7 +156,7 @@ pub fn attention(conn: &mut DbConn, caller: &Caller, today: NaiveDate) -> Result
 }
 
 impl Object {
-    pub const ALL: [Object; 8] = [
+    pub const ALL: [Object; 9] = [
         Object::User,
         Object::Department,
         Object::Enterprise,
@@ -163,6 +165,7 @@ impl Object {
         Object::Channel,
         Object::Import,
         Object::Edition,
+        Object::Forum,
     ];
 
     pub fn zh(self) -> &'static str {
@@ -175,6 +178,7 @@ impl Object {
             Object::Channel => "消息渠道",
             Object::Import => "批量导入",
             Object::Edition => "恳谈会期次",
+            Object::Forum => "恳谈会",
         }
     }
 
@@ -198,6 +202,8 @@ pub fn action_zh(action: &str) -> &'static str {
         "test" => "发送测试消息",
         "retry" => "重新投递",
         "import" => "导入",
+        "remove_attendee" => "移除参会企业家",
+        "correct" => "更正会议记录",
         _ => "其他",
     }
 }

@@ -200,6 +200,20 @@ pub struct ForumPatch {
     pub department_ids: Option<Vec<i64>>,
 }
 
+/// A forum's record as 操作日志 keeps it.
+fn record(
+    venue: &Option<String>,
+    theme: &str,
+    chair_name: &Option<String>,
+    chair_title: &Option<String>,
+    minutes: &Option<String>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "venue": venue, "theme": theme, "chair_name": chair_name,
+        "chair_title": chair_title, "minutes": minutes,
+    })
+}
+
 /// Changes a forum: details, minutes, and its status (scheduled → held | cancelled, never
 /// back). A cancelled forum changes no more; a forum is held only on or after its date,
 /// with a venue and a chair; cancelling needs a reason.
@@ -219,6 +233,17 @@ pub fn update(
                 "the forum is cancelled; it can no longer be changed".into(),
             ));
         }
+        // A held forum's record corrected afterwards is a line of 操作日志: its figures may
+        // already have been read or published.
+        let before = (from == Status::Held).then(|| {
+            record(
+                &cur.venue,
+                &cur.theme,
+                &cur.chair_name,
+                &cur.chair_title,
+                &cur.minutes,
+            )
+        });
         let to = match patch.status {
             Some(s) => move_status(from, s).map_err(Error::Conflict)?,
             None => from,
@@ -283,6 +308,15 @@ pub fn update(
         if let Some(ids) = &patch.department_ids {
             check_departments(conn, ids)?;
         }
+        let after = (from == Status::Held).then(|| {
+            record(
+                &fields.venue,
+                &fields.theme,
+                &fields.chair_name,
+                &fields.chair_title,
+                &minutes,
+            )
+        });
         let row = store::update_forum(
             conn,
             id,
@@ -294,6 +328,17 @@ pub fn update(
                 department_ids: patch.department_ids,
             },
         )?;
+        if let Some((before, after)) = before.zip(after).filter(|(b, a)| b != a) {
+            crate::service::audit::record(
+                conn,
+                Some(caller),
+                "correct",
+                crate::service::audit::Object::Forum,
+                Some(id),
+                Some(&before),
+                Some(&after),
+            )?;
+        }
         one(conn, row)
     })
 }
@@ -441,6 +486,38 @@ pub fn add_attendee(
         attendee_views(conn, vec![row])?
             .pop()
             .ok_or_else(|| Error::internal("attendee view missing"))
+    })
+}
+
+/// Removes an attendee registered by mistake (the forum's figures count one fewer), with a
+/// line of 操作日志 in the same transaction. A cancelled forum changes no more.
+pub fn remove_attendee(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    attendee_id: i64,
+) -> Result<(), Error> {
+    caller.require(&[Role::Coordinator], "correct a forum's attendance")?;
+    let scope = caller.scope();
+    db::write_tx(conn, |conn| {
+        let forum = store::get_forum(conn, &scope, id)?.ok_or_else(|| Error::not_found("forum"))?;
+        if forum.status == Status::Cancelled {
+            return Err(Error::Conflict(
+                "the forum is cancelled; its attendance can no longer be changed".into(),
+            ));
+        }
+        let row = store::take_attendance(conn, id, attendee_id)?
+            .ok_or_else(|| Error::not_found("attendee"))?;
+        let before = attendee_views(conn, vec![row])?;
+        crate::service::audit::record::<_, ()>(
+            conn,
+            Some(caller),
+            "remove_attendee",
+            crate::service::audit::Object::Forum,
+            Some(id),
+            before.first(),
+            None,
+        )
     })
 }
 

@@ -488,6 +488,24 @@ pub fn add_attendance(
         .first(conn)
 }
 
+/// Deletes one attendance of a forum, answering the row as it was (none: not of this forum).
+pub fn take_attendance(
+    conn: &mut DbConn,
+    forum_id: i64,
+    id: i64,
+) -> QueryResult<Option<AttendanceRow>> {
+    let row = attendances::table
+        .filter(attendances::forum_id.eq(forum_id))
+        .filter(attendances::id.eq(id))
+        .select(AttendanceRow::as_select())
+        .first(conn)
+        .optional()?;
+    if row.is_some() {
+        diesel::delete(attendances::table.filter(attendances::id.eq(id))).execute(conn)?;
+    }
+    Ok(row)
+}
+
 /// Scheduled forums of these regions held on or after `from`, soonest first.
 pub fn upcoming_in(
     conn: &mut DbConn,

@@ -254,6 +254,8 @@ diesel::table! {
         text -> Text,
         created_by -> BigInt,
         created_at -> Timestamp,
+        department_id -> Nullable<BigInt>,
+        updated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -305,6 +305,20 @@ fn label(field: &str) -> &'static str {
         "on_site_answer" => "现场答复",
         "resolved_on_site" => "现场解决",
         "person_name" => "姓名",
+        "person_title" => "职务",
+        "template_title" => "模板名称",
+        "template_text" => "答复内容",
+        "attendee_enterprise" | "raise_enterprise" => "企业",
+        "raise_title" => "标题",
+        "raise_description" => "问题描述",
+        "raise_category" => "问题类别",
+        "raise_department" => "现场答复部门",
+        "new_name" => "企业名称",
+        "new_credit_code" => "统一社会信用代码",
+        "new_industry" => "行业",
+        "new_size" => "规模",
+        "new_contact_name" => "联系人",
+        "new_contact_phone" => "联系电话",
         "venue" => "地点",
         "chair_name" => "主持人",
         "chair_title" => "主持人职务",
@@ -358,19 +372,43 @@ pub fn in_words(e: &FieldError) -> String {
         "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
     } else if m == "must not be empty" {
         match field {
-            "title" => "请填写问题标题".into(),
+            "title" | "raise_title" => "请填写问题标题".into(),
             _ => format!("请填写{l}"),
         }
     } else if m == "is required" || m.starts_with("is required") {
         match field {
-            "category" | "channel" | "enterprise_id" | "role" | "region_id" | "size" | "kind"
-            | "solved" | "rating" | "granted" | "outcome" | "lead_department_id" => {
+            "category"
+            | "channel"
+            | "enterprise_id"
+            | "role"
+            | "region_id"
+            | "size"
+            | "kind"
+            | "solved"
+            | "rating"
+            | "granted"
+            | "outcome"
+            | "lead_department_id"
+            | "attendee_enterprise"
+            | "raise_enterprise"
+            | "raise_category"
+            | "new_size" => {
                 format!("请选择{l}")
             }
             "reschedule_reason" => "不在周三召开时，请填写调整原因".into(),
             "confirm" => "撤回后不能恢复，请先勾选确认".into(),
             _ => format!("请填写{l}"),
         }
+    } else if m == "must be 18 characters" {
+        format!("{l}应为18位")
+    } else if let Some(c) = m
+        .strip_prefix("contains `")
+        .and_then(|r| r.split('`').next())
+        .filter(|_| m.contains("not allowed"))
+    {
+        format!("{l}含有不允许的字符“{c}”（只能是数字和除 I、O、Z、S、V 以外的大写字母）")
+    } else if m.starts_with("the check character does not match") {
+        format!("{l}校验位不正确，请核对")
     } else if let Some(n) = m.strip_prefix("must be at most ") {
         format!("{l}不能超过{}个字", n.trim_end_matches(" characters"))
     } else if m.contains("in the past") {
@@ -438,10 +476,59 @@ pub fn problems(e: &Error) -> Vec<String> {
     match e {
         Error::Invalid(fields) => fields.iter().map(in_words).collect(),
         Error::Duplicate(f) => vec![in_words(f)],
-        Error::Stale(_) | Error::Conflict(_) => {
-            vec!["该问题刚被他人更新，下面是最新内容，请确认后再操作。".into()]
+        other => vec![refusal_words(other)],
+    }
+}
+
+/// A refusal that names no field, in words: the service's conflicts each said as what the
+/// person can do about it; anything else as the state that stopped it.
+pub fn refusal_words(e: &Error) -> String {
+    const STALE: &str = "该问题刚被他人更新，下面是最新内容，请确认后再操作。";
+    let d = e.detail();
+    match e {
+        Error::Stale(_) => STALE.into(),
+        Error::Forbidden(_) => "您没有权限进行此操作。".into(),
+        Error::Conflict(_) => {
+            if d.contains("at the same moment") {
+                STALE.into()
+            } else if d.starts_with("the forum is cancelled") {
+                "本场恳谈会已取消，不能再更改。".into()
+            } else if let Some(day) = d
+                .strip_prefix("the forum is scheduled for ")
+                .and_then(|r| r.split(';').next())
+                .and_then(|r| r.parse::<chrono::NaiveDate>().ok())
+            {
+                format!(
+                    "本场恳谈会定于{}召开，当天或之后才能记录召开。",
+                    super::format::date(day)
+                )
+            } else if d.contains("more time is asked before it passes") {
+                "办理期限已过，问题已超期，不能再申请延期。".into()
+            } else if d.contains("can no longer be granted") {
+                "办理期限已过，不能再同意延期，只能不同意；如需重新设定期限，请重新交办。".into()
+            } else if d.contains("already waiting for a decision") {
+                "已有一项延期申请在等待审批。".into()
+            } else if d.starts_with("the extension request is already") {
+                "该延期申请已经处理过。".into()
+            } else if d.contains("you are already its handler") {
+                "您已是该问题的经办人。".into()
+            } else if d.contains("last active administrator") {
+                "这是最后一位在用的系统管理员，不能降级或停用。".into()
+            } else if d.contains("forum(s) already held") {
+                "本期已有恳谈会召开，请逐场取消仍在计划中的恳谈会。".into()
+            } else if d.contains("is already cancelled") {
+                "本期已经取消。".into()
+            } else if d.contains("plan a new edition instead") {
+                "本期已取消，请计划新的一期。".into()
+            } else if d.contains("highest possible edition number") {
+                "期次编号已用尽，请先整理期次编号。".into()
+            } else if d.starts_with("the delivery is") {
+                "只有投递失败的消息才能重新投递。".into()
+            } else {
+                "当前状态不允许这项操作，请刷新页面后再看。".into()
+            }
         }
-        other => vec![other.detail()],
+        _ => "未能完成，请刷新页面后再试。".into(),
     }
 }
 

@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::act::{problems, Posted};
+use super::act::Posted;
 use super::format::{self};
 use super::{filled, may, page, parse_query, redirect, Chrome, Session, WebError};
 use crate::db;
@@ -222,7 +222,7 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
         Ok(Filed::Replayed(_, id)) => Ok(redirect(&format!("/issues/{id}?done=filed"))),
         Err(e) if refused(&e) => {
             if back.starts_with("/forums/") {
-                return forum_page_after(&session, &back, problems(&e), Some(&form)).await;
+                return forum_page_after(&session, &back, &e, &form).await;
             }
             let mut resp = new_issue_page(
                 &session,

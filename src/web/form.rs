@@ -51,8 +51,36 @@ impl Problems {
         Problems(match e {
             Error::Invalid(fields) => fields.iter().map(one).collect(),
             Error::Duplicate(f) => vec![one(f)],
-            other => vec![(String::new(), other.detail())],
+            other => vec![(String::new(), super::act::refusal_words(other))],
         })
+    }
+
+    /// The problems of a refusal on a page of several forms, each field of the service
+    /// named as this form's control (`(field, control id)`, the field as the service names
+    /// it, `enterprise.credit_code`, or its last part): the words, the summary's link and
+    /// the place beside the control are the control's.
+    pub fn of_form(e: &Error, controls: &[(&str, &str)]) -> Problems {
+        let rename = |f: &crate::error::FieldError| {
+            let base = field_id(&f.field);
+            match controls.iter().find(|(s, _)| *s == f.field || *s == base) {
+                Some((_, id)) => crate::error::FieldError::new(*id, f.message.clone()),
+                None => f.clone(),
+            }
+        };
+        Problems::of(&match e {
+            Error::Invalid(fields) => Error::Invalid(fields.iter().map(rename).collect()),
+            Error::Duplicate(f) => Error::Duplicate(rename(f)),
+            other => return Problems::of(other),
+        })
+    }
+
+    /// The problems that name no field of the form: said again in the form's own section.
+    pub fn general(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(f, _)| f.is_empty())
+            .map(|(_, m)| m.as_str())
+            .collect()
     }
 
     /// A problem of a field the form names itself (one the service does not know).

@@ -4,7 +4,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::act::{problems, Posted};
+use std::collections::HashMap;
+
+use super::act::Posted;
 use super::format::{self, count};
 use super::{filled, page, parse_query, redirect, Chrome, Session, WebError};
 use crate::db;
@@ -18,7 +20,7 @@ use crate::service::forums::{self, AttendeeIn, Forum, ForumPatch, ForumQuery, Pa
 use crate::service::issues;
 use crate::service::regions;
 
-use super::form::{choice, form_of, refused, Choice};
+use super::form::{choice, form_of, refused, unprocessable, Choice, Problems};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/forums").get(forum_list))
@@ -142,24 +144,57 @@ struct ForumPage {
     answering_departments: Vec<Choice>,
     /// Every active department, those attending selected.
     all_departments: Vec<Choice>,
-    attendees: Vec<(String, String, String)>,
+    /// (id, name, title, enterprise)
+    attendees: Vec<(i64, String, String, String)>,
     raised: Vec<(i64, String, &'static str, bool)>,
     runs: bool,
     can_hold: bool,
+    /// A held forum's record may be corrected.
+    can_correct: bool,
+    /// The record's form: `hold`, or `correct` once held.
+    record_form: &'static str,
     enterprises: Vec<Choice>,
     enterprise_q: String,
+    /// What 查找 found, in words (none before a search).
+    found: Option<String>,
     attending: Vec<Choice>,
     categories: Vec<Choice>,
     sizes: Vec<Choice>,
     key: String,
-    problems: Vec<String>,
+    /// The attendee whose removal is asked to be confirmed: (id, who).
+    removing: Option<(i64, String)>,
+    problems: Problems,
+    /// The form that was sent and refused (or searched): its typed values are in `draft`.
+    failed: String,
+    draft: HashMap<String, String>,
     done: Option<&'static str>,
+}
+
+impl ForumPage {
+    /// What was typed into a field of `form`, to show again.
+    fn typed(&self, form: &str, k: &str) -> &str {
+        if self.failed == form {
+            self.draft.get(k).map_or("", String::as_str)
+        } else {
+            ""
+        }
+    }
+
+    /// The problems of `form` that name no field, said again in its section.
+    fn general(&self, form: &str) -> Vec<&str> {
+        if self.failed == form {
+            self.problems.general()
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
 struct ForumQueryIn {
     enterprise_q: Option<String>,
     done: Option<String>,
+    remove: Option<i64>,
 }
 
 async fn forum(
@@ -168,34 +203,72 @@ async fn forum(
     req: HttpRequest,
 ) -> Result<HttpResponse, WebError> {
     let q: ForumQueryIn = parse_query(&filled(&req))?;
-    forum_page(&session, id.into_inner(), q, Vec::new()).await
+    forum_page(&session, id.into_inner(), q, Again::default()).await
 }
 
+/// A form of the forum page sent again to the page: which, what was typed, its problems.
+#[derive(Default)]
+pub(super) struct Again {
+    form: String,
+    draft: HashMap<String, String>,
+    problems: Problems,
+}
+
+/// Each form's controls, as the service names their fields.
+const ATTENDEE: [(&str, &str); 11] = [
+    ("person_name", "person_name"),
+    ("title", "person_title"),
+    ("enterprise_id", "attendee_enterprise"),
+    ("enterprise", "attendee_enterprise"),
+    ("enterprise.name", "new_name"),
+    ("enterprise.credit_code", "new_credit_code"),
+    ("enterprise.industry", "new_industry"),
+    ("enterprise.size", "new_size"),
+    ("enterprise.contact_name", "new_contact_name"),
+    ("enterprise.contact_phone", "new_contact_phone"),
+    ("enterprise.region_id", "new_name"),
+];
+const RAISE: [(&str, &str); 6] = [
+    ("enterprise_id", "raise_enterprise"),
+    ("title", "raise_title"),
+    ("description", "raise_description"),
+    ("category", "raise_category"),
+    ("department_id", "raise_department"),
+    ("on_site_answer", "on_site_answer"),
+];
+
+/// The forum page again after one of its forms was refused (422), or after 查找 (200).
 pub(super) async fn forum_page_after(
     session: &Session,
     back: &str,
-    problems: Vec<String>,
-    _draft: Option<&Posted>,
+    e: &Error,
+    form: &Posted,
 ) -> Result<HttpResponse, WebError> {
     let id: i64 = back
         .trim_start_matches("/forums/")
         .parse()
         .map_err(|_| WebError::Page(Error::not_found("forum")))?;
-    let mut resp = forum_page(session, id, ForumQueryIn::default(), problems).await?;
-    *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(resp)
+    let again = Again {
+        form: "raise".into(),
+        draft: form.values(),
+        problems: Problems::of_form(e, &RAISE),
+    };
+    Ok(unprocessable(
+        forum_page(session, id, ForumQueryIn::default(), again).await?,
+    ))
 }
 
 async fn forum_page(
     session: &Session,
     id: i64,
     q: ForumQueryIn,
-    problems: Vec<String>,
+    again: Again,
 ) -> Result<HttpResponse, WebError> {
     let caller = session.caller.clone();
     let state = session.state.clone();
     let runs = caller.may(Can::RunForums);
-    let search = q.enterprise_q.clone();
+    let search = q.enterprise_q.clone().filter(|s| !s.trim().is_empty());
+    let searched = search.is_some();
     let (f, attendees, raised, (depts, named_now), region, ents, all) =
         db::run(&state.pool, move |conn| {
             let f = forums::get(conn, &caller, id)?;
@@ -241,21 +314,22 @@ async fn forum_page(
             let region = regions::names(conn, &[f.region_id])?
                 .remove(&f.region_id)
                 .unwrap_or_default();
-            let ents = if runs && search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                enterprises::list(
-                    conn,
-                    &caller,
-                    EnterpriseQuery {
-                        q: search,
-                        region_id: None,
-                        size: None,
-                        page: Some(1),
-                        per_page: Some(20),
-                    },
-                )?
-                .items
-            } else {
-                Vec::new()
+            let ents = match search {
+                Some(q) if runs => {
+                    enterprises::list(
+                        conn,
+                        &caller,
+                        EnterpriseQuery {
+                            q: Some(q),
+                            region_id: None,
+                            size: None,
+                            page: Some(1),
+                            per_page: Some(20),
+                        },
+                    )?
+                    .items
+                }
+                _ => Vec::new(),
             };
             Ok((
                 f,
@@ -268,6 +342,19 @@ async fn forum_page(
             ))
         })
         .await?;
+    let Again {
+        form: failed,
+        draft,
+        problems,
+    } = again;
+    let typed = |form: &str, k: &str| {
+        if failed == form {
+            draft.get(k).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    let chosen = typed("attendee", "enterprise_id");
     let mut attending: Vec<Choice> = Vec::new();
     for a in &attendees {
         if !attending
@@ -277,7 +364,28 @@ async fn forum_page(
             attending.push(choice(a.enterprise_id, a.enterprise_name.clone(), ""));
         }
     }
+    let raising = typed("raise", "enterprise_id");
+    let answering = typed("raise", "department_id");
+    let runs = runs && f.status != ForumStatus::Cancelled;
     let can_hold = runs && f.status == ForumStatus::Scheduled && f.held_on <= time::today();
+    let removing = q.remove.filter(|_| runs).and_then(|r| {
+        attendees.iter().find(|a| a.id == r).map(|a| {
+            (
+                a.id,
+                format!("{}（{} {}）", a.person_name, a.enterprise_name, a.title),
+            )
+        })
+    });
+    let found = searched.then(|| {
+        if ents.is_empty() {
+            format!(
+                "没有找到名称或统一社会信用代码含“{}”的企业；可以换个词再查，或在下方登记新企业。",
+                q.enterprise_q.as_deref().unwrap_or_default().trim()
+            )
+        } else {
+            format!("找到 {} 家企业，请在“企业”中选择。", ents.len())
+        }
+    });
     page(&ForumPage {
         chrome: Chrome::new(
             session,
@@ -298,7 +406,7 @@ async fn forum_page(
                 choice(
                     d,
                     named_now.get(d).map(|x| x.0.clone()).unwrap_or_default(),
-                    "",
+                    &answering,
                 )
             })
             .collect(),
@@ -314,6 +422,7 @@ async fn forum_page(
             .iter()
             .map(|a| {
                 (
+                    a.id,
                     a.person_name.clone(),
                     a.title.clone(),
                     a.enterprise_name.clone(),
@@ -324,28 +433,48 @@ async fn forum_page(
             .iter()
             .map(|i| (i.id, i.title.clone(), i.status.zh(), i.resolved_on_site))
             .collect(),
-        runs: runs && f.status != ForumStatus::Cancelled,
+        runs,
         can_hold,
+        can_correct: runs && f.status == ForumStatus::Held,
+        record_form: if f.status == ForumStatus::Held {
+            "correct"
+        } else {
+            "hold"
+        },
         enterprises: ents
             .iter()
-            .map(|e| choice(e.id, format!("{}（{}）", e.name, e.credit_code), ""))
+            .map(|e| choice(e.id, format!("{}（{}）", e.name, e.credit_code), &chosen))
             .collect(),
         enterprise_q: q.enterprise_q.unwrap_or_default(),
-        attending,
+        found,
+        attending: attending
+            .into_iter()
+            .map(|mut c| {
+                c.selected = c.value == chosen || c.value == raising;
+                c
+            })
+            .collect(),
         categories: Category::ALL
             .iter()
-            .map(|c| choice(c.code(), c.zh(), ""))
+            .map(|c| choice(c.code(), c.zh(), &typed("raise", "category")))
             .collect(),
         sizes: [Size::Micro, Size::Small, Size::Medium, Size::Large]
             .iter()
-            .map(|s| choice(s.as_str(), s.zh(), ""))
+            .map(|s| choice(s.as_str(), s.zh(), &typed("attendee", "new_size")))
             .collect(),
-        key: super::session::nonce(),
+        key: Some(typed("raise", "key"))
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(super::session::nonce),
+        removing,
         problems,
+        failed,
+        draft,
         done: q.done.as_deref().and_then(|d| match d {
             "held" => Some("已记录为召开。"),
+            "corrected" => Some("会议记录已更正，并记入操作日志。"),
             "cancelled" => Some("已取消。"),
-            "attendee" => Some("已登记参会企业家。"),
+            "attendee" => Some("已登记参会企业家；可以接着登记下一位。"),
+            "removed" => Some("已移除该参会企业家，本场参会人数随之减少；此操作已记入操作日志。"),
             "departments" => Some("参会部门已保存。"),
             "raised" => Some("问题已登记，见“会上收集的问题”；可以接着登记下一个。"),
             _ => None,
@@ -354,7 +483,8 @@ async fn forum_page(
     })
 }
 
-/// The forum's forms: 召开 (hold), 取消 (cancel), 登记参会企业家 (attendee).
+/// The forum's forms: 召开 (hold), 更正 (correct a held forum's record), 取消 (cancel),
+/// 参会部门, 登记参会企业家 (attendee, or 查找 an enterprise for it), 移除 (remove an attendee).
 async fn forum_act(
     session: Session,
     path: web::Path<(i64, String)>,
@@ -366,15 +496,28 @@ async fn forum_act(
     let opt = |k: &str| Some(form.text(k)).filter(|v| !v.trim().is_empty());
     let caller = session.caller.clone();
     let state = session.state.clone();
+    if action == "attendee" && form.text("find") == "1" {
+        // 查找 inside the form: the page again with what was found and everything typed.
+        let q = ForumQueryIn {
+            enterprise_q: Some(form.text("enterprise_q")),
+            ..ForumQueryIn::default()
+        };
+        let again = Again {
+            form: "attendee".into(),
+            draft: form.values(),
+            problems: Problems::default(),
+        };
+        return forum_page(&session, id, q, again).await;
+    }
     let done = match action.as_str() {
-        "hold" | "cancel" => {
+        "hold" | "cancel" | "correct" => {
             let cancel = action == "cancel";
             let patch = ForumPatch {
-                status: Some(if cancel {
-                    ForumStatus::Cancelled
-                } else {
-                    ForumStatus::Held
-                }),
+                status: match action.as_str() {
+                    "cancel" => Some(ForumStatus::Cancelled),
+                    "hold" => Some(ForumStatus::Held),
+                    _ => None,
+                },
                 minutes: (!cancel).then(|| opt("minutes")),
                 cancel_reason: if cancel {
                     Some(form.text("cancel_reason"))
@@ -391,7 +534,11 @@ async fn forum_act(
                 forums::update(conn, &caller, id, patch)
             })
             .await;
-            r.map(|_| if cancel { "cancelled" } else { "held" })
+            r.map(|_| match action.as_str() {
+                "cancel" => "cancelled",
+                "hold" => "held",
+                _ => "corrected",
+            })
         }
         "departments" => {
             let ids: Vec<i64> = form
@@ -446,18 +593,31 @@ async fn forum_act(
             .await;
             r.map(|_| "attendee")
         }
+        "remove" => {
+            let attendee: Option<i64> = form.text("attendee_id").trim().parse().ok();
+            match attendee {
+                Some(a) => db::run(&state.pool, move |conn| {
+                    forums::remove_attendee(conn, &caller, id, a)
+                })
+                .await
+                .map(|_| "removed"),
+                None => Err(Error::not_found("attendee")),
+            }
+        }
         _ => Err(Error::not_found("action")),
     };
     match done {
         Ok(d) => Ok(redirect(&format!("/forums/{id}?done={d}"))),
         Err(e) if refused(&e) => {
-            forum_page_after(
-                &session,
-                &format!("/forums/{id}"),
-                problems(&e),
-                Some(&form),
-            )
-            .await
+            let controls: &[(&str, &str)] = if action == "attendee" { &ATTENDEE } else { &[] };
+            let again = Again {
+                form: action.clone(),
+                draft: form.values(),
+                problems: Problems::of_form(&e, controls),
+            };
+            Ok(unprocessable(
+                forum_page(&session, id, ForumQueryIn::default(), again).await?,
+            ))
         }
         Err(e) => Err(e.into()),
     }

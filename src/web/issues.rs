@@ -415,6 +415,8 @@ pub struct Forms {
     templates: Vec<(i64, String)>,
     answer_outcome: String,
     answer_text: String,
+    /// The due date has passed: an extension may only be refused.
+    past_due: bool,
 }
 
 #[derive(Template)]
@@ -495,6 +497,7 @@ fn load(
         forms.answer_text = t.text.clone();
     }
     forms.templates = v.templates.into_iter().map(|t| (t.id, t.title)).collect();
+    forms.past_due = v.days_left.is_some_and(|n| n < 0);
     Ok(Loaded {
         issue: v.issue,
         events: v.events,
@@ -518,7 +521,23 @@ async fn issue_page(
     let failed = failed.to_owned();
     let caller = session.caller.clone();
     let state = session.state.clone();
-    let l = db::run(&state.pool, move |conn| load(conn, &caller, id, template)).await?;
+    let mut l = db::run(&state.pool, move |conn| load(conn, &caller, id, template)).await?;
+    // What was typed into the answer form stays: a template applied comes after it.
+    let typed = |k: &str| {
+        draft
+            .get(k)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty() && failed == "answer")
+    };
+    let f = &mut l.forms;
+    f.answer_text = match (typed("text"), f.answer_text.is_empty()) {
+        (Some(t), true) => t.to_owned(),
+        (Some(t), false) => format!("{t}\n\n{}", f.answer_text),
+        (None, _) => std::mem::take(&mut f.answer_text),
+    };
+    if let Some(o) = typed("outcome") {
+        f.answer_outcome = o.to_owned();
+    }
     let (issue, labels) = (l.issue, l.labels);
     let steps = l
         .events
@@ -623,6 +642,19 @@ async fn act(
     let form = super::act::Posted::parse(&body)
         .ok_or_else(|| WebError::Page(Error::malformed("the form could not be read")))?;
     session.check_csrf(&form.text("csrf"))?;
+    if code == "answer" && form.text("apply_template") == "1" {
+        // 套用模板 inside the answer form: the page again, the template added to what was typed.
+        let template = form.text("template_id").trim().parse().ok();
+        return issue_page(
+            &session,
+            id,
+            template,
+            Some("已套用答复模板，加在已填写的内容之后；请核对修改后再答复。"),
+            (Vec::new(), "answer"),
+            form.values(),
+        )
+        .await;
+    }
     let version: Option<i64> = form.text("version").parse().ok();
     let outcome = match super::act::command(&code, &form) {
         Ok(command) => {

@@ -18,6 +18,7 @@ mod queues;
 mod reports;
 mod session;
 mod templates;
+pub mod tour;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};

@@ -500,3 +500,132 @@ async fn the_next_edition_comes_after_the_latest_and_a_day_holds_one() {
         assert_eq!(r.status, 200, "{}", r.text);
     }
 }
+
+/// An attendee registered by mistake is removed, and a held forum's record corrected; both
+/// are lines of 操作日志. Another region's coordinator reaches neither (404), nor does
+/// anyone once the forum is cancelled (409).
+#[actix_rt::test]
+async fn attendance_and_a_held_forums_record_are_corrected_and_logged() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_city").unwrap_or_default();
+    let forum = w.id("forum_a");
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/forums/{forum}/attendees"),
+        Some(coord),
+        Some(&json!({"person_name": "误登记", "title": "职员", "enterprise_id": w.id("ent_a_enterprise")})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mistaken = r.body["id"].as_i64().unwrap_or_default();
+    let count = |app_forum: i64| {
+        let app = &app;
+        async move {
+            let r = send(
+                app,
+                Method::GET,
+                &format!("/api/v1/forums/{app_forum}"),
+                Some(coord),
+                None,
+            )
+            .await;
+            r.body["attendance_count"].as_i64().unwrap_or(-1)
+        }
+    };
+    let before = count(forum).await;
+    // 长兴's coordinator does not see 德清's forum.
+    let r = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/forums/{forum}/attendees/{mistaken}"),
+        w.token("coord_b"),
+        None,
+    )
+    .await;
+    r.problem(404);
+    let r = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/forums/{forum}/attendees/{mistaken}"),
+        Some(coord),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(count(forum).await, before - 1);
+    // Twice: it is gone.
+    send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/forums/{forum}/attendees/{mistaken}"),
+        Some(coord),
+        None,
+    )
+    .await
+    .problem(404);
+    // The held forum's record corrected: before and after in the log.
+    let r = patch(
+        &app,
+        coord,
+        &format!("/api/v1/forums/{forum}"),
+        json!({"status": "held"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = patch(
+        &app,
+        coord,
+        &format!("/api/v1/forums/{forum}"),
+        json!({"venue": "德清县科技新城会议中心", "minutes": "会议纪要（更正）"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let admin = w.token("admin");
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/audit?object=forum&object_id={forum}"),
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lines = r.body["items"].as_array().cloned().unwrap_or_default();
+    let actions: Vec<&str> = lines.iter().filter_map(|l| l["action"].as_str()).collect();
+    assert_eq!(actions, ["correct", "remove_attendee"], "{}", r.text);
+    assert_eq!(lines[0]["before"]["venue"], "德清县行政中心");
+    assert_eq!(lines[0]["after"]["venue"], "德清县科技新城会议中心");
+    assert_eq!(lines[1]["before"]["person_name"], "误登记");
+    // A cancelled forum's attendance changes no more.
+    let other = w.id("forum_b");
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/forums/{other}/attendees"),
+        Some(coord),
+        Some(&json!({"person_name": "李四", "title": "厂长", "enterprise_id": w.id("ent_b_enterprise")})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let li = r.body["id"].as_i64().unwrap_or_default();
+    let r = patch(
+        &app,
+        coord,
+        &format!("/api/v1/forums/{other}"),
+        json!({"status": "cancelled", "cancel_reason": "台风"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/forums/{other}/attendees/{li}"),
+        Some(coord),
+        None,
+    )
+    .await
+    .problem(409);
+}

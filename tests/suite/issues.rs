@@ -1059,3 +1059,114 @@ async fn notices_that_ask_nothing_more_are_marked_read() {
     ok(&act(&app, ent, id, "rating", body).await);
     assert!(unread(ent).await.is_empty());
 }
+
+/// More time is asked before the due date passes; an extension asked in time but decided
+/// after it may only be refused, so that approving it never takes back days the issue was
+/// overdue (超期).
+#[actix_rt::test]
+async fn an_extension_cannot_erase_an_overdue_issue() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, dept) = (w.token("coord_city"), w.token("dept_a"));
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        w.token("ent_a"),
+        Some(
+            &json!({"title": "厂房消防验收排不上", "description": "预约一直排不上。",
+                     "category": "approval", "channel": "online"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    ok(&act(
+        &app,
+        coord,
+        id,
+        "assign",
+        json!({"lead_department_id": w.id("dept_a_department")}),
+    )
+    .await);
+    ok(&act(&app, dept, id, "sign", json!({})).await);
+    let later = (today() + chrono::Duration::days(40)).to_string();
+    let r = act(
+        &app,
+        dept,
+        id,
+        "extensions",
+        json!({"new_due_on": later, "reason": "需报省厅审批"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let ext = r.body["id"].as_i64().unwrap_or_default();
+    // The due date passes while the request waits.
+    let past = today() - chrono::Duration::days(2);
+    let mut conn = db.connect();
+    exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{past}' WHERE id = {id}"),
+    );
+    let r = act(
+        &app,
+        coord,
+        id,
+        &format!("extensions/{ext}/decision"),
+        json!({"granted": true}),
+    )
+    .await;
+    r.problem(409);
+    assert!(r.text.contains("can no longer be granted"), "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body["due_on"],
+        past.to_string().as_str(),
+        "the due date moved"
+    );
+    // Refusing it is still possible; asking again after the due date is not.
+    let r = act(
+        &app,
+        coord,
+        id,
+        &format!("extensions/{ext}/decision"),
+        json!({"granted": false, "note": "已超期，请尽快办理"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = act(
+        &app,
+        dept,
+        id,
+        "extensions",
+        json!({"new_due_on": later, "reason": "再申请"}),
+    )
+    .await;
+    r.problem(409);
+    assert!(r.text.contains("has passed"), "{}", r.text);
+    // Still overdue, as the list of overdue issues says.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues?overdue=true",
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.body["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|i| i["id"] == id)),
+        "{}",
+        r.text
+    );
+}

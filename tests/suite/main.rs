@@ -26,4 +26,5 @@ mod reference;
 mod sequences;
 mod spec;
 mod stats;
+mod tour;
 mod web;

@@ -874,9 +874,9 @@ async fn signing_in_never_sends_the_browser_to_another_host() {
 
 /// The ids in a page's `/templates/{id}/delete` forms.
 fn deletable_templates(html: &str) -> Vec<i64> {
-    html.split("action=\"/templates/")
+    html.split("href=\"/templates?remove=")
         .skip(1)
-        .filter_map(|rest| rest.split_once("/delete\"").map(|(id, _)| id.to_owned()))
+        .filter_map(|rest| rest.split_once('#').map(|(id, _)| id.to_owned()))
         .filter_map(|id| id.parse().ok())
         .collect()
 }
@@ -923,7 +923,6 @@ async fn a_coordinator_deletes_only_its_own_regions_templates() {
     let page = get(&app, "/templates", &deqing).await;
     assert!(page.text.contains("市级模板"), "{}", page.text);
     assert!(deletable_templates(&page.text).is_empty(), "{}", page.text);
-    assert!(page.text.contains("其他地区维护"));
     let csrf = csrf_field(&page.text);
     let r = post_form(
         &app,
@@ -1484,4 +1483,210 @@ async fn raising_an_issue_at_a_forum_comes_back_to_the_forum() {
     let page = get(&app, &format!("{back}?done=raised"), &session).await;
     assert!(page.text.contains("问题已登记"), "{}", page.text);
     assert!(page.text.contains("会上反映的用工难题"), "{}", page.text);
+}
+
+/// A department keeps its own 答复模板 beside the Federation's: it writes, changes (with a
+/// word saying what was saved) and, after a confirmation, removes them; another department
+/// neither reads nor reaches them. Applying a template in the answer form keeps the answer
+/// typed so far.
+#[actix_rt::test]
+async fn a_department_keeps_its_own_templates_and_an_applied_one_keeps_the_typed_answer() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let world = world(&app, &db).await;
+    let dept = sign_in(&app, "dept.a").await;
+    let other = sign_in(&app, "dept.b").await;
+    let coord = sign_in(&app, "coord.city").await;
+    let form = |cookie: &str, path: &str| {
+        let app = &app;
+        let (cookie, path) = (cookie.to_owned(), path.to_owned());
+        async move { csrf_field(&get(app, &path, &cookie).await.text) }
+    };
+    // The Federation's template, and the department's own.
+    for (cookie, title, text) in [
+        (&coord, "用地政策说明", "按市里用地政策解释说明。"),
+        (&dept, "本局用地答复", "已会同乡镇核实用地指标。"),
+    ] {
+        let csrf = form(cookie, "/templates").await;
+        let r = post_form(
+            &app,
+            "/templates",
+            cookie,
+            &[
+                ("category", "land"),
+                ("outcome", "resolved"),
+                ("title", title),
+                ("text", text),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 303, "{title}: {}", r.text);
+        let saved = get(&app, &r.header("location").unwrap_or_default(), cookie).await;
+        assert!(
+            saved.text.contains(&format!("已保存模板“{title}”")),
+            "{}",
+            saved.text
+        );
+    }
+    // A template with no name is refused beside the field, the text typed kept.
+    let csrf = form(&dept, "/templates").await;
+    let r = post_form(
+        &app,
+        "/templates",
+        &dept,
+        &[
+            ("category", "land"),
+            ("outcome", ""),
+            ("title", ""),
+            ("text", "已核实。"),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    for words in [
+        "请填写模板名称",
+        "请选择答复结果",
+        "href=\"#template_title\"",
+        "已核实。",
+    ] {
+        assert!(r.text.contains(words), "{words}: {}", r.text);
+    }
+    // Each reads what is theirs: the department both, the other department the Federation's.
+    let mine = get(&app, "/templates", &dept).await.text;
+    assert!(mine.contains("用地政策说明") && mine.contains("本局用地答复"));
+    let theirs = get(&app, "/templates", &other).await.text;
+    assert!(theirs.contains("用地政策说明") && !theirs.contains("本局用地答复"));
+    let own = deletable_templates(&mine);
+    assert_eq!(own.len(), 1, "the department keeps its own only: {mine}");
+    let own = own[0];
+    // Changing it: the form filled, then saved with a word.
+    let edit = get(&app, &format!("/templates?edit={own}"), &dept).await;
+    assert!(
+        edit.text.contains("修改模板“本局用地答复”")
+            && edit.text.contains("已会同乡镇核实用地指标。")
+    );
+    let r = post_form(
+        &app,
+        &format!("/templates/{own}"),
+        &dept,
+        &[
+            ("category", "land"),
+            ("outcome", "resolved"),
+            ("title", "本局用地答复"),
+            ("text", "已会同乡镇核实用地指标，将于本月落实。"),
+            ("csrf", &csrf_field(&edit.text)),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    // Another department reaches neither the form nor the change.
+    assert_eq!(
+        get(&app, &format!("/templates?edit={own}"), &other)
+            .await
+            .status,
+        404
+    );
+    let r = post_form(
+        &app,
+        &format!("/templates/{own}"),
+        &other,
+        &[
+            ("category", "land"),
+            ("outcome", "resolved"),
+            ("title", "改掉"),
+            ("text", "改掉"),
+            ("csrf", &form(&other, "/templates").await),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+
+    // The answer form: a template applied after typing keeps what was typed, before it.
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/issues",
+        world.token("ent_a"),
+        Some(&json!({"title": "厂房扩建用地指标迟迟未落实", "description": "去年申请的用地指标至今没有下文。",
+               "category": "land", "channel": "online"})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    for (who, path, body) in [
+        (
+            "coord_city",
+            "assign",
+            json!({"lead_department_id": world.id("dept_a_department")}),
+        ),
+        ("dept_a", "sign", json!({})),
+    ] {
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/issues/{id}/{path}"),
+            world.token(who),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+    }
+    let page = get(&app, &format!("/issues/{id}"), &dept).await;
+    assert!(page.text.contains("本局用地答复") && page.text.contains("套用模板"));
+    let r = post_form(
+        &app,
+        &format!("/issues/{id}/answer"),
+        &dept,
+        &[
+            ("csrf", &csrf_field(&page.text)),
+            ("version", "3"),
+            ("outcome", "explained"),
+            ("text", "经现场踏勘，"),
+            ("template_id", &own.to_string()),
+            ("apply_template", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text
+            .contains("经现场踏勘，\n\n已会同乡镇核实用地指标，将于本月落实。"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("value=\"explained\" checked"),
+        "the outcome chosen is kept"
+    );
+    // Nothing was answered.
+    let issue = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{id}"),
+        world.token("dept_a"),
+        None,
+    )
+    .await;
+    assert_eq!(issue.body["status"], "in_progress");
+
+    // Removing asks first; then the template is gone, and the list says so.
+    let ask = get(&app, &format!("/templates?remove={own}"), &dept).await;
+    assert!(ask.text.contains("确认删除模板") && ask.text.contains("删除后不能恢复"));
+    let r = post_form(
+        &app,
+        &format!("/templates/{own}/delete"),
+        &dept,
+        &[("csrf", &csrf_field(&ask.text))],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let after = get(&app, &r.header("location").unwrap_or_default(), &dept).await;
+    assert!(
+        after.text.contains("已删除模板“本局用地答复”"),
+        "{}",
+        after.text
+    );
+    assert!(!after.text.contains("已会同乡镇"));
 }

@@ -571,9 +571,44 @@ async fn a_forum_day_and_a_stale_form() {
         coord.path().await
     );
     let forum = coord.path().await;
-    // Register an entrepreneur of an enterprise found by name.
+    // A new enterprise with a bad credit code: the problem beside the field, everything
+    // typed kept (the name and title too).
+    type_into(&coord, "姓名", "钱志远").await;
+    type_into(&coord, "职务", "总经理").await;
+    coord
+        .js("document.querySelector('#attend details').open = true; return true")
+        .await;
+    type_into(&coord, "企业名称", "湖州示例新材料有限公司").await;
+    type_into(&coord, "统一社会信用代码", "91330500MA2B").await;
+    click(&coord, "登记参会企业家").await;
+    let kept = coord
+        .js("return ['person_name', 'person_title', 'new_name', 'new_credit_code'].map(i => document.getElementById(i).value)")
+        .await;
+    assert_eq!(
+        kept,
+        serde_json::json!(["钱志远", "总经理", "湖州示例新材料有限公司", "91330500MA2B"]),
+        "typed text lost"
+    );
+    let beside = coord
+        .js("return document.getElementById('new_credit_code-error').textContent")
+        .await;
+    assert_eq!(beside, serde_json::json!("统一社会信用代码应为18位"));
+    assert!(coord.text().await.contains("请更正以下问题"));
+    coord.look("forum-refused").await;
+    // Instead, an enterprise found by name: 查找 keeps the name and title typed.
+    coord
+        .js("document.getElementById('new_name').value = ''; document.getElementById('new_credit_code').value = ''; return true")
+        .await;
     type_into(&coord, "查找企业（名称或统一社会信用代码）", "湖州").await;
     click(&coord, "查找").await;
+    let kept = coord
+        .js("return ['person_name', 'person_title'].map(i => document.getElementById(i).value)")
+        .await;
+    assert_eq!(
+        kept,
+        serde_json::json!(["钱志远", "总经理"]),
+        "查找 lost the typed text"
+    );
     let first = coord
         .js("const o = document.querySelector('#attendee_enterprise option:nth-child(2)'); return o ? o.value : ''")
         .await;
@@ -581,8 +616,6 @@ async fn a_forum_day_and_a_stale_form() {
         !first.as_str().unwrap_or_default().is_empty(),
         "no enterprise found"
     );
-    type_into(&coord, "姓名", "钱志远").await;
-    type_into(&coord, "职务", "总经理").await;
     coord
         .field("企业")
         .await
@@ -591,6 +624,33 @@ async fn a_forum_day_and_a_stale_form() {
         .unwrap_or_else(|e| panic!("{e}"));
     click(&coord, "登记参会企业家").await;
     assert!(coord.text().await.contains("钱志远"));
+    // One registered by mistake is removed, after a confirmation.
+    type_into(&coord, "姓名", "误登记").await;
+    type_into(&coord, "职务", "职员").await;
+    coord
+        .field("企业")
+        .await
+        .select_by_value(first.as_str().unwrap_or_default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&coord, "登记参会企业家").await;
+    let remove = coord
+        .client
+        .find(Locator::XPath(
+            "//tr[td[normalize-space()='误登记']]//a[starts-with(normalize-space(), '移除')]",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("no 移除 for the attendee: {e}"));
+    coord.follow(remove).await;
+    assert!(coord.text().await.contains("确认移除参会企业家"));
+    coord.look("forum-remove").await;
+    click(&coord, "确认移除").await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("已移除该参会企业家") && !text.contains("误登记"),
+        "{text}"
+    );
+    assert!(text.contains("钱志远"));
     // The departments that sit at the forum, then an issue raised there and solved on the spot.
     coord
         .js("const s = document.getElementById('department_ids'); s.options[0].selected = true; s.options[1].selected = true; return true")

@@ -341,7 +341,10 @@ pub fn offered(caller: &Caller, issue: &Issue, extension_pending: bool) -> Vec<A
         .into_iter()
         .filter(|a| lifecycle::decide(issue.status, *a, caller.role, relation, facts).is_ok())
         .filter(|a| match a {
-            Action::RequestExtension => !extension_pending,
+            // More time is asked before the due date passes, not after.
+            Action::RequestExtension => {
+                !extension_pending && issue.due_on.is_none_or(|d| d >= time::today())
+            }
             Action::DecideExtension => extension_pending,
             Action::TakeOver => issue.handler_id != Some(caller.id()),
             _ => true,
@@ -537,6 +540,12 @@ fn extension_step(conn: &mut DbConn, ctx: &Ctx, body: ExtensionIn) -> Result<Ste
             "an extension request for this issue is already waiting for a decision".into(),
         ));
     }
+    if let Some(due) = issue.due_on.filter(|d| *d < ctx.today) {
+        return Err(Error::Conflict(format!(
+            "the due date {due} has passed; more time is asked before it passes (the issue \
+             is overdue)"
+        )));
+    }
     let mut check = Check::default();
     let reason = check.text("reason", &body.reason, 1, 1_000);
     match issue.due_on {
@@ -593,6 +602,14 @@ fn decision_step(
     let issue = &ctx.issue;
     let ext = store::get_extension(conn, issue.id, ext_id)?
         .ok_or_else(|| Error::not_found("extension request"))?;
+    // Granted after the due date passed, the extension would take back days the issue was
+    // already overdue (超期): it may then only be refused.
+    if let Some(due) = issue.due_on.filter(|d| body.granted && *d < ctx.today) {
+        return Err(Error::Conflict(format!(
+            "the due date {due} has passed; the extension can no longer be granted (refuse it, \
+             or reassign the issue with a new due date)"
+        )));
+    }
     let status = if body.granted {
         ExtensionStatus::Granted
     } else {

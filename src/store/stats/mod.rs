@@ -134,11 +134,13 @@ fn issues_in(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
         lead_only: true,
         ..f.clone()
     };
-    if f.activity {
-        f.from = None;
-        f.to = None;
+    if !f.activity {
+        return condition(scope, &f);
     }
-    condition(scope, &f)
+    let active = measures::active_in(f.period());
+    f.from = None;
+    f.to = None;
+    Box::new(condition(scope, &f).and(sql::<diesel::sql_types::Bool>(&active)))
 }
 
 /// The sums of the measures over the issues of a filter, on its basis.

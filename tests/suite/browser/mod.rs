@@ -115,6 +115,31 @@ fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// One of Chromium's DevTools commands, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// Headless Chromium at a window size, through its own chromedriver.
 pub struct Browser {
     pub client: Client,
@@ -315,17 +340,7 @@ impl Browser {
     /// The screenshot, and axe-core finds nothing serious or critical on the page.
     pub async fn look(&self, name: &str) {
         self.screenshot(name).await;
-        let fits = self
-            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
-            .await;
-        let (w, inner) = (fits[0].as_i64().unwrap_or(0), fits[1].as_i64().unwrap_or(0));
-        assert!(
-            w <= inner,
-            "{name} at {} px ({}) is {w} px wide in a {inner} px window",
-            self.width,
-            self.path().await
-        );
-        let found = self.axe().await;
+        let found = self.check().await;
         assert!(
             found.is_empty(),
             "{name} at {} px ({}):\n{}",
@@ -333,6 +348,21 @@ impl Browser {
             self.path().await,
             found.join("\n")
         );
+    }
+
+    /// What is wrong with the page as it is now: wider than the window, or axe-core's
+    /// serious and critical violations.
+    pub async fn check(&self) -> Vec<String> {
+        let fits = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+            .await;
+        let (w, inner) = (fits[0].as_i64().unwrap_or(0), fits[1].as_i64().unwrap_or(0));
+        let mut found = Vec::new();
+        if w > inner {
+            found.push(format!("{w} px wide in a {inner} px window"));
+        }
+        found.extend(self.axe().await);
+        found
     }
 
     /// A picture of the whole page at this window's width, under `target/screenshots/`.
@@ -356,15 +386,37 @@ impl Browser {
         let tall = u32::try_from(full)
             .unwrap_or(self.height)
             .clamp(self.height, 8000);
-        let _ = self.client.set_window_size(self.width, tall).await;
+        // A phone's screen is emulated: the page is laid out again on a taller screen.
+        let phone = self.width < 500;
+        if phone {
+            self.emulate(self.width, tall).await;
+        } else {
+            let _ = self.client.set_window_size(self.width, tall).await;
+        }
         let png = self
             .client
             .screenshot()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let _ = self.client.set_window_size(self.width, self.height).await;
+        if phone {
+            self.emulate(self.width, self.height).await;
+        } else {
+            let _ = self.client.set_window_size(self.width, self.height).await;
+        }
         let path = dir.join(format!("{name}-{}.png", self.width));
         std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    /// A phone's screen of this size (Chromium's device emulation, through chromedriver).
+    async fn emulate(&self, width: u32, height: u32) {
+        let cmd = Cdp {
+            cmd: "Emulation.setDeviceMetricsOverride",
+            params: json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": true}),
+        };
+        self.client
+            .issue_cmd(cmd)
+            .await
+            .unwrap_or_else(|e| panic!("emulating a {width}×{height} screen: {e}"));
     }
 
     /// axe-core's serious and critical violations on the page as it is now, one line each

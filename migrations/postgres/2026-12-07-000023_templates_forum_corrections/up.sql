@@ -1,0 +1,17 @@
+-- 答复模板 of a department: kept by its own handlers and read by them beside the
+-- Federation's (department_id NULL). A title is unique per category among one keeper's
+-- templates.
+ALTER TABLE reply_templates DROP CONSTRAINT reply_templates_category_title_key;
+ALTER TABLE reply_templates ADD COLUMN department_id BIGINT REFERENCES departments (id);
+ALTER TABLE reply_templates ADD COLUMN updated_at TIMESTAMP;
+CREATE UNIQUE INDEX reply_templates_title ON reply_templates (category, title, COALESCE(department_id, 0));
+CREATE INDEX reply_templates_department ON reply_templates (department_id);
+
+-- 操作日志 keeps the corrections of a forum (an attendee removed, a held forum's record
+-- corrected): the object `forum`.
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_object_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_object_check CHECK (object IN ('user',
+    'department', 'enterprise', 'region', 'calendar', 'channel', 'import', 'edition', 'forum'));
+
+-- The figures of a period on the activity basis read only the issues with an event in it.
+CREATE INDEX issue_events_at ON issue_events (at, issue_id);
