@@ -357,9 +357,27 @@ impl Browser {
             .js("return [document.documentElement.scrollWidth, window.innerWidth]")
             .await;
         let (w, inner) = (fits[0].as_i64().unwrap_or(0), fits[1].as_i64().unwrap_or(0));
+        // A phone widens its layout to what overflows (and zooms out): the screen's own
+        // width is the measure there.
+        let screen = if self.width < 500 {
+            i64::from(self.width)
+        } else {
+            inner
+        };
         let mut found = Vec::new();
-        if w > inner {
-            found.push(format!("{w} px wide in a {inner} px window"));
+        if w > screen || inner > screen {
+            // The innermost elements reaching past the screen's edge, to say what to fix.
+            let past = self
+                .js(&format!(
+                    "return Array.from(document.querySelectorAll('body *'))\
+                     .filter(e => e.getBoundingClientRect().right > {screen} + 1 \
+                       && !Array.from(e.children).some(c => c.getBoundingClientRect().right > {screen} + 1))\
+                     .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
+                       + (e.className ? '.' + String(e.className).split(' ').join('.') : '') \
+                       + ' ' + Math.round(e.getBoundingClientRect().right) + ' px')"
+                ))
+                .await;
+            found.push(format!("{w} px wide on a {screen} px screen: {past}"));
         }
         found.extend(self.axe().await);
         found
