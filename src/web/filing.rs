@@ -35,6 +35,8 @@ struct NewIssuePage {
     channels: Vec<Choice>,
     enterprises: Vec<Choice>,
     enterprise_q: String,
+    /// What 查找 found, in words (none before a search).
+    found: Option<String>,
     forums: Vec<Choice>,
     key: String,
     problems: Problems,
@@ -128,6 +130,15 @@ async fn new_issue_page(
                 )
             })
             .collect(),
+        found: q
+            .enterprise_q
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| match ents.len() {
+                0 => format!("没有找到名称或统一社会信用代码含“{t}”的企业，请换个词再查。"),
+                n => format!("找到 {n} 家企业，请在“企业”中选择。"),
+            }),
         enterprise_q: q.enterprise_q.unwrap_or_default(),
         forums: recent
             .iter()
@@ -167,6 +178,14 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
     let form = form_of(&body)?;
     session.check_csrf(&form.text("csrf"))?;
     let coordinator = session.caller.role == Role::Coordinator;
+    if coordinator && form.text("find") == "1" {
+        // 查找 inside the form: the page again with the enterprises found and all typed.
+        let q = NewIssueQuery {
+            enterprise_q: Some(form.text("enterprise_q")),
+            forum_id: None,
+        };
+        return new_issue_page(&session, q, Some(&form), Problems::default()).await;
+    }
     let mut missing = Vec::new();
     let category = Category::parse(&form.text("category"));
     if category.is_none() {

@@ -1690,3 +1690,59 @@ async fn a_department_keeps_its_own_templates_and_an_applied_one_keeps_the_typed
     );
     assert!(!after.text.contains("已会同乡镇"));
 }
+
+/// 登记问题's 查找 sits inside the form: what was typed stays while the enterprise is found.
+#[actix_rt::test]
+async fn finding_an_enterprise_keeps_the_issue_typed() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    world(&app, &db).await;
+    let coord = sign_in(&app, "coord.city").await;
+    let page = get(&app, "/issues/new", &coord).await;
+    let r = post_form(
+        &app,
+        "/issues/new",
+        &coord,
+        &[
+            ("csrf", &csrf_field(&page.text)),
+            ("key", "finding-1"),
+            ("channel", "visit"),
+            ("title", "园区道路被施工车辆堵塞"),
+            ("description", "施工车辆长期占道，货车进出困难。"),
+            ("category", "infrastructure"),
+            ("enterprise_q", "德清"),
+            ("find", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for kept in [
+        "园区道路被施工车辆堵塞",
+        "施工车辆长期占道，货车进出困难。",
+        "value=\"infrastructure\" selected",
+        "value=\"visit\" selected",
+        "找到 ",
+    ] {
+        assert!(r.text.contains(kept), "{kept}: {}", r.text);
+    }
+    // Nothing was filed.
+    let list = get(&app, "/issues", &coord).await;
+    assert!(!list.text.contains("园区道路被施工车辆堵塞"));
+    let r = post_form(
+        &app,
+        "/issues/new",
+        &coord,
+        &[
+            ("csrf", &csrf_field(&page.text)),
+            ("enterprise_q", "不存在的企业名"),
+            ("find", "1"),
+        ],
+    )
+    .await;
+    assert!(
+        r.text
+            .contains("没有找到名称或统一社会信用代码含“不存在的企业名”的企业"),
+        "{}",
+        r.text
+    );
+}

@@ -1,3 +1,8 @@
+DROP VIEW issues_now;
+DROP INDEX issues_first_answered;
+DROP INDEX issue_ratings_rated;
+DROP INDEX issue_history_supervised;
+DROP INDEX issue_history_due;
 DROP INDEX issue_events_at;
 DELETE FROM reply_templates WHERE department_id IS NOT NULL;
 DROP INDEX reply_templates_department;

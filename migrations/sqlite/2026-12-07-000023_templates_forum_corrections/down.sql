@@ -1,3 +1,8 @@
+DROP VIEW issues_now;
+DROP INDEX issues_first_answered;
+DROP INDEX issue_ratings_rated;
+DROP INDEX issue_history_supervised;
+DROP INDEX issue_history_due;
 DROP INDEX issue_events_at;
 CREATE TABLE reply_templates_before (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -53,3 +53,10 @@ END;
 
 -- The figures of a period on the activity basis read only the issues with an event in it.
 CREATE INDEX issue_events_at ON issue_events (at, issue_id);
+CREATE INDEX issue_history_due ON issue_history (due_on, issue_id);
+CREATE INDEX issue_history_supervised ON issue_history (issue_id) WHERE supervision;
+-- The issues as they are, under a name a figure's "as at" reading (a CTE named issues) does
+-- not hide: the dates that never change once set, by which a period's candidates are found.
+CREATE VIEW issues_now AS SELECT id, filed_on, assigned_at, first_answered_at FROM issues;
+CREATE INDEX issues_first_answered ON issues (first_answered_at) WHERE first_answered_at IS NOT NULL;
+CREATE INDEX issue_ratings_rated ON issue_ratings (rated_at);
