@@ -560,6 +560,27 @@ pub struct Trend {
 }
 
 pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Trend, Error> {
+    trend_of(conn, caller, query, false)
+}
+
+/// The trend with the issues' own counts alone (collected, answered, rated, the rates of
+/// satisfaction and solving…), leaving out what each period would read besides on the
+/// activity basis: overdue at its end and the departments' assignments. What a document's
+/// chart draws, in a third of the readings.
+pub fn trend_of_counts(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: StatsQuery,
+) -> Result<Trend, Error> {
+    trend_of(conn, caller, query, true)
+}
+
+fn trend_of(
+    conn: &mut DbConn,
+    caller: &Caller,
+    query: StatsQuery,
+    counts_only: bool,
+) -> Result<Trend, Error> {
     query.only(true, false)?;
     let granularity = match query.granularity.as_deref() {
         None | Some("month") => Granularity::Month,
@@ -568,7 +589,7 @@ pub fn trend(conn: &mut DbConn, caller: &Caller, query: StatsQuery) -> Result<Tr
     };
     let (scope, f) = scoped(conn, caller, &query)?;
     let items = if f.activity {
-        activity_trend(conn, &scope, &f, granularity)?
+        activity_trend(conn, &scope, &f, granularity, counts_only)?
     } else {
         let bucket = stats::trend_bucket(matches!(conn, DbConn::Pg(_)), granularity);
         let overdue = stats::overdue_by(
@@ -614,6 +635,7 @@ fn activity_trend(
     scope: &Scope,
     f: &IssueFilter,
     granularity: Granularity,
+    counts_only: bool,
 ) -> Result<Vec<TrendRow>, Error> {
     let first = match f.from {
         Some(d) => Some(d),
@@ -640,7 +662,11 @@ fn activity_trend(
             to: Some(end.min(last)),
             ..f.clone()
         };
-        let c = whole(conn, scope, &within)?;
+        let c = if counts_only {
+            stats::counts(conn, scope, &within)?
+        } else {
+            whole(conn, scope, &within)?
+        };
         let nothing = Counts {
             activity: c.activity,
             ..Counts::default()

@@ -631,7 +631,8 @@ pub fn draft(
     };
     let ranking = figures::ranking(conn, caller, q.clone())?;
     let weekly = p.month.is_some();
-    let trend = figures::trend(
+    // The chart draws each period's collected issues and satisfaction alone.
+    let trend = figures::trend_of_counts(
         conn,
         caller,
         StatsQuery {
