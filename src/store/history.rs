@@ -98,9 +98,12 @@ impl<Q: Query> Query for AsAt<Q> {
 impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for AsAt<Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         if let Some(at) = &self.at {
+            // NOT MATERIALIZED: a query naming `issues` twice (a grouping key read from the
+            // issue, beside the filter) would otherwise have PostgreSQL copy every version in
+            // force rather than look up the few issues the filter finds (17 ms to 5 ms).
             static HEAD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
             let head = HEAD.get_or_init(|| {
-                format!("WITH issues AS (SELECT issue_id AS id, {COLUMNS} FROM issue_history WHERE valid_from < ")
+                format!("WITH issues AS NOT MATERIALIZED (SELECT issue_id AS id, {COLUMNS} FROM issue_history WHERE valid_from < ")
             });
             out.push_sql(head);
             out.push_bind_param::<Timestamp, _>(at)?;

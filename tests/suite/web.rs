@@ -792,3 +792,168 @@ async fn a_forum_day_and_a_stale_form() {
     coord.close().await;
     site.stop().await;
 }
+
+/// The first link to an issue on the page (a list's row or card).
+async fn first_issue_link(b: &Browser) -> String {
+    let href = b
+        .js(
+            "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))\
+             .find(h => /^\\/issues\\/\\d+$/.test(h || '')) || ''",
+        )
+        .await;
+    let href = href.as_str().unwrap_or_default().to_owned();
+    assert!(!href.is_empty(), "no issue on {}", b.path().await);
+    href
+}
+
+async fn select_label(b: &Browser, label: &str, option: &str) {
+    b.field(label)
+        .await
+        .select_by_label(option)
+        .await
+        .unwrap_or_else(|e| panic!("{label} {option}: {e}"));
+}
+
+async fn value_of(b: &Browser, id: &str) -> String {
+    b.js(&format!("return document.getElementById('{id}').value"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[actix_rt::test]
+async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only_refused() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+
+    // A department writes its own template on a phone, then corrects it.
+    let dept = browser(390, 844).await;
+    dept.sign_in(&site, "demo.dept").await;
+    dept.goto(&site.url("/issues?status=in_progress")).await;
+    let issue = first_issue_link(&dept).await;
+    dept.goto(&site.url(&issue)).await;
+    let category = dept
+        .js("return Array.from(document.querySelectorAll('dt')).find(d => d.textContent === '问题类别').nextElementSibling.textContent")
+        .await;
+    let category = category.as_str().unwrap_or_default().to_owned();
+    dept.goto(&site.url("/templates")).await;
+    select_label(&dept, "问题类别", &category).await;
+    select_label(&dept, "答复结果", "已解决").await;
+    type_into(&dept, "名称", "本部门现场协调答复").await;
+    type_into(&dept, "答复内容", "已安排专人现场协调。").await;
+    click(&dept, "保存模板").await;
+    assert!(
+        dept.css("#saved")
+            .await
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("本部门现场协调答复"),
+        "{}",
+        dept.text().await
+    );
+    click(&dept, "修改“本部门现场协调答复”").await;
+    assert_eq!(
+        value_of(&dept, "template_text").await,
+        "已安排专人现场协调。"
+    );
+    type_into(&dept, "答复内容", "具体时间另行电话告知。").await;
+    click(&dept, "保存修改").await;
+    let text = dept.text().await;
+    assert!(
+        text.contains("已安排专人现场协调。具体时间另行电话告知。"),
+        "{text}"
+    );
+    dept.look("templates-department").await;
+
+    // Applying it keeps the answer typed so far, the template after it.
+    dept.goto(&site.url(&issue)).await;
+    type_into(&dept, "答复内容", "经核实，").await;
+    select_label(&dept, "答复模板", "本部门现场协调答复").await;
+    click(&dept, "套用模板").await;
+    // The answer form again, nothing sent.
+    assert_eq!(dept.path().await, format!("{issue}/answer"));
+    assert_eq!(status_of(&dept).await, "办理中");
+    let answer = value_of(&dept, "answer_text").await;
+    assert!(
+        answer.starts_with("经核实，")
+            && answer.contains("已安排专人现场协调。具体时间另行电话告知。"),
+        "{answer}"
+    );
+    assert_eq!(
+        dept.js("return document.getElementById('outcome_resolved').checked")
+            .await,
+        serde_json::json!(true)
+    );
+    dept.look("issue-template-applied").await;
+    click(&dept, "答复").await;
+    assert_eq!(status_of(&dept).await, "已答复");
+    dept.close().await;
+
+    // 查找 on 登记问题 keeps what the coordinator typed.
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    coord.goto(&site.url("/issues/new")).await;
+    type_into(&coord, "标题", "园区道路被施工车辆堵塞").await;
+    type_into(&coord, "问题描述", "施工车辆长期占道，货车进出困难。").await;
+    type_into(&coord, "查找企业（名称或统一社会信用代码）", "德清").await;
+    click(&coord, "查找").await;
+    assert_eq!(value_of(&coord, "title").await, "园区道路被施工车辆堵塞");
+    assert_eq!(
+        value_of(&coord, "description").await,
+        "施工车辆长期占道，货车进出困难。"
+    );
+    assert!(
+        coord.text().await.contains("找到 "),
+        "{}",
+        coord.text().await
+    );
+    coord.look("new-issue-found").await;
+
+    // An extension still waiting when the due date has passed can only be refused.
+    let mut conn = qinqing::db::Backend::Sqlite(site.file.to_string_lossy().into_owned())
+        .connect()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let waiting = crate::common::count(
+        &mut conn,
+        "SELECT issue_id AS n FROM issue_extensions WHERE status = 'pending' ORDER BY id LIMIT 1",
+    );
+    assert!(waiting > 0, "the demo has no extension waiting");
+    let past = qinqing::domain::time::today() - chrono::Duration::days(2);
+    crate::common::exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{past}' WHERE id = {waiting}"),
+    );
+    coord.goto(&site.url(&format!("/issues/{waiting}"))).await;
+    let text = coord.text().await;
+    assert!(text.contains("不同意延期"), "{text}");
+    assert!(!text.contains("同意延期 不同意延期"), "{text}");
+    assert!(
+        coord
+            .client
+            .find(Locator::XPath("//button[normalize-space()='同意延期']"))
+            .await
+            .is_err(),
+        "同意延期 is offered after the due date"
+    );
+    coord.look("extension-past-due").await;
+    click(&coord, "不同意延期").await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("延期申请已审批") && text.contains("已超期"),
+        "the request is decided and the issue stays overdue: {text}"
+    );
+    assert!(
+        coord
+            .client
+            .find(Locator::XPath("//button[normalize-space()='不同意延期']"))
+            .await
+            .is_err(),
+        "the request is still waiting"
+    );
+    coord.close().await;
+    site.stop().await;
+}
