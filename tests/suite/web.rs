@@ -822,6 +822,9 @@ async fn value_of(b: &Browser, id: &str) -> String {
         .to_owned()
 }
 
+/// A department keeps its own template and applies it after what it typed; 登记问题's 查找
+/// keeps the issue typed; a held forum's record is corrected; an extension still waiting
+/// after the due date can only be refused, and the issue stays overdue.
 #[actix_rt::test]
 async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only_refused() {
     if skip() {
@@ -912,6 +915,37 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
         coord.text().await
     );
     coord.look("new-issue-found").await;
+
+    // A held forum's record is corrected, and the page says it was logged.
+    coord.goto(&site.url("/forums?status=held")).await;
+    let held = coord
+        .js(
+            "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))\
+             .find(h => /^\\/forums\\/\\d+$/.test(h || '')) || ''",
+        )
+        .await;
+    let held = held.as_str().unwrap_or_default().to_owned();
+    assert!(!held.is_empty(), "no held forum listed");
+    coord.goto(&site.url(&held)).await;
+    assert!(coord.text().await.contains("更正会议记录"));
+    coord
+        .css("#minutes")
+        .await
+        .clear()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    type_into(
+        &coord,
+        "会议纪要",
+        "会上交办问题已逐一登记，停车问题会后协调。",
+    )
+    .await;
+    click(&coord, "保存更正").await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("会议记录已更正") && text.contains("停车问题会后协调"),
+        "{text}"
+    );
 
     // An extension still waiting when the due date has passed can only be refused.
     let mut conn = qinqing::db::Backend::Sqlite(site.file.to_string_lossy().into_owned())
