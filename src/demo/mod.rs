@@ -26,7 +26,6 @@ use diesel::prelude::*;
 use crate::auth::{self, password, Caller};
 use crate::db::DbConn;
 use crate::domain::calendar::{official, WorkCalendar};
-use crate::domain::credit_code;
 use crate::domain::role::Role;
 use crate::service::calendar::{self as calendar_service, YearIn};
 use crate::service::departments::{self as department_service, DepartmentPatch, NewDepartment};
@@ -302,42 +301,64 @@ fn play(
         };
         department_service::update_on(conn, &admin, id, patch, day).map_err(|e| e.one_line())?;
     }
+    // About 1,200 enterprises: their codes drawn (valid, in no order), a contact's mobile
+    // (a landline for some), and one or two people who come to forums for each.
     let mut enterprises: BTreeMap<i64, Vec<Person>> = BTreeMap::new();
-    let mut n = 0u32;
     for (r, (code, short, _, _, industries)) in REGIONS.iter().enumerate() {
-        let count = if r == 0 { 60 } else { 50 };
+        let count = if r == 0 { 200 } else { 165 };
+        let region_code: String = code.chars().take(6).collect();
         for k in 0..count {
-            n += 1;
             let trade = format!("{}{}", TRADE[k % 20], TRADE[(k / 20 + r * 3 + 1) % 20]);
             let industry = industries[k % 3];
-            let region_code: String = code.chars().take(6).collect();
-            let body = format!("91{region_code}MA2{n:06}");
-            let check = credit_code::check_character(&body).ok_or("bad credit code body")?;
+            let recent = !rng.chance(350);
+            let credit_code =
+                plan::credit_code(&mut rng, &region_code, recent).ok_or("bad credit code")?;
             let person = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
             let size = [
                 Size::Micro,
+                Size::Micro,
+                Size::Small,
                 Size::Small,
                 Size::Small,
                 Size::Medium,
                 Size::Medium,
                 Size::Large,
-            ][rng.below(6)];
+            ][rng.below(8)];
+            let phone = if rng.chance(250) {
+                format!("0572-{}", 2_000_000 + rng.below(3_000_000))
+            } else {
+                plan::mobile(&mut rng)
+            };
             let new = NewEnterpriseIn {
-                name: format!("{short}{trade}{industry}有限公司"),
-                credit_code: format!("{body}{check}"),
+                name: format!(
+                    "{short}{trade}{industry}{}",
+                    if size == Size::Large && k % 2 == 0 {
+                        "股份有限公司"
+                    } else {
+                        "有限公司"
+                    }
+                ),
+                credit_code,
                 region_id: regions[r],
                 industry: industry.to_owned(),
                 size,
                 contact_name: Some(person.clone()),
-                contact_phone: Some(format!("0572-{:07}", 2_000_000 + n * 37)),
+                contact_phone: Some(phone),
             };
             let row = enterprise_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
-            let title = *rng.pick(&TITLES);
-            enterprises.entry(regions[r]).or_default().push(Person {
+            let people = enterprises.entry(regions[r]).or_default();
+            people.push(Person {
                 enterprise: row.id,
                 name: person,
-                title,
+                title: TITLES[rng.below(TITLES.len())],
             });
+            if rng.chance(400) {
+                people.push(Person {
+                    enterprise: row.id,
+                    name: format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN)),
+                    title: TITLES[rng.below(TITLES.len())],
+                });
+            }
         }
     }
 

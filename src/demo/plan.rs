@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use super::data::{category_weight, Stretch, CHAIRS, PAUSED};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::issue::Category;
+use crate::domain::role::Role;
 use crate::domain::time;
 
 /// splitmix64: a small deterministic generator, so that every load gives the same data.
@@ -46,6 +47,83 @@ pub fn at(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
     time::start_of(day) + chrono::Duration::minutes(i64::from(hour * 60 + minute))
 }
 
+/// Who acts, and so at what hours: each kind of act has its own working-hour profile
+/// (weights per hour of the day, local time), with morning and afternoon peaks, a lunch
+/// lull, and a few early and late.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hours {
+    /// A department's handler: signing, answering, returning, writing, asking for time.
+    Office,
+    /// The Federation's desk: assigning, marking, deciding, urging, closing, filing for an
+    /// enterprise, follow-up calls. Mornings first.
+    Desk,
+    /// An entrepreneur: filing online, rating, writing, withdrawing; evenings too.
+    Enterprise,
+    /// A leader's 督办: between meetings.
+    Leader,
+}
+
+impl Hours {
+    /// The profile of a user's role.
+    pub fn of(role: Role) -> Hours {
+        match role {
+            Role::Department => Hours::Office,
+            Role::Enterprise => Hours::Enterprise,
+            Role::Leader => Hours::Leader,
+            _ => Hours::Desk,
+        }
+    }
+
+    /// Weights of the hours 7:00 to 21:00.
+    fn weights(self) -> [u32; 15] {
+        match self {
+            //               7  8   9  10  11 12 13  14  15  16 17 18 19 20 21
+            Hours::Office => [0, 4, 13, 15, 11, 2, 5, 12, 15, 13, 6, 3, 1, 0, 0],
+            Hours::Desk => [0, 7, 17, 16, 11, 2, 4, 12, 13, 10, 5, 2, 1, 0, 0],
+            Hours::Enterprise => [1, 5, 9, 11, 9, 4, 6, 10, 11, 10, 8, 6, 4, 4, 2],
+            Hours::Leader => [0, 5, 10, 8, 8, 2, 4, 9, 12, 12, 9, 6, 3, 0, 0],
+        }
+    }
+
+    /// A local time on `day` drawn from the profile (to the minute).
+    pub fn on(self, rng: &mut Rng, day: NaiveDate) -> NaiveDateTime {
+        let w = self.weights();
+        let total: u32 = w.iter().sum();
+        let mut n = rng.below(total as usize) as u32;
+        let mut hour = 7;
+        for (h, weight) in w.iter().enumerate() {
+            if n < *weight {
+                hour = 7 + h as u32;
+                break;
+            }
+            n -= weight;
+        }
+        at(day, hour, rng.below(60) as u32)
+    }
+
+    /// The time of an act on `day` that follows one done at `after`: drawn from the
+    /// profile, no earlier than a plausible gap (10 minutes to 2 hours) after it, and on the
+    /// next working day when the gap runs past the end of the day.
+    pub fn after(
+        self,
+        rng: &mut Rng,
+        cal: &WorkCalendar,
+        day: NaiveDate,
+        after: NaiveDateTime,
+    ) -> NaiveDateTime {
+        let drawn = self.on(rng, day);
+        let earliest = after + chrono::Duration::minutes(10 + rng.below(110) as i64);
+        if drawn >= earliest {
+            return drawn;
+        }
+        let earliest_day = time::local_date(earliest);
+        if earliest_day == day && (earliest - time::start_of(day)).num_hours() < 19 {
+            return earliest;
+        }
+        self.on(rng, cal.add_working_days(day.max(earliest_day), 1))
+    }
+}
+
 pub fn pick_category(rng: &mut Rng) -> Category {
     let total: usize = Category::ALL.iter().map(|c| category_weight(*c)).sum();
     let mut n = rng.below(total);
@@ -57,6 +135,44 @@ pub fn pick_category(rng: &mut Rng) -> Category {
         n -= w;
     }
     Category::Other
+}
+
+/// A unified social credit code (GB 32100) of an enterprise registered in `region` (its
+/// six-digit code): `91`, the region, an organisation code (GB 11714: eight characters and
+/// their own check character; `MA…` for those registered since the 2015 reform, eight digits
+/// before), and the code's check character.
+pub fn credit_code(rng: &mut Rng, region: &str, recent: bool) -> Option<String> {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let org: String = if recent {
+        let tail: String = (0..5)
+            .map(|_| CHARS[rng.below(CHARS.len())] as char)
+            .collect();
+        format!("MA2{tail}")
+    } else {
+        format!("{}{:07}", 3 + rng.below(7), rng.next() % 10_000_000)
+    };
+    let sum: u32 = org
+        .chars()
+        .zip([3, 7, 9, 10, 5, 8, 4, 2])
+        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
+        .sum();
+    let org_check = match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        n => char::from_digit(n, 10)?,
+    };
+    let body = format!("91{region}{org}{org_check}");
+    let check = crate::domain::credit_code::check_character(&body)?;
+    Some(format!("{body}{check}"))
+}
+
+/// A mobile number: a carrier's prefix and eight digits.
+pub fn mobile(rng: &mut Rng) -> String {
+    const PREFIXES: [&str; 16] = [
+        "130", "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177",
+        "180", "186", "189",
+    ];
+    format!("{}{:08}", rng.pick(&PREFIXES), rng.next() % 100_000_000)
 }
 
 /// How an assigned issue ends (or where it stands).
@@ -134,12 +250,12 @@ pub fn edition_days(cal: &WorkCalendar, first: NaiveDate, last: NaiveDate) -> Ve
         .collect()
 }
 
-/// The chair of a region's forum on a day: each of its cast serves about fourteen months
-/// in turn, from the programme's first day.
+/// The chair of a region's forum on a day: the region's leaders take the forums in turn,
+/// week by week, so that none chairs two weeks running.
 pub fn chair(region: usize, day: NaiveDate, start: NaiveDate) -> &'static str {
     let cast = &CHAIRS[region % CHAIRS.len()];
-    let term = usize::try_from((day - start).num_days().max(0) / 425).unwrap_or(0);
-    cast[term % cast.len()]
+    let week = usize::try_from((day - start).num_days().max(0) / 7).unwrap_or(0);
+    cast[(week + region) % cast.len()]
 }
 
 /// Attendances per forum: the city's larger (11–15), a district's 6–9, an extra forum's
@@ -225,10 +341,19 @@ mod tests {
     }
 
     #[test]
-    fn chairs_serve_for_more_than_a_year() {
+    fn chairs_take_turns_week_by_week() {
         let start = d(2022, 6, 8);
-        assert_eq!(chair(0, start, start), chair(0, d(2023, 5, 31), start));
-        assert_ne!(chair(0, start, start), chair(0, d(2024, 6, 1), start));
+        let weeks: Vec<&str> = (0..9)
+            .map(|k| chair(2, start + chrono::Duration::weeks(k), start))
+            .collect();
+        assert!(weeks.windows(2).all(|w| w[0] != w[1]), "{weeks:?}");
+        assert_eq!(
+            weeks
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            3
+        );
     }
 
     #[test]
@@ -262,6 +387,34 @@ mod tests {
                 (t.rated, t.satisfied, on_site),
                 "{}",
                 t.name
+            );
+        }
+    }
+
+    #[test]
+    fn credit_codes_and_mobiles_are_well_formed_and_not_sequential() {
+        let mut rng = Rng(3);
+        let mut codes = Vec::new();
+        for k in 0..200 {
+            let code = credit_code(&mut rng, "330521", k % 3 != 0).unwrap_or_default();
+            assert_eq!(
+                crate::domain::credit_code::validate(&code).as_deref(),
+                Ok(code.as_str())
+            );
+            assert!(code.starts_with("91330521"), "{code}");
+            codes.push(code);
+        }
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), codes.len());
+        assert_ne!(sorted, codes, "codes come in no order");
+        for _ in 0..50 {
+            let m = mobile(&mut rng);
+            assert_eq!(m.len(), 11);
+            assert!(
+                m.starts_with('1') && m.chars().all(|c| c.is_ascii_digit()),
+                "{m}"
             );
         }
     }

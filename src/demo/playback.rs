@@ -319,7 +319,7 @@ fn issues_of(
                 let i = c * BATCH + j;
                 let (k, ent) = seats[i * seats.len() / at_forums.max(1)];
                 let forum = &held[k];
-                let filed = at(forum.day, 14, 30 + (i % 90) as u32);
+                let filed = raised_at(w, forum);
                 let channel_forum = Some((forum.id, forum.region));
                 issue(conn, w, ent, channel_forum, Channel::Forum, filed, *fate)?;
                 tick(w, total, t.name, progress);
@@ -382,7 +382,12 @@ fn other_channel(
     } else {
         w.rng.pick(&pool).enterprise
     };
-    let filed = at(day, 9 + (w.rng.below(8)) as u32, w.rng.below(60) as u32);
+    let hours = if channel == Channel::Online {
+        Hours::Enterprise
+    } else {
+        Hours::Desk
+    };
+    let filed = hours.on(&mut w.rng, day);
     issue(conn, w, ent, None, channel, filed, fate)
 }
 
@@ -405,18 +410,60 @@ fn withdrawals(
             .get((k * 7) % users.len().max(1))
             .cloned()
             .ok_or("no enterprise user")?;
-        let day = (first + Days::new(w.rng.next() % span)).min(horizon_day);
+        let day = first + Days::new(w.rng.next() % span);
+        let day = if w.cal.is_working_day(day) {
+            day
+        } else {
+            w.cal.add_working_days(day, 1)
+        }
+        .min(horizon_day);
+        let filed = Hours::Enterprise.on(&mut w.rng, day);
+        // Withdrawn within hours or a day or two, before the Federation assigned it.
+        let then = w.cal.add_working_days(day, w.rng.below(3) as u32);
+        let withdrawn = Hours::Enterprise.after(&mut w.rng, &w.cal, then, filed);
+        if withdrawn > w.horizon {
+            continue;
+        }
         let id = file_at(
             conn,
             &who,
             &file_about(w, e, None, Channel::Online, false, None, None).0,
-            at(day, 11, 0),
+            filed,
         )
         .map_err(|e| e.one_line())?;
-        actions::execute(conn, &who, id, None, Command::Withdraw, at(day, 15, 0))
+        actions::execute(conn, &who, id, None, Command::Withdraw, withdrawn)
             .map_err(|e| e.one_line())?;
     }
     Ok(())
+}
+
+/// The 回访 reminder of an answer given on `answered` and left unrated, made when the
+/// server makes it (five working days on, just after midnight); none while that is still to
+/// come. Answers the day it was made.
+fn remind_follow_up(
+    conn: &mut DbConn,
+    w: &mut World,
+    id: i64,
+    answered: NaiveDate,
+) -> Result<Option<NaiveDate>, String> {
+    let rules = crate::service::notices::ReminderRules::default();
+    let day = w.cal.add_working_days(answered, rules.follow_up_days);
+    let when = at(day, 0, 5 + w.rng.below(20) as u32);
+    if when > w.horizon {
+        return Ok(None);
+    }
+    let row = crate::store::issues::get(conn, &crate::store::scope::Scope::All, id)
+        .map_err(|e| e.to_string())?
+        .ok_or("the issue just answered is missing")?;
+    crate::service::notices::follow_up_reminder(conn, &row, when).map_err(|e| e.one_line())?;
+    Ok(Some(day))
+}
+
+/// When an issue raised at a forum is registered: during the forum or in the hours after
+/// it (a third of the forums meet at 9:00, the others at 14:00).
+fn raised_at(w: &mut World, forum: &HeldForum) -> NaiveDateTime {
+    let start = if forum.id % 3 == 0 { 9 } else { 14 };
+    at(forum.day, start, 0) + chrono::Duration::minutes(30 + w.rng.below(210) as i64)
 }
 
 fn tick(w: &mut World, total: usize, name: &str, progress: &mut dyn FnMut(String)) {
@@ -485,6 +532,7 @@ fn forum_departments(w: &World, region: i64) -> Vec<i64> {
 }
 
 /// Files one issue and plays its life through the issue actions, up to the horizon.
+#[allow(unused_assignments)] // the time of the last step, read by the next when there is one
 fn issue(
     conn: &mut DbConn,
     w: &mut World,
@@ -496,8 +544,25 @@ fn issue(
 ) -> Result<(), String> {
     let on_site = matches!(fate, Fate::OnSiteRated | Fate::OnSiteUnrated);
     // What no department can act on is a civil dispute or the enterprise's own business.
-    let forced =
-        (fate == Fate::NotActionable).then(|| *w.rng.pick(&[Category::Legal, Category::Other]));
+    // What no department can act on is a civil dispute or the enterprise's own business;
+    // what leaves an enterprise dissatisfied is most often land, approvals, works or money,
+    // so that the departments owning those fall to the bottom of the ranking.
+    let forced = match fate {
+        Fate::NotActionable => Some(*w.rng.pick(&[Category::Legal, Category::Other])),
+        Fate::DisputedClosed | Fate::ReopenedThenSatisfied => Some(*w.rng.pick(&[
+            Category::Land,
+            Category::Land,
+            Category::Land,
+            Category::Approval,
+            Category::Approval,
+            Category::Infrastructure,
+            Category::Infrastructure,
+            Category::Financing,
+            Category::Talent,
+            Category::Policy,
+        ])),
+        _ => None,
+    };
     let (mut body, mut owner) =
         file_about(w, ent, forum.map(|f| f.0), channel, on_site, None, forced);
     // What is solved on the spot is what a department at that forum owns.
@@ -536,40 +601,68 @@ fn issue(
     let coord = w.coordinator.clone();
     let mut day = time::local_date(filed);
     let horizon = w.horizon;
-    // Each step at a local time on a day; a step after the horizon (the future) is not taken.
+    // Each step on a day; a step after the horizon (the future) is not taken. Each at an hour of its actor's profile, a plausible gap after the step before; the
+    // day it was taken on.
+    let mut last = filed;
     macro_rules! step {
-        ($who:expr, $cmd:expr, $day:expr, $hour:expr) => {{
-            let when = at($day, $hour, w.rng.below(50) as u32);
+        ($who:expr, $cmd:expr, $day:expr) => {{
+            let who = &$who;
+            let when = Hours::of(who.role).after(&mut w.rng, &w.cal, $day, last);
             if when > horizon {
                 return Ok(());
             }
-            actions::execute(conn, &$who, id, None, $cmd, when).map_err(|e| e.one_line())?;
+            actions::execute(conn, who, id, None, $cmd, when).map_err(|e| e.one_line())?;
+            last = when;
+            time::local_date(when)
         }};
     }
     // 是否解决 and how satisfied are asked apart: a basically satisfied enterprise says now
     // and then that the problem itself is not solved yet.
-    let rating = |w: &mut World, r: Rating| {
-        let rating = if r == Rating::Satisfied && w.rng.chance(120) {
+    // Whether the problem is solved follows the answer: an explanation or a plan is
+    // rarely "solved", however satisfied the enterprise is with it.
+    let rating = |w: &mut World, r: Rating, outcome: Outcome| {
+        let basically = match outcome {
+            Outcome::Resolved => 120,
+            Outcome::Explained | Outcome::Planned => 350,
+        };
+        let rating = if r == Rating::Satisfied && w.rng.chance(basically) {
             Rating::BasicallySatisfied
         } else {
             r
         };
+        let solved = match outcome {
+            Outcome::Resolved => {
+                rating == Rating::Satisfied
+                    || (rating == Rating::BasicallySatisfied && !w.rng.chance(300))
+            }
+            Outcome::Explained => w.rng.chance(60),
+            Outcome::Planned => w.rng.chance(180),
+        };
         RatingIn {
-            solved: rating == Rating::Satisfied
-                || (rating == Rating::BasicallySatisfied && !w.rng.chance(300)),
+            solved,
             rating,
             comment: None,
         }
     };
+    // An answer left unrated: the reminder to call (回访) came when the server makes it;
+    // in the live weeks the Federation then called, and most enterprises said.
+    let live = horizon - filed < chrono::Duration::days(100);
     if on_site {
         if fate == Fate::OnSiteRated {
             day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
             step!(
                 rater,
-                Command::Rate(rating(w, Rating::Satisfied)),
-                day,
-                9 + w.rng.below(9) as u32
+                Command::Rate(rating(w, Rating::Satisfied, Outcome::Resolved)),
+                day
             );
+        } else if let Some(call) = remind_follow_up(conn, w, id, day)? {
+            if live && w.rng.chance(700) {
+                step!(
+                    coord,
+                    Command::Rate(rating(w, Rating::Satisfied, Outcome::Resolved)),
+                    call
+                );
+            }
         }
         return Ok(());
     }
@@ -611,7 +704,7 @@ fn issue(
     } else {
         Vec::new()
     };
-    step!(
+    day = step!(
         coord,
         Command::Assign(AssignIn {
             lead_department_id: lead,
@@ -619,8 +712,7 @@ fn issue(
             due_on: None,
             note: None
         }),
-        day,
-        9 + w.rng.below(3) as u32
+        day
     );
     // The Federation marks one in five as 共性 (shared by many enterprises) or 个性.
     if w.rng.chance(200) {
@@ -628,25 +720,23 @@ fn issue(
             body.category,
             Category::Policy | Category::Financing | Category::Talent | Category::Infrastructure
         ) && w.rng.chance(600);
-        step!(coord, Command::Mark(MarkIn { common }), day, 12);
+        step!(coord, Command::Mark(MarkIn { common }), day);
     }
     let mut due = w
         .cal
         .add_working_days(day, crate::domain::issue::DEFAULT_WORKING_DAYS);
     let mut handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
     if fate == Fate::NotActionable {
-        day = w.cal.add_working_days(day, 1);
-        step!(
+        day = step!(
             handler,
             Command::Return(ReasonIn {
                 reason: "经与企业核实，该诉求不属于行政职能范围，请联络员研究处理。".into()
             }),
-            day,
-            14
+            w.cal.add_working_days(day, 1)
         );
         day = w.cal.add_working_days(day, 1);
         let note = problems::NOT_ACTIONABLE[usize::from(body.category == Category::Other)];
-        step!(coord, Command::Close(NoteIn { note: note.into() }), day, 10);
+        step!(coord, Command::Close(NoteIn { note: note.into() }), day);
         return Ok(());
     }
     if misrouted {
@@ -658,14 +748,12 @@ fn issue(
         // One in five is misrouted twice (a second return flags it for supervision).
         let hops = if w.rng.chance(200) { 2 } else { 1 };
         for hop in 0..hops {
-            day = w.cal.add_working_days(day, 1);
-            step!(
+            day = step!(
                 handler,
                 Command::Return(ReasonIn {
                     reason: problems::return_reason(body.category, owner_name)
                 }),
-                day,
-                15
+                w.cal.add_working_days(day, 1)
             );
             lead = if hop + 1 < hops {
                 let others: Vec<i64> = w
@@ -679,8 +767,7 @@ fn issue(
                 owner_lead
             };
             handler = w.handlers.get(&lead).cloned().ok_or("no handler")?;
-            day = w.cal.add_working_days(day, 1);
-            step!(
+            day = step!(
                 coord,
                 Command::Assign(AssignIn {
                     lead_department_id: lead,
@@ -688,8 +775,7 @@ fn issue(
                     due_on: None,
                     note: Some("重新交办".into())
                 }),
-                day,
-                9
+                w.cal.add_working_days(day, 1)
             );
         }
         due = w
@@ -704,13 +790,7 @@ fn issue(
     } else {
         day
     };
-    let sign_hour = if sign_day == day {
-        14 + w.rng.below(4) as u32
-    } else {
-        8 + w.rng.below(9) as u32
-    };
-    day = sign_day;
-    step!(handler, Command::Sign, day, sign_hour);
+    day = step!(handler, Command::Sign, sign_day);
     // Now and then the enterprise or the handler writes on the issue (留言).
     if w.rng.chance(60) {
         let (who, text) = if rater.role == Role::Enterprise && w.rng.chance(500) {
@@ -722,22 +802,19 @@ fn issue(
         step!(
             who,
             Command::Comment(CommentIn { text: text.into() }),
-            when_day,
-            10 + w.rng.below(3) as u32
+            when_day
         );
     }
     // Some ask for more time; most get it.
     if w.rng.chance(60) {
-        day = w.cal.add_working_days(day, 2);
         let new_due = w.cal.add_working_days(due, 5 + w.rng.below(5) as u32);
-        step!(
+        day = step!(
             handler,
             Command::RequestExtension(ExtensionIn {
                 new_due_on: new_due,
                 reason: "需协调上级部门".into()
             }),
-            day,
-            11
+            w.cal.add_working_days(day, 2)
         );
         let granted = w.rng.chance(800);
         let ext = crate::service::issues::extensions(conn, &coord, id)
@@ -745,8 +822,7 @@ fn issue(
             .last()
             .map(|e| e.id)
             .ok_or("no extension")?;
-        day = w.cal.add_working_days(day, 1);
-        step!(
+        day = step!(
             coord,
             Command::DecideExtension(
                 ext,
@@ -755,8 +831,7 @@ fn issue(
                     note: None
                 }
             ),
-            day,
-            10
+            w.cal.add_working_days(day, 1)
         );
         if granted {
             due = new_due;
@@ -783,19 +858,33 @@ fn issue(
                 Command::Urge(OptionalNoteIn {
                     note: Some("请加快办理".into())
                 }),
-                urge_day,
-                9
+                urge_day
             );
         }
     }
     day = answer_day.max(day);
-    let outcome = *w.rng.pick(&[
-        Outcome::Resolved,
-        Outcome::Resolved,
-        Outcome::Resolved,
-        Outcome::Explained,
-        Outcome::Planned,
-    ]);
+    // What will not satisfy is more often an explanation or a plan than a solution.
+    let outcome = if matches!(fate, Fate::ReopenedThenSatisfied | Fate::DisputedClosed) {
+        *w.rng.pick(&[
+            Outcome::Resolved,
+            Outcome::Explained,
+            Outcome::Explained,
+            Outcome::Planned,
+        ])
+    } else {
+        *w.rng.pick(&[
+            Outcome::Resolved,
+            Outcome::Resolved,
+            Outcome::Resolved,
+            Outcome::Resolved,
+            Outcome::Resolved,
+            Outcome::Resolved,
+            Outcome::Explained,
+            Outcome::Explained,
+            Outcome::Planned,
+            Outcome::Planned,
+        ])
+    };
     let said = problems::answers(body.category);
     let title = body.title.clone();
     let answer = |outcome: Outcome, day: NaiveDate| {
@@ -811,46 +900,60 @@ fn issue(
             planned_on: (outcome == Outcome::Planned).then(|| day + Days::new(60)),
         }
     };
-    step!(handler, Command::Answer(answer(outcome, day)), day, 15);
+    day = step!(handler, Command::Answer(answer(outcome, day)), day);
     if fate == Fate::Unrated {
+        if let Some(call) = remind_follow_up(conn, w, id, day)? {
+            if live && w.rng.chance(700) {
+                step!(
+                    coord,
+                    Command::Rate(rating(w, Rating::Satisfied, outcome)),
+                    call
+                );
+            }
+        }
         return Ok(());
     }
     day = w.cal.add_working_days(day, 1 + w.rng.below(4) as u32);
     match fate {
         Fate::Satisfied => {
-            step!(rater, Command::Rate(rating(w, Rating::Satisfied)), day, 10);
+            step!(
+                rater,
+                Command::Rate(rating(w, Rating::Satisfied, outcome)),
+                day
+            );
         }
         Fate::ReopenedThenSatisfied | Fate::DisputedClosed => {
-            step!(
+            day = step!(
                 rater,
                 Command::Rate(RatingIn {
                     solved: false,
                     rating: Rating::Dissatisfied,
                     comment: Some("问题未实质解决".into())
                 }),
-                day,
-                10
+                day
             );
             day = w.cal.add_working_days(day, 3 + w.rng.below(4) as u32);
-            step!(
+            day = step!(
                 handler,
                 Command::Answer(answer(Outcome::Resolved, day)),
-                day,
-                15
+                day
             );
             day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
             if fate == Fate::ReopenedThenSatisfied {
-                step!(rater, Command::Rate(rating(w, Rating::Satisfied)), day, 10);
-            } else {
                 step!(
+                    rater,
+                    Command::Rate(rating(w, Rating::Satisfied, Outcome::Resolved)),
+                    day
+                );
+            } else {
+                day = step!(
                     rater,
                     Command::Rate(RatingIn {
                         solved: false,
                         rating: Rating::Dissatisfied,
                         comment: Some("仍不满意".into())
                     }),
-                    day,
-                    10
+                    day
                 );
                 if w.rng.chance(300) {
                     step!(
@@ -858,8 +961,7 @@ fn issue(
                         Command::Supervise(OptionalNoteIn {
                             note: Some("请市营商办牵头协调".into())
                         }),
-                        day,
-                        16
+                        day
                     );
                 }
                 day = w.cal.add_working_days(day, 3);
@@ -868,8 +970,7 @@ fn issue(
                     Command::Close(NoteIn {
                         note: "经两次重办，部门已穷尽政策手段，由联络员回访说明后办结。".into()
                     }),
-                    day,
-                    10
+                    day
                 );
             }
         }
@@ -978,7 +1079,7 @@ fn live_issues(
             continue;
         }
         let ent = forum.attendees[w.rng.below(forum.attendees.len())];
-        let filed = at(forum.day, 14, 30 + (i % 90) as u32);
+        let filed = raised_at(w, forum);
         issue(
             conn,
             w,

@@ -542,21 +542,36 @@ pub fn remind(
         if cal.working_days_between(since, today) < i64::from(rules.follow_up_days) {
             continue;
         }
-        let t = quoted(&issue.title);
-        let mut n = notice(
-            Kind::FollowUpDue,
-            &issue,
-            format!("{t}于{}答复后企业尚未评价，请回访", time::zh_date(since)),
-            now,
-        );
-        n.dedupe_key = Some(format!("follow_up:{}:{}", issue.id, issue.answer_count));
-        let to = To::Region(Role::Coordinator, issue.region_id);
-        done.follow_up_due += usize::from(db::write_tx(conn, |c| record(c, n, to, None))?);
+        done.follow_up_due += usize::from(follow_up_reminder(conn, &issue, now)?);
     }
 
     done.forum_upcoming = forums_ahead(conn, today, rules.forum_days, now)?;
     done.digest = digests(conn, now, rules.digest_hour)?;
     Ok(done)
+}
+
+/// The 回访 reminder of an answer still waiting for its rating, to the coordinators of the
+/// issue's region, made at `now`: once per answer (its key names the issue and the answer),
+/// whoever asks again. False when it was made before.
+pub fn follow_up_reminder(
+    conn: &mut DbConn,
+    issue: &IssueRow,
+    now: NaiveDateTime,
+) -> Result<bool, Error> {
+    let Some(answered) = issue.answered_at else {
+        return Ok(false);
+    };
+    let since = time::local_date(answered);
+    let t = quoted(&issue.title);
+    let mut n = notice(
+        Kind::FollowUpDue,
+        issue,
+        format!("{t}于{}答复后企业尚未评价，请回访", time::zh_date(since)),
+        now,
+    );
+    n.dedupe_key = Some(format!("follow_up:{}:{}", issue.id, issue.answer_count));
+    let to = To::Region(Role::Coordinator, issue.region_id);
+    db::write_tx(conn, |c| record(c, n, to, None))
 }
 
 /// Tells the enterprises of a region of each planned forum there within `days`.
