@@ -78,6 +78,110 @@ pub const CHAIRS: [[&str; 3]; 7] = [
     ["李建新", "张慧敏", "沈伟"],
 ];
 
+/// Towns, streets and parks of each region of `REGIONS`, where its enterprises are.
+pub const TOWNS: [[&str; 4]; 7] = [
+    [
+        "湖州经济技术开发区",
+        "吴兴科技园",
+        "湖州高新区",
+        "仁皇山片区",
+    ],
+    ["织里镇", "八里店镇", "东林镇", "埭溪镇"],
+    ["练市镇", "双林镇", "菱湖镇", "旧馆街道"],
+    ["新市镇", "武康街道", "乾元镇", "雷甸镇"],
+    ["雉城街道", "和平镇", "煤山镇", "李家巷镇"],
+    ["递铺街道", "孝丰镇", "天子湖镇", "梅溪镇"],
+    ["长东片区", "康山街道", "滨湖街道", "杨家埠街道"],
+];
+
+/// How a department's answer begins, by outcome (solved, explained, planned).
+pub const ANSWER_OPENINGS: [[&str; 5]; 3] = [
+    [
+        "接到交办后，我单位当即组织核实。",
+        "收到诉求后，经办人第一时间与企业负责人取得联系。",
+        "我单位高度重视，分管领导带队上门了解情况。",
+        "经与企业当面沟通并现场踏勘，",
+        "我单位会同属地镇街专题研究。",
+    ],
+    [
+        "经认真核查相关政策和企业情况，",
+        "收到诉求后，我单位组织业务科室会商。",
+        "经与企业负责人面对面沟通，",
+        "我单位对照现行规定逐条研究。",
+        "经向上级部门请示并结合企业实际，",
+    ],
+    [
+        "经研究，该诉求确有必要，但需分步推进。",
+        "收到诉求后，我单位会同相关部门制定了办理计划。",
+        "经现场调研并听取企业意见，",
+        "我单位已将该事项列入专项工作台账。",
+        "经与属地政府共同研究，",
+    ],
+];
+
+/// How an answer ends: who to call, or what comes next. `{n}` the handler's name, `{t}`
+/// the handler's telephone, `{w}` the day the result was told to the enterprise.
+pub const ANSWER_CLOSINGS: [&str; 8] = [
+    "经办人：{n}，联系电话{t}。",
+    "办理结果已于{w}当面反馈企业负责人。",
+    "如有疑问，请联系{n}（{t}）。",
+    "下一步将持续跟踪，确保落实到位。",
+    "{w}已电话告知企业，企业表示理解。",
+    "后续由{n}负责跟进，联系电话{t}。",
+    "相关材料已一并送达企业。",
+    "欢迎企业继续反映生产经营中遇到的困难。",
+];
+
+/// Who answered on the spot, after the department's name.
+pub const ON_SITE_SPEAKERS: [&str; 5] = [
+    "负责同志",
+    "分管副局长",
+    "业务科室负责人",
+    "主要负责人",
+    "派驻窗口负责人",
+];
+
+/// What an enterprise says when it is not satisfied: the first time, and again.
+pub const DISSATISFIED_FIRST: [&str; 6] = [
+    "问题未实质解决",
+    "答复只讲了政策，没有解决我们的实际困难",
+    "承诺的时间已经过了，仍没有进展",
+    "希望部门再到现场看一看",
+    "答复内容与我们反映的问题不一致",
+    "办理时间太长，影响了生产安排",
+];
+pub const DISSATISFIED_AGAIN: [&str; 5] = [
+    "仍不满意",
+    "重新答复后问题依旧存在",
+    "第二次答复与第一次基本一样",
+    "希望上级部门协调解决",
+    "企业损失仍在扩大，没有实质推进",
+];
+
+/// What a satisfied enterprise now and then adds.
+pub const SATISFIED_COMMENTS: [&str; 6] = [
+    "感谢部门高效办理",
+    "经办人很负责，多次上门对接",
+    "问题已解决，非常满意",
+    "办理及时，为企业解了燃眉之急",
+    "政策解释清楚，理解部门难处",
+    "希望类似问题以后能形成长效机制",
+];
+
+/// What a leader writes when supervising (督办), and the Federation when urging (催办).
+pub const SUPERVISE_NOTES: [&str; 4] = [
+    "请市营商办牵头协调，一周内反馈进展",
+    "请主办部门主要负责人亲自过问",
+    "已超期较长，请倒排时间尽快办结",
+    "请会同属地政府研究解决，结果报市政府",
+];
+pub const URGE_NOTES: [&str; 4] = [
+    "请加快办理",
+    "已临近办理期限，请抓紧答复",
+    "企业多次来电询问进展，请尽快办理",
+    "请于本周内答复企业",
+];
+
 /// What an enterprise writes on its issue.
 pub const ENTERPRISE_COMMENTS: [&str; 3] = [
     "补充材料已通过邮件报送经办人，请查收。",

@@ -34,7 +34,7 @@ use crate::service::users::insert as insert_user;
 use crate::store::{self, users::NewUser};
 use data::*;
 use plan::Rng;
-use playback::{load_current_year, load_middle, load_stretch, Person, World};
+use playback::{load_current_year, load_middle, load_stretch, Firm, Person, World};
 
 /// The first day of the demo's live stretch that ends today: twelve weeks back. Tests
 /// that look for today's open work read from here, whatever day of the year it is.
@@ -304,6 +304,7 @@ fn play(
     // About 1,200 enterprises: their codes drawn (valid, in no order), a contact's mobile
     // (a landline for some), and one or two people who come to forums for each.
     let mut enterprises: BTreeMap<i64, Vec<Person>> = BTreeMap::new();
+    let mut firms = BTreeMap::new();
     for (r, (code, short, _, _, industries)) in REGIONS.iter().enumerate() {
         let count = if r == 0 { 200 } else { 165 };
         let region_code: String = code.chars().take(6).collect();
@@ -346,6 +347,15 @@ fn play(
                 contact_phone: Some(phone),
             };
             let row = enterprise_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
+            firms.insert(
+                row.id,
+                Firm {
+                    trade,
+                    industry,
+                    size,
+                    town: TOWNS[r % TOWNS.len()][rng.below(4)],
+                },
+            );
             let people = enterprises.entry(regions[r]).or_default();
             people.push(Person {
                 enterprise: row.id,
@@ -488,7 +498,18 @@ fn play(
     }
     let (holidays, workdays): (Vec<_>, Vec<_>) =
         official::years().filter_map(official::year).unzip();
+    // Who answers for each department, as its answers sign.
+    let mut staff = BTreeMap::new();
+    for d in handlers.keys() {
+        let name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+        let phone = format!("0572-2{:06}", rng.next() % 1_000_000);
+        staff.insert(*d, (name, phone));
+    }
     let mut world = World {
+        firms,
+        titles: Default::default(),
+        raised: Default::default(),
+        staff,
         local_bureau,
         rng,
         cal: WorkCalendar::new(holidays.concat(), workdays.concat()),

@@ -16,6 +16,7 @@ use crate::domain::issue::{Category, Channel, Outcome, Rating};
 use crate::domain::role::Role;
 use crate::domain::time;
 use crate::service::editions::{self, NewEditionIn};
+use crate::service::enterprises::Size;
 use crate::service::forums::{self, AttendeeIn, ForumPatch, NewForumIn};
 use crate::service::issues::actions::{
     self, AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
@@ -31,8 +32,25 @@ pub struct Person {
     pub title: &'static str,
 }
 
+/// What the demo knows of an enterprise to write its problems: its name without place and
+/// form, its industry, size and town.
+#[derive(Clone, Debug)]
+pub struct Firm {
+    pub trade: String,
+    pub industry: &'static str,
+    pub size: Size,
+    pub town: &'static str,
+}
+
 pub struct World {
     pub rng: Rng,
+    pub firms: BTreeMap<i64, Firm>,
+    /// Titles written so far, and how often.
+    pub titles: std::collections::HashMap<String, u8>,
+    /// The problems each enterprise has raised.
+    pub raised: std::collections::HashSet<(i64, &'static str)>,
+    /// Each department's handler as an answer names them: name and telephone.
+    pub staff: BTreeMap<i64, (String, String)>,
     pub cal: WorkCalendar,
     pub departments: BTreeMap<&'static str, i64>,
     /// Enterprises by region id, each with the one person who speaks for it.
@@ -354,14 +372,7 @@ fn other_channel(
     (first, span): (NaiveDate, u64),
     fate: Fate,
 ) -> Result<(), String> {
-    let horizon_day = time::local_date(w.horizon);
-    let day = first + Days::new(w.rng.next() % span);
-    let day = if w.cal.is_working_day(day) {
-        day
-    } else {
-        w.cal.add_working_days(day, 1)
-    }
-    .min(horizon_day);
+    let day = working_day_in(w, first, span);
     let region = regions[w.rng.below(regions.len())];
     let channel = *w.rng.pick(&[
         Channel::Online,
@@ -391,6 +402,21 @@ fn other_channel(
     issue(conn, w, ent, None, channel, filed, fate)
 }
 
+/// A working day drawn from the `span` days from `first`, up to today.
+fn working_day_in(w: &mut World, first: NaiveDate, span: u64) -> NaiveDate {
+    let day = first + Days::new(w.rng.next() % span);
+    let mut day = if w.cal.is_working_day(day) {
+        day
+    } else {
+        w.cal.add_working_days(day, 1)
+    }
+    .min(time::local_date(w.horizon));
+    while !w.cal.is_working_day(day) && day > first {
+        day = day.pred_opt().unwrap_or(first);
+    }
+    day
+}
+
 /// A few filings are withdrawn before assignment, by several enterprises; they count
 /// nowhere.
 fn withdrawals(
@@ -399,7 +425,6 @@ fn withdrawals(
     t: &Stretch,
     (first, span): (NaiveDate, u64),
 ) -> Result<(), String> {
-    let horizon_day = time::local_date(w.horizon);
     let users: Vec<(i64, Caller)> = w
         .enterprise_users
         .iter()
@@ -410,13 +435,7 @@ fn withdrawals(
             .get((k * 7) % users.len().max(1))
             .cloned()
             .ok_or("no enterprise user")?;
-        let day = first + Days::new(w.rng.next() % span);
-        let day = if w.cal.is_working_day(day) {
-            day
-        } else {
-            w.cal.add_working_days(day, 1)
-        }
-        .min(horizon_day);
+        let day = working_day_in(w, first, span);
         let filed = Hours::Enterprise.on(&mut w.rng, day);
         // Withdrawn within hours or a day or two, before the Federation assigned it.
         let then = w.cal.add_working_days(day, w.rng.below(3) as u32);
@@ -427,7 +446,11 @@ fn withdrawals(
         let id = file_at(
             conn,
             &who,
-            &file_about(w, e, None, Channel::Online, false, None, None).0,
+            &{
+                let mut body = file_about(w, e, None, Channel::Online, false, None).0;
+                name_it(w, e, &mut body);
+                body
+            },
             filed,
         )
         .map_err(|e| e.one_line())?;
@@ -473,32 +496,47 @@ fn tick(w: &mut World, total: usize, name: &str, progress: &mut dyn FnMut(String
     }
 }
 
-/// A filing about a problem of `category` (else one drawn by weight), its details filled in
-/// for this enterprise; with the department that owns the problem.
+/// A filing about a problem of `category` (else one drawn by weight) that this enterprise
+/// has not raised before, its details filled in for it (its own products, amounts of its
+/// size); with the department that owns the problem. The title is the problem's own words
+/// until [`name_it`] writes it as the enterprise does.
 fn file_about(
     w: &mut World,
     ent: i64,
     forum: Option<i64>,
     channel: Channel,
     on_site: bool,
-    dept: Option<i64>,
     category: Option<Category>,
 ) -> (FileIn, &'static str) {
     let category = category.unwrap_or_else(|| pick_category(&mut w.rng));
-    let (title, text, owner) = *w.rng.pick(problems::problems(category));
-    let region = w
-        .enterprises
-        .iter()
-        .position(|(_, people)| people.iter().any(|p| p.enterprise == ent))
-        .unwrap_or(0);
-    let product = *w.rng.pick(&REGIONS[region % REGIONS.len()].4);
+    let list = problems::problems(category);
+    let mut problem = *w.rng.pick(list);
+    for _ in 0..8 {
+        if !w.raised.contains(&(ent, problem.0)) {
+            break;
+        }
+        problem = *w.rng.pick(list);
+    }
+    let (title, text, owner) = problem;
+    let (industry, scale) = match w.firms.get(&ent) {
+        Some(f) => (
+            f.industry,
+            match f.size {
+                Size::Micro => 1,
+                Size::Small => 3,
+                Size::Medium => 10,
+                Size::Large => 40,
+            },
+        ),
+        None => ("产品", 3),
+    };
     let mut description = text.to_owned();
     for (mark, value) in [
-        ("{a}", (50 + 10 * w.rng.below(296)).to_string()),
-        ("{m}", (5 + w.rng.below(116)).to_string()),
-        ("{k}", (3 + w.rng.below(98)).to_string()),
+        ("{a}", ((20 + w.rng.below(81)) * scale).to_string()),
+        ("{m}", ((1 + w.rng.below(5)) * scale).to_string()),
+        ("{k}", ((2 + w.rng.below(9)) * scale).to_string()),
         ("{d}", (15 + w.rng.below(106)).to_string()),
-        ("{p}", product.to_owned()),
+        ("{p}", industry.to_owned()),
     ] {
         description = description.replace(mark, &value);
     }
@@ -510,10 +548,48 @@ fn file_about(
         enterprise_id: Some(ent),
         forum_id: forum,
         resolved_on_site: on_site,
-        on_site_answer: on_site.then(|| "与会部门现场答复并当场协调解决。".to_owned()),
-        department_id: dept.filter(|_| on_site),
+        on_site_answer: None,
+        department_id: None,
     };
     (body, owner)
+}
+
+/// Writes the title of a filing as its enterprise does: the problem's own words, or with its
+/// industry, its town or its name in front, whichever has been used fewer than five times
+/// (so that titles rarely repeat); and remembers that this enterprise raised it.
+fn name_it(w: &mut World, ent: i64, body: &mut FileIn) {
+    let base = body.title.clone();
+    let Some(firm) = w.firms.get(&ent) else {
+        return;
+    };
+    let mut forms = [
+        base.clone(),
+        format!("{}企业{base}", firm.industry),
+        format!("{}{base}", firm.town),
+        format!("{}公司{base}", firm.trade),
+    ];
+    let last = format!("{}{}公司{base}", firm.town, firm.trade);
+    w.rng.shuffle(&mut forms);
+    let title = forms
+        .into_iter()
+        .find(|t| w.titles.get(t).copied().unwrap_or(0) < 5)
+        .unwrap_or(last);
+    *w.titles.entry(title.clone()).or_default() += 1;
+    if let Some((t, ..)) = problems::problems(body.category)
+        .iter()
+        .find(|p| p.0 == base)
+    {
+        w.raised.insert((ent, t));
+    }
+    body.title = title;
+}
+
+/// A department's name today.
+fn department_name(w: &World, id: i64) -> &'static str {
+    w.departments
+        .iter()
+        .find(|(_, d)| **d == id)
+        .map_or("相关部门", |(n, _)| name_today(n))
 }
 
 /// The departments sitting at a region's forum: three of the city's and, at a district's,
@@ -563,8 +639,7 @@ fn issue(
         ])),
         _ => None,
     };
-    let (mut body, mut owner) =
-        file_about(w, ent, forum.map(|f| f.0), channel, on_site, None, forced);
+    let (mut body, mut owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, forced);
     // What is solved on the spot is what a department at that forum owns.
     let present = forum_departments(w, forum.map_or(0, |f| f.1));
     for _ in 0..40 {
@@ -575,7 +650,7 @@ fn issue(
         {
             break;
         }
-        (body, owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, None, forced);
+        (body, owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, forced);
     }
     let mut lead = *w.departments.get(owner).ok_or("no lead department")?;
     // At a district's forum, half of what the city's 经信局 owns goes to the district's own.
@@ -590,7 +665,16 @@ fn issue(
             lead = present.first().copied().unwrap_or(lead);
         }
         body.department_id = Some(lead);
+        // Who answered, in their words.
+        let said = problems::answers(body.category)[0];
+        body.on_site_answer = Some(format!(
+            "{}{}现场答复：{}",
+            department_name(w, lead),
+            w.rng.pick(&ON_SITE_SPEAKERS),
+            w.rng.pick(said)
+        ));
     }
+    name_it(w, ent, &mut body);
     let ent_user = w.enterprise_users.get(&ent).cloned();
     let filer = match (channel, &ent_user) {
         (Channel::Online, Some(u)) => u.clone(),
@@ -641,7 +725,10 @@ fn issue(
         RatingIn {
             solved,
             rating,
-            comment: None,
+            comment: w
+                .rng
+                .chance(150)
+                .then(|| w.rng.pick(&SATISFIED_COMMENTS).to_string()),
         }
     };
     // An answer left unrated: the reminder to call (回访) came when the server makes it;
@@ -856,9 +943,22 @@ fn issue(
             step!(
                 coord,
                 Command::Urge(OptionalNoteIn {
-                    note: Some("请加快办理".into())
+                    note: Some(w.rng.pick(&URGE_NOTES).to_string())
                 }),
                 urge_day
+            );
+        }
+    }
+    // A leader supervises now and then what has stalled.
+    if stalled && w.rng.chance(400) {
+        let supervise_day = w.cal.add_working_days(due, 3 + w.rng.below(5) as u32);
+        if supervise_day < answer_day {
+            step!(
+                w.leader.clone(),
+                Command::Supervise(OptionalNoteIn {
+                    note: Some(w.rng.pick(&SUPERVISE_NOTES).to_string())
+                }),
+                supervise_day
             );
         }
     }
@@ -887,20 +987,32 @@ fn issue(
     };
     let said = problems::answers(body.category);
     let title = body.title.clone();
-    let answer = |outcome: Outcome, day: NaiveDate| {
-        let texts = said[match outcome {
+    let (who, phone) = w.staff.get(&lead).cloned().unwrap_or_default();
+    // An answer in three parts: how the department went about it, what it found or did,
+    // and who to call or what comes next.
+    let answer = |w: &mut World, outcome: Outcome, day: NaiveDate| {
+        let k = match outcome {
             Outcome::Resolved => 0,
             Outcome::Explained => 1,
             Outcome::Planned => 2,
-        }];
-        let text = texts[usize::try_from(id).unwrap_or(0) % texts.len()];
+        };
+        let closing = w
+            .rng
+            .pick(&ANSWER_CLOSINGS)
+            .replace("{n}", &who)
+            .replace("{t}", &phone)
+            .replace("{w}", &time::zh_date(day));
         AnswerIn {
             outcome,
-            text: format!("关于“{title}”：{text}"),
+            text: format!(
+                "关于“{title}”：{}{}{closing}",
+                w.rng.pick(&ANSWER_OPENINGS[k]),
+                w.rng.pick(said[k])
+            ),
             planned_on: (outcome == Outcome::Planned).then(|| day + Days::new(60)),
         }
     };
-    day = step!(handler, Command::Answer(answer(outcome, day)), day);
+    day = step!(handler, Command::Answer(answer(w, outcome, day)), day);
     if fate == Fate::Unrated {
         if let Some(call) = remind_follow_up(conn, w, id, day)? {
             if live && w.rng.chance(700) {
@@ -928,14 +1040,14 @@ fn issue(
                 Command::Rate(RatingIn {
                     solved: false,
                     rating: Rating::Dissatisfied,
-                    comment: Some("问题未实质解决".into())
+                    comment: Some(w.rng.pick(&DISSATISFIED_FIRST).to_string())
                 }),
                 day
             );
             day = w.cal.add_working_days(day, 3 + w.rng.below(4) as u32);
             day = step!(
                 handler,
-                Command::Answer(answer(Outcome::Resolved, day)),
+                Command::Answer(answer(w, Outcome::Resolved, day)),
                 day
             );
             day = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
@@ -951,7 +1063,7 @@ fn issue(
                     Command::Rate(RatingIn {
                         solved: false,
                         rating: Rating::Dissatisfied,
-                        comment: Some("仍不满意".into())
+                        comment: Some(w.rng.pick(&DISSATISFIED_AGAIN).to_string())
                     }),
                     day
                 );
@@ -959,7 +1071,7 @@ fn issue(
                     step!(
                         w.leader.clone(),
                         Command::Supervise(OptionalNoteIn {
-                            note: Some("请市营商办牵头协调".into())
+                            note: Some(w.rng.pick(&SUPERVISE_NOTES).to_string())
                         }),
                         day
                     );
