@@ -227,6 +227,27 @@ pub const THEMES: [&str; 12] = [
     "政策直达",
 ];
 
+/// The categories a forum's theme is about (an industry's or a town's forum: policy,
+/// land and money).
+pub fn theme_categories(theme: &str) -> &'static [Category] {
+    use Category::*;
+    match theme {
+        "助企纾困" => &[Policy, Tax, Financing],
+        "稳岗扩就业" => &[Talent, Policy],
+        "融资畅通" => &[Financing, Policy],
+        "要素保障" => &[Land, Infrastructure, Approval],
+        "科技创新" => &[Policy, Talent],
+        "外贸稳增长" => &[Policy, Legal, MarketAccess],
+        "营商环境优化" => &[Approval, MarketAccess, Other],
+        "数字化改造" => &[Policy, Infrastructure],
+        "绿色低碳" => &[Approval, Infrastructure],
+        "人才引育" => &[Talent],
+        "项目攻坚" => &[Land, Approval, Infrastructure],
+        "政策直达" => &[Policy, Tax],
+        _ => &[Policy, Land, Financing],
+    }
+}
+
 /// Regions as seeded: (code, short name, venue, chair's post, typical industries).
 pub const REGIONS: [(&str, &str, &str, &str, [&str; 3]); 7] = [
     (
@@ -280,8 +301,8 @@ pub const REGIONS: [(&str, &str, &str, &str, [&str; 3]); 7] = [
     ),
 ];
 
-/// (name, region code, catch-all)
-pub const DEPARTMENTS: [(&str, &str, bool); 24] = [
+/// The city's departments: (name, region code, catch-all).
+pub const DEPARTMENTS: [(&str, &str, bool); 18] = [
     ("市发展和改革委员会", "330500", false),
     ("市经济和信息化局", "330500", false),
     ("市科学技术局", "330500", false),
@@ -300,17 +321,284 @@ pub const DEPARTMENTS: [(&str, &str, bool); 24] = [
     ("国网湖州供电公司", "330500", false),
     ("市营商环境建设办公室", "330500", true),
     ("市大数据发展管理局", "330500", false),
-    ("吴兴区经济和信息化局", "330502", false),
-    ("南浔区经济和信息化局", "330503", false),
-    ("德清县经济和信息化局", "330521", false),
-    ("长兴县经济和信息化局", "330522", false),
-    ("安吉县经济和信息化局", "330523", false),
-    ("南太湖新区经济发展局", "330500-NTH", false),
 ];
 
-/// The categories each city department leads (负责类别), offered first when an issue of one
-/// is assigned.
-pub fn leads(name: &str) -> &'static [Category] {
+/// Each district's own departments: (region code, the city department it answers to, its
+/// name, catch-all). A district department may answer to two (南太湖新区经济发展局).
+pub const DISTRICT_DEPARTMENTS: [(&str, &str, &str, bool); 72] = [
+    ("330502", "市发展和改革委员会", "吴兴区发展和改革局", false),
+    ("330502", "市经济和信息化局", "吴兴区经济和信息化局", false),
+    ("330502", "市科学技术局", "吴兴区科学技术局", false),
+    (
+        "330502",
+        "市自然资源和规划局",
+        "市自然资源和规划局吴兴分局",
+        false,
+    ),
+    ("330502", "市生态环境局", "市生态环境局吴兴分局", false),
+    (
+        "330502",
+        "市住房和城乡建设局",
+        "吴兴区住房和城乡建设局",
+        false,
+    ),
+    ("330502", "市交通运输局", "吴兴区交通运输局", false),
+    (
+        "330502",
+        "市人力资源和社会保障局",
+        "吴兴区人力资源和社会保障局",
+        false,
+    ),
+    ("330502", "市商务局", "吴兴区商务局", false),
+    (
+        "330502",
+        "市市场监督管理局",
+        "市市场监督管理局吴兴分局",
+        false,
+    ),
+    (
+        "330502",
+        "国家税务总局湖州市税务局",
+        "国家税务总局湖州市吴兴区税务局",
+        false,
+    ),
+    (
+        "330502",
+        "市营商环境建设办公室",
+        "吴兴区营商环境建设办公室",
+        true,
+    ),
+    ("330503", "市发展和改革委员会", "南浔区发展和改革局", false),
+    ("330503", "市经济和信息化局", "南浔区经济和信息化局", false),
+    ("330503", "市科学技术局", "南浔区科学技术局", false),
+    (
+        "330503",
+        "市自然资源和规划局",
+        "市自然资源和规划局南浔分局",
+        false,
+    ),
+    ("330503", "市生态环境局", "市生态环境局南浔分局", false),
+    (
+        "330503",
+        "市住房和城乡建设局",
+        "南浔区住房和城乡建设局",
+        false,
+    ),
+    ("330503", "市交通运输局", "南浔区交通运输局", false),
+    (
+        "330503",
+        "市人力资源和社会保障局",
+        "南浔区人力资源和社会保障局",
+        false,
+    ),
+    ("330503", "市商务局", "南浔区商务局", false),
+    (
+        "330503",
+        "市市场监督管理局",
+        "市市场监督管理局南浔分局",
+        false,
+    ),
+    (
+        "330503",
+        "国家税务总局湖州市税务局",
+        "国家税务总局湖州市南浔区税务局",
+        false,
+    ),
+    (
+        "330503",
+        "市营商环境建设办公室",
+        "南浔区营商环境建设办公室",
+        true,
+    ),
+    ("330521", "市发展和改革委员会", "德清县发展和改革局", false),
+    ("330521", "市经济和信息化局", "德清县经济和信息化局", false),
+    ("330521", "市科学技术局", "德清县科学技术局", false),
+    (
+        "330521",
+        "市自然资源和规划局",
+        "德清县自然资源和规划局",
+        false,
+    ),
+    ("330521", "市生态环境局", "市生态环境局德清分局", false),
+    (
+        "330521",
+        "市住房和城乡建设局",
+        "德清县住房和城乡建设局",
+        false,
+    ),
+    ("330521", "市交通运输局", "德清县交通运输局", false),
+    (
+        "330521",
+        "市人力资源和社会保障局",
+        "德清县人力资源和社会保障局",
+        false,
+    ),
+    ("330521", "市商务局", "德清县商务局", false),
+    ("330521", "市市场监督管理局", "德清县市场监督管理局", false),
+    (
+        "330521",
+        "国家税务总局湖州市税务局",
+        "国家税务总局德清县税务局",
+        false,
+    ),
+    (
+        "330521",
+        "市营商环境建设办公室",
+        "德清县营商环境建设办公室",
+        true,
+    ),
+    ("330522", "市发展和改革委员会", "长兴县发展和改革局", false),
+    ("330522", "市经济和信息化局", "长兴县经济和信息化局", false),
+    ("330522", "市科学技术局", "长兴县科学技术局", false),
+    (
+        "330522",
+        "市自然资源和规划局",
+        "长兴县自然资源和规划局",
+        false,
+    ),
+    ("330522", "市生态环境局", "市生态环境局长兴分局", false),
+    (
+        "330522",
+        "市住房和城乡建设局",
+        "长兴县住房和城乡建设局",
+        false,
+    ),
+    ("330522", "市交通运输局", "长兴县交通运输局", false),
+    (
+        "330522",
+        "市人力资源和社会保障局",
+        "长兴县人力资源和社会保障局",
+        false,
+    ),
+    ("330522", "市商务局", "长兴县商务局", false),
+    ("330522", "市市场监督管理局", "长兴县市场监督管理局", false),
+    (
+        "330522",
+        "国家税务总局湖州市税务局",
+        "国家税务总局长兴县税务局",
+        false,
+    ),
+    (
+        "330522",
+        "市营商环境建设办公室",
+        "长兴县营商环境建设办公室",
+        true,
+    ),
+    ("330523", "市发展和改革委员会", "安吉县发展和改革局", false),
+    ("330523", "市经济和信息化局", "安吉县经济和信息化局", false),
+    ("330523", "市科学技术局", "安吉县科学技术局", false),
+    (
+        "330523",
+        "市自然资源和规划局",
+        "安吉县自然资源和规划局",
+        false,
+    ),
+    ("330523", "市生态环境局", "市生态环境局安吉分局", false),
+    (
+        "330523",
+        "市住房和城乡建设局",
+        "安吉县住房和城乡建设局",
+        false,
+    ),
+    ("330523", "市交通运输局", "安吉县交通运输局", false),
+    (
+        "330523",
+        "市人力资源和社会保障局",
+        "安吉县人力资源和社会保障局",
+        false,
+    ),
+    ("330523", "市商务局", "安吉县商务局", false),
+    ("330523", "市市场监督管理局", "安吉县市场监督管理局", false),
+    (
+        "330523",
+        "国家税务总局湖州市税务局",
+        "国家税务总局安吉县税务局",
+        false,
+    ),
+    (
+        "330523",
+        "市营商环境建设办公室",
+        "安吉县营商环境建设办公室",
+        true,
+    ),
+    (
+        "330500-NTH",
+        "市发展和改革委员会",
+        "南太湖新区经济发展局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "市经济和信息化局",
+        "南太湖新区经济发展局",
+        false,
+    ),
+    ("330500-NTH", "市科学技术局", "南太湖新区经济发展局", false),
+    ("330500-NTH", "市商务局", "南太湖新区经济发展局", false),
+    (
+        "330500-NTH",
+        "市自然资源和规划局",
+        "市自然资源和规划局南太湖新区分局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "市生态环境局",
+        "市生态环境局南太湖新区分局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "市住房和城乡建设局",
+        "南太湖新区建设局",
+        false,
+    ),
+    ("330500-NTH", "市交通运输局", "南太湖新区建设局", false),
+    (
+        "330500-NTH",
+        "市人力资源和社会保障局",
+        "南太湖新区社会事务局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "市市场监督管理局",
+        "市市场监督管理局南太湖新区分局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "国家税务总局湖州市税务局",
+        "国家税务总局湖州市南太湖新区税务局",
+        false,
+    ),
+    (
+        "330500-NTH",
+        "市营商环境建设办公室",
+        "南太湖新区营商环境服务中心",
+        true,
+    ),
+];
+
+/// The categories a department leads (负责类别), offered first when an issue of one is
+/// assigned: a district department those of the city departments it answers to.
+pub fn leads(name: &str) -> Vec<Category> {
+    let mut out: Vec<Category> = city_leads(name).to_vec();
+    for (_, city, district, _) in DISTRICT_DEPARTMENTS {
+        if district == name {
+            out.extend(
+                city_leads(city)
+                    .iter()
+                    .filter(|c| !out.contains(c))
+                    .copied()
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    out
+}
+
+fn city_leads(name: &str) -> &'static [Category] {
     use Category::*;
     match name {
         "市发展和改革委员会" => &[Approval, Policy],

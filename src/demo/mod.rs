@@ -274,17 +274,35 @@ fn play(
     let mut rng = Rng(20220608);
 
     progress("departments and enterprises".into());
+    let region_of = |code: &str| regions[REGIONS.iter().position(|r| r.0 == code).unwrap_or(0)];
+    // The city's departments, then each district's own (in the order they are listed).
     let mut dept_ids = BTreeMap::new();
-    for (name, code, catch_all) in DEPARTMENTS {
-        let region = regions[REGIONS.iter().position(|r| r.0 == code).unwrap_or(0)];
+    let mut listed: Vec<&'static str> = Vec::new();
+    let all = DEPARTMENTS
+        .iter()
+        .map(|(n, c, a)| (*n, *c, *a))
+        .chain(DISTRICT_DEPARTMENTS.iter().map(|(c, _, n, a)| (*n, *c, *a)));
+    for (name, code, catch_all) in all {
+        if dept_ids.contains_key(name) {
+            continue;
+        }
         let new = NewDepartment {
             name: name.to_owned(),
-            region_id: region,
+            region_id: region_of(code),
             catch_all,
-            categories: data::leads(name).to_vec(),
+            categories: data::leads(name),
         };
         let row = department_service::create(conn, &admin, new).map_err(|e| e.one_line())?;
         dept_ids.insert(name, row.id);
+        listed.push(name);
+    }
+    let dept_count = listed.len();
+    // Who stands for a city department in each district.
+    let mut local = BTreeMap::new();
+    for (code, city, name, _) in DISTRICT_DEPARTMENTS {
+        if let Some(d) = dept_ids.get(name) {
+            local.insert((region_of(code), city), *d);
+        }
     }
     for (old, new, (y, m, d)) in RENAMES {
         let id = dept_ids
@@ -354,6 +372,7 @@ fn play(
                     industry,
                     size,
                     town: TOWNS[r % TOWNS.len()][rng.below(4)],
+                    region: regions[r],
                 },
             );
             let people = enterprises.entry(regions[r]).or_default();
@@ -388,6 +407,11 @@ fn play(
         .get("市自然资源和规划局")
         .copied()
         .ok_or("department missing")?;
+    let first_person = enterprises
+        .get(&deqing)
+        .and_then(|v| v.first())
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     let first_enterprise = enterprises
         .get(&deqing)
         .and_then(|v| v.first())
@@ -395,7 +419,7 @@ fn play(
         .ok_or("no enterprise")?;
     let coord_id = make(
         "demo.coord".into(),
-        "市工商联 联络员".into(),
+        "潘晓燕".into(),
         Role::Coordinator,
         Some(city),
         None,
@@ -403,7 +427,7 @@ fn play(
     )?;
     make(
         "demo.coord.dq".into(),
-        "德清县工商联 联络员".into(),
+        "姚建平".into(),
         Role::Coordinator,
         Some(deqing),
         None,
@@ -411,7 +435,7 @@ fn play(
     )?;
     let leader_id = make(
         "demo.leader".into(),
-        "市领导".into(),
+        CHAIRS[0][0].into(),
         Role::Leader,
         Some(city),
         None,
@@ -419,15 +443,20 @@ fn play(
     )?;
     make(
         "demo.leader.cx".into(),
-        "长兴县领导".into(),
+        CHAIRS[4][0].into(),
         Role::Leader,
         Some(changxing),
         None,
         None,
     )?;
     let mut handler_ids = BTreeMap::new();
-    for (i, (name, _, _)) in DEPARTMENTS.iter().enumerate() {
+    let mut staff = BTreeMap::new();
+    for (i, name) in listed.iter().enumerate() {
         let d = dept_ids.get(name).copied().ok_or("department missing")?;
+        // Each department's handler, by name, as its answers sign.
+        let staff_name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
+        let phone = format!("0572-2{:06}", rng.next() % 1_000_000);
+        staff.insert(d, (staff_name.clone(), phone));
         let username = if d == land {
             "demo.dept".to_owned()
         } else {
@@ -437,7 +466,7 @@ fn play(
             d,
             make(
                 username,
-                format!("{} 经办人", name_today(name)),
+                staff_name.clone(),
                 Role::Department,
                 None,
                 Some(d),
@@ -450,7 +479,7 @@ fn play(
         first_enterprise,
         make(
             "demo.ent".into(),
-            "企业用户".into(),
+            first_person.clone(),
             Role::Enterprise,
             None,
             None,
@@ -490,27 +519,14 @@ fn play(
     for (e, u) in ent_user_ids {
         enterprise_users.insert(e, caller(conn, u)?);
     }
-    let mut local_bureau = BTreeMap::new();
-    for (r, region) in regions.iter().enumerate().skip(1) {
-        if let Some((name, ..)) = DEPARTMENTS.iter().find(|d| d.1 == REGIONS[r].0) {
-            local_bureau.extend(dept_ids.get(name).map(|d| (*region, *d)));
-        }
-    }
     let (holidays, workdays): (Vec<_>, Vec<_>) =
         official::years().filter_map(official::year).unzip();
-    // Who answers for each department, as its answers sign.
-    let mut staff = BTreeMap::new();
-    for d in handlers.keys() {
-        let name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
-        let phone = format!("0572-2{:06}", rng.next() % 1_000_000);
-        staff.insert(*d, (name, phone));
-    }
     let mut world = World {
         firms,
         titles: Default::default(),
         raised: Default::default(),
         staff,
-        local_bureau,
+        local,
         rng,
         cal: WorkCalendar::new(holidays.concat(), workdays.concat()),
         departments: dept_ids,
@@ -549,7 +565,7 @@ fn play(
         DemoUser { username: "demo.coord.dq".into(), role: "coordinator", sees: "德清县 only".into() },
         DemoUser { username: "demo.leader".into(), role: "leader", sees: "everything in 湖州市: dashboards, ranking, issues; supervises".into() },
         DemoUser { username: "demo.leader.cx".into(), role: "leader", sees: "长兴县 only".into() },
-        DemoUser { username: "demo.dept".into(), role: "department", sees: format!("{land_name}: the issues it leads or co-handles (other departments: demo.dept.1 … demo.dept.24)") },
+        DemoUser { username: "demo.dept".into(), role: "department", sees: format!("{land_name}: the issues it leads or co-handles (other departments: demo.dept.1 … demo.dept.{dept_count}, the city's then each district's)") },
         DemoUser { username: "demo.ent".into(), role: "enterprise", sees: format!("{ent_name}: its own issues only (others: demo.ent.1 …)") },
     ])
 }

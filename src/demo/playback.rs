@@ -40,6 +40,7 @@ pub struct Firm {
     pub industry: &'static str,
     pub size: Size,
     pub town: &'static str,
+    pub region: i64,
 }
 
 pub struct World {
@@ -57,8 +58,8 @@ pub struct World {
     pub enterprises: BTreeMap<i64, Vec<Person>>,
     /// Handler of each department; users of some enterprises.
     pub handlers: BTreeMap<i64, Caller>,
-    /// A district's own bureau (经信局), by region id.
-    pub local_bureau: BTreeMap<i64, i64>,
+    /// Who stands for a city department in a district: (region id, city department) → id.
+    pub local: BTreeMap<(i64, &'static str), i64>,
     pub enterprise_users: BTreeMap<i64, Caller>,
     pub coordinator: Caller,
     pub leader: Caller,
@@ -69,8 +70,10 @@ pub struct World {
 
 struct HeldForum {
     id: i64,
-    region: i64,
     day: NaiveDate,
+    /// The departments that sat at it, and the categories its theme is about.
+    departments: Vec<i64>,
+    theme: &'static [Category],
     attendees: Vec<i64>,
 }
 
@@ -176,11 +179,12 @@ fn program(
         };
         let r = f.region;
         let (_, short, venue, post, _) = REGIONS[r];
-        let depts = forum_departments(w, regions[r]);
         let (theme, venue) = match f.extra {
             Some((name, venue)) => (name, venue),
             None => (theme, venue),
         };
+        let about = theme_categories(theme);
+        let depts = forum_departments(w, regions[r], about);
         let new = NewForumIn {
             edition_id,
             region_id: regions[r],
@@ -188,8 +192,9 @@ fn program(
             theme: Some(theme.to_owned()),
             chair_name: Some(chair(r, day, start).to_owned()),
             chair_title: Some(post.to_owned()),
-            department_ids: depts,
+            department_ids: depts.clone(),
         };
+        let depts_held = depts;
         let forum = forums::create(conn, &w.coordinator, new).map_err(|e| e.one_line())?;
         if scheduled_after.is_some_and(|d| day > d) {
             continue;
@@ -237,8 +242,9 @@ fn program(
         }
         held.push(HeldForum {
             id: forum.id,
-            region: regions[r],
             day,
+            departments: depts_held,
+            theme: about,
             attendees: chosen.into_iter().map(|c| c.enterprise).collect(),
         });
     }
@@ -338,8 +344,7 @@ fn issues_of(
                 let (k, ent) = seats[i * seats.len() / at_forums.max(1)];
                 let forum = &held[k];
                 let filed = raised_at(w, forum);
-                let channel_forum = Some((forum.id, forum.region));
-                issue(conn, w, ent, channel_forum, Channel::Forum, filed, *fate)?;
+                issue(conn, w, ent, Some(forum), Channel::Forum, filed, *fate)?;
                 tick(w, total, t.name, progress);
             }
             Ok(())
@@ -592,18 +597,39 @@ fn department_name(w: &World, id: i64) -> &'static str {
         .map_or("相关部门", |(n, _)| name_today(n))
 }
 
-/// The departments sitting at a region's forum: three of the city's and, at a district's,
-/// its own bureau.
-fn forum_departments(w: &World, region: i64) -> Vec<i64> {
-    let mut out: Vec<i64> = [
-        "市发展和改革委员会",
-        "市经济和信息化局",
-        "市自然资源和规划局",
-    ]
-    .iter()
-    .filter_map(|n| w.departments.get(n).copied())
-    .collect();
-    out.extend(w.local_bureau.get(&region).copied());
+/// Whether a department is one of the city's.
+fn is_city(name: &str) -> bool {
+    DEPARTMENTS.iter().any(|d| d.0 == name)
+}
+
+/// The departments sitting at a region's forum: for each category its theme is about, two
+/// of the departments owning such problems (the district's own where it has one), and the
+/// region's catch-all office.
+fn forum_departments(w: &mut World, region: i64, theme: &[Category]) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    let local = |w: &World, owner: &'static str| {
+        w.local
+            .get(&(region, owner))
+            .or_else(|| w.departments.get(owner))
+            .copied()
+    };
+    for c in theme {
+        let mut owners: Vec<&'static str> = Vec::new();
+        for p in problems::problems(*c) {
+            if !owners.contains(&p.2) {
+                owners.push(p.2);
+            }
+        }
+        w.rng.shuffle(&mut owners);
+        for owner in owners.into_iter().take(2) {
+            if let Some(d) = local(w, owner).filter(|d| !out.contains(d)) {
+                out.push(d);
+            }
+        }
+    }
+    if let Some(d) = local(w, "市营商环境建设办公室").filter(|d| !out.contains(d)) {
+        out.push(d);
+    }
     out
 }
 
@@ -613,13 +639,12 @@ fn issue(
     conn: &mut DbConn,
     w: &mut World,
     ent: i64,
-    forum: Option<(i64, i64)>,
+    forum: Option<&HeldForum>,
     channel: Channel,
     filed: NaiveDateTime,
     fate: Fate,
 ) -> Result<(), String> {
     let on_site = matches!(fate, Fate::OnSiteRated | Fate::OnSiteUnrated);
-    // What no department can act on is a civil dispute or the enterprise's own business.
     // What no department can act on is a civil dispute or the enterprise's own business;
     // what leaves an enterprise dissatisfied is most often land, approvals, works or money,
     // so that the departments owning those fall to the bottom of the ranking.
@@ -637,28 +662,33 @@ fn issue(
             Category::Talent,
             Category::Policy,
         ])),
-        _ => None,
+        // At a forum, half of what is raised is of its theme.
+        _ => match forum {
+            Some(f) if w.rng.chance(500) => Some(*w.rng.pick(f.theme)),
+            _ => None,
+        },
     };
-    let (mut body, mut owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, forced);
+    let forum_id = forum.map(|f| f.id);
+    // A district's problem goes to its own department where it has one (most of the time:
+    // some the Federation sends to the city's); what is solved on the spot always does.
+    let region = w.firms.get(&ent).map(|f| f.region);
+    let local_first = on_site || w.rng.chance(920);
+    let lead_for = |w: &World, owner: &'static str| -> Option<i64> {
+        region
+            .filter(|_| local_first)
+            .and_then(|r| w.local.get(&(r, owner)).copied())
+            .or_else(|| w.departments.get(owner).copied())
+    };
+    let (mut body, mut owner) = file_about(w, ent, forum_id, channel, on_site, forced);
     // What is solved on the spot is what a department at that forum owns.
-    let present = forum_departments(w, forum.map_or(0, |f| f.1));
+    let present: Vec<i64> = forum.map(|f| f.departments.clone()).unwrap_or_default();
     for _ in 0..40 {
-        if !on_site
-            || w.departments
-                .get(owner)
-                .is_some_and(|d| present.contains(d))
-        {
+        if !on_site || lead_for(w, owner).is_some_and(|d| present.contains(&d)) {
             break;
         }
-        (body, owner) = file_about(w, ent, forum.map(|f| f.0), channel, on_site, forced);
+        (body, owner) = file_about(w, ent, forum_id, channel, on_site, forced);
     }
-    let mut lead = *w.departments.get(owner).ok_or("no lead department")?;
-    // At a district's forum, half of what the city's 经信局 owns goes to the district's own.
-    if let Some(local) = forum.and_then(|(_, region)| w.local_bureau.get(&region).copied()) {
-        if owner == "市经济和信息化局" && w.rng.chance(500) {
-            lead = local;
-        }
-    }
+    let mut lead = lead_for(w, owner).ok_or("no lead department")?;
     if on_site {
         // Solved on the spot by a department that sat at that forum.
         if !present.contains(&lead) {
@@ -765,7 +795,7 @@ fn issue(
         let wrong: Vec<i64> = w
             .departments
             .iter()
-            .filter(|(name, d)| name.starts_with('市') && **d != lead)
+            .filter(|(name, d)| is_city(name) && **d != lead)
             .map(|(_, d)| *d)
             .collect();
         lead = wrong[w.rng.below(wrong.len())];
@@ -846,7 +876,7 @@ fn issue(
                 let others: Vec<i64> = w
                     .departments
                     .iter()
-                    .filter(|(name, d)| name.starts_with('市') && **d != lead && **d != owner_lead)
+                    .filter(|(name, d)| is_city(name) && **d != lead && **d != owner_lead)
                     .map(|(_, d)| *d)
                     .collect();
                 others[w.rng.below(others.len())]
@@ -909,16 +939,18 @@ fn issue(
             .last()
             .map(|e| e.id)
             .ok_or("no extension")?;
+        // Decided within one to three working days: the newest still wait.
+        let decide_on = w.cal.add_working_days(day, 1 + w.rng.below(3) as u32);
         day = step!(
             coord,
             Command::DecideExtension(
                 ext,
                 DecisionIn {
                     granted,
-                    note: None
+                    note: (!granted).then(|| "理由不充分，请按原期限办理".to_owned())
                 }
             ),
-            w.cal.add_working_days(day, 1)
+            decide_on
         );
         if granted {
             due = new_due;
@@ -1192,15 +1224,7 @@ fn live_issues(
         }
         let ent = forum.attendees[w.rng.below(forum.attendees.len())];
         let filed = raised_at(w, forum);
-        issue(
-            conn,
-            w,
-            ent,
-            Some((forum.id, forum.region)),
-            Channel::Forum,
-            filed,
-            fate,
-        )?;
+        issue(conn, w, ent, Some(forum), Channel::Forum, filed, fate)?;
         tick(w, issues_n, t.name, progress);
     }
     Ok(())

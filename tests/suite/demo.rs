@@ -194,3 +194,102 @@ async fn the_demo_reproduces_the_2022_report() {
         assert_eq!(r.status, 200, "{user}: {}", r.text);
     }
 }
+
+/// Read as an official would read it, the demo does not give itself away: acts at the
+/// hours people work (no hour holding more than a quarter of any kind done 50 times or
+/// more, none on a day off),
+/// titles that rarely repeat, answers in many words, "solved" following the answer,
+/// districts' own departments leading their issues, and a first start that finds its
+/// follow-up calls (回访) already made.
+#[actix_rt::test]
+async fn the_demo_reads_like_a_programme_run_by_people() {
+    let db = demo_db();
+    let mut conn = db.connect();
+    let (hour, weekday) = if db.is_postgres() {
+        (
+            "CAST(EXTRACT(HOUR FROM at + INTERVAL '8 hours') AS BIGINT)",
+            "CAST(EXTRACT(DOW FROM at + INTERVAL '8 hours') AS BIGINT)",
+        )
+    } else {
+        (
+            "CAST(strftime('%H', at, '+8 hours') AS INTEGER)",
+            "CAST(strftime('%w', at, '+8 hours') AS INTEGER)",
+        )
+    };
+    let busiest_hour = count(
+        &mut conn,
+        &format!(
+            "WITH c AS (SELECT action, {hour} AS hr, COUNT(*) AS k FROM issue_events GROUP BY action, {hour}), \
+             t AS (SELECT action, SUM(k) AS total, MAX(k) AS top FROM c GROUP BY action) \
+             SELECT CAST(MAX(1000 * top / total) AS BIGINT) AS n FROM t WHERE total >= 50"
+        ),
+    );
+    assert!(
+        busiest_hour <= 250,
+        "an hour holds {busiest_hour}‰ of a kind of act"
+    );
+    let local_day = if db.is_postgres() {
+        "CAST(at + INTERVAL '8 hours' AS DATE)"
+    } else {
+        "date(at, '+8 hours')"
+    };
+    let day_off = count(
+        &mut conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM issue_events e WHERE \
+             {local_day} IN (SELECT day FROM calendar_days WHERE kind = 'holiday') \
+             OR ({weekday} IN (0, 6) AND {local_day} NOT IN (SELECT day FROM calendar_days WHERE kind = 'workday'))"
+        ),
+    );
+    assert_eq!(day_off, 0, "acts on a day off");
+    let titles = count(&mut conn, "SELECT COUNT(DISTINCT title) AS n FROM issues");
+    let most = count(
+        &mut conn,
+        "SELECT MAX(k) AS n FROM (SELECT COUNT(*) AS k FROM issues GROUP BY title) t",
+    );
+    assert!(
+        titles >= 2000 && most <= 5,
+        "{titles} titles, one {most} times"
+    );
+    // The answers' own words, the title they quote taken out.
+    let answers = count(
+        &mut conn,
+        "SELECT COUNT(DISTINCT REPLACE(answer_text, title, '')) AS n FROM issues WHERE answer_text IS NOT NULL",
+    );
+    assert!(answers >= 300, "{answers} distinct answers");
+    let solved = count(
+        &mut conn,
+        "SELECT CAST(1000 * SUM(CASE WHEN solved THEN 1 ELSE 0 END) / COUNT(*) AS BIGINT) AS n \
+         FROM issues WHERE answer_outcome IN ('explained', 'planned') AND solved IS NOT NULL",
+    );
+    assert!(
+        solved < 400,
+        "{solved}‰ of explained or planned answers solved"
+    );
+    let local = count(
+        &mut conn,
+        "SELECT MIN(share) AS n FROM (SELECT CAST(1000 * SUM(CASE WHEN d.region_id = i.region_id \
+         THEN 1 ELSE 0 END) / COUNT(*) AS BIGINT) AS share FROM issues i \
+         JOIN regions r ON r.id = i.region_id JOIN departments d ON d.id = i.lead_department_id \
+         WHERE r.parent_id IS NOT NULL GROUP BY i.region_id) t",
+    );
+    assert!(
+        local > 500,
+        "a district's own departments lead {local}‰ of its issues"
+    );
+    // Each district has its own catch-all office.
+    let districts_without = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM regions r WHERE r.parent_id IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM departments d WHERE d.region_id = r.id AND d.catch_all)",
+    );
+    assert_eq!(districts_without, 0);
+    let reminded =
+        qinqing::service::notices::remind(&mut conn, qinqing::store::now(), &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        reminded.follow_up_due < 50,
+        "the first start asks for {} follow-up calls",
+        reminded.follow_up_due
+    );
+}

@@ -406,15 +406,7 @@ async fn one_issue_from_a_phone_to_closed_each_step_by_its_own_user() {
         coord.unlabelled().await
     );
     coord.look("issue-to-assign").await;
-    let land = coord
-        .js("return Array.from(document.querySelectorAll('#lead_department_id option')).find(o => o.text === '市自然资源和规划局').value")
-        .await;
-    coord
-        .field("主办部门")
-        .await
-        .select_by_value(land.as_str().unwrap_or_default())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    select_label(&coord, "主办部门", "市自然资源和规划局").await;
     click(&coord, "交办").await;
     assert_eq!(status_of(&coord).await, "已交办");
 
@@ -793,19 +785,6 @@ async fn a_forum_day_and_a_stale_form() {
     site.stop().await;
 }
 
-/// The first link to an issue on the page (a list's row or card).
-async fn first_issue_link(b: &Browser) -> String {
-    let href = b
-        .js(
-            "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))\
-             .find(h => /^\\/issues\\/\\d+$/.test(h || '')) || ''",
-        )
-        .await;
-    let href = href.as_str().unwrap_or_default().to_owned();
-    assert!(!href.is_empty(), "no issue on {}", b.path().await);
-    href
-}
-
 async fn select_label(b: &Browser, label: &str, option: &str) {
     b.field(label)
         .await
@@ -822,9 +801,10 @@ async fn value_of(b: &Browser, id: &str) -> String {
         .to_owned()
 }
 
-/// A department keeps its own template and applies it after what it typed; 登记问题's 查找
-/// keeps the issue typed; a held forum's record is corrected; an extension still waiting
-/// after the due date can only be refused, and the issue stays overdue.
+/// 登记问题's 查找 keeps the issue typed, and the issue is filed and assigned; an extension
+/// still waiting after the due date can only be refused, and the issue stays overdue; a
+/// department keeps its own template and applies it after what it typed; a held forum's
+/// record is corrected.
 #[actix_rt::test]
 async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only_refused() {
     if skip() {
@@ -832,18 +812,100 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     }
     let site = site().await;
 
-    // A department writes its own template on a phone, then corrects it.
+    // 查找 on 登记问题 keeps what the coordinator typed; the issue is then filed and assigned.
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    coord.goto(&site.url("/issues/new")).await;
+    type_into(&coord, "标题", "规划道路穿过企业仓库").await;
+    type_into(
+        &coord,
+        "问题描述",
+        "控规中一条规划道路穿过企业现有仓库，希望调整。",
+    )
+    .await;
+    type_into(&coord, "查找企业（名称或统一社会信用代码）", "德清").await;
+    click(&coord, "查找").await;
+    assert_eq!(value_of(&coord, "title").await, "规划道路穿过企业仓库");
+    assert_eq!(
+        value_of(&coord, "description").await,
+        "控规中一条规划道路穿过企业现有仓库，希望调整。"
+    );
+    assert!(
+        coord.text().await.contains("找到 "),
+        "{}",
+        coord.text().await
+    );
+    coord.look("new-issue-found").await;
+    coord
+        .js("document.getElementById('enterprise_id').selectedIndex = 1; return true")
+        .await;
+    select_label(&coord, "来源", "走访").await;
+    select_label(&coord, "问题类别", "用地").await;
+    click(&coord, "提交").await;
+    let id = issue_id(&coord).await;
+    let issue = format!("/issues/{id}");
+    select_label(&coord, "主办部门", "市自然资源和规划局").await;
+    click(&coord, "交办").await;
+    assert_eq!(status_of(&coord).await, "已交办");
+
+    // The department, on a phone, signs for it and asks for more time.
     let dept = browser(390, 844).await;
     dept.sign_in(&site, "demo.dept").await;
-    dept.goto(&site.url("/issues?status=in_progress")).await;
-    let issue = first_issue_link(&dept).await;
     dept.goto(&site.url(&issue)).await;
-    let category = dept
-        .js("return Array.from(document.querySelectorAll('dt')).find(d => d.textContent === '问题类别').nextElementSibling.textContent")
-        .await;
-    let category = category.as_str().unwrap_or_default().to_owned();
+    click(&dept, "签收").await;
+    assert_eq!(status_of(&dept).await, "办理中");
+    let later = (qinqing::domain::time::today() + chrono::Duration::days(30)).to_string();
+    dept.js(&format!(
+        "document.getElementById('new_due_on').value = '{later}'; return true"
+    ))
+    .await;
+    type_into(&dept, "延期理由", "需报省厅审批").await;
+    click(&dept, "申请延期").await;
+    assert!(
+        dept.text().await.contains("需报省厅审批"),
+        "{}",
+        dept.text().await
+    );
+
+    // The due date passes while the request waits: it can only be refused.
+    let mut conn = qinqing::db::Backend::Sqlite(site.file.to_string_lossy().into_owned())
+        .connect()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let past = qinqing::domain::time::today() - chrono::Duration::days(2);
+    crate::common::exec(
+        &mut conn,
+        &format!("UPDATE issues SET due_on = '{past}' WHERE id = {id}"),
+    );
+    coord.goto(&site.url(&issue)).await;
+    let text = coord.text().await;
+    assert!(text.contains("不同意延期"), "{text}");
+    assert!(
+        coord
+            .client
+            .find(Locator::XPath("//button[normalize-space()='同意延期']"))
+            .await
+            .is_err(),
+        "同意延期 is offered after the due date"
+    );
+    coord.look("extension-past-due").await;
+    click(&coord, "不同意延期").await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("延期申请已审批") && text.contains("已超期"),
+        "the request is decided and the issue stays overdue: {text}"
+    );
+    assert!(
+        coord
+            .client
+            .find(Locator::XPath("//button[normalize-space()='不同意延期']"))
+            .await
+            .is_err(),
+        "the request is still waiting"
+    );
+
+    // The department writes its own template, then corrects it.
     dept.goto(&site.url("/templates")).await;
-    select_label(&dept, "问题类别", &category).await;
+    select_label(&dept, "问题类别", "用地").await;
     select_label(&dept, "答复结果", "已解决").await;
     type_into(&dept, "名称", "本部门现场协调答复").await;
     type_into(&dept, "答复内容", "已安排专人现场协调。").await;
@@ -896,26 +958,6 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     assert_eq!(status_of(&dept).await, "已答复");
     dept.close().await;
 
-    // 查找 on 登记问题 keeps what the coordinator typed.
-    let coord = browser(1366, 768).await;
-    coord.sign_in(&site, "demo.coord").await;
-    coord.goto(&site.url("/issues/new")).await;
-    type_into(&coord, "标题", "园区道路被施工车辆堵塞").await;
-    type_into(&coord, "问题描述", "施工车辆长期占道，货车进出困难。").await;
-    type_into(&coord, "查找企业（名称或统一社会信用代码）", "德清").await;
-    click(&coord, "查找").await;
-    assert_eq!(value_of(&coord, "title").await, "园区道路被施工车辆堵塞");
-    assert_eq!(
-        value_of(&coord, "description").await,
-        "施工车辆长期占道，货车进出困难。"
-    );
-    assert!(
-        coord.text().await.contains("找到 "),
-        "{}",
-        coord.text().await
-    );
-    coord.look("new-issue-found").await;
-
     // A held forum's record is corrected, and the page says it was logged.
     coord.goto(&site.url("/forums?status=held")).await;
     let held = coord
@@ -945,48 +987,6 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     assert!(
         text.contains("会议记录已更正") && text.contains("停车问题会后协调"),
         "{text}"
-    );
-
-    // An extension still waiting when the due date has passed can only be refused.
-    let mut conn = qinqing::db::Backend::Sqlite(site.file.to_string_lossy().into_owned())
-        .connect()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let waiting = crate::common::count(
-        &mut conn,
-        "SELECT issue_id AS n FROM issue_extensions WHERE status = 'pending' ORDER BY id LIMIT 1",
-    );
-    assert!(waiting > 0, "the demo has no extension waiting");
-    let past = qinqing::domain::time::today() - chrono::Duration::days(2);
-    crate::common::exec(
-        &mut conn,
-        &format!("UPDATE issues SET due_on = '{past}' WHERE id = {waiting}"),
-    );
-    coord.goto(&site.url(&format!("/issues/{waiting}"))).await;
-    let text = coord.text().await;
-    assert!(text.contains("不同意延期"), "{text}");
-    assert!(!text.contains("同意延期 不同意延期"), "{text}");
-    assert!(
-        coord
-            .client
-            .find(Locator::XPath("//button[normalize-space()='同意延期']"))
-            .await
-            .is_err(),
-        "同意延期 is offered after the due date"
-    );
-    coord.look("extension-past-due").await;
-    click(&coord, "不同意延期").await;
-    let text = coord.text().await;
-    assert!(
-        text.contains("延期申请已审批") && text.contains("已超期"),
-        "the request is decided and the issue stays overdue: {text}"
-    );
-    assert!(
-        coord
-            .client
-            .find(Locator::XPath("//button[normalize-space()='不同意延期']"))
-            .await
-            .is_err(),
-        "the request is still waiting"
     );
     coord.close().await;
     site.stop().await;
