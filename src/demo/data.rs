@@ -182,18 +182,36 @@ pub const URGE_NOTES: [&str; 4] = [
     "请于本周内答复企业",
 ];
 
+/// How an enterprise ends its description, most often with nothing more.
+pub const DESCRIPTION_ENDINGS: [&str; 8] = [
+    "",
+    "",
+    "",
+    "",
+    "恳请相关部门帮助协调。",
+    "此事已拖了一段时间，企业比较着急。",
+    "希望尽快给予答复，谢谢！",
+    "相关材料可随时提供。",
+];
+
 /// What an enterprise writes on its issue.
-pub const ENTERPRISE_COMMENTS: [&str; 3] = [
+pub const ENTERPRISE_COMMENTS: [&str; 6] = [
     "补充材料已通过邮件报送经办人，请查收。",
     "本周三下午公司负责人在厂，可安排现场踏勘。",
     "问题有新进展：银行已受理申请，请继续跟进。",
+    "联系人电话已变更，请改联系财务负责人。",
+    "感谢经办人上门，所需证明我们下周一送到。",
+    "情况有变化：对方已同意协商，请暂缓处理。",
 ];
 
 /// What a handler writes on an issue while working on it.
-pub const HANDLER_COMMENTS: [&str; 3] = [
+pub const HANDLER_COMMENTS: [&str; 6] = [
     "已与企业电话沟通，约定下周现场踏勘。",
     "已发函征求相关部门意见，待回复后答复企业。",
     "企业所需材料已齐全，正在走内部审批流程。",
+    "已赴企业现场核实，情况与反映一致。",
+    "需属地镇街配合提供相关情况，已去函。",
+    "已提交局务会研究，会后答复企业。",
 ];
 
 pub const SURNAMES: [&str; 30] = [

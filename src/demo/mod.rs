@@ -327,7 +327,13 @@ fn play(
         let count = if r == 0 { 200 } else { 165 };
         let region_code: String = code.chars().take(6).collect();
         for k in 0..count {
-            let trade = format!("{}{}", TRADE[k % 20], TRADE[(k / 20 + r * 3 + 1) % 20]);
+            let second = (k / 20 + r * 3 + 1) % 20;
+            let second = if second == k % 20 {
+                (second + 7) % 20
+            } else {
+                second
+            };
+            let trade = format!("{}{}", TRADE[k % 20], TRADE[second]);
             let industry = industries[k % 3];
             let recent = !rng.chance(350);
             let credit_code =

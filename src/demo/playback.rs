@@ -535,7 +535,14 @@ fn file_about(
         ),
         None => ("产品", 3),
     };
-    let mut description = text.to_owned();
+    // As a person writes it: now and then who they are first, and how pressing it is last.
+    let town = w.firms.get(&ent).map_or("园区", |f| f.town);
+    let opening = match w.rng.below(6) {
+        0 => format!("我们是{town}的一家{industry}企业。"),
+        1 => format!("公司主营{industry}，"),
+        _ => String::new(),
+    };
+    let mut description = format!("{opening}{text}{}", w.rng.pick(&DESCRIPTION_ENDINGS));
     for (mark, value) in [
         ("{a}", ((20 + w.rng.below(81)) * scale).to_string()),
         ("{m}", ((1 + w.rng.below(5)) * scale).to_string()),
@@ -569,7 +576,11 @@ fn name_it(w: &mut World, ent: i64, body: &mut FileIn) {
     };
     let mut forms = [
         base.clone(),
-        format!("{}企业{base}", firm.industry),
+        // (企业数据重复报送 of a 纺织 firm: 纺织企业数据重复报送)
+        match base.strip_prefix("企业") {
+            Some(rest) => format!("{}企业{rest}", firm.industry),
+            None => format!("{}企业{base}", firm.industry),
+        },
         format!("{}{base}", firm.town),
         format!("{}公司{base}", firm.trade),
     ];
