@@ -33,9 +33,31 @@
       d.open = true;
     });
   }
+  // A form with 查找 inside it (登记问题, 登记参会企业家): Enter in the search box finds, Enter
+  // in any other box sends the form, as the form's own button would. Without script, Enter
+  // finds, which keeps everything typed. An Enter that confirms an input method's candidate
+  // (Chinese typing) does neither.
+  function enterKeys() {
+    document.querySelectorAll("form").forEach(function (form) {
+      var find = form.querySelector("button[name=find]");
+      if (!find) return;
+      var others = form.querySelectorAll("button[type=submit]:not([name=find])");
+      var send = form.querySelector("button.primary") || others[others.length - 1];
+      form.addEventListener("keydown", function (e) {
+        if (e.key !== "Enter" || e.isComposing || e.keyCode === 229) return;
+        var t = e.target;
+        if (!t || t.tagName !== "INPUT") return;
+        var button = t.name === "enterprise_q" ? find : send;
+        if (!button) return;
+        e.preventDefault();
+        button.click();
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     periodFields();
     printButton();
     openWide();
+    enterKeys();
   });
 })();

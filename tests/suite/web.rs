@@ -823,8 +823,15 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
         "控规中一条规划道路穿过企业现有仓库，希望调整。",
     )
     .await;
-    type_into(&coord, "查找企业（名称或统一社会信用代码）", "德清").await;
-    click(&coord, "查找").await;
+    // Enter in the search box finds (and the page comes back with what was typed).
+    coord.js("window.__left = true; return true").await;
+    type_into(
+        &coord,
+        "查找企业（名称或统一社会信用代码）",
+        &format!("德清{}", Key::Enter),
+    )
+    .await;
+    coord.wait_reload().await;
     assert_eq!(value_of(&coord, "title").await, "规划道路穿过企业仓库");
     assert_eq!(
         value_of(&coord, "description").await,
@@ -841,7 +848,10 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
         .await;
     select_label(&coord, "来源", "走访").await;
     select_label(&coord, "问题类别", "用地").await;
-    click(&coord, "提交").await;
+    // Enter in 标题 sends the form, as 提交 does, not 查找.
+    coord.js("window.__left = true; return true").await;
+    type_into(&coord, "标题", &Key::Enter.to_string()).await;
+    coord.wait_reload().await;
     let id = issue_id(&coord).await;
     let issue = format!("/issues/{id}");
     select_label(&coord, "主办部门", "市自然资源和规划局").await;

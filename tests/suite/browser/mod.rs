@@ -281,6 +281,12 @@ impl Browser {
     pub async fn follow(&self, control: fantoccini::elements::Element) {
         self.js("window.__left = true; return true").await;
         control.click().await.unwrap_or_else(|e| panic!("{e}"));
+        self.wait_reload().await;
+    }
+
+    /// Waits for the page that replaces the one marked by `window.__left = true` (set before
+    /// a key or a click that leaves it) to have loaded.
+    pub async fn wait_reload(&self) {
         for _ in 0..200 {
             let v = self
                 .client
