@@ -200,6 +200,38 @@ fn load(conn: &mut DbConn, n: i64) {
             ),
         );
     }
+    // What the activity basis (a 月度通报) reads: each issue's version as filed, its
+    // assignment (signed for the next day unless still waiting) and its rating.
+    let day_after = |t: &str| {
+        if pg {
+            format!("{t} + INTERVAL '1 day'")
+        } else {
+            format!("datetime({t}, '+1 day')")
+        }
+    };
+    exec(
+        conn,
+        &format!(
+            "INSERT INTO issue_assignments (issue_id, department_id, assigned_at, sign_deadline, signed_at, returned_at) \
+             SELECT id, lead_department_id, assigned_at, {deadline}, \
+               CASE WHEN status <> 'assigned' THEN assigned_at END, NULL \
+             FROM issues WHERE assigned_at IS NOT NULL AND lead_department_id IS NOT NULL;",
+            deadline = day_after("assigned_at"),
+        ),
+    );
+    exec(
+        conn,
+        &format!(
+            "INSERT INTO issue_ratings (issue_id, answer_number, rating, source, comment, rated_by, rated_at, solved) \
+             SELECT id, 1, rating, 'enterprise', NULL, 1, {rated}, rating <> 'dissatisfied' \
+             FROM issues WHERE rating IS NOT NULL AND first_answered_at IS NOT NULL;",
+            rated = day_after("first_answered_at"),
+        ),
+    );
+    if let Err(e) = qinqing::store::history::restart(conn, None) {
+        eprintln!("bench: the issues' history: {e}");
+        std::process::exit(1);
+    }
     exec(conn, if pg { "VACUUM ANALYZE;" } else { "ANALYZE;" });
     eprintln!("bench: loaded in {:.1} s", started.elapsed().as_secs_f64());
 }
@@ -308,6 +340,10 @@ async fn main() {
         "/api/v1/stats/trend?granularity=month",
         "/api/v1/stats/trend?granularity=week",
         "/api/v1/stats/report?year=2023",
+        // A 月度通报's readings: what happened in a month, as it stood at the month's end.
+        "/api/v1/stats/summary?from=2024-03-01&to=2024-03-31&basis=activity",
+        "/api/v1/stats/departments?from=2024-03-01&to=2024-03-31&basis=activity",
+        "/api/v1/stats/categories?from=2024-03-01&to=2024-03-31&basis=activity",
         "/api/v1/issues",
         "/api/v1/issues?status=in_progress&category=land&sort=due_on",
     ];
