@@ -34,8 +34,27 @@ pub fn migrate(config: &Config) -> Result<Vec<String>, String> {
     {
         log::info!("refilled the kept figures from the issues");
     }
+    index_for_search(&mut conn)?;
     warn_missing_calendars(&mut conn);
     Ok(applied)
+}
+
+/// Indexes for search the issues that have no entry yet (those filed before the index
+/// existed, or loaded in bulk), saying how far it has got.
+pub fn index_for_search(conn: &mut DbConn) -> Result<usize, String> {
+    crate::domain::words::warm();
+    let mut said = std::time::Instant::now();
+    let done = store::search::catch_up(conn, &mut |n| {
+        if said.elapsed().as_secs() >= 5 {
+            log::info!("indexing issues for search: {n} so far");
+            said = std::time::Instant::now();
+        }
+    })
+    .map_err(|e| format!("indexing issues for search: {e}"))?;
+    if done > 0 {
+        log::info!("indexed {done} issues for search");
+    }
+    Ok(done)
 }
 
 /// Says in the log which years up to this one have no holiday calendar.

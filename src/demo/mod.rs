@@ -177,6 +177,11 @@ pub fn load(
 /// until then the figures' readings of a freshly loaded demo take three times as long. The
 /// loader gathers them at once. (SQLite plans without them.)
 fn analyse(conn: &mut DbConn, progress: &mut dyn FnMut(String)) -> Result<(), String> {
+    // Issues copied in bulk arrive without their search entries.
+    let indexed = crate::server::index_for_search(conn)?;
+    if indexed > 0 {
+        progress(format!("indexed {indexed} issues for search"));
+    }
     if let DbConn::Pg(_) = conn {
         progress("gathering PostgreSQL's statistics (ANALYZE)".into());
         conn.batch_execute("ANALYZE").map_err(err)?;

@@ -74,4 +74,5 @@ pub mod notice;
 pub mod role;
 pub mod throttle;
 pub mod time;
+pub mod words;
 pub mod zh;

@@ -133,6 +133,9 @@ pub fn update(
     if n == 0 {
         return Ok(None);
     }
+    if changes.name.is_some() {
+        super::search::index_enterprise(conn, id)?;
+    }
     get(conn, scope, id)
 }
 
@@ -199,6 +202,7 @@ pub fn merge(conn: &mut DbConn, from: i64, into: i64) -> QueryResult<Moved> {
         .set(users::enterprise_id.eq(Some(into)))
         .execute(conn)?;
     diesel::delete(enterprises::table.find(from)).execute(conn)?;
+    super::search::index_enterprise(conn, into)?;
     Ok(Moved {
         issues,
         attendances,
@@ -227,7 +231,11 @@ pub fn by_codes(
 
 /// Updates an enterprise by id (an administrator's import: every enterprise is in scope).
 pub fn update_any(conn: &mut DbConn, id: i64, changes: &Changes) -> QueryResult<usize> {
-    diesel::update(enterprises::table.find(id))
+    let n = diesel::update(enterprises::table.find(id))
         .set((changes, enterprises::updated_at.eq(now())))
-        .execute(conn)
+        .execute(conn)?;
+    if n > 0 && changes.name.is_some() {
+        super::search::index_enterprise(conn, id)?;
+    }
+    Ok(n)
 }

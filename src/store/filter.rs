@@ -4,15 +4,18 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::contains_pattern;
 use super::measures;
 use super::schema::{forums, issue_extensions, issues};
 use super::scope::{self, Filter, Scope};
+use super::search;
 use crate::domain::issue::{Category, Channel, ExtensionStatus, Measure};
 use crate::domain::lifecycle::State;
+use crate::domain::words;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
+    /// The best match of the filter's `q` first (newest first without one).
+    Relevance,
     CreatedAsc,
     CreatedDesc,
     DueAsc,
@@ -152,6 +155,19 @@ pub fn overdue_on(today: NaiveDate) -> Filter<issues::table> {
     )
 }
 
+/// The search expression of a query's text: every one of its words.
+pub fn search_expression(text: &str) -> Option<String> {
+    words::expression(&words::of_query(text), words::Join::All)
+}
+
+/// Issues whose words hold every word of `text` (none when it has no searchable word).
+fn search_condition(text: &str) -> Filter<issues::table> {
+    match search_expression(text) {
+        Some(e) => search::matching(&e),
+        None => Box::new(super::fixed::fixed::<diesel::sql_types::Bool>("1 = 0")),
+    }
+}
+
 /// The one condition for issues in scope matching a filter.
 pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
     let mut cond = match (scope, f.lead_only) {
@@ -213,16 +229,7 @@ pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
         cond = and(cond, by);
     }
     if let Some(text) = &f.q {
-        let p = contains_pattern(text);
-        cond = and(
-            cond,
-            Box::new(
-                issues::title
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(issues::description.like(p).escape('\\')),
-            ),
-        );
+        cond = and(cond, search_condition(text));
     }
     if let Some(from) = f.from {
         cond = and(cond, Box::new(issues::filed_on.ge(from)));

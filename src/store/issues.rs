@@ -218,6 +218,7 @@ pub fn insert(conn: &mut DbConn, new: &NewIssue) -> QueryResult<IssueRow> {
         .returning(<IssueRow as Selectable<crate::db::MultiBackend>>::construct_selection())
         .get_result(conn)?;
     super::history::record(conn, row.id, new.created_at)?;
+    super::search::index(conn, &[row.id])?;
     Ok(row)
 }
 
@@ -250,6 +251,9 @@ pub fn apply(
         .execute(conn)?;
     super::kept::add_to_rollup(conn, id, 1)?;
     super::history::record(conn, id, at)?;
+    if change.answer_text.is_some() {
+        super::search::index(conn, &[id])?;
+    }
     Ok(())
 }
 
@@ -517,16 +521,27 @@ pub fn list(
 ) -> QueryResult<(Vec<IssueRow>, i64)> {
     let query = || issues::table.filter(condition(scope, f)).into_boxed();
     let total = count(conn, scope, f)?;
-    let ordered = match sort {
-        Sort::CreatedAsc => query().order((issues::created_at.asc(), issues::id.asc())),
-        Sort::CreatedDesc => query().order((issues::created_at.desc(), issues::id.desc())),
+    let relevance = match sort {
+        Sort::Relevance => f.q.as_deref().and_then(super::filter::search_expression),
+        _ => None,
+    };
+    let ordered = match (sort, relevance) {
+        (Sort::Relevance, Some(e)) => query().order((
+            super::search::rank(&e).asc(),
+            issues::created_at.desc(),
+            issues::id.desc(),
+        )),
+        (Sort::Relevance | Sort::CreatedDesc, _) => {
+            query().order((issues::created_at.desc(), issues::id.desc()))
+        }
+        (Sort::CreatedAsc, _) => query().order((issues::created_at.asc(), issues::id.asc())),
         // Issues without a due date come last either way, on both backends.
-        Sort::DueAsc => query().order((
+        (Sort::DueAsc, _) => query().order((
             issues::due_on.is_null().asc(),
             issues::due_on.asc(),
             issues::id.asc(),
         )),
-        Sort::DueDesc => query().order((
+        (Sort::DueDesc, _) => query().order((
             issues::due_on.is_null().asc(),
             issues::due_on.desc(),
             issues::id.desc(),

@@ -18,6 +18,7 @@ pub mod regions;
 pub mod reports;
 pub mod schema;
 pub mod scope;
+pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod templates;

@@ -23,6 +23,7 @@ mod notifications;
 mod pages;
 mod periods;
 mod reference;
+mod search;
 mod sequences;
 mod spec;
 mod stats;

@@ -21,7 +21,7 @@ use crate::domain::issue::{
 use crate::domain::lifecycle::{is_overdue, State};
 use crate::domain::time;
 use crate::error::Error;
-use crate::store::filter::{IssueFilter, Sort};
+use crate::store::filter::{search_expression, IssueFilter, Sort};
 use crate::store::issues::{self as store, ExtensionRow, IssueRow};
 use crate::store::scope::Scope;
 
@@ -237,7 +237,13 @@ impl IssueQuery {
             forum_id: self.forum_id,
             edition_id: self.edition_id,
             overdue_on: self.overdue.filter(|o| *o).map(|_| time::today()),
-            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            q: match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                Some(q) if search_expression(q).is_none() => return Err(Error::invalid(
+                    "q",
+                    "has no word to search for (common words such as 的 or 问题 are not searched)",
+                )),
+                q => q.map(str::to_owned),
+            },
             from: self.from,
             to: self.to,
             hide_withdrawn: self.measure.is_some(),
@@ -249,6 +255,8 @@ impl IssueQuery {
 
     pub fn sort(&self) -> Result<Sort, Error> {
         match self.sort.as_deref() {
+            // A search answers its best matches first.
+            None if self.q.as_deref().is_some_and(|q| !q.trim().is_empty()) => Ok(Sort::Relevance),
             None | Some("-created_at") => Ok(Sort::CreatedDesc),
             Some("created_at") => Ok(Sort::CreatedAsc),
             Some("due_on") => Ok(Sort::DueAsc),

@@ -1,0 +1,2 @@
+DROP FUNCTION issue_search(TEXT);
+DROP TABLE issue_search_terms;

@@ -1,0 +1,161 @@
+//! The search index: each issue's words (`domain::words`) in the database's own full-text
+//! engine, SQLite's FTS5 table `issue_search` or PostgreSQL's `issue_search_terms` with a
+//! GIN index, read on both through one call, `issue_search('"贷款" AND "土地"')`, which
+//! answers `(rowid, rank)`, the lowest rank the best match (migration 000025).
+//!
+//! An issue's entry is written in the transaction that files it or changes what it says
+//! (an answer, its enterprise's name), so a search never misses a committed issue.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+
+use super::schema::{enterprises, issues};
+use super::scope::Filter;
+use crate::db::{numbered, DbConn};
+use crate::domain::words::{self, Weight};
+
+/// Issues whose words match `expression` (`domain::words::expression`).
+pub fn matching(expression: &str) -> Filter<issues::table> {
+    Box::new(
+        sql::<Bool>("issues.id IN (SELECT rowid FROM issue_search(")
+            .bind::<Text, _>(expression.to_owned())
+            .sql("))"),
+    )
+}
+
+/// An issue's rank for `expression`, the lowest the best (NULL when it does not match): to
+/// order by.
+pub fn rank(
+    expression: &str,
+) -> Box<dyn BoxableExpression<issues::table, crate::db::MultiBackend, SqlType = Nullable<Double>>>
+{
+    Box::new(
+        sql::<Nullable<Double>>("(SELECT s.rank FROM issue_search(")
+            .bind::<Text, _>(expression.to_owned())
+            .sql(") s WHERE s.rowid = issues.id)"),
+    )
+}
+
+/// What one issue says, as it is indexed.
+#[derive(Queryable)]
+struct Doc {
+    id: i64,
+    title: String,
+    description: String,
+    answer: Option<String>,
+    enterprise: String,
+}
+
+fn docs(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Doc>> {
+    issues::table
+        .inner_join(enterprises::table.on(enterprises::id.eq(issues::enterprise_id)))
+        .filter(issues::id.eq_any(ids))
+        .select((
+            issues::id,
+            issues::title,
+            issues::description,
+            issues::answer_text,
+            enterprises::name,
+        ))
+        .load(conn)
+}
+
+fn write(conn: &mut DbConn, d: &Doc) -> QueryResult<()> {
+    let answer = d.answer.as_deref().unwrap_or("");
+    match conn {
+        DbConn::Sqlite(_) => {
+            diesel::sql_query("DELETE FROM issue_search WHERE rowid = ?")
+                .bind::<BigInt, _>(d.id)
+                .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO issue_search (rowid, title, description, answer, enterprise) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind::<BigInt, _>(d.id)
+            .bind::<Text, _>(words::column(&d.title))
+            .bind::<Text, _>(words::column(&d.description))
+            .bind::<Text, _>(words::column(answer))
+            .bind::<Text, _>(words::column(&d.enterprise))
+            .execute(conn)?;
+        }
+        DbConn::Pg(_) => {
+            let terms = words::tsvector(&[
+                (&d.title, Weight::A),
+                (&d.description, Weight::B),
+                (answer, Weight::C),
+                (&d.enterprise, Weight::D),
+            ]);
+            diesel::sql_query(
+                "INSERT INTO issue_search_terms (issue_id, terms) VALUES ($1, CAST($2 AS tsvector)) \
+                 ON CONFLICT (issue_id) DO UPDATE SET terms = EXCLUDED.terms",
+            )
+            .bind::<BigInt, _>(d.id)
+            .bind::<Text, _>(terms)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the entries of these issues as they now read (the caller's transaction).
+pub fn index(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
+    for d in docs(conn, ids)? {
+        write(conn, &d)?;
+    }
+    Ok(())
+}
+
+/// Writes again the entries of an enterprise's issues (its name is searched).
+pub fn index_enterprise(conn: &mut DbConn, enterprise_id: i64) -> QueryResult<()> {
+    let ids: Vec<i64> = issues::table
+        .filter(issues::enterprise_id.eq(enterprise_id))
+        .select(issues::id)
+        .load(conn)?;
+    for chunk in ids.chunks(500) {
+        index(conn, chunk)?;
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Indexes every issue that has no entry yet (those filed before the index existed, or
+/// loaded in bulk), in batches of a transaction each; `progress` hears of each batch.
+/// Returns how many were indexed.
+pub fn catch_up(conn: &mut DbConn, progress: &mut dyn FnMut(usize)) -> QueryResult<usize> {
+    const BATCH: i64 = 1_000;
+    let missing = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT id FROM issues WHERE id > $1 \
+             AND id NOT IN (SELECT rowid FROM issue_search WHERE rowid > $1) ORDER BY id LIMIT $2"
+        }
+        DbConn::Pg(_) => {
+            "SELECT id FROM issues i WHERE id > $1 \
+             AND NOT EXISTS (SELECT 1 FROM issue_search_terms s WHERE s.issue_id = i.id) \
+             ORDER BY id LIMIT $2"
+        }
+    };
+    let missing = numbered(conn, missing);
+    let (mut after, mut done) = (0i64, 0usize);
+    loop {
+        let ids: Vec<i64> = diesel::sql_query(&missing)
+            .bind::<BigInt, _>(after)
+            .bind::<BigInt, _>(BATCH)
+            .load::<Id>(conn)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let Some(last) = ids.last() else {
+            return Ok(done);
+        };
+        after = *last;
+        crate::db::write_tx(conn, |conn| index(conn, &ids))?;
+        done += ids.len();
+        progress(done);
+    }
+}
