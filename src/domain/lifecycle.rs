@@ -106,6 +106,8 @@ pub enum Action {
     Comment,
     /// 共性/个性
     Mark,
+    /// 合并: closed as a repeat of an earlier issue (before it is answered).
+    Merge,
 }
 
 impl Action {
@@ -125,6 +127,7 @@ impl Action {
             Action::Supervise => "supervise",
             Action::Comment => "comment on",
             Action::Mark => "mark",
+            Action::Merge => "merge",
         }
     }
 }
@@ -159,9 +162,12 @@ pub enum Refusal {
 
 fn roles_for(action: Action) -> &'static [Role] {
     match action {
-        Action::Assign | Action::DecideExtension | Action::Close | Action::Urge | Action::Mark => {
-            &[Role::Coordinator]
-        }
+        Action::Assign
+        | Action::DecideExtension
+        | Action::Close
+        | Action::Urge
+        | Action::Mark
+        | Action::Merge => &[Role::Coordinator],
         Action::Sign
         | Action::TakeOver
         | Action::Return
@@ -226,6 +232,7 @@ pub fn decide(
         (Action::Supervise, Submitted | Assigned | InProgress | Returned | Answered) => Some(state),
         (Action::Comment, _) => Some(state),
         (Action::Mark, s) if s != Withdrawn => Some(state),
+        (Action::Merge, Submitted | Returned | Assigned | InProgress) => Some(Closed),
         _ => None,
     };
     next.ok_or_else(|| {
@@ -254,6 +261,7 @@ pub fn decide(
                 Action::Supervise => "be supervised",
                 Action::Comment => "take comments",
                 Action::Mark => "be marked",
+                Action::Merge => "be merged (only an issue not yet answered is)",
             }
         ))
     })
@@ -264,7 +272,7 @@ mod tests {
     use super::*;
     use State::*;
 
-    const ACTIONS: [Action; 16] = [
+    const ACTIONS: [Action; 17] = [
         Action::Assign,
         Action::Sign,
         Action::TakeOver,
@@ -281,6 +289,7 @@ mod tests {
         Action::Supervise,
         Action::Comment,
         Action::Mark,
+        Action::Merge,
     ];
 
     /// The allowed moves for the role that may act, as the caller it would be (a lead
@@ -321,6 +330,11 @@ mod tests {
                 Action::Mark,
                 &[Submitted, Assigned, InProgress, Returned, Answered, Closed],
                 None,
+            ),
+            (
+                Action::Merge,
+                &[Submitted, Returned, Assigned, InProgress],
+                Some(Closed),
             ),
         ];
         if action == Action::Close {

@@ -24,6 +24,7 @@ coded! {
         ForumUpcoming => "forum_upcoming", "恳谈会预告";
         Digest => "digest", "每周简报";
         SignInFailures => "sign_in_failures", "登录异常";
+        Merged => "merged", "合并办理";
     }
 }
 

@@ -9,14 +9,33 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
-use jieba_rs::Jieba;
+use jieba_rs::{Jieba, KeywordExtract, TfIdf};
 
 /// The segmenter and its dictionary, loaded once (about a tenth of a second).
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
-/// Loads the dictionary now, so the first search after a start does not wait for it.
+/// How rare each word is in Chinese at large (jieba's IDF table): what makes a word a
+/// keyword of an issue.
+static TFIDF: LazyLock<TfIdf> = LazyLock::new(TfIdf::default);
+
+/// Loads the dictionaries now, so the first search after a start does not wait for them.
 pub fn warm() {
     LazyLock::force(&JIEBA);
+    LazyLock::force(&TFIDF);
+}
+
+/// The `k` words that best tell an issue apart (TF-IDF), the title's counted twice: what
+/// similar issues share.
+pub fn keywords(title: &str, description: &str, k: usize) -> Vec<String> {
+    let text = format!("{title}。{title}。{description}");
+    let mut out = Vec::new();
+    for kw in TFIDF.extract_keywords(&JIEBA, &text, k * 2, Vec::new()) {
+        normalised(&kw.keyword, &mut out);
+    }
+    let mut seen = HashSet::new();
+    out.retain(|w| w.chars().count() >= 2 && seen.insert(w.clone()));
+    out.truncate(k);
+    out
 }
 
 /// Words too common to tell issues apart: never indexed, never searched for.
@@ -126,11 +145,13 @@ pub fn tsvector(fields: &[(&str, Weight)]) -> String {
     out
 }
 
-/// How a query's words combine: every word (a search), or any (similar issues).
+/// How a query's words combine: every word (a search), any, or any two (similar issues:
+/// one shared word is chance, two are a likeness, and the index finds them alone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Join {
     All,
     Any,
+    AnyTwo,
 }
 
 /// A query in the one syntax both databases are given: quoted words joined by ` AND ` or
@@ -143,6 +164,16 @@ pub fn expression(words: &[String], join: Join) -> Option<String> {
     let sep = match join {
         Join::All => " AND ",
         Join::Any => " OR ",
+        Join::AnyTwo if words.len() < 2 => " OR ",
+        Join::AnyTwo => {
+            let mut pairs = Vec::new();
+            for (i, a) in words.iter().enumerate() {
+                for b in &words[i + 1..] {
+                    pairs.push(format!("(\"{a}\" AND \"{b}\")"));
+                }
+            }
+            return Some(pairs.join(" OR "));
+        }
     };
     Some(
         words
@@ -225,7 +256,28 @@ mod tests {
             expression(&strings(&["贷款", "土地"]), Join::Any).as_deref(),
             Some("\"贷款\" OR \"土地\"")
         );
+        assert_eq!(
+            expression(&strings(&["a", "b", "c"]), Join::AnyTwo).as_deref(),
+            Some("(\"a\" AND \"b\") OR (\"a\" AND \"c\") OR (\"b\" AND \"c\")")
+        );
+        assert_eq!(
+            expression(&strings(&["a"]), Join::AnyTwo).as_deref(),
+            Some("\"a\"")
+        );
         assert_eq!(expression(&[], Join::All), None);
+    }
+
+    #[test]
+    fn keywords_are_the_words_that_tell_an_issue_apart() {
+        let k = keywords(
+            "用地指标迟迟未落实",
+            "我公司年产能扩大需新增用地30亩，用地指标一直没有落实。",
+            4,
+        );
+        assert!(k.contains(&"用地".to_string()), "{k:?}");
+        assert!(k.contains(&"指标".to_string()), "{k:?}");
+        assert!(k.len() <= 4, "{k:?}");
+        assert!(!k.iter().any(|w| STOPS.contains(w.as_str())), "{k:?}");
     }
 
     #[test]

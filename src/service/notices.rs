@@ -216,6 +216,23 @@ pub fn on_event(
             let text = format!("{t}已答复，请查看并评价");
             let to = To::Enterprise(issue.enterprise_id);
             record(conn, notice(Kind::Answered, issue, text, at), to, me)?;
+            // The enterprises of its merged duplicates follow its answer on their own issues.
+            for dup in crate::store::issues::merged_into(conn, issue.id)? {
+                let text = format!("{}合并办理的问题已答复，请查看", quoted(&dup.title));
+                let to = To::Enterprise(dup.enterprise_id);
+                record(conn, notice(Kind::Merged, &dup, text, at), to, me)?;
+            }
+        }
+        EventKind::Closed
+            if details.get("reason").and_then(Value::as_str)
+                == Some(crate::service::issues::actions::MERGED) =>
+        {
+            let text = format!(
+                "{t}与此前反映的同一问题合并办理，办理进展和答复在本问题页面同步显示{}",
+                note_suffix(details, "note")
+            );
+            let to = To::Enterprise(issue.enterprise_id);
+            record(conn, notice(Kind::Merged, issue, text, at), to, me)?;
         }
         EventKind::Filed if issue.resolved_on_site => {
             let text = format!("{t}已在恳谈会上现场解决，请查看并评价");

@@ -62,6 +62,8 @@ pub struct IssueRow {
     pub rating_source: Option<RatingSource>,
     pub rating_comment: Option<String>,
     pub rated_at: Option<NaiveDateTime>,
+    /// 合并: closed as a repeat of this earlier issue.
+    pub merged_into: Option<i64>,
 }
 
 /// Absent values are written as NULL (each such column's default), not as `DEFAULT`: the
@@ -125,6 +127,7 @@ pub struct IssueChange {
     /// The lead department has a setback of its own on the issue (it returned it, or the
     /// issue was reopened since its latest assignment): not 一次办结 in its row.
     pub charged_setback: Option<bool>,
+    pub merged_into: Option<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -208,6 +211,15 @@ pub fn get_with_co_departments(
         all => by_id.select(select).load(conn)
     )
     .map(super::one_of)
+}
+
+/// The duplicates merged into issue `id` (合并), oldest first.
+pub fn merged_into(conn: &mut DbConn, id: i64) -> QueryResult<Vec<IssueRow>> {
+    issues::table
+        .filter(issues::merged_into.eq(id))
+        .order(issues::id.asc())
+        .select(IssueRow::as_select())
+        .load(conn)
 }
 
 /// Inserts an issue (call inside a transaction); the row as stored. The caller adds the

@@ -198,6 +198,7 @@ diesel::table! {
         rated_at -> Nullable<Timestamp>,
         not_actionable -> Bool,
         charged_setback -> Bool,
+        merged_into -> Nullable<BigInt>,
     }
 }
 

@@ -10,8 +10,11 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
 
+use chrono::NaiveDateTime;
+
+use super::filter::{condition, IssueFilter};
 use super::schema::{enterprises, issues};
-use super::scope::Filter;
+use super::scope::{Filter, Scope};
 use crate::db::{numbered, DbConn};
 use crate::domain::words::{self, Weight};
 
@@ -158,4 +161,90 @@ pub fn catch_up(conn: &mut DbConn, progress: &mut dyn FnMut(usize)) -> QueryResu
         done += ids.len();
         progress(done);
     }
+}
+
+/// Where similar issues are looked for: the caller's scope, never the issue itself nor a
+/// withdrawn or merged one; for a suggestion, only earlier answered issues with a lead
+/// department, of one region.
+pub struct Within<'a> {
+    pub scope: &'a Scope,
+    pub except: i64,
+    pub region_id: Option<i64>,
+    pub filed_before: Option<NaiveDateTime>,
+    pub answered: bool,
+}
+
+/// How many of the best matches overall `nearest` looks among: the index ranks them in one
+/// pass; a correlated rank per issue would evaluate the whole query again for each.
+const CANDIDATES: i64 = 1_000;
+
+#[derive(QueryableByName)]
+struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Double)]
+    r: f64,
+}
+
+/// The issues matching `expression` in `within`, best first, with their ranks (the lowest
+/// the best): at most `limit`, found among the best `CANDIDATES` matches of all issues.
+pub fn nearest(
+    conn: &mut DbConn,
+    within: &Within,
+    expression: &str,
+    limit: i64,
+) -> QueryResult<Vec<(i64, f64)>> {
+    let best = numbered(
+        conn,
+        "SELECT rowid AS id, rank AS r FROM issue_search($1) ORDER BY rank, rowid DESC LIMIT $2",
+    );
+    let ranked: Vec<Ranked> = diesel::sql_query(best)
+        .bind::<Text, _>(expression)
+        .bind::<BigInt, _>(CANDIDATES)
+        .load(conn)?;
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let mut q = issues::table
+        .filter(condition(
+            within.scope,
+            &IssueFilter {
+                hide_withdrawn: true,
+                ..IssueFilter::default()
+            },
+        ))
+        .filter(issues::id.eq_any(&ids))
+        .filter(issues::id.ne(within.except))
+        .filter(issues::merged_into.is_null())
+        .into_boxed();
+    if let Some(r) = within.region_id {
+        q = q.filter(issues::region_id.eq(r));
+    }
+    if let Some(t) = within.filed_before {
+        q = q.filter(issues::created_at.lt(t));
+    }
+    if within.answered {
+        q = q
+            .filter(issues::lead_department_id.is_not_null())
+            .filter(issues::first_answered_at.is_not_null());
+    }
+    let kept: std::collections::HashSet<i64> = q
+        .select(issues::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter(|r| kept.contains(&r.id))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|r| (r.id, r.r))
+        .collect())
+}
+
+/// One issue's own rank for `expression` (None when it has no entry or does not match).
+pub fn rank_of(conn: &mut DbConn, id: i64, expression: &str) -> QueryResult<Option<f64>> {
+    Ok(issues::table
+        .filter(issues::id.eq(id))
+        .select(rank(expression))
+        .first::<Option<f64>>(conn)
+        .optional()?
+        .flatten())
 }

@@ -10,7 +10,7 @@ use crate::domain::issue::{Outcome, Rating};
 use crate::domain::lifecycle::Action;
 use crate::error::{Error, FieldError};
 use crate::service::issues::actions::{
-    AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
+    AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, MergeIn, NoteIn,
     OptionalNoteIn, RatingIn, ReasonIn,
 };
 
@@ -31,6 +31,7 @@ pub fn code(a: Action) -> &'static str {
         Action::Supervise => "supervise",
         Action::Comment => "comment",
         Action::Mark => "mark",
+        Action::Merge => "merge",
     }
 }
 
@@ -51,6 +52,7 @@ pub fn form_words(code: &str) -> &'static str {
         "supervise" => "督办",
         "comment" => "留言",
         "mark" => "标记",
+        "merge" => "合并",
         _ => "",
     }
 }
@@ -72,6 +74,7 @@ pub fn done_words(code: &str) -> Option<&'static str> {
         "supervise" => "已督办。",
         "comment" => "留言已发布。",
         "mark" => "已标记。",
+        "merge" => "已合并，本问题随原问题办理。",
         "filed" => "问题已提交。",
         _ => return None,
     })
@@ -267,6 +270,10 @@ pub fn command(code: &str, form: &Posted) -> Result<Command, Error> {
         }),
         "mark" => Command::Mark(MarkIn {
             common: r.flag("common"),
+        }),
+        "merge" => Command::Merge(MergeIn {
+            into: r.id("into"),
+            note: form.opt("note"),
         }),
         _ => return Err(Error::not_found("action")),
     };

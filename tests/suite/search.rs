@@ -80,3 +80,29 @@ async fn a_search_finds_words_not_characters_and_ranks_titles_first() {
     assert_eq!(all, filed);
     let _: Value = r.body;
 }
+
+/// 建议主办部门 measured on the demo's history: each issue of the last 12 weeks suggested
+/// from the issues filed before them only; the first suggestion is the department assigned
+/// for at least four in five.
+#[actix_rt::test]
+async fn the_first_suggested_department_is_the_one_assigned_for_four_in_five() {
+    let db = demo_db();
+    let mut conn = db.connect();
+    let last = if db.is_postgres() {
+        "SELECT CAST(MAX(filed_on) - DATE '2000-01-01' AS BIGINT) AS n FROM issues"
+    } else {
+        "SELECT CAST(julianday(MAX(filed_on)) - julianday('2000-01-01') AS INTEGER) AS n FROM issues"
+    };
+    let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+        + chrono::Duration::days(count(&mut conn, last) - 83);
+    let started = std::time::Instant::now();
+    let (right, tried) = qinqing::service::issues::similar::accuracy(&mut conn, since)
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "suggested departments since {since}: {right} of {tried} right ({:.1}%) in {:.1} s",
+        right as f64 * 100.0 / tried.max(1) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(tried >= 200, "only {tried} issues in the last 12 weeks");
+    assert!(right * 5 >= tried * 4, "{right} of {tried}");
+}

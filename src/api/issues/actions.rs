@@ -12,8 +12,8 @@ use crate::db;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::service::issues::actions::{
-    perform, AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, NoteIn,
-    OptionalNoteIn, RatingIn, ReasonIn,
+    perform, AnswerIn, AssignIn, Command, CommentIn, DecisionIn, ExtensionIn, MarkIn, MergeIn,
+    NoteIn, OptionalNoteIn, RatingIn, ReasonIn,
 };
 use crate::service::issues::{Extension, Issue};
 
@@ -36,7 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource(action("urge")).post(urge))
         .service(web::resource(action("supervise")).post(supervise))
         .service(web::resource(action("comments")).post(comment))
-        .service(web::resource(action("mark")).post(mark));
+        .service(web::resource(action("mark")).post(mark))
+        .service(web::resource(action("merge")).post(merge));
 }
 
 /// Runs a command for a request, off the async workers.
@@ -168,6 +169,17 @@ async fn close(
     Json(body): Json<NoteIn>,
 ) -> Result<HttpResponse, Error> {
     issue(state, caller, req, id.into_inner(), Command::Close(body)).await
+}
+
+/// 合并: closes the issue as a repeat of an earlier one.
+async fn merge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    Json(body): Json<MergeIn>,
+) -> Result<HttpResponse, Error> {
+    issue(state, caller, req, id.into_inner(), Command::Merge(body)).await
 }
 
 /// 撤回

@@ -12,7 +12,37 @@ use crate::service::issues::{self, IssueQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/issues/{id}").get(get))
-        .service(web::resource("/api/v1/issues/{id}/events").get(events));
+        .service(web::resource("/api/v1/issues/{id}/events").get(events))
+        .service(web::resource("/api/v1/issues/{id}/similar").get(similar))
+        .service(web::resource("/api/v1/issues/{id}/suggested-departments").get(suggested));
+}
+
+/// 相似问题: the issues in the caller's scope most like this one, with their scores.
+async fn similar(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let items = db::run(&state.pool, move |conn| {
+        issues::similar::similar(conn, &caller, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// 建议主办部门 (coordinators): the departments that answered the most similar earlier issues.
+async fn suggested(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let items = db::run(&state.pool, move |conn| {
+        issues::similar::suggested_departments(conn, &caller, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
 
 async fn get(

@@ -44,6 +44,7 @@ pub enum Command {
     Supervise(OptionalNoteIn),
     Comment(CommentIn),
     Mark(MarkIn),
+    Merge(MergeIn),
 }
 
 impl Command {
@@ -63,6 +64,7 @@ impl Command {
             Command::Supervise(_) => Action::Supervise,
             Command::Comment(_) => Action::Comment,
             Command::Mark(_) => Action::Mark,
+            Command::Merge(_) => Action::Merge,
         }
     }
 }
@@ -180,6 +182,7 @@ pub fn execute(
             Command::Urge(b) => urge_step(&ctx, b)?,
             Command::Supervise(b) => supervise_step(&ctx, b)?,
             Command::Comment(b) => comment_step(b)?,
+            Command::Merge(b) => merge_step(conn, &ctx, b)?,
             Command::Mark(b) => Step::new(
                 IssueChange {
                     common: Some(Some(b.common)),
@@ -206,6 +209,10 @@ pub fn execute(
             now,
         )?;
         keep_assignment(conn, id, assignment, now)?;
+        // A merged duplicate leaves its departments: no co-handler keeps it either.
+        if step.details.get("reason").and_then(Value::as_str) == Some(MERGED) {
+            store::set_co_departments(conn, id, &[])?;
+        }
         let row = store::get(conn, &Scope::All, id)?.ok_or_else(|| Error::not_found("issue"))?;
         crate::service::notices::on_event(conn, &row, step.event, &step.details, caller, now)?;
         Ok((row, step.extension))
@@ -793,6 +800,72 @@ fn close_step(ctx: &Ctx, body: NoteIn) -> Result<Step, Error> {
         },
         EventKind::Closed,
         json!({"note": note, "reason": why}),
+    ))
+}
+
+// ---- 合并 merge ----
+
+/// The closing reason of a merged duplicate.
+pub const MERGED: &str = "merged";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The earlier issue this one repeats.
+    pub into: i64,
+    pub note: Option<String>,
+}
+
+/// Closes the issue as a repeat of an earlier one in the coordinator's scope (not
+/// withdrawn, not itself merged). It leaves every figure but 收集问题: no longer assigned,
+/// no department, no due date; its enterprise follows the original from now on.
+fn merge_step(conn: &mut DbConn, ctx: &Ctx, body: MergeIn) -> Result<Step, Error> {
+    let mut check = Check::default();
+    let note = check.opt_text("note", body.note.as_deref(), 1_000);
+    check.finish()?;
+    let issue = &ctx.issue;
+    if body.into == issue.id {
+        return Err(Error::invalid(
+            "into",
+            "must be another issue than this one",
+        ));
+    }
+    let original = store::get(conn, &ctx.caller.scope(), body.into)?
+        .ok_or_else(|| Error::invalid("into", "is not an issue in your scope"))?;
+    if original.status == State::Withdrawn {
+        return Err(Error::invalid("into", "is a withdrawn issue"));
+    }
+    if let Some(further) = original.merged_into {
+        return Err(Error::invalid(
+            "into",
+            format!("was itself merged into issue {further}: merge into that one"),
+        ));
+    }
+    if (original.created_at, original.id) >= (issue.created_at, issue.id) {
+        return Err(Error::invalid(
+            "into",
+            "must be an issue filed before this one (the duplicate is the later)",
+        ));
+    }
+    if store::pending_extensions(conn, issue.id)? > 0 {
+        return Err(Error::Conflict(
+            "an extension request on the issue waits for a decision; decide it before merging"
+                .into(),
+        ));
+    }
+    let change = IssueChange {
+        merged_into: Some(Some(original.id)),
+        lead_department_id: Some(None),
+        due_on: Some(None),
+        handler_id: Some(None),
+        assigned_at: Some(None),
+        supervision: Some(false),
+        ..Default::default()
+    };
+    Ok(Step::new(
+        change,
+        EventKind::Closed,
+        json!({"reason": MERGED, "into": original.id, "note": note}),
     ))
 }
 

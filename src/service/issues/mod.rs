@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod filing;
+pub mod similar;
 pub mod view;
 pub mod work;
 
@@ -67,6 +68,8 @@ pub struct Issue {
     pub rating: Option<IssueRating>,
     /// 经办人: the handler of the lead department who signed for it or took it over.
     pub handler_id: Option<i64>,
+    /// 合并: closed as a repeat of this earlier issue, whose progress it follows.
+    pub merged_into: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -115,6 +118,7 @@ fn view(i: IssueRow, co: &mut HashMap<i64, Vec<i64>>, today: NaiveDate) -> Issue
         common: i.common,
         answer,
         handler_id: i.handler_id,
+        merged_into: i.merged_into,
         created_at: utc(i.created_at),
         updated_at: utc(i.updated_at),
         version: i.version,

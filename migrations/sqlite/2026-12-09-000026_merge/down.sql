@@ -1,0 +1,2 @@
+DROP INDEX issues_merged_into;
+ALTER TABLE issues DROP COLUMN merged_into;

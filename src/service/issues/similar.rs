@@ -1,0 +1,211 @@
+//! Issues like one another: 相似问题 (the same problem raised elsewhere) and 建议主办部门
+//! (the departments that answered the most similar earlier issues).
+//!
+//! Likeness is read from the words that tell an issue apart (its TF-IDF keywords, the
+//! title counted twice): another issue sharing at least two of them is a candidate, ranked
+//! by the database's full-text rank; the score is that rank against the issue's own.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{views, Issue};
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::role::Role;
+use crate::domain::words::{self, Join};
+use crate::error::Error;
+use crate::store::issues::{self as store, IssueRow};
+use crate::store::schema::{departments, issues};
+use crate::store::scope::Scope;
+use crate::store::search::{self, Within};
+
+/// How many keywords an issue is looked for by.
+const KEYWORDS: usize = 8;
+/// How many similar issues a page or a call shows.
+pub const SHOWN: i64 = 10;
+/// How many earlier issues a suggestion weighs.
+const NEIGHBOURS: i64 = 15;
+/// How many departments a suggestion names.
+const SUGGESTED: usize = 3;
+
+#[derive(Serialize)]
+pub struct SimilarIssue {
+    pub issue: Issue,
+    /// From 0 to 1: how close the other issue's words come to this one's own.
+    pub score: f64,
+}
+
+#[derive(Serialize)]
+pub struct SuggestedDepartment {
+    pub department_id: i64,
+    pub name: String,
+    /// The department's share of the weight of the similar earlier issues, 0 to 1.
+    pub score: f64,
+}
+
+fn expression_of(row: &IssueRow) -> Option<String> {
+    words::expression(
+        &words::keywords(&row.title, &row.description, KEYWORDS),
+        Join::AnyTwo,
+    )
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The issues in the caller's scope most like issue `id`, best first (not found outside
+/// the caller's scope).
+pub fn similar(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<SimilarIssue>, Error> {
+    let scope = caller.scope();
+    let row = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
+    let Some(e) = expression_of(&row) else {
+        return Ok(Vec::new());
+    };
+    let found = search::nearest(
+        conn,
+        &Within {
+            scope: &scope,
+            except: id,
+            region_id: None,
+            filed_before: None,
+            answered: false,
+        },
+        &e,
+        SHOWN,
+    )?;
+    // Ranks are negative, the lowest the best; the issue's own is the closest there is.
+    let own = search::rank_of(conn, id, &e)?
+        .or_else(|| found.first().map(|f| f.1))
+        .filter(|r| *r < 0.0);
+    let rows = in_order(conn, &found.iter().map(|f| f.0).collect::<Vec<_>>())?;
+    let issues = views(conn, rows)?;
+    Ok(issues
+        .into_iter()
+        .zip(found)
+        .map(|(issue, (_, r))| SimilarIssue {
+            issue,
+            score: own.map_or(0.0, |own| round2((r / own).clamp(0.0, 1.0))),
+        })
+        .collect())
+}
+
+/// The rows of `ids`, in that order.
+fn in_order(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<IssueRow>, Error> {
+    let mut rows: HashMap<i64, IssueRow> = issues::table
+        .filter(issues::id.eq_any(ids))
+        .select(IssueRow::as_select())
+        .load::<IssueRow>(conn)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// 建议主办部门 for issue `id`, to a coordinator: learnt from the issues filed before it.
+pub fn suggested_departments(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<SuggestedDepartment>, Error> {
+    caller.require(&[Role::Coordinator], "see the suggested departments")?;
+    let scope = caller.scope();
+    let row = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
+    Ok(suggest(conn, &scope, &row, row.created_at)?)
+}
+
+/// The departments that led (and answered) the issues most like `row` among those in
+/// `scope` filed before `before`: of the issue's own region when it has such issues, else
+/// of the whole scope. Each similar issue weighs by its rank; a department's score is its
+/// share. Active departments only, the likeliest first.
+pub fn suggest(
+    conn: &mut DbConn,
+    scope: &Scope,
+    row: &IssueRow,
+    before: NaiveDateTime,
+) -> QueryResult<Vec<SuggestedDepartment>> {
+    let Some(e) = expression_of(row) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for region_id in [Some(row.region_id), None] {
+        found = search::nearest(
+            conn,
+            &Within {
+                scope,
+                except: row.id,
+                region_id,
+                filed_before: Some(before),
+                answered: true,
+            },
+            &e,
+            NEIGHBOURS,
+        )?;
+        if !found.is_empty() {
+            break;
+        }
+    }
+    let ids: Vec<i64> = found.iter().map(|f| f.0).collect();
+    let leads: HashMap<i64, i64> = issues::table
+        .inner_join(
+            departments::table.on(issues::lead_department_id.eq(departments::id.nullable())),
+        )
+        .filter(issues::id.eq_any(&ids))
+        .filter(departments::active.eq(true))
+        .select((issues::id, departments::id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut weight: HashMap<i64, f64> = HashMap::new();
+    for (id, rank) in &found {
+        if let Some(d) = leads.get(id) {
+            *weight.entry(*d).or_default() += -rank;
+        }
+    }
+    let total: f64 = weight.values().sum();
+    if total <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let mut ranked: Vec<(i64, f64)> = weight.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(SUGGESTED);
+    let names: HashMap<i64, String> = departments::table
+        .filter(departments::id.eq_any(ranked.iter().map(|r| r.0).collect::<Vec<_>>()))
+        .select((departments::id, departments::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .map(|(department_id, w)| SuggestedDepartment {
+            name: names.get(&department_id).cloned().unwrap_or_default(),
+            department_id,
+            score: round2(w / total),
+        })
+        .collect())
+}
+
+/// How often the first suggestion names the department assigned: for the issues filed on
+/// or after `since` with a lead department, each suggested from the issues filed before
+/// `since` only. Returns (named rightly, issues tried).
+pub fn accuracy(conn: &mut DbConn, since: NaiveDate) -> QueryResult<(usize, usize)> {
+    let tried: Vec<IssueRow> = issues::table
+        .filter(issues::filed_on.ge(since))
+        .filter(issues::lead_department_id.is_not_null())
+        .filter(issues::merged_into.is_null())
+        .order(issues::id.asc())
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    let before = crate::domain::time::start_of(since);
+    let mut right = 0;
+    for row in &tried {
+        let first = suggest(conn, &Scope::All, row, before)?;
+        if first.first().map(|s| s.department_id) == row.lead_department_id {
+            right += 1;
+        }
+    }
+    Ok((right, tried.len()))
+}
