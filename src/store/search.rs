@@ -238,13 +238,3 @@ pub fn nearest(
         .map(|r| (r.id, r.r))
         .collect())
 }
-
-/// One issue's own rank for `expression` (None when it has no entry or does not match).
-pub fn rank_of(conn: &mut DbConn, id: i64, expression: &str) -> QueryResult<Option<f64>> {
-    Ok(issues::table
-        .filter(issues::id.eq(id))
-        .select(rank(expression))
-        .first::<Option<f64>>(conn)
-        .optional()?
-        .flatten())
-}

@@ -106,3 +106,261 @@ async fn the_first_suggested_department_is_the_one_assigned_for_four_in_five() {
     assert!(tried >= 200, "only {tried} issues in the last 12 weeks");
     assert!(right * 5 >= tried * 4, "{right} of {tried}");
 }
+
+async fn file<S, B>(app: &S, who: Option<&str>, title: &str, description: &str) -> i64
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = json!({"title": title, "description": description, "category": "land", "channel": "online"});
+    let r = send(app, Method::POST, "/api/v1/issues", who, Some(&body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body["id"].as_i64().unwrap_or_default()
+}
+
+/// 相似问题 in scope with scores, 建议主办部门 from the earlier answered ones, and 合并:
+/// the duplicate closes pointing at the original, leaves every figure but 收集问题, and its
+/// enterprise is told of the merge and of the original's answer.
+#[actix_rt::test]
+async fn the_same_problem_raised_twice_is_seen_merged_and_followed() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, city, dept) = (w.token("coord_a"), w.token("coord_city"), w.token("dept_a"));
+    let (ent_a, ent_b) = (w.token("ent_a"), w.token("ent_b"));
+    let da = w.id("dept_a_department");
+    let a = file(
+        &app,
+        ent_a,
+        "厂房扩建用地指标迟迟未落实",
+        "年产能扩大需新增用地30亩，用地指标一直没有落实，影响项目开工。",
+    )
+    .await;
+    let b = file(
+        &app,
+        ent_b,
+        "新厂房用地指标未落实",
+        "扩建项目需要新增用地指标，申请半年仍未落实。",
+    )
+    .await;
+    let c = file(
+        &app,
+        ent_a,
+        "出口退税到账慢",
+        "出口退税审核时间长，资金周转困难。",
+    )
+    .await;
+    let d = file(
+        &app,
+        ent_a,
+        "扩建用地指标何时落实",
+        "我们的扩建项目新增用地指标至今没有落实，项目无法开工。",
+    )
+    .await;
+    let similar = |who: Option<&str>, id: i64| {
+        let who = who.map(str::to_owned);
+        let app = &app;
+        async move {
+            send(
+                app,
+                Method::GET,
+                &format!("/api/v1/issues/{id}/similar"),
+                who.as_deref(),
+                None,
+            )
+            .await
+        }
+    };
+    // The city sees both repeats, best first, scored against the issue's own words.
+    let r = similar(city, a).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let items = r.body["items"].as_array().cloned().unwrap_or_default();
+    let found: Vec<i64> = items
+        .iter()
+        .filter_map(|i| i["issue"]["id"].as_i64())
+        .collect();
+    assert!(found.contains(&b) && found.contains(&d), "{}", r.text);
+    assert!(!found.contains(&a) && !found.contains(&c), "{}", r.text);
+    let scores: Vec<f64> = items.iter().filter_map(|i| i["score"].as_f64()).collect();
+    assert!(
+        scores.iter().all(|s| *s > 0.0 && *s <= 1.0),
+        "{scores:?} {}",
+        r.text
+    );
+    assert!(scores.windows(2).all(|p| p[0] >= p[1]), "{scores:?}");
+    // 德清's coordinator does not see 长兴's; another enterprise cannot ask about A.
+    let r = similar(coord, a).await;
+    let found: Vec<i64> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["issue"]["id"].as_i64())
+        .collect();
+    assert_eq!(found, vec![d], "{}", r.text);
+    similar(ent_b, a).await.problem(404);
+
+    // A is assigned to dept_a and answered: dept_a is then suggested for D, to coordinators.
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{a}/assign"),
+        coord,
+        Some(&json!({"lead_department_id": da})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{a}/sign"),
+        dept,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(&app, Method::POST, &format!("/api/v1/issues/{a}/answer"), dept,
+        Some(&json!({"outcome": "planned", "text": "已列入下批次用地计划，三季度供地。", "planned_on": "2099-09-30"}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let path = format!("/api/v1/issues/{d}/suggested-departments");
+    let r = send(&app, Method::GET, &path, coord, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["items"][0]["department_id"], da, "{}", r.text);
+    assert_eq!(r.body["items"][0]["score"], 1.0, "{}", r.text);
+    assert_eq!(r.body["items"][0]["name"], "德清县经信局", "{}", r.text);
+    send(&app, Method::GET, &path, ent_a, None)
+        .await
+        .problem(403);
+    send(&app, Method::GET, &path, dept, None)
+        .await
+        .problem(403);
+    // The answer is searched too.
+    assert_eq!(
+        ids(&send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/issues?q={}", query("供地")),
+            coord,
+            None
+        )
+        .await),
+        vec![a]
+    );
+
+    // D is assigned, then merged into A: every wrong target is refused, naming `into`.
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{d}/assign"),
+        coord,
+        Some(&json!({"lead_department_id": da})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let summary = |who| {
+        let app = &app;
+        async move {
+            send(app, Method::GET, "/api/v1/stats/summary", who, None)
+                .await
+                .body
+        }
+    };
+    let before = summary(coord).await;
+    let merge = |id: i64, body: Value| {
+        let app = &app;
+        async move {
+            send(
+                app,
+                Method::POST,
+                &format!("/api/v1/issues/{id}/merge"),
+                coord,
+                Some(&body),
+            )
+            .await
+        }
+    };
+    for (id, into) in [(d, d), (c, d), (d, b), (d, 999_999)] {
+        let r = merge(id, json!({"into": into})).await;
+        r.problem(422);
+        assert_eq!(
+            r.error_fields(),
+            vec!["into"],
+            "{id} into {into}: {}",
+            r.text
+        );
+    }
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{d}/merge"),
+        ent_a,
+        Some(&json!({"into": a})),
+    )
+    .await
+    .problem(403);
+    // Two coordinators merging at once: one wins, the other is told of the conflict.
+    let (r1, r2) = futures_util::future::join(
+        merge(d, json!({"into": a, "note": "同一地块"})),
+        merge(d, json!({"into": a})),
+    )
+    .await;
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", r1.text, r2.text);
+    let done = if r1.status == 200 { &r1 } else { &r2 };
+    assert_eq!(done.body["status"], "closed");
+    assert_eq!(done.body["merged_into"], a);
+    assert_eq!(done.body["lead_department_id"], Value::Null);
+    // An answered issue is not merged.
+    merge(a, json!({"into": c})).await.problem(409);
+    // It stays collected and leaves the assigned issues.
+    let after = summary(coord).await;
+    assert_eq!(
+        after["issues_collected"], before["issues_collected"],
+        "{after}"
+    );
+    assert_eq!(
+        after["assigned"].as_i64().unwrap_or_default(),
+        before["assigned"].as_i64().unwrap_or_default() - 1,
+        "{before} / {after}"
+    );
+    // dept_a no longer holds it; the similar issues of A leave it out.
+    send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{d}"),
+        dept,
+        None,
+    )
+    .await
+    .problem(404);
+    let r = similar(coord, a).await;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.text
+    );
+    // Its enterprise was told, and reads it as merged.
+    let r = send(&app, Method::GET, "/api/v1/notifications", ent_a, None).await;
+    let merged: Vec<&Value> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|n| n["kind"] == "merged")
+        .collect();
+    assert_eq!(merged.len(), 1, "{}", r.text);
+    assert_eq!(merged[0]["issue_id"], d);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{d}"),
+        ent_a,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["merged_into"], a, "{}", r.text);
+}

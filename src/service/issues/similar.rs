@@ -2,8 +2,8 @@
 //! (the departments that answered the most similar earlier issues).
 //!
 //! Likeness is read from the words that tell an issue apart (its TF-IDF keywords, the
-//! title counted twice): another issue sharing at least two of them is a candidate, ranked
-//! by the database's full-text rank; the score is that rank against the issue's own.
+//! title counted twice): another issue sharing at least two of them is a candidate, found
+//! by the database's full-text rank; its score is the share of the keywords it says.
 
 use std::collections::HashMap;
 
@@ -46,11 +46,27 @@ pub struct SuggestedDepartment {
     pub score: f64,
 }
 
+fn keywords_of(row: &IssueRow) -> Vec<String> {
+    words::keywords(&row.title, &row.description, KEYWORDS)
+}
+
 fn expression_of(row: &IssueRow) -> Option<String> {
-    words::expression(
-        &words::keywords(&row.title, &row.description, KEYWORDS),
-        Join::AnyTwo,
-    )
+    words::expression(&keywords_of(row), Join::AnyTwo)
+}
+
+/// The share of `keywords` that `other` says (in its title, description or answer).
+fn shared(keywords: &[String], other: &IssueRow) -> f64 {
+    if keywords.is_empty() {
+        return 0.0;
+    }
+    let text = format!(
+        "{} {} {}",
+        other.title,
+        other.description,
+        other.answer_text.as_deref().unwrap_or("")
+    );
+    let said: std::collections::HashSet<String> = words::of_document(&text).into_iter().collect();
+    keywords.iter().filter(|k| said.contains(*k)).count() as f64 / keywords.len() as f64
 }
 
 fn round2(x: f64) -> f64 {
@@ -62,10 +78,11 @@ fn round2(x: f64) -> f64 {
 pub fn similar(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<SimilarIssue>, Error> {
     let scope = caller.scope();
     let row = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
-    let Some(e) = expression_of(&row) else {
+    let keywords = keywords_of(&row);
+    let Some(e) = words::expression(&keywords, Join::AnyTwo) else {
         return Ok(Vec::new());
     };
-    let found = search::nearest(
+    let near = search::nearest(
         conn,
         &Within {
             scope: &scope,
@@ -77,20 +94,16 @@ pub fn similar(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<Simila
         &e,
         SHOWN,
     )?;
-    // Ranks are negative, the lowest the best; the issue's own is the closest there is.
-    let own = search::rank_of(conn, id, &e)?
-        .or_else(|| found.first().map(|f| f.1))
-        .filter(|r| *r < 0.0);
-    let rows = in_order(conn, &found.iter().map(|f| f.0).collect::<Vec<_>>())?;
-    let issues = views(conn, rows)?;
-    Ok(issues
+    let rows = in_order(conn, &near.iter().map(|f| f.0).collect::<Vec<_>>())?;
+    let scores: Vec<f64> = rows.iter().map(|r| round2(shared(&keywords, r))).collect();
+    let mut out: Vec<SimilarIssue> = views(conn, rows)?
         .into_iter()
-        .zip(found)
-        .map(|(issue, (_, r))| SimilarIssue {
-            issue,
-            score: own.map_or(0.0, |own| round2((r / own).clamp(0.0, 1.0))),
-        })
-        .collect())
+        .zip(scores)
+        .map(|(issue, score)| SimilarIssue { issue, score })
+        .collect();
+    // The index's order, steadied by the share of keywords (a stable sort keeps ties).
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(out)
 }
 
 /// The rows of `ids`, in that order.
