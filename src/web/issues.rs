@@ -44,7 +44,10 @@ fn choices<T: Copy>(
 /// A row of the list.
 pub struct Row {
     id: i64,
-    title: String,
+    /// The title in pieces, the words searched for marked.
+    title: Vec<(String, bool)>,
+    /// With a search: the words around the first one found in the description or answer.
+    snippet: Vec<(String, bool)>,
     enterprise: String,
     category: &'static str,
     status: &'static str,
@@ -77,6 +80,43 @@ struct ListPage {
     export_href: String,
     /// 近期恳谈会, for an enterprise.
     upcoming: Vec<String>,
+}
+
+/// Up to about 60 characters of the description (or else the answer) around the first of
+/// `words` found there, marked; nothing without a search or a word found.
+fn snippet(i: &Issue, words: &[String]) -> Vec<(String, bool)> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let answer = i.answer.as_ref().map(|a| a.text.as_str()).unwrap_or("");
+    for text in [i.description.as_str(), answer] {
+        let lower = text.to_lowercase();
+        // Lower case keeps the length of Chinese and ASCII text, whose words these are.
+        let Some(at) = words
+            .iter()
+            .filter_map(|w| lower.find(w.as_str()))
+            .min()
+            .filter(|_| lower.len() == text.len())
+        else {
+            continue;
+        };
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let pos = chars.iter().position(|(b, _)| *b >= at).unwrap_or(0);
+        let start = pos.saturating_sub(20);
+        let end = (pos + 40).min(chars.len());
+        let from = chars[start].0;
+        let to = chars.get(end).map_or(text.len(), |(b, _)| *b);
+        let mut out = Vec::new();
+        if start > 0 {
+            out.push(("…".to_owned(), false));
+        }
+        out.extend(crate::domain::words::marked(&text[from..to], words));
+        if end < chars.len() {
+            out.push(("…".to_owned(), false));
+        }
+        return out;
+    }
+    Vec::new()
 }
 
 fn with_page(pairs: &[(String, String)], page: i64) -> String {
@@ -129,12 +169,16 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
             )
         })
         .collect();
+    let searched = get("q")
+        .map(|q| crate::domain::words::of_query(&q))
+        .unwrap_or_default();
     let rows = found
         .items
         .iter()
         .map(|i| Row {
             id: i.id,
-            title: i.title.clone(),
+            title: crate::domain::words::marked(&i.title, &searched),
+            snippet: snippet(i, &searched),
             enterprise: labels.enterprise(i.enterprise_id),
             category: i.category.zh(),
             status: i.status.zh(),
@@ -202,7 +246,9 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
         ),
         channels: choices(Channel::ALL, Channel::code, Channel::zh, channel.as_deref()),
         regions: region_choices,
+        // Unsorted, a search answers its best matches first, any other list its newest.
         sorts: [
+            ("", "相关度（无关键词时按提交时间新→旧）"),
             ("-created_at", "提交时间（新→旧）"),
             ("created_at", "提交时间（旧→新）"),
             ("due_on", "办理期限（近→远）"),
@@ -212,7 +258,7 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
         .map(|(v, l)| Choice {
             value: (*v).into(),
             label: (*l).into(),
-            selected: sort.as_deref() == Some(*v),
+            selected: sort.as_deref().unwrap_or("") == *v,
         })
         .collect(),
         q: get("q").unwrap_or_default(),
@@ -377,7 +423,15 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
             }
         }
         EventKind::Closed => {
-            push("办结说明", text("note"));
+            if d.get("reason").and_then(Value::as_str)
+                == Some(crate::service::issues::actions::MERGED)
+            {
+                let into = d.get("into").and_then(Value::as_i64);
+                push("合并至", into.map(|n| format!("编号 {n} 的问题，随其办理")));
+                push("说明", text("note"));
+            } else {
+                push("办结说明", text("note"));
+            }
         }
         EventKind::Urged | EventKind::Supervised => push("说明", text("note")),
         EventKind::Commented => push("留言", text("text")),
@@ -417,6 +471,25 @@ pub struct Forms {
     answer_text: String,
     /// The due date has passed: an extension may only be refused.
     past_due: bool,
+    /// 建议主办部门 (with 交办): department, name, share in per cent.
+    suggested: Vec<(i64, String, i64)>,
+}
+
+/// One of 相似问题 on the issue page.
+pub struct SimilarRow {
+    id: i64,
+    title: String,
+    status: &'static str,
+    percent: i64,
+}
+
+/// What a merged duplicate shows of the issue it follows.
+pub struct FollowedRow {
+    id: i64,
+    status: &'static str,
+    /// Outcome, text and time of the original's answer.
+    answer: Option<(String, String, String)>,
+    visible: bool,
 }
 
 #[derive(Template)]
@@ -445,6 +518,9 @@ struct IssuePage {
     failed: String,
     draft: std::collections::HashMap<String, String>,
     forms: Forms,
+    /// 相似问题, to coordinators and departments.
+    similar: Option<Vec<SimilarRow>>,
+    followed: Option<FollowedRow>,
 }
 
 impl IssuePage {
@@ -470,6 +546,8 @@ struct Loaded {
     contact: Option<String>,
     forms: Forms,
     days_left: Option<i64>,
+    similar: Option<Vec<SimilarRow>>,
+    followed: Option<FollowedRow>,
 }
 
 fn load(
@@ -498,7 +576,41 @@ fn load(
     }
     forms.templates = v.templates.into_iter().map(|t| (t.id, t.title)).collect();
     forms.past_due = v.days_left.is_some_and(|n| n < 0);
+    if forms.offered.contains(&"assign") {
+        forms.suggested = issues::similar::suggested_departments(conn, caller, id)?
+            .into_iter()
+            .map(|s| (s.department_id, s.name, (s.score * 100.0).round() as i64))
+            .collect();
+    }
+    let similar = match caller.role {
+        Role::Coordinator | Role::Department => Some(
+            issues::similar::similar(conn, caller, id)?
+                .into_iter()
+                .map(|s| SimilarRow {
+                    id: s.issue.id,
+                    status: s.issue.status.zh(),
+                    percent: (s.score * 100.0).round() as i64,
+                    title: s.issue.title,
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    let followed = issues::similar::followed(conn, caller, &v.issue)?.map(|f| FollowedRow {
+        id: f.id,
+        status: f.status.zh(),
+        answer: f.answer.map(|a| {
+            (
+                a.outcome.zh().to_owned(),
+                a.text,
+                a.answered_at.map(format::instant).unwrap_or_default(),
+            )
+        }),
+        visible: f.visible,
+    });
     Ok(Loaded {
+        similar,
+        followed,
         issue: v.issue,
         events: v.events,
         labels: v.labels,
@@ -604,6 +716,8 @@ async fn issue_page(
         failed,
         draft,
         forms: l.forms,
+        similar: l.similar,
+        followed: l.followed,
         issue,
     })
 }

@@ -1001,3 +1001,98 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     coord.close().await;
     site.stop().await;
 }
+
+/// Search marks the words it found; an issue page shows 相似问题 with their 相似度, the 交办
+/// form its 建议主办部门, and 合并 closes a repeat that then shows what it follows.
+#[actix_rt::test]
+async fn a_coordinator_searches_finds_the_repeat_and_merges_it() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    coord.goto(&site.url("/issues")).await;
+    type_into(&coord, "关键词", &format!("贷款{}", Key::Enter)).await;
+    coord.wait_reload().await;
+    // Every mark is the word searched for, never a character of it.
+    let marks = coord
+        .js("return Array.from(document.querySelectorAll('table.issues mark')).map(m => m.textContent)")
+        .await;
+    let marks: Vec<String> = marks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(str::to_owned))
+        .collect();
+    assert!(!marks.is_empty(), "{}", coord.text().await);
+    assert!(marks.iter().all(|m| m == "贷款"), "{marks:?}");
+    assert_eq!(
+        value_of(&coord, "sort").await,
+        "",
+        "relevance is the order of a search"
+    );
+    coord.look("search-loan").await;
+
+    // The coordinator registers the same problem again.
+    coord.goto(&site.url("/issues/new")).await;
+    type_into(&coord, "标题", "技改项目缺少中长期贷款").await;
+    type_into(
+        &coord,
+        "问题描述",
+        "智能化技改项目总投资300万元，银行只提供一年期贷款，希望对接中长期技改专项贷款。",
+    )
+    .await;
+    coord
+        .js("document.getElementById('enterprise_id').selectedIndex = 1; return true")
+        .await;
+    select_label(&coord, "来源", "走访").await;
+    select_label(&coord, "问题类别", "融资").await;
+    click(&coord, "提交").await;
+    let id = issue_id(&coord).await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("相似问题") && text.contains("相似度"),
+        "{text}"
+    );
+    assert!(text.contains("建议主办部门"), "{text}");
+    coord.look("similar-and-suggested").await;
+    // The first similar issue is an earlier one: the new issue is merged into it.
+    let original = coord
+        .js("return document.querySelector('ul.similar a').getAttribute('href')")
+        .await;
+    let original: i64 = original
+        .as_str()
+        .and_then(|h| h.trim_start_matches("/issues/").parse().ok())
+        .unwrap_or_else(|| panic!("no similar issue linked: {original}"));
+    assert!(original < id);
+    type_into(&coord, "合并至问题编号", &id.to_string()).await;
+    click(&coord, "合并").await;
+    // Into itself: refused, what was typed kept.
+    assert!(
+        coord.text().await.contains("未能完成"),
+        "{}",
+        coord.text().await
+    );
+    assert_eq!(value_of(&coord, "merge_into").await, id.to_string());
+    coord
+        .js("document.getElementById('merge_into').value = ''; return true")
+        .await;
+    type_into(&coord, "合并至问题编号", &original.to_string()).await;
+    click(&coord, "合并").await;
+    assert_eq!(status_of(&coord).await, "已办结");
+    let text = coord.text().await;
+    assert!(
+        text.contains("已合并办理") && text.contains(&format!("编号 {original}")),
+        "{text}"
+    );
+    coord.look("merged").await;
+
+    let phone = browser(390, 844).await;
+    phone.sign_in(&site, "demo.coord").await;
+    phone.goto(&site.url(&format!("/issues/{original}"))).await;
+    phone.look("similar-phone").await;
+    coord.close().await;
+    phone.close().await;
+    site.stop().await;
+}

@@ -339,6 +339,7 @@ pub fn offered(caller: &Caller, issue: &Issue, extension_pending: bool) -> Vec<A
         Action::Supervise,
         Action::Comment,
         Action::Mark,
+        Action::Merge,
     ];
     let relation = relation_to(caller, issue);
     let facts = Facts {
@@ -354,6 +355,8 @@ pub fn offered(caller: &Caller, issue: &Issue, extension_pending: bool) -> Vec<A
             }
             Action::DecideExtension => extension_pending,
             Action::TakeOver => issue.handler_id != Some(caller.id()),
+            // No extension is left undecided on a merged issue.
+            Action::Merge => !extension_pending,
             _ => true,
         })
         .collect()

@@ -222,3 +222,42 @@ pub fn accuracy(conn: &mut DbConn, since: NaiveDate) -> QueryResult<(usize, usiz
     }
     Ok((right, tried.len()))
 }
+
+/// What the enterprise of a merged duplicate follows of the original (合并): its number,
+/// state and answer, never whose it is; `visible` when the reader may open it.
+pub struct Followed {
+    pub id: i64,
+    pub status: crate::domain::lifecycle::State,
+    pub answer: Option<super::Answer>,
+    pub visible: bool,
+}
+
+/// The original a duplicate the caller reads was merged into, if it was.
+pub fn followed(
+    conn: &mut DbConn,
+    caller: &Caller,
+    dup: &Issue,
+) -> Result<Option<Followed>, Error> {
+    let Some(into) = dup.merged_into else {
+        return Ok(None);
+    };
+    let Some(original) = store::get(conn, &Scope::All, into)? else {
+        return Ok(None);
+    };
+    let visible = store::get(conn, &caller.scope(), into)?.is_some();
+    let answer = match (original.answer_outcome, original.answer_text) {
+        (Some(outcome), Some(text)) => Some(super::Answer {
+            outcome,
+            text,
+            planned_on: original.answer_planned_on,
+            answered_at: original.answered_at.map(crate::service::common::utc),
+        }),
+        _ => None,
+    };
+    Ok(Some(Followed {
+        id: into,
+        status: original.status,
+        answer,
+        visible,
+    }))
+}
