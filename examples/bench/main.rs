@@ -51,6 +51,145 @@ struct Args {
     /// Skip the figures; only the request paths
     #[arg(long)]
     paths_only: bool,
+    /// A database holding the demo (`qinqing demo`): prints how often the first suggested
+    /// department (建议主办部门) of each issue of its last 12 weeks, learnt only from the
+    /// issues filed before them, is the department assigned; then stops
+    #[arg(long)]
+    suggestions_on: Option<String>,
+}
+
+/// Distinct texts the loaded issues say (issue g says text g % TEXTS): the demo's problems
+/// of the issue's category, each in twenty wordings (places, products, amounts).
+const TEXTS: i64 = 3_000;
+
+/// The categories in the order the loaded issues take them (`g % 10`).
+const CATEGORIES: [qinqing::domain::issue::Category; 10] = {
+    use qinqing::domain::issue::Category::*;
+    [
+        Financing,
+        Land,
+        Approval,
+        Talent,
+        Policy,
+        Legal,
+        Tax,
+        Infrastructure,
+        MarketAccess,
+        Other,
+    ]
+};
+
+/// Text `k`: (title, description).
+fn text(k: i64) -> (String, String) {
+    const PLACES: [&str; 20] = [
+        "",
+        "织里镇",
+        "南浔区",
+        "德清县",
+        "长兴县",
+        "安吉县",
+        "吴兴区",
+        "高新区",
+        "太湖街道",
+        "练市镇",
+        "新市镇",
+        "洪桥镇",
+        "孝丰镇",
+        "埭溪镇",
+        "八里店镇",
+        "双林镇",
+        "武康街道",
+        "和平镇",
+        "天子湖镇",
+        "东林镇",
+    ];
+    const PRODUCTS: [&str; 10] = [
+        "童装",
+        "木地板",
+        "蓄电池",
+        "竹制品",
+        "白茶",
+        "电梯部件",
+        "丝绸",
+        "新材料",
+        "生物医药",
+        "轴承",
+    ];
+    let c = CATEGORIES[(k % 10) as usize];
+    let problems = qinqing::demo::problems::problems(c);
+    let (title, description, _) = problems[((k / 10) as usize) % problems.len()];
+    let v = k / 150;
+    let fill = |s: &str| {
+        s.replace("{a}", &(40 + v * 37).to_string())
+            .replace("{m}", &(5 + v * 3).to_string())
+            .replace("{k}", &(3 + v).to_string())
+            .replace("{d}", &(30 + v * 15).to_string())
+            .replace("{p}", PRODUCTS[(v % 10) as usize])
+    };
+    (
+        format!("{}{}", PLACES[(v % 20) as usize], fill(title)),
+        fill(description),
+    )
+}
+
+/// The loaded issues' texts, cut into words as the service indexes them, in a table of
+/// their own; the issues and the search index then take them by `g % TEXTS`.
+fn load_texts(conn: &mut DbConn, pg: bool) {
+    use diesel::sql_types::{BigInt, Text};
+    exec(
+        conn,
+        "CREATE TABLE bench_texts (k BIGINT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, \
+         title_words TEXT NOT NULL, description_words TEXT NOT NULL, terms TEXT NOT NULL);",
+    );
+    let insert = qinqing::db::numbered(
+        conn,
+        "INSERT INTO bench_texts (k, title, description, title_words, description_words, terms) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    );
+    let done = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        for k in 0..TEXTS {
+            let (title, description) = text(k);
+            let terms = if pg {
+                qinqing::domain::words::tsvector(&[
+                    (&title, qinqing::domain::words::Weight::A),
+                    (&description, qinqing::domain::words::Weight::B),
+                ])
+            } else {
+                String::new()
+            };
+            diesel::sql_query(&insert)
+                .bind::<BigInt, _>(k)
+                .bind::<Text, _>(&title)
+                .bind::<Text, _>(&description)
+                .bind::<Text, _>(qinqing::domain::words::column(&title))
+                .bind::<Text, _>(qinqing::domain::words::column(&description))
+                .bind::<Text, _>(terms)
+                .execute(conn)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = done {
+        eprintln!("bench: the texts: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The search index of the loaded issues, from their texts' words.
+fn load_index(conn: &mut DbConn, pg: bool) {
+    exec(
+        conn,
+        &if pg {
+            format!(
+                "INSERT INTO issue_search_terms (issue_id, terms) \
+                 SELECT i.id, CAST(t.terms AS tsvector) FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS};"
+            )
+        } else {
+            format!(
+                "INSERT INTO issue_search (rowid, title, description, answer, enterprise) \
+                 SELECT i.id, t.title_words, t.description_words, '', '' FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS};"
+            )
+        },
+    );
 }
 
 const PASSWORD: &str = "bench password";
@@ -129,6 +268,7 @@ fn load(conn: &mut DbConn, n: i64) {
             s = series(500)
         ),
     );
+    load_texts(conn, pg);
     let filed = "(g % 1460)";
     let answered = "(g % 20 >= 4 AND g % 20 <> 19)";
     let assigned = "(g % 20 NOT IN (0, 19))";
@@ -138,7 +278,8 @@ fn load(conn: &mut DbConn, n: i64) {
            dissatisfied_count, urge_count, supervise_count, answer_outcome, answer_text, answered_at, \
            answer_count, first_answered_at, answered_on_time, working_days_to_answer, rating, assigned_at, \
            filed_on, created_by, created_at, updated_at, version) \
-         SELECT '问题' || g, '企业反映的问题，编号' || g, \
+         SELECT (SELECT title FROM bench_texts WHERE k = g % {TEXTS}), \
+           (SELECT description FROM bench_texts WHERE k = g % {TEXTS}), \
            CASE g % 10 WHEN 0 THEN 'financing' WHEN 1 THEN 'land' WHEN 2 THEN 'approval' WHEN 3 THEN 'talent' \
              WHEN 4 THEN 'policy' WHEN 5 THEN 'legal' WHEN 6 THEN 'tax' WHEN 7 THEN 'infrastructure' \
              WHEN 8 THEN 'market_access' ELSE 'other' END, \
@@ -167,6 +308,7 @@ fn load(conn: &mut DbConn, n: i64) {
         s = series(n),
     );
     exec(conn, &sql);
+    load_index(conn, pg);
     eprintln!(
         "bench: issues loaded in {:.1} s; adding their events",
         started.elapsed().as_secs_f64()
@@ -247,6 +389,10 @@ fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
 #[actix_rt::main]
 async fn main() {
     let args = Args::parse();
+    if let Some(url) = &args.suggestions_on {
+        suggestions(url);
+        return;
+    }
     let backend = Backend::from_url(&args.database_url);
     let mut conn = match backend.connect() {
         Ok(c) => c,
@@ -395,7 +541,146 @@ async fn main() {
             median / floor_median
         );
     }
+    // Search (q ranked by relevance), similar issues and suggested departments: as the
+    // whole city (the administrator) and as a coordinator of one district.
+    let create = test::TestRequest::post()
+        .uri("/api/v1/users")
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .set_json(
+            serde_json::json!({"username": "bench.coord", "password": PASSWORD,
+            "display_name": "bench coordinator", "role": "coordinator", "region_id": 2}),
+        )
+        .to_request();
+    let _ = app.call(create).await;
+    let login = test::TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .set_json(serde_json::json!({"username": "bench.coord", "password": PASSWORD}))
+        .to_request();
+    let body: serde_json::Value = test::call_and_read_body_json(&app, login).await;
+    let coord = body["access_token"].as_str().unwrap_or_default().to_owned();
+    let q = |s: &str| -> String { form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+    // Issues of the district (region 2: g % 7 = 1) spread over the loaded range.
+    let some = [
+        n / 3 - (n / 3) % 7 + 1,
+        n / 2 - (n / 2) % 7 + 1,
+        n - n % 7 - 6,
+    ];
+    let mut searches: Vec<(String, String, &str)> = Vec::new();
+    for word in ["贷款", "用地指标", "出口退税", "排污许可证 办理"] {
+        searches.push((format!("/api/v1/issues?q={}", q(word)), token.clone(), word));
+        searches.push((format!("/api/v1/issues?q={}", q(word)), coord.clone(), word));
+    }
+    for id in some {
+        searches.push((
+            format!("/api/v1/issues/{id}/similar"),
+            token.clone(),
+            "similar",
+        ));
+        searches.push((
+            format!("/api/v1/issues/{id}/similar"),
+            coord.clone(),
+            "similar",
+        ));
+        searches.push((
+            format!("/api/v1/issues/{id}/suggested-departments"),
+            coord.clone(),
+            "suggested",
+        ));
+    }
+    println!();
+    println!(
+        "{:<58} {:>10} {:>10} {:>8}",
+        "search (admin: all; coordinator: one district)", "median ms", "p95 ms", "found"
+    );
+    for (path, who, label) in searches.iter().filter(|_| !args.paths_only) {
+        let mut calls = Vec::with_capacity(args.calls);
+        let mut found = 0;
+        for _ in 0..args.calls {
+            let req = test::TestRequest::get()
+                .uri(path)
+                .insert_header(("authorization", format!("Bearer {who}")))
+                .to_request();
+            let t = Instant::now();
+            let resp = app.call(req).await;
+            let ok = matches!(&resp, Ok(r) if r.status().is_success());
+            let mut body = serde_json::Value::Null;
+            if let Ok(r) = resp {
+                if let Ok(bytes) = actix_web::body::to_bytes(r.into_body()).await {
+                    body = serde_json::from_slice(&bytes).unwrap_or_default();
+                }
+            }
+            calls.push(t.elapsed());
+            if !ok {
+                eprintln!("bench: {path} failed: {body}");
+                std::process::exit(1);
+            }
+            found = body["total"]
+                .as_i64()
+                .or_else(|| body["items"].as_array().map(|a| a.len() as i64))
+                .unwrap_or(0);
+        }
+        let (median, p95) = stats(calls);
+        let whom = if *who == token {
+            "admin"
+        } else {
+            "coordinator"
+        };
+        println!(
+            "{:<58} {median:>10.1} {p95:>10.1} {found:>8}",
+            format!(
+                "{label} ({whom}) {}",
+                path.split('?').next().unwrap_or(path)
+            )
+        );
+    }
     paths(&args, &backend, &pool, state_for_http, &token, n);
+}
+
+/// 建议主办部门 measured on a demo database: each issue of its last 12 weeks suggested
+/// from the issues filed before them only.
+fn suggestions(url: &str) {
+    let backend = Backend::from_url(url);
+    let mut conn = match backend.connect() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bench: cannot connect: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) =
+        db::migrate(&mut conn).and_then(|_| qinqing::server::index_for_search(&mut conn))
+    {
+        eprintln!("bench: {e}");
+        std::process::exit(1);
+    }
+    use qinqing::store::schema::issues;
+    let last: Option<chrono::NaiveDate> = issues::table
+        .select(diesel::dsl::max(issues::filed_on))
+        .first(&mut conn)
+        .unwrap_or(None);
+    let Some(last) = last else {
+        eprintln!("bench: the demo database has no issues");
+        std::process::exit(1);
+    };
+    let since = last - chrono::Duration::days(83);
+    let started = Instant::now();
+    match qinqing::service::issues::similar::accuracy(&mut conn, since) {
+        Ok((right, tried)) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "建议主办部门 on {}: issues filed {since} to {last} (the last 12 weeks), each learnt \
+                 only from those filed before {since}: the first suggestion is the department \
+                 assigned for {right} of {tried} ({:.1}%); {:.1} ms a suggestion",
+                backend.name(),
+                right as f64 * 100.0 / tried.max(1) as f64,
+                secs * 1000.0 / tried.max(1) as f64
+            );
+        }
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// The request paths over a socket, each beside its floor.

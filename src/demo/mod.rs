@@ -14,7 +14,7 @@ mod copy;
 mod data;
 mod plan;
 mod playback;
-mod problems;
+pub mod problems;
 
 pub use data::{Stretch, TO_MAY_2023, Y2022};
 
