@@ -54,7 +54,38 @@
       });
     });
   }
+  // 类似问题已有答复: while an entrepreneur types a new issue, the closest 政策问答 are
+  // fetched as a piece of page (the server renders and escapes it) and shown under the form.
+  function similarAnswers() {
+    var box = document.getElementById("similar_answers");
+    var title = document.getElementById("title");
+    var desc = document.getElementById("description");
+    if (!box || !title || !desc || !window.fetch) return;
+    var timer = null;
+    var asked = "";
+    function ask() {
+      var text = (title.value + " " + desc.value).trim();
+      if (text.length < 2 || text === asked) return;
+      asked = text;
+      fetch("/knowledge/closest?text=" + encodeURIComponent(text.slice(0, 500)), {
+        credentials: "same-origin",
+        headers: { Accept: "text/html" }
+      })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null && asked === text) box.innerHTML = html;
+        })
+        .catch(function () {});
+    }
+    [title, desc].forEach(function (f) {
+      f.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(ask, 500);
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    similarAnswers();
     periodFields();
     printButton();
     openWide();

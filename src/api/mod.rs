@@ -13,6 +13,7 @@ pub mod forums;
 pub mod health;
 pub mod imports;
 pub mod issues;
+pub mod knowledge;
 pub mod metrics;
 pub mod notifications;
 pub mod problem;
@@ -34,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     auth::routes(cfg);
     users::routes(cfg);
     regions::routes(cfg);
+    knowledge::routes(cfg);
     departments::routes(cfg);
     enterprises::routes(cfg);
     calendar::routes(cfg);

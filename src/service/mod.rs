@@ -17,6 +17,7 @@ pub mod figures;
 pub mod forums;
 pub mod imports;
 pub mod issues;
+pub mod knowledge;
 pub mod ledger;
 pub mod notices;
 pub mod regions;

@@ -12,6 +12,7 @@ pub mod forums;
 pub mod history;
 pub mod issues;
 pub mod kept;
+pub mod knowledge;
 pub mod measures;
 pub mod notices;
 pub mod regions;

@@ -261,6 +261,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// 政策问答 (migration 000027).
+    knowledge (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        category -> Text,
+        question -> Text,
+        answer -> Text,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(knowledge -> issues (issue_id));
+
+diesel::table! {
     issue_extensions (id) {
         id -> BigInt,
         issue_id -> BigInt,
@@ -515,6 +530,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_assignments,
     department_names,
     reply_templates,
+    knowledge,
     notices,
     notifications,
     channels,

@@ -186,6 +186,74 @@ struct Ranked {
     r: f64,
 }
 
+/// A full-text index, read through its function (`issue_search`, `knowledge_search`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Index {
+    Issues,
+    Knowledge,
+}
+
+/// The best `limit` matches of `expression` in an index, best first: (id, rank), the
+/// lowest rank the best, ranked in one pass.
+pub fn best(
+    conn: &mut DbConn,
+    index: Index,
+    expression: &str,
+    limit: i64,
+) -> QueryResult<Vec<(i64, f64)>> {
+    let sql = match index {
+        Index::Issues => {
+            "SELECT rowid AS id, rank AS r FROM issue_search($1) ORDER BY rank, rowid DESC LIMIT $2"
+        }
+        Index::Knowledge => {
+            "SELECT rowid AS id, rank AS r FROM knowledge_search($1) ORDER BY rank, rowid DESC LIMIT $2"
+        }
+    };
+    let sql = numbered(conn, sql);
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(expression)
+        .bind::<BigInt, _>(limit)
+        .load::<Ranked>(conn)?
+        .into_iter()
+        .map(|r| (r.id, r.r))
+        .collect())
+}
+
+/// Writes the entry of one 政策问答 (the caller's transaction).
+pub fn index_knowledge(
+    conn: &mut DbConn,
+    id: i64,
+    question: &str,
+    answer: &str,
+) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => {
+            diesel::sql_query("DELETE FROM knowledge_search WHERE rowid = ?")
+                .bind::<BigInt, _>(id)
+                .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO knowledge_search (rowid, question, answer) VALUES (?, ?, ?)",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(words::column(question))
+            .bind::<Text, _>(words::column(answer))
+            .execute(conn)?;
+        }
+        DbConn::Pg(_) => {
+            let terms = words::tsvector(&[(question, Weight::A), (answer, Weight::B)]);
+            diesel::sql_query(
+                "INSERT INTO knowledge_search_terms (knowledge_id, terms) \
+                 VALUES ($1, CAST($2 AS tsvector)) \
+                 ON CONFLICT (knowledge_id) DO UPDATE SET terms = EXCLUDED.terms",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(terms)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 /// The issues matching `expression` in `within`, best first, with their ranks (the lowest
 /// the best): at most `limit`, found among the best `CANDIDATES` matches of all issues.
 pub fn nearest(
@@ -194,15 +262,8 @@ pub fn nearest(
     expression: &str,
     limit: i64,
 ) -> QueryResult<Vec<(i64, f64)>> {
-    let best = numbered(
-        conn,
-        "SELECT rowid AS id, rank AS r FROM issue_search($1) ORDER BY rank, rowid DESC LIMIT $2",
-    );
-    let ranked: Vec<Ranked> = diesel::sql_query(best)
-        .bind::<Text, _>(expression)
-        .bind::<BigInt, _>(CANDIDATES)
-        .load(conn)?;
-    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let ranked = best(conn, Index::Issues, expression, CANDIDATES)?;
+    let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
     let mut q = issues::table
         .filter(condition(
             within.scope,
@@ -233,8 +294,7 @@ pub fn nearest(
         .collect();
     Ok(ranked
         .into_iter()
-        .filter(|r| kept.contains(&r.id))
+        .filter(|r| kept.contains(&r.0))
         .take(usize::try_from(limit).unwrap_or(0))
-        .map(|r| (r.id, r.r))
         .collect())
 }

@@ -53,6 +53,7 @@ pub fn form_words(code: &str) -> &'static str {
         "comment" => "留言",
         "mark" => "标记",
         "merge" => "合并",
+        "knowledge" => "发布为政策问答",
         _ => "",
     }
 }
@@ -75,6 +76,7 @@ pub fn done_words(code: &str) -> Option<&'static str> {
         "comment" => "留言已发布。",
         "mark" => "已标记。",
         "merge" => "已合并，本问题随原问题办理。",
+        "knowledge" => "已发布为政策问答。",
         "filed" => "问题已提交。",
         _ => return None,
     })
@@ -271,10 +273,19 @@ pub fn command(code: &str, form: &Posted) -> Result<Command, Error> {
         "mark" => Command::Mark(MarkIn {
             common: r.flag("common"),
         }),
-        "merge" => Command::Merge(MergeIn {
-            into: r.id("into"),
-            note: form.opt("note"),
-        }),
+        "merge" => {
+            let into = form.opt("into").and_then(|v| v.trim().parse::<i64>().ok());
+            if into.is_none() {
+                r.errors.push(FieldError::new(
+                    "into",
+                    "is required: the number of the earlier issue",
+                ));
+            }
+            Command::Merge(MergeIn {
+                into: into.unwrap_or(0),
+                note: form.opt("note"),
+            })
+        }
         _ => return Err(Error::not_found("action")),
     };
     if r.errors.is_empty() {
@@ -291,6 +302,9 @@ fn label(field: &str) -> &'static str {
         f if f.starts_with("co_department_ids") => "协办部门",
         "due_on" => "办理期限",
         "note" => "说明",
+        "question" => "问题",
+        "answer" => "答复",
+        "q" => "关键词",
         "reason" => "理由",
         "new_due_on" => "延期至",
         "extension_id" => "延期申请",
@@ -377,6 +391,8 @@ pub fn in_words(e: &FieldError) -> String {
     let m = e.message.as_str();
     if field == "username" && !m.contains("already") && m != "must not be empty" {
         "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
+    } else if field == "into" && m.starts_with("is required: the number") {
+        "请填写要合并至的问题编号".into()
     } else if m == "must not be empty" {
         match field {
             "title" | "raise_title" => "请填写问题标题".into(),
@@ -406,6 +422,23 @@ pub fn in_words(e: &FieldError) -> String {
             "confirm" => "撤回后不能恢复，请先勾选确认".into(),
             _ => format!("请填写{l}"),
         }
+    } else if field == "into" && m.starts_with("must be another issue") {
+        "不能合并到本问题自身".into()
+    } else if field == "into" && m.starts_with("is a withdrawn issue") {
+        "该问题已撤回，不能合并至它".into()
+    } else if field == "into" && m.starts_with("was itself merged") {
+        "该问题已合并至其他问题，请合并至它所随的原问题".into()
+    } else if field == "into" && m.starts_with("must be an issue filed before") {
+        "只能合并至比本问题更早提交的问题".into()
+    } else if field == "into" && m.starts_with("is not an issue in your scope") {
+        "请填写您辖区内的问题编号".into()
+    } else if let Some(n) = m.strip_prefix("must not name the enterprise (") {
+        format!(
+            "{l}中不能出现企业名称（{}），请改为“企业”",
+            n.trim_end_matches(')')
+        )
+    } else if m.starts_with("has no word to search for") {
+        "关键词中没有可查找的词（“的”“问题”等常用字词不参与查找）".into()
     } else if m == "must be 18 characters" {
         format!("{l}应为18位")
     } else if let Some(c) = m

@@ -42,6 +42,8 @@ struct NewIssuePage {
     problems: Problems,
     title: String,
     description: String,
+    /// 类似问题已有答复, to an enterprise, for what it typed.
+    answers: Vec<super::knowledge::Shown>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -61,9 +63,16 @@ async fn new_issue_page(
     let caller = session.caller.clone();
     let state = session.state.clone();
     let search = q.enterprise_q.clone();
-    let (ents, recent, region_names) = db::run(&state.pool, move |conn| {
+    let typed = draft
+        .map(|d| format!("{} {}", d.text("title"), d.text("description")))
+        .filter(|t| !t.trim().is_empty() && !coordinator);
+    let (ents, recent, region_names, answers) = db::run(&state.pool, move |conn| {
         if !coordinator {
-            return Ok((Vec::new(), Vec::new(), Default::default()));
+            let answers = match typed {
+                Some(t) => crate::service::knowledge::closest(conn, &t, super::knowledge::CLOSEST)?,
+                None => Vec::new(),
+            };
+            return Ok((Vec::new(), Vec::new(), Default::default(), answers));
         }
         let ents = enterprises::list(
             conn,
@@ -92,7 +101,7 @@ async fn new_issue_page(
         )?;
         let ids: Vec<i64> = recent.items.iter().map(|f| f.region_id).collect();
         let region_names = crate::store::regions::names(conn, &ids)?;
-        Ok((ents.items, recent.items, region_names))
+        Ok((ents.items, recent.items, region_names, Vec::new()))
     })
     .await?;
     let get = |k: &str| draft.map(|d| d.text(k)).unwrap_or_default();
@@ -164,6 +173,10 @@ async fn new_issue_page(
         problems,
         title: get("title"),
         description: get("description"),
+        answers: answers
+            .iter()
+            .map(|e| super::knowledge::shown(e, &[]))
+            .collect(),
     })
 }
 
@@ -185,6 +198,16 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
             forum_id: None,
         };
         return new_issue_page(&session, q, Some(&form), Problems::default()).await;
+    }
+    if !coordinator && form.text("next") == "1" {
+        // 下一步: the page again with what was typed and the 政策问答 closest to it.
+        return new_issue_page(
+            &session,
+            NewIssueQuery::default(),
+            Some(&form),
+            Problems::default(),
+        )
+        .await;
     }
     let mut missing = Vec::new();
     let category = Category::parse(&form.text("category"));

@@ -521,6 +521,10 @@ struct IssuePage {
     /// 相似问题, to coordinators and departments.
     similar: Option<Vec<SimilarRow>>,
     followed: Option<FollowedRow>,
+    /// Published as 政策问答: its id.
+    published: Option<i64>,
+    /// To a coordinator, an answered issue not yet published: the question and answer offered.
+    publish: Option<(String, String)>,
 }
 
 impl IssuePage {
@@ -548,6 +552,8 @@ struct Loaded {
     days_left: Option<i64>,
     similar: Option<Vec<SimilarRow>>,
     followed: Option<FollowedRow>,
+    published: Option<i64>,
+    publish: Option<(String, String)>,
 }
 
 fn load(
@@ -608,7 +614,16 @@ fn load(
         }),
         visible: f.visible,
     });
+    let published = crate::service::knowledge::of_issue(conn, id)?.map(|e| e.id);
+    let publish =
+        if published.is_none() && caller.role == Role::Coordinator && v.issue.answer.is_some() {
+            Some(crate::service::knowledge::draft(conn, caller, id)?)
+        } else {
+            None
+        };
     Ok(Loaded {
+        published,
+        publish,
         similar,
         followed,
         issue: v.issue,
@@ -621,7 +636,7 @@ fn load(
 }
 
 /// The issue page, with a message after an action or the problems of a refused one.
-async fn issue_page(
+pub(super) async fn issue_page(
     session: &Session,
     id: i64,
     template: Option<i64>,
@@ -718,6 +733,8 @@ async fn issue_page(
         forms: l.forms,
         similar: l.similar,
         followed: l.followed,
+        published: l.published,
+        publish: l.publish,
         issue,
     })
 }

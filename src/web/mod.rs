@@ -13,6 +13,7 @@ mod form;
 mod format;
 mod forums;
 mod issues;
+mod knowledge;
 mod notices;
 mod queues;
 mod reports;
@@ -40,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     forums::routes(cfg);
     templates::routes(cfg);
     notices::routes(cfg);
+    // Before the issues' `/issues/{id}/{action}`: publishing is not an action on the issue.
+    knowledge::routes(cfg);
     issues::routes(cfg);
 }
 
@@ -296,6 +299,7 @@ impl Chrome {
             ],
         };
         let mut nav = nav.to_vec();
+        nav.push(("/knowledge", "政策问答"));
         nav.push(("/notifications", "消息"));
         nav.push(("/account", "账号"));
         Chrome {

@@ -364,3 +364,138 @@ async fn the_same_problem_raised_twice_is_seen_merged_and_followed() {
     .await;
     assert_eq!(r.body["merged_into"], a, "{}", r.text);
 }
+
+/// 政策问答: a coordinator publishes an answered issue without the enterprise's name, once;
+/// everyone searches them; an entrepreneur typing a new issue is shown the closest.
+#[actix_rt::test]
+async fn an_answer_published_as_policy_is_found_by_everyone_without_the_enterprise() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (coord, dept, ent_a, ent_b) = (
+        w.token("coord_a"),
+        w.token("dept_a"),
+        w.token("ent_a"),
+        w.token("ent_b"),
+    );
+    let da = w.id("dept_a_department");
+    let a = file(
+        &app,
+        ent_a,
+        "德清甲公司厂房用地指标迟迟未落实",
+        "德清甲年产能扩大需新增用地30亩，用地指标一直没有落实。",
+    )
+    .await;
+    let publish = |body: Value| {
+        let app = &app;
+        async move { send(app, Method::POST, "/api/v1/knowledge", coord, Some(&body)).await }
+    };
+    // Not answered yet: refused as a conflict.
+    publish(json!({"issue_id": a})).await.problem(409);
+    for (path, body) in [
+        ("assign", json!({"lead_department_id": da})),
+        ("sign", Value::Null),
+        (
+            "answer",
+            json!({"outcome": "planned", "text": "已将德清甲公司的用地需求列入下批次用地计划，三季度供地。", "planned_on": "2099-09-30"}),
+        ),
+    ] {
+        let who = if path == "assign" { coord } else { dept };
+        let body = (!body.is_null()).then_some(body);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/issues/{a}/{path}"),
+            who,
+            body.as_ref(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+    }
+    // Only a coordinator publishes; a text naming the enterprise is refused, naming the field.
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/knowledge",
+        ent_a,
+        Some(&json!({"issue_id": a})),
+    )
+    .await;
+    r.problem(403);
+    let r = publish(json!({"issue_id": a, "question": "德清甲公司用地指标怎么办？"})).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["question"], "{}", r.text);
+    let r = publish(json!({"issue_id": 999_999})).await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["issue_id"], "{}", r.text);
+    // Without texts: the issue's own, the enterprise's name (and short name) replaced.
+    let r = publish(json!({"issue_id": a})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let k = r.body["id"].as_i64().unwrap_or_default();
+    assert_eq!(r.header("location"), Some(format!("/api/v1/knowledge/{k}")));
+    assert!(!r.text.contains("德清甲"), "{}", r.text);
+    assert!(
+        r.body["question"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("企业厂房用地指标"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["category"], "land");
+    // Once per issue.
+    let r = publish(json!({"issue_id": a})).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    // Everyone finds it: another district's enterprise too; words, not characters.
+    for who in [ent_b, dept, coord] {
+        let r = send(
+            &app,
+            Method::GET,
+            &format!("/api/v1/knowledge?q={}", query("用地指标")),
+            who,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["total"], 1, "{}", r.text);
+        assert_eq!(r.body["items"][0]["id"], k);
+    }
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/knowledge?q={}", query("用")),
+        ent_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["total"], 0, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/knowledge?q={}", query("的")),
+        ent_b,
+        None,
+    )
+    .await;
+    r.problem(422);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/knowledge/{k}"),
+        ent_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    send(&app, Method::GET, "/api/v1/knowledge/999999", ent_b, None)
+        .await
+        .problem(404);
+    send(&app, Method::GET, "/api/v1/knowledge", None, None)
+        .await
+        .problem(401);
+    // While another enterprise types the same problem, the answer is shown (a piece of page).
+    let mut conn = db.connect();
+    let closest = qinqing::service::knowledge::closest(&mut conn, "新增用地指标未落实", 3)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(closest.iter().map(|e| e.id).collect::<Vec<_>>(), vec![k]);
+}
