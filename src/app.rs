@@ -203,7 +203,7 @@ fn protect(h: &mut header::HeaderMap, https: bool) {
             h.insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(
-                    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
                      form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                 ),
             );

@@ -52,7 +52,7 @@ pub fn index_for_search(conn: &mut DbConn) -> Result<usize, String> {
     })
     .map_err(|e| format!("indexing issues for search: {e}"))?;
     if done > 0 {
-        log::info!("indexed {done} issues for search");
+        log::info!("indexed {done} issues and 政策问答 for search");
     }
     Ok(done)
 }

@@ -13,7 +13,7 @@ use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children. The kept sums are not copied: they
 /// are summed afresh from the copied rows, in the same transaction.
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "calendar_years",
     "calendar_days",
     "departments",
@@ -35,6 +35,7 @@ const TABLES: [&str; 21] = [
     "notifications",
     "reply_templates",
     "audit_log",
+    "knowledge",
 ];
 
 /// Tables whose rows PostgreSQL may already hold before a load (the shipped calendars):

@@ -1241,3 +1241,44 @@ fn live_issues(
     }
     Ok(())
 }
+
+/// 政策问答: the Federation publishes, for each problem the programme met, the latest answer
+/// that solved it to the enterprise's satisfaction (resolved or explained, rated 满意), the
+/// enterprise's name taken out as publishing does.
+pub fn publish_knowledge(
+    conn: &mut DbConn,
+    w: &World,
+    progress: &mut dyn FnMut(String),
+) -> Result<usize, String> {
+    use crate::store::schema::issues;
+    use diesel::prelude::*;
+    let mut published = 0;
+    for c in Category::ALL {
+        for (title, _, _) in problems::problems(*c) {
+            let pattern = crate::store::contains_pattern(title);
+            let found: Option<i64> = issues::table
+                .filter(issues::category.eq(*c))
+                .filter(issues::title.like(pattern).escape('\\'))
+                .filter(issues::rating.eq(Rating::Satisfied))
+                .filter(issues::answer_outcome.eq_any([Outcome::Resolved, Outcome::Explained]))
+                .filter(issues::merged_into.is_null())
+                .order(issues::answered_at.desc())
+                .select(issues::id)
+                .first(conn)
+                .optional()
+                .map_err(|e| e.to_string())?;
+            if let Some(issue_id) = found {
+                let input = crate::service::knowledge::PublishIn {
+                    issue_id,
+                    question: None,
+                    answer: None,
+                };
+                crate::service::knowledge::publish(conn, &w.coordinator, input)
+                    .map_err(|e| e.one_line())?;
+                published += 1;
+            }
+        }
+    }
+    progress(format!("{published} answers published as 政策问答"));
+    Ok(published)
+}

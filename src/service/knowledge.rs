@@ -61,19 +61,61 @@ pub struct KnowledgeQuery {
     pub per_page: Option<i64>,
 }
 
-/// The ways a text may name an enterprise: its registered name and that name without the
-/// company-form suffix (湖州甲公司 → 湖州甲), when that is still a name (two characters or more).
-fn names_of(name: &str) -> Vec<String> {
+/// The ways a text may name an enterprise: its registered name; that name without the
+/// company-form suffix (湖州甲公司 → 湖州甲), when that is still a name (two characters or
+/// more); and its trade name (字号), the two characters after the places it begins with
+/// (`places`: 湖州, 德清县 …), alone and as 字号公司 — 湖州通丰纺织有限公司 is also 通丰公司
+/// and 通丰. Longest first, so the longer is replaced whole.
+fn names_of(name: &str, places: &[String]) -> Vec<String> {
     let mut out = vec![name.to_owned()];
+    let mut short = name;
     for suffix in ["股份有限公司", "有限责任公司", "有限公司", "公司", "厂"] {
-        if let Some(short) = name.strip_suffix(suffix) {
-            if short.chars().count() >= 2 {
-                out.push(short.to_owned());
+        if let Some(s) = name.strip_suffix(suffix) {
+            if s.chars().count() >= 2 {
+                out.push(s.to_owned());
+                short = s;
             }
             break;
         }
     }
+    let mut rest = short;
+    while let Some(p) = places
+        .iter()
+        .filter(|p| !p.is_empty() && rest.starts_with(p.as_str()))
+        .max_by_key(|p| p.len())
+    {
+        rest = &rest[p.len()..];
+    }
+    let trade: String = rest.chars().take(2).collect();
+    if rest != short && trade.chars().count() == 2 && rest.chars().count() >= 4 {
+        out.push(format!("{trade}公司"));
+        out.push(trade);
+    }
+    out.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    out.dedup();
     out
+}
+
+/// Place names an enterprise's name may begin with: every region's name, and without its
+/// 省/市/县/区 (湖州市 and 湖州).
+fn places(conn: &mut DbConn) -> Result<Vec<String>, Error> {
+    use crate::store::schema::regions;
+    use diesel::prelude::*;
+    let names: Vec<String> = regions::table.select(regions::name).load(conn)?;
+    let mut out = Vec::new();
+    for n in names {
+        for suffix in ["省", "市", "县", "区", "新区"] {
+            if let Some(s) = n.strip_suffix(suffix) {
+                if s.chars().count() >= 2 {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+        out.push(n);
+    }
+    out.push("浙江省".into());
+    out.push("浙江".into());
+    Ok(out)
 }
 
 /// `text` with every way of naming the enterprise replaced by 企业.
@@ -103,7 +145,11 @@ pub fn draft(conn: &mut DbConn, caller: &Caller, issue_id: i64) -> Result<(Strin
 
 fn enterprise_names(conn: &mut DbConn, id: i64) -> Result<Vec<String>, Error> {
     let names = crate::store::enterprises::names(conn, &[id])?;
-    Ok(names.get(&id).map(|n| names_of(n)).unwrap_or_default())
+    let places = places(conn)?;
+    Ok(names
+        .get(&id)
+        .map(|n| names_of(n, &places))
+        .unwrap_or_default())
 }
 
 /// Publishes an answered issue as 政策问答 (coordinator, the issue in scope, once).
@@ -192,7 +238,13 @@ pub fn of_issue(conn: &mut DbConn, issue_id: i64) -> Result<Option<Entry>, Error
 /// matches first), at most `limit`.
 pub fn closest(conn: &mut DbConn, text: &str, limit: i64) -> Result<Vec<Entry>, Error> {
     let words = words::keywords(text, "", 8);
-    let Some(e) = words::expression(&words, Join::Any) else {
+    // Two words in common once there are three to share: one alone is chance.
+    let join = if words.len() >= 3 {
+        Join::AnyTwo
+    } else {
+        Join::Any
+    };
+    let Some(e) = words::expression(&words, join) else {
         return Ok(Vec::new());
     };
     Ok(store::matching(conn, &e, limit)?
@@ -206,22 +258,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_enterprise_is_named_by_its_name_and_its_short_name() {
+    fn an_enterprise_is_named_by_its_name_short_name_and_trade_name() {
+        let places: Vec<String> = ["湖州市", "湖州", "德清县", "德清", "长兴"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for (name, want) in [
             (
-                "湖州甲乙科技有限公司",
-                vec!["湖州甲乙科技有限公司", "湖州甲乙科技"],
+                "湖州通丰纺织有限公司",
+                vec!["湖州通丰纺织有限公司", "湖州通丰纺织", "通丰公司", "通丰"],
             ),
             ("德清甲公司", vec!["德清甲公司", "德清甲"]),
             ("甲公司", vec!["甲公司"]),
-            ("长兴乙股份有限公司", vec!["长兴乙股份有限公司", "长兴乙"]),
+            (
+                "长兴乙丙新能源股份有限公司",
+                vec![
+                    "长兴乙丙新能源股份有限公司",
+                    "长兴乙丙新能源",
+                    "乙丙公司",
+                    "乙丙",
+                ],
+            ),
         ] {
-            assert_eq!(names_of(name), want, "{name}");
+            assert_eq!(names_of(name, &places), want, "{name}");
         }
-        let names = names_of("德清甲公司");
+        let names = names_of("德清甲公司", &places);
         assert_eq!(
             without_names("德清甲公司申请贷款，德清甲急需资金", &names),
             "企业申请贷款，企业急需资金"
+        );
+        let names = names_of("湖州通丰纺织有限公司", &places);
+        assert_eq!(
+            without_names("通丰公司流动资金贷款到期，通丰订单在增长", &names),
+            "企业流动资金贷款到期，企业订单在增长"
         );
     }
 }

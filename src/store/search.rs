@@ -127,6 +127,38 @@ struct Id {
     id: i64,
 }
 
+/// Indexes every 政策问答 that has no entry yet (those copied in bulk); how many.
+fn catch_up_knowledge(conn: &mut DbConn) -> QueryResult<usize> {
+    use super::schema::knowledge;
+    let missing = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT id FROM knowledge WHERE id NOT IN (SELECT rowid FROM knowledge_search)"
+        }
+        DbConn::Pg(_) => {
+            "SELECT id FROM knowledge k WHERE NOT EXISTS \
+             (SELECT 1 FROM knowledge_search_terms s WHERE s.knowledge_id = k.id)"
+        }
+    };
+    let ids: Vec<i64> = diesel::sql_query(missing)
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(i64, String, String)> = knowledge::table
+            .filter(knowledge::id.eq_any(chunk))
+            .select((knowledge::id, knowledge::question, knowledge::answer))
+            .load(conn)?;
+        crate::db::write_tx(conn, |conn| {
+            for (id, q, a) in &rows {
+                index_knowledge(conn, *id, q, a)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+    }
+    Ok(ids.len())
+}
+
 /// Indexes every issue that has no entry yet (those filed before the index existed, or
 /// loaded in bulk), in batches of a transaction each; `progress` hears of each batch.
 /// Returns how many were indexed.
@@ -144,7 +176,7 @@ pub fn catch_up(conn: &mut DbConn, progress: &mut dyn FnMut(usize)) -> QueryResu
         }
     };
     let missing = numbered(conn, missing);
-    let (mut after, mut done) = (0i64, 0usize);
+    let (mut after, mut done) = (0i64, catch_up_knowledge(conn)?);
     loop {
         let ids: Vec<i64> = diesel::sql_query(&missing)
             .bind::<BigInt, _>(after)

@@ -24,16 +24,20 @@ pub const CLOSEST: i64 = 3;
 pub struct Shown {
     pub id: i64,
     pub category: &'static str,
+    /// The question's first line (its title), then the rest.
     pub question: Vec<(String, bool)>,
+    pub detail: Vec<(String, bool)>,
     pub answer: Vec<(String, bool)>,
     pub published: String,
 }
 
 pub fn shown(e: &Entry, searched: &[String]) -> Shown {
+    let (first, rest) = e.question.split_once('\n').unwrap_or((&e.question, ""));
     Shown {
         id: e.id,
         category: e.category.zh(),
-        question: words::marked(&e.question, searched),
+        question: words::marked(first.trim(), searched),
+        detail: words::marked(rest.trim(), searched),
         answer: words::marked(&e.answer, searched),
         published: super::format::date(crate::domain::time::local_date(e.published_at.naive_utc())),
     }

@@ -1096,3 +1096,58 @@ async fn a_coordinator_searches_finds_the_repeat_and_merges_it() {
     phone.close().await;
     site.stop().await;
 }
+
+/// 政策问答: an entrepreneur typing a problem already answered is shown the answer while
+/// typing and after 下一步, what was typed kept; everyone searches them on 政策问答.
+#[actix_rt::test]
+async fn an_entrepreneur_sees_the_answer_already_given_before_filing_again() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+    let ent = browser(390, 844).await;
+    ent.sign_in(&site, "demo.ent").await;
+    ent.goto(&site.url("/issues/new")).await;
+    type_into(&ent, "标题", "流动资金贷款到期续贷难").await;
+    // While typing: the closest answers appear under the form.
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = ent
+            .js("return document.getElementById('similar_answers').textContent")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if shown.contains("类似问题已有答复") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("类似问题已有答复"), "{shown}");
+    assert!(shown.contains("续贷"), "{shown}");
+    // 下一步, as without script: the page again, what was typed kept, the answers listed.
+    click(&ent, "下一步：看看类似问题").await;
+    assert_eq!(value_of(&ent, "title").await, "流动资金贷款到期续贷难");
+    assert!(ent.text().await.contains("类似问题已有答复"));
+    ent.look("new-issue-answers").await;
+    // 政策问答: a search marks the words found.
+    ent.goto(&site.url("/knowledge")).await;
+    type_into(&ent, "关键词", &format!("续贷{}", Key::Enter)).await;
+    ent.wait_reload().await;
+    let marks = ent
+        .js("return Array.from(document.querySelectorAll('article.qa mark')).map(m => m.textContent)")
+        .await;
+    let marks: Vec<String> = marks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        !marks.is_empty() && marks.iter().all(|m| m == "续贷"),
+        "{marks:?}"
+    );
+    ent.look("knowledge-search").await;
+    ent.close().await;
+    site.stop().await;
+}
