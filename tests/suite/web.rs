@@ -1002,6 +1002,28 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     site.stop().await;
 }
 
+/// The texts of the marks `css` finds, once the page shows any (within five seconds).
+async fn marks_on(b: &Browser, css: &str) -> Vec<String> {
+    let script =
+        format!("return Array.from(document.querySelectorAll('{css}')).map(m => m.textContent)");
+    let mut marks = Vec::new();
+    for _ in 0..50 {
+        marks = b
+            .js(&script)
+            .await
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.as_str().map(str::to_owned))
+            .collect();
+        if !marks.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    marks
+}
+
 /// Search marks the words it found; an issue page shows 相似问题 with their 相似度, the 交办
 /// form its 建议主办部门, and 合并 closes a repeat that then shows what it follows.
 #[actix_rt::test]
@@ -1016,15 +1038,7 @@ async fn a_coordinator_searches_finds_the_repeat_and_merges_it() {
     type_into(&coord, "关键词", &format!("贷款{}", Key::Enter)).await;
     coord.wait_reload().await;
     // Every mark is the word searched for, never a character of it.
-    let marks = coord
-        .js("return Array.from(document.querySelectorAll('table.issues mark')).map(m => m.textContent)")
-        .await;
-    let marks: Vec<String> = marks
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.as_str().map(str::to_owned))
-        .collect();
+    let marks = marks_on(&coord, "table.issues mark").await;
     assert!(!marks.is_empty(), "{}", coord.text().await);
     assert!(marks.iter().all(|m| m == "贷款"), "{marks:?}");
     assert_eq!(
@@ -1134,15 +1148,7 @@ async fn an_entrepreneur_sees_the_answer_already_given_before_filing_again() {
     ent.goto(&site.url("/knowledge")).await;
     type_into(&ent, "关键词", &format!("续贷{}", Key::Enter)).await;
     ent.wait_reload().await;
-    let marks = ent
-        .js("return Array.from(document.querySelectorAll('article.qa mark')).map(m => m.textContent)")
-        .await;
-    let marks: Vec<String> = marks
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.as_str().map(str::to_owned))
-        .collect();
+    let marks = marks_on(&ent, "article.qa mark").await;
     assert!(
         !marks.is_empty() && marks.iter().all(|m| m == "续贷"),
         "{marks:?}"

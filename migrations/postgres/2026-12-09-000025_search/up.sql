@@ -18,3 +18,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     FROM issue_search_terms s
     WHERE s.terms @@ CAST(replace(replace(replace(q, '"', ''''), ' AND ', ' & '), ' OR ', ' | ') AS tsquery)
 $$;
+
+-- The word index replaces the trigram indexes `q` used to read (LIKE over title and
+-- description): nothing reads them now, and every filing paid for both.
+DROP INDEX issues_title_trgm;
+DROP INDEX issues_description_trgm;
