@@ -74,7 +74,11 @@ pub fn of_document(text: &str) -> Vec<String> {
     out
 }
 
-/// The words of a query, each once, in the order typed.
+/// The most words a query is read for: a search of more says no more (and SQLite's FTS5
+/// refuses an expression nested deeper than 256).
+pub const QUERY_WORDS: usize = 32;
+
+/// The words of a query, each once, in the order typed (the first `QUERY_WORDS`).
 pub fn of_query(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for t in JIEBA.cut(text, true) {
@@ -82,6 +86,7 @@ pub fn of_query(text: &str) -> Vec<String> {
     }
     let mut seen = HashSet::new();
     out.retain(|w| seen.insert(w.clone()));
+    out.truncate(QUERY_WORDS);
     out
 }
 
@@ -235,6 +240,8 @@ mod tests {
         ] {
             assert_eq!(of_query(text), strings(&words), "{text}");
         }
+        let many: String = (0..500).map(|i| format!("词{i} ")).collect();
+        assert_eq!(of_query(&many).len(), QUERY_WORDS);
     }
 
     #[test]

@@ -499,3 +499,32 @@ async fn an_answer_published_as_policy_is_found_by_everyone_without_the_enterpri
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(closest.iter().map(|e| e.id).collect::<Vec<_>>(), vec![k]);
 }
+
+/// Text a search cannot read as words, or too much of it, is answered clearly, never a 500.
+#[actix_rt::test]
+async fn odd_searches_get_a_clear_answer() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let coord = w.token("coord_a");
+    let many: String = (0..600).map(|i| format!("词{i} ")).collect();
+    for (q, want) in [
+        (many.as_str(), 200),
+        ("\"贷款\" OR title:x NEAR(a b) -c *", 200),
+        ("'; DROP TABLE issues; --", 200),
+        ("🙂🙂", 422),
+        ("   ", 200),
+    ] {
+        for path in ["/api/v1/issues", "/api/v1/knowledge"] {
+            let r = send(
+                &app,
+                Method::GET,
+                &format!("{path}?q={}", query(q)),
+                coord,
+                None,
+            )
+            .await;
+            assert_eq!(r.status, want, "{path} {q}: {}", r.text);
+        }
+    }
+}
