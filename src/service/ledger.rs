@@ -179,6 +179,15 @@ fn ending(i: &IssueRow, n: &Names) -> (Option<NaiveDate>, String) {
         let note = d["note"].as_str().unwrap_or_default();
         match d["reason"].as_str() {
             Some("not_actionable") => format!("不属受理范围，协调办结：{note}"),
+            Some(crate::service::issues::actions::MERGED) => {
+                let into = d["into"].as_i64().unwrap_or_default();
+                let note = if note.is_empty() {
+                    String::new()
+                } else {
+                    format!("：{note}")
+                };
+                format!("重复反映，合并至编号 {into} 的问题办理{note}")
+            }
             _ => format!("多次重办后协调办结：{note}"),
         }
     } else {

@@ -316,6 +316,22 @@ async fn the_same_problem_raised_twice_is_seen_merged_and_followed() {
     assert_eq!(done.body["lead_department_id"], Value::Null);
     // An answered issue is not merged.
     merge(a, json!({"into": c})).await.problem(409);
+    // The ledger says how it closed.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues/export?format=csv",
+        coord,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.text
+            .contains(&format!("重复反映，合并至编号 {a} 的问题办理")),
+        "{}",
+        r.text
+    );
     // It stays collected and leaves the assigned issues.
     let after = summary(coord).await;
     assert_eq!(
