@@ -56,8 +56,14 @@
   }
   // 类似问题已有答复: while an entrepreneur types a new issue, the closest 政策问答 are
   // fetched as a piece of page (the server renders and escapes it) and shown under the form.
+  // 相似问题 likewise while a coordinator registers one (登记问题).
   function similarAnswers() {
     var box = document.getElementById("similar_answers");
+    var url = "/knowledge/closest?text=";
+    if (!box) {
+      box = document.getElementById("similar_issues");
+      url = "/issues/similar-to?text=";
+    }
     var title = document.getElementById("title");
     var desc = document.getElementById("description");
     if (!box || !title || !desc || !window.fetch) return;
@@ -67,7 +73,7 @@
       var text = (title.value + " " + desc.value).trim();
       if (text.length < 2 || text === asked) return;
       asked = text;
-      fetch("/knowledge/closest?text=" + encodeURIComponent(text.slice(0, 500)), {
+      fetch(url + encodeURIComponent(text.slice(0, 500)), {
         credentials: "same-origin",
         headers: { Accept: "text/html" }
       })

@@ -21,7 +21,55 @@ use super::form::{choice, form_of, refused, Choice, Problems};
 use super::forums::forum_page_after;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/issues/new").get(new_issue).post(file_issue));
+    cfg.service(web::resource("/issues/new").get(new_issue).post(file_issue))
+        .service(web::resource("/issues/similar-to").get(similar_to));
+}
+
+/// One of 相似问题 shown while a coordinator registers an issue.
+pub struct SimilarShown {
+    id: i64,
+    title: String,
+    status: &'static str,
+    percent: i64,
+}
+
+fn similar_shown(found: Vec<crate::service::issues::similar::SimilarIssue>) -> Vec<SimilarShown> {
+    found
+        .into_iter()
+        .map(|s| SimilarShown {
+            id: s.issue.id,
+            status: s.issue.status.zh(),
+            percent: (s.score * 100.0).round() as i64,
+            title: s.issue.title,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "similar_issues.html")]
+struct SimilarPiece {
+    similar: Vec<SimilarShown>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SimilarToQuery {
+    text: Option<String>,
+}
+
+/// 相似问题 for what a coordinator is registering: the piece of 登记问题 that lists them.
+async fn similar_to(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let q: SimilarToQuery = parse_query(&filled(&req))?;
+    let text = q.text.unwrap_or_default();
+    let caller = session.caller.clone();
+    let state = session.state.clone();
+    let found = db::run(&state.pool, move |conn| {
+        crate::service::issues::similar::like_text(conn, &caller, &text, "")
+    })
+    .await?;
+    page(&SimilarPiece {
+        similar: similar_shown(found),
+    })
 }
 
 // ---- 我要反映 ----
@@ -44,6 +92,8 @@ struct NewIssuePage {
     description: String,
     /// 类似问题已有答复, to an enterprise, for what it typed.
     answers: Vec<super::knowledge::Shown>,
+    /// 相似问题, to a coordinator, for what it typed.
+    similar: Vec<SimilarShown>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -64,16 +114,30 @@ async fn new_issue_page(
     let state = session.state.clone();
     let search = q.enterprise_q.clone();
     let typed = draft
-        .map(|d| format!("{} {}", d.text("title"), d.text("description")))
-        .filter(|t| !t.trim().is_empty() && !coordinator);
-    let (ents, recent, region_names, answers) = db::run(&state.pool, move |conn| {
+        .map(|d| (d.text("title"), d.text("description")))
+        .filter(|(t, d)| !t.trim().is_empty() || !d.trim().is_empty());
+    let (ents, recent, region_names, answers, found) = db::run(&state.pool, move |conn| {
         if !coordinator {
             let answers = match typed {
-                Some(t) => crate::service::knowledge::closest(conn, &t, super::knowledge::CLOSEST)?,
+                Some((t, d)) => crate::service::knowledge::closest(
+                    conn,
+                    &format!("{t} {d}"),
+                    super::knowledge::CLOSEST,
+                )?,
                 None => Vec::new(),
             };
-            return Ok((Vec::new(), Vec::new(), Default::default(), answers));
+            return Ok((
+                Vec::new(),
+                Vec::new(),
+                Default::default(),
+                answers,
+                Vec::new(),
+            ));
         }
+        let found = match &typed {
+            Some((t, d)) => crate::service::issues::similar::like_text(conn, &caller, t, d)?,
+            None => Vec::new(),
+        };
         let ents = enterprises::list(
             conn,
             &caller,
@@ -101,7 +165,7 @@ async fn new_issue_page(
         )?;
         let ids: Vec<i64> = recent.items.iter().map(|f| f.region_id).collect();
         let region_names = crate::store::regions::names(conn, &ids)?;
-        Ok((ents.items, recent.items, region_names, Vec::new()))
+        Ok((ents.items, recent.items, region_names, Vec::new(), found))
     })
     .await?;
     let get = |k: &str| draft.map(|d| d.text(k)).unwrap_or_default();
@@ -177,6 +241,7 @@ async fn new_issue_page(
             .iter()
             .map(|e| super::knowledge::shown(e, &[]))
             .collect(),
+        similar: similar_shown(found),
     })
 }
 

@@ -1057,6 +1057,25 @@ async fn a_coordinator_searches_finds_the_repeat_and_merges_it() {
         "智能化技改项目总投资300万元，银行只提供一年期贷款，希望对接中长期技改专项贷款。",
     )
     .await;
+    // While it is typed, the issues already registered like it are shown.
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = coord
+            .js("return document.getElementById('similar_issues').textContent")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if shown.contains("相似度") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        shown.contains("相似问题") && shown.contains("中长期贷款"),
+        "{shown}"
+    );
+    coord.look("registering-similar").await;
     coord
         .js("document.getElementById('enterprise_id').selectedIndex = 1; return true")
         .await;

@@ -94,14 +94,55 @@ pub fn similar(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<Simila
         &e,
         SHOWN,
     )?;
+    scored(conn, &keywords, &near)
+}
+
+/// The issues in the caller's scope most like a text being registered (登记问题, before it is
+/// an issue): the same keywords and candidates as `similar`. Coordinators and departments.
+pub fn like_text(
+    conn: &mut DbConn,
+    caller: &Caller,
+    title: &str,
+    description: &str,
+) -> Result<Vec<SimilarIssue>, Error> {
+    caller.require(
+        &[Role::Coordinator, Role::Department],
+        "look for similar issues",
+    )?;
+    let scope = caller.scope();
+    let keywords = words::keywords(title, description, KEYWORDS);
+    let Some(e) = words::expression(&keywords, Join::AnyTwo) else {
+        return Ok(Vec::new());
+    };
+    let near = search::nearest(
+        conn,
+        &Within {
+            scope: &scope,
+            except: 0,
+            region_id: None,
+            filed_before: None,
+            answered: false,
+        },
+        &e,
+        SHOWN,
+    )?;
+    scored(conn, &keywords, &near)
+}
+
+/// The issues found, as their readers see them, each scored by the share of `keywords` it
+/// says: the index's order, steadied by the score (a stable sort keeps ties).
+fn scored(
+    conn: &mut DbConn,
+    keywords: &[String],
+    near: &[(i64, f64)],
+) -> Result<Vec<SimilarIssue>, Error> {
     let rows = in_order(conn, &near.iter().map(|f| f.0).collect::<Vec<_>>())?;
-    let scores: Vec<f64> = rows.iter().map(|r| round2(shared(&keywords, r))).collect();
+    let scores: Vec<f64> = rows.iter().map(|r| round2(shared(keywords, r))).collect();
     let mut out: Vec<SimilarIssue> = views(conn, rows)?
         .into_iter()
         .zip(scores)
         .map(|(issue, score)| SimilarIssue { issue, score })
         .collect();
-    // The index's order, steadied by the share of keywords (a stable sort keeps ties).
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(out)
 }
