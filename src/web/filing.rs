@@ -27,13 +27,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// One of 相似问题 shown while a coordinator registers an issue.
 pub struct SimilarShown {
-    id: i64,
-    title: String,
-    status: &'static str,
-    percent: i64,
+    pub id: i64,
+    pub title: String,
+    pub status: &'static str,
+    pub percent: i64,
 }
 
-fn similar_shown(found: Vec<crate::service::issues::similar::SimilarIssue>) -> Vec<SimilarShown> {
+pub(super) fn similar_shown(
+    found: Vec<crate::service::issues::similar::SimilarIssue>,
+) -> Vec<SimilarShown> {
     found
         .into_iter()
         .map(|s| SimilarShown {

@@ -475,14 +475,6 @@ pub struct Forms {
     suggested: Vec<(i64, String, i64)>,
 }
 
-/// One of 相似问题 on the issue page.
-pub struct SimilarRow {
-    id: i64,
-    title: String,
-    status: &'static str,
-    percent: i64,
-}
-
 /// What a merged duplicate shows of the issue it follows.
 pub struct FollowedRow {
     id: i64,
@@ -519,7 +511,7 @@ struct IssuePage {
     draft: std::collections::HashMap<String, String>,
     forms: Forms,
     /// 相似问题, to coordinators and departments.
-    similar: Option<Vec<SimilarRow>>,
+    similar: Option<Vec<super::filing::SimilarShown>>,
     followed: Option<FollowedRow>,
     /// Published as 政策问答: its id.
     published: Option<i64>,
@@ -550,7 +542,7 @@ struct Loaded {
     contact: Option<String>,
     forms: Forms,
     days_left: Option<i64>,
-    similar: Option<Vec<SimilarRow>>,
+    similar: Option<Vec<super::filing::SimilarShown>>,
     followed: Option<FollowedRow>,
     published: Option<i64>,
     publish: Option<(String, String)>,
@@ -589,17 +581,9 @@ fn load(
             .collect();
     }
     let similar = match caller.role {
-        Role::Coordinator | Role::Department => Some(
-            issues::similar::similar(conn, caller, id)?
-                .into_iter()
-                .map(|s| SimilarRow {
-                    id: s.issue.id,
-                    status: s.issue.status.zh(),
-                    percent: (s.score * 100.0).round() as i64,
-                    title: s.issue.title,
-                })
-                .collect(),
-        ),
+        Role::Coordinator | Role::Department => Some(super::filing::similar_shown(
+            issues::similar::similar(conn, caller, id)?,
+        )),
         _ => None,
     };
     let followed = issues::similar::followed(conn, caller, &v.issue)?.map(|f| FollowedRow {

@@ -76,25 +76,8 @@ fn round2(x: f64) -> f64 {
 /// The issues in the caller's scope most like issue `id`, best first (not found outside
 /// the caller's scope).
 pub fn similar(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Vec<SimilarIssue>, Error> {
-    let scope = caller.scope();
-    let row = store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
-    let keywords = keywords_of(&row);
-    let Some(e) = words::expression(&keywords, Join::AnyTwo) else {
-        return Ok(Vec::new());
-    };
-    let near = search::nearest(
-        conn,
-        &Within {
-            scope: &scope,
-            except: id,
-            region_id: None,
-            filed_before: None,
-            answered: false,
-        },
-        &e,
-        SHOWN,
-    )?;
-    scored(conn, &keywords, &near)
+    let row = store::get(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("issue"))?;
+    like(conn, &caller.scope(), &keywords_of(&row), id)
 }
 
 /// The issues in the caller's scope most like a text being registered (登记问题, before it is
@@ -109,24 +92,29 @@ pub fn like_text(
         &[Role::Coordinator, Role::Department],
         "look for similar issues",
     )?;
-    let scope = caller.scope();
     let keywords = words::keywords(title, description, KEYWORDS);
-    let Some(e) = words::expression(&keywords, Join::AnyTwo) else {
+    like(conn, &caller.scope(), &keywords, 0)
+}
+
+/// The issues of `scope` (but `except`) that say two of `keywords`, scored.
+fn like(
+    conn: &mut DbConn,
+    scope: &Scope,
+    keywords: &[String],
+    except: i64,
+) -> Result<Vec<SimilarIssue>, Error> {
+    let Some(e) = words::expression(keywords, Join::AnyTwo) else {
         return Ok(Vec::new());
     };
-    let near = search::nearest(
-        conn,
-        &Within {
-            scope: &scope,
-            except: 0,
-            region_id: None,
-            filed_before: None,
-            answered: false,
-        },
-        &e,
-        SHOWN,
-    )?;
-    scored(conn, &keywords, &near)
+    let within = Within {
+        scope,
+        except,
+        region_id: None,
+        filed_before: None,
+        answered: false,
+    };
+    let near = search::nearest(conn, &within, &e, SHOWN)?;
+    scored(conn, keywords, &near)
 }
 
 /// The issues found, as their readers see them, each scored by the share of `keywords` it
