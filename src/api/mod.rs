@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod common;
+pub mod common_issues;
 pub mod departments;
 pub mod editions;
 pub mod enterprises;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     users::routes(cfg);
     regions::routes(cfg);
     knowledge::routes(cfg);
+    common_issues::routes(cfg);
     departments::routes(cfg);
     enterprises::routes(cfg);
     calendar::routes(cfg);

@@ -13,7 +13,7 @@ use crate::db::DbConn;
 
 /// The tables the demo fills, parents before children. The kept sums are not copied: they
 /// are summed afresh from the copied rows, in the same transaction.
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 23] = [
     "calendar_years",
     "calendar_days",
     "departments",
@@ -24,6 +24,7 @@ const TABLES: [&str; 22] = [
     "forums",
     "forum_departments",
     "attendances",
+    "common_issues",
     "issues",
     "issue_history",
     "issue_co_departments",

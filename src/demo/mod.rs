@@ -564,6 +564,7 @@ fn play(
     load_middle(conn, &mut world, &regions, &mut edition_number, progress)?;
     load_current_year(conn, &mut world, &regions, &mut edition_number, progress)?;
     playback::publish_knowledge(conn, &world, progress)?;
+    playback::group_common_issues(conn, &world, progress)?;
     // The notices played back with the history are old news: only the last week's are
     // left unread, as for someone who reads their messages.
     let week_ago = store::now() - chrono::Duration::days(7);

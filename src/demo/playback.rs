@@ -1282,3 +1282,78 @@ pub fn publish_knowledge(
     progress(format!("{published} answers published as 政策问答"));
     Ok(published)
 }
+
+/// 共性问题: for each category, the problem raised in the most regions over the last
+/// half year is grouped by the city coordinator under the department that owns it (its
+/// latest issues, at most `GROUPED`); the departments of the first seven categories have
+/// answered theirs as policy, the others are still working on it.
+pub fn group_common_issues(
+    conn: &mut DbConn,
+    w: &World,
+    progress: &mut dyn FnMut(String),
+) -> Result<usize, String> {
+    use crate::domain::lifecycle::State;
+    use crate::service::common_issues::{self, AnswerIn, CommonIn};
+    use crate::store::schema::issues;
+    use diesel::dsl::count;
+    use diesel::prelude::*;
+    const GROUPED: i64 = 15;
+    let since = time::local_date(w.horizon) - Days::new(183);
+    let mut grouped = 0;
+    for (n, c) in Category::ALL.iter().enumerate() {
+        let mut best: Option<(i64, &problems::Problem)> = None;
+        for p in problems::problems(*c) {
+            let regions: i64 = issues::table
+                .filter(issues::category.eq(*c))
+                .filter(issues::title.like(crate::store::contains_pattern(p.0)).escape('\\'))
+                .filter(issues::filed_on.ge(since))
+                .select(count(issues::region_id).aggregate_distinct())
+                .first(conn)
+                .map_err(|e| e.to_string())?;
+            if regions >= 2 && best.is_none_or(|(r, _)| regions > r) {
+                best = Some((regions, p));
+            }
+        }
+        let Some((_, (title, _, owner))) = best else {
+            continue;
+        };
+        let Some(lead) = w.departments.get(owner).copied() else {
+            continue;
+        };
+        let ids: Vec<i64> = issues::table
+            .filter(issues::category.eq(*c))
+            .filter(issues::title.like(crate::store::contains_pattern(title)).escape('\\'))
+            .filter(issues::filed_on.ge(since))
+            .filter(issues::merged_into.is_null())
+            .filter(issues::status.ne(State::Withdrawn))
+            .order(issues::id.desc())
+            .limit(GROUPED)
+            .select(issues::id)
+            .load(conn)
+            .map_err(|e| e.to_string())?;
+        if ids.len() < 2 {
+            continue;
+        }
+        let input = CommonIn {
+            title: (*title).to_owned(),
+            description: format!(
+                "近半年多个区县的企业反映“{title}”，由{owner}牵头研究统一的办理意见。"
+            ),
+            lead_department_id: lead,
+            issue_ids: ids,
+        };
+        let group = common_issues::create(conn, &w.coordinator, input).map_err(|e| e.one_line())?;
+        grouped += 1;
+        if let (true, Some(handler)) = (n < 7, w.handlers.get(&lead)) {
+            let text = format!(
+                "针对多家企业反映的“{title}”问题，{owner}会同相关部门研究形成统一办理意见：\
+                 符合条件的企业由所在区县对口部门集中受理、限时办结，办理口径已下发各区县；\
+                 个别情况特殊的，由{owner}逐一协调。"
+            );
+            common_issues::answer(conn, handler, group.id, AnswerIn { text })
+                .map_err(|e| e.one_line())?;
+        }
+    }
+    progress(format!("{grouped} 共性问题 grouped"));
+    Ok(grouped)
+}

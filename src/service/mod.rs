@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod channels;
 pub mod common;
+pub mod common_issues;
 pub mod departments;
 pub mod editions;
 pub mod enterprises;

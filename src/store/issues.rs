@@ -64,6 +64,8 @@ pub struct IssueRow {
     pub rated_at: Option<NaiveDateTime>,
     /// 合并: closed as a repeat of this earlier issue.
     pub merged_into: Option<i64>,
+    /// 共性问题: the group this issue was put in.
+    pub common_issue_id: Option<i64>,
 }
 
 /// Absent values are written as NULL (each such column's default), not as `DEFAULT`: the
@@ -128,6 +130,7 @@ pub struct IssueChange {
     /// issue was reopened since its latest assignment): not 一次办结 in its row.
     pub charged_setback: Option<bool>,
     pub merged_into: Option<Option<i64>>,
+    pub common_issue_id: Option<Option<i64>>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

@@ -4,6 +4,7 @@
 pub mod assignments;
 pub mod audit;
 pub mod calendar;
+pub mod common;
 pub mod departments;
 pub mod enterprises;
 pub mod filter;

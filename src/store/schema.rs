@@ -199,6 +199,7 @@ diesel::table! {
         not_actionable -> Bool,
         charged_setback -> Bool,
         merged_into -> Nullable<BigInt>,
+        common_issue_id -> Nullable<BigInt>,
     }
 }
 
@@ -274,6 +275,22 @@ diesel::table! {
 }
 
 diesel::joinable!(knowledge -> issues (issue_id));
+
+diesel::table! {
+    /// 共性问题 (migration 000028).
+    common_issues (id) {
+        id -> BigInt,
+        region_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        lead_department_id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        answer_text -> Nullable<Text>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
 
 diesel::table! {
     issue_extensions (id) {
@@ -531,6 +548,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     department_names,
     reply_templates,
     knowledge,
+    common_issues,
     notices,
     notifications,
     channels,

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use super::schema::{
-    attendances, enterprises, forum_departments, forums, issue_co_departments, issues, regions,
+    attendances, common_issues, enterprises, forum_departments, forums, issue_co_departments,
+    issues, regions,
 };
 use crate::db::MultiBackend;
 
@@ -145,6 +146,36 @@ pub fn enterprises(scope: &Scope) -> Filter<enterprises::table> {
                     .select(issues::enterprise_id),
             ),
         ),
+    }
+}
+
+/// 共性问题 a caller may see: those of its region (and below) to coordinators and leaders,
+/// and to everyone those holding an issue they may see (a department also sees those it
+/// leads, to answer them).
+pub fn common_issues(scope: &Scope) -> Filter<common_issues::table> {
+    let grouped = issues::table
+        .filter(issues::common_issue_id.is_not_null())
+        .select(issues::common_issue_id.assume_not_null());
+    match scope {
+        Scope::All => always(),
+        Scope::Region(path) => Box::new(common_issues::region_id.eq_any(regions_under(path)).or(
+            common_issues::id.eq_any(grouped.filter(issues::region_id.eq_any(regions_under(path)))),
+        )),
+        Scope::Department(d) => Box::new(
+            common_issues::lead_department_id
+                .eq(*d)
+                .or(common_issues::id.eq_any(
+                    grouped.filter(
+                        issues::lead_department_id
+                            .eq(*d)
+                            .or(issues::id.eq_any(co_handled(*d)))
+                            .assume_not_null(),
+                    ),
+                )),
+        ),
+        Scope::Enterprise(e) => {
+            Box::new(common_issues::id.eq_any(grouped.filter(issues::enterprise_id.eq(*e))))
+        }
     }
 }
 

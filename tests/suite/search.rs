@@ -544,3 +544,286 @@ async fn odd_searches_get_a_clear_answer() {
         }
     }
 }
+
+/// 共性问题: a city coordinator groups one problem raised in two districts under a lead
+/// department, which answers it once as policy; each grouped issue shows the answer, each
+/// reader sees the group's issues in their own scope, and the groups with the most issues
+/// come first.
+#[actix_rt::test]
+async fn the_same_problem_in_many_places_is_grouped_and_answered_once_as_policy() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (city, coord_a, leader_b) = (
+        w.token("coord_city"),
+        w.token("coord_a"),
+        w.token("leader_b"),
+    );
+    let (dept_a, dept_b, ent_a, ent_b) = (
+        w.token("dept_a"),
+        w.token("dept_b"),
+        w.token("ent_a"),
+        w.token("ent_b"),
+    );
+    let da = w.id("dept_a_department");
+    let a = file(
+        &app,
+        ent_a,
+        "厂房用地指标迟迟未落实",
+        "新增用地30亩，用地指标没有落实。",
+    )
+    .await;
+    let b = file(
+        &app,
+        ent_b,
+        "扩建项目用地指标紧张",
+        "二期扩建需要用地指标，迟迟批不下来。",
+    )
+    .await;
+    let c = file(
+        &app,
+        ent_a,
+        "仓库用地指标不足",
+        "物流仓库扩建，用地指标不够。",
+    )
+    .await;
+    let d = file(
+        &app,
+        ent_a,
+        "研发楼用地指标",
+        "研发楼选址已定，缺少用地指标。",
+    )
+    .await;
+    let post = |path: String, who, body: Value| {
+        let app = &app;
+        async move { send(app, Method::POST, &path, who, Some(&body)).await }
+    };
+    let group = |title: &str, ids: &[i64]| {
+        json!({"title": title, "description": "多地企业反映新增用地指标落实难。",
+               "lead_department_id": da, "issue_ids": ids})
+    };
+    // A district coordinator cannot group another district's issue; every bad field at once.
+    let r = post(
+        "/api/v1/common-issues".into(),
+        coord_a,
+        group("用地指标落实难", &[a, b]),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), ["issue_ids[1]"], "{}", r.text);
+    let r = post(
+        "/api/v1/common-issues".into(),
+        city,
+        json!({"title": " ", "description": "", "lead_department_id": da, "issue_ids": [a]}),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(
+        r.error_fields(),
+        ["title", "description", "issue_ids"],
+        "{}",
+        r.text
+    );
+    let r = post(
+        "/api/v1/common-issues".into(),
+        city,
+        group("x", &[a, a, 999_999]),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(
+        r.error_fields(),
+        ["issue_ids[1]", "issue_ids[2]"],
+        "{}",
+        r.text
+    );
+    let mut bad = group("x", &[a, b]);
+    bad["lead_department_id"] = json!(999_999);
+    post("/api/v1/common-issues".into(), city, bad)
+        .await
+        .problem(422);
+    post("/api/v1/common-issues".into(), ent_a, group("x", &[a, b]))
+        .await
+        .problem(403);
+
+    // Two coordinators grouping the same issue at once: one group, one 409.
+    let (r1, r2) = futures_util::future::join(
+        post(
+            "/api/v1/common-issues".into(),
+            city,
+            group("用地指标落实难", &[a, b]),
+        ),
+        post(
+            "/api/v1/common-issues".into(),
+            coord_a,
+            group("德清用地指标", &[a, d]),
+        ),
+    )
+    .await;
+    let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{}\n{}", r1.text, r2.text);
+    let won = if r1.status == 201 { &r1 } else { &r2 };
+    let g = won.body["id"].as_i64().unwrap_or_default();
+    assert_eq!(
+        won.header("location"),
+        Some(format!("/api/v1/common-issues/{g}"))
+    );
+    if won.body["title"] == "德清用地指标" {
+        // The district coordinator won: the city one groups its own pair now.
+        assert_eq!(won.body["issue_ids"], json!([a, d]));
+    }
+    let (g, first) = if won.body["title"] == "用地指标落实难" {
+        (g, vec![a, b])
+    } else {
+        let r = post(
+            "/api/v1/common-issues".into(),
+            city,
+            group("长兴用地指标", &[b, c]),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        (r.body["id"].as_i64().unwrap_or_default(), vec![b, c])
+    };
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/common-issues/{g}"),
+        city,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["issue_ids"], json!(first), "{}", r.text);
+    assert_eq!(r.body["issue_count"], 2);
+    assert!(r.body["answer"].is_null());
+
+    // Each grouped issue is marked common, names its group and has it on its timeline.
+    let one = first[0];
+    let owner = if one == b { ent_b } else { ent_a };
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{one}"),
+        owner,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["common_issue_id"], g, "{}", r.text);
+    assert_eq!(r.body["common"], true);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{one}/events"),
+        owner,
+        None,
+    )
+    .await;
+    assert!(
+        r.body.as_array().is_some_and(|e| e
+            .iter()
+            .any(|e| e["action"] == "marked" && e["details"]["common_issue_id"] == g)),
+        "{}",
+        r.text
+    );
+    // Adding the remaining issues: the group grows; one already grouped is a 409.
+    let rest: Vec<i64> = [a, b, c, d]
+        .into_iter()
+        .filter(|i| !first.contains(i))
+        .filter(|i| {
+            // The issue the district coordinator grouped, if it won, stays in its group.
+            won.body["title"] != "德清用地指标" || ![a, d].contains(i)
+        })
+        .collect();
+    if !rest.is_empty() {
+        let r = post(
+            format!("/api/v1/common-issues/{g}/issues"),
+            city,
+            json!({"issue_ids": rest}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    post(
+        format!("/api/v1/common-issues/{g}/issues"),
+        city,
+        json!({"issue_ids": [first[0]]}),
+    )
+    .await
+    .problem(409);
+    post(
+        format!("/api/v1/common-issues/{g}/issues"),
+        city,
+        json!({"issue_ids": []}),
+    )
+    .await
+    .problem(422);
+
+    // Readers see the group's issues in their own scope, the whole group's counts.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/common-issues/{g}"),
+        leader_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["issue_ids"], json!([b]), "{}", r.text);
+    assert_eq!(r.body["region_count"], 2, "{}", r.text);
+    let total = r.body["issue_count"].as_i64().unwrap_or_default();
+    assert!(total >= 3, "{}", r.text);
+    let r = send(&app, Method::GET, "/api/v1/common-issues", leader_b, None).await;
+    assert_eq!(ids(&r)[0], g, "{}", r.text);
+    send(&app, Method::GET, "/api/v1/common-issues", ent_b, None)
+        .await
+        .problem(403);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/common-issues/{g}"),
+        ent_b,
+        None,
+    )
+    .await;
+    assert_eq!(r.body["issue_ids"], json!([b]), "{}", r.text);
+
+    // Only the lead department answers, once: two answers at once, one 200 and one 409.
+    let answer = |who, text: &'static str| {
+        post(
+            format!("/api/v1/common-issues/{g}/answer"),
+            who,
+            json!({"text": text}),
+        )
+    };
+    answer(city, "x").await.problem(403);
+    // dept_b handles none of the group's issues and does not lead it: not found.
+    answer(dept_b, "x").await.problem(404);
+    answer(dept_a, "  ").await.problem(422);
+    let policy = "市自然资源和规划局统筹新增建设用地指标，重点项目优先保障，按季度下达。";
+    let (r1, r2) =
+        futures_util::future::join(answer(dept_a, policy), answer(dept_a, "第二次答复")).await;
+    let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{}\n{}", r1.text, r2.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/common-issues/{g}"),
+        ent_b,
+        None,
+    )
+    .await;
+    let text = r.body["answer"]["text"].as_str().unwrap_or_default();
+    assert!(text == policy || text == "第二次答复", "{}", r.text);
+
+    // The group with the most issues comes first for the city.
+    let r = send(&app, Method::GET, "/api/v1/common-issues", city, None).await;
+    let listed = ids(&r);
+    assert_eq!(listed.first(), Some(&g), "{}", r.text);
+    let counts: Vec<i64> = r.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["issue_count"].as_i64()).collect())
+        .unwrap_or_default();
+    assert!(counts.windows(2).all(|p| p[0] >= p[1]), "{counts:?}");
+}

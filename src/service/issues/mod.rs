@@ -70,6 +70,8 @@ pub struct Issue {
     pub handler_id: Option<i64>,
     /// 合并: closed as a repeat of this earlier issue, whose progress it follows.
     pub merged_into: Option<i64>,
+    /// 共性问题: the group this issue is in, whose policy answer it shows.
+    pub common_issue_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
@@ -119,6 +121,7 @@ fn view(i: IssueRow, co: &mut HashMap<i64, Vec<i64>>, today: NaiveDate) -> Issue
         answer,
         handler_id: i.handler_id,
         merged_into: i.merged_into,
+        common_issue_id: i.common_issue_id,
         created_at: utc(i.created_at),
         updated_at: utc(i.updated_at),
         version: i.version,

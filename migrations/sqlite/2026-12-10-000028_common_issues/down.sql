@@ -1,0 +1,3 @@
+DROP INDEX issues_common_issue;
+ALTER TABLE issues DROP COLUMN common_issue_id;
+DROP TABLE common_issues;
