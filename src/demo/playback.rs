@@ -1305,7 +1305,11 @@ pub fn group_common_issues(
         for p in problems::problems(*c) {
             let regions: i64 = issues::table
                 .filter(issues::category.eq(*c))
-                .filter(issues::title.like(crate::store::contains_pattern(p.0)).escape('\\'))
+                .filter(
+                    issues::title
+                        .like(crate::store::contains_pattern(p.0))
+                        .escape('\\'),
+                )
                 .filter(issues::filed_on.ge(since))
                 .select(count(issues::region_id).aggregate_distinct())
                 .first(conn)
@@ -1322,7 +1326,11 @@ pub fn group_common_issues(
         };
         let ids: Vec<i64> = issues::table
             .filter(issues::category.eq(*c))
-            .filter(issues::title.like(crate::store::contains_pattern(title)).escape('\\'))
+            .filter(
+                issues::title
+                    .like(crate::store::contains_pattern(title))
+                    .escape('\\'),
+            )
             .filter(issues::filed_on.ge(since))
             .filter(issues::merged_into.is_null())
             .filter(issues::status.ne(State::Withdrawn))

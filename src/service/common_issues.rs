@@ -335,3 +335,55 @@ pub fn of_issue(
         (r, a)
     }))
 }
+
+/// A group's page: the group, the names it mentions, and its issues the caller may see.
+pub struct Detail {
+    pub group: CommonIssue,
+    pub lead: String,
+    pub regions: Vec<String>,
+    pub issues: Vec<crate::store::issues::IssueRow>,
+}
+
+/// Names by id.
+pub type Names = std::collections::HashMap<i64, String>;
+
+/// The names of departments and regions, for the pages.
+pub fn names(
+    conn: &mut DbConn,
+    departments: &[i64],
+    regions: &[i64],
+) -> Result<(Names, Names), Error> {
+    let d = crate::store::departments::names(conn, departments)?
+        .into_iter()
+        .map(|(id, (name, _))| (id, name))
+        .collect();
+    let r = crate::store::regions::names(conn, regions)?;
+    Ok((d, r))
+}
+
+pub fn detail(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<Detail, Error> {
+    let group = get(conn, caller, id)?;
+    let issues = store::issues_of(conn, &caller.scope(), id)?;
+    let (d, r) = names(conn, &[group.lead_department_id], &group.region_ids)?;
+    Ok(Detail {
+        lead: d
+            .get(&group.lead_department_id)
+            .cloned()
+            .unwrap_or_default(),
+        regions: group
+            .region_ids
+            .iter()
+            .filter_map(|i| r.get(i).cloned())
+            .collect(),
+        group,
+        issues,
+    })
+}
+
+/// The newest groups a coordinator may add issues to (id, title).
+pub fn choices(conn: &mut DbConn, caller: &Caller) -> Result<Vec<(i64, String)>, Error> {
+    if caller.role != Role::Coordinator {
+        return Ok(Vec::new());
+    }
+    Ok(store::newest(conn, &caller.scope(), 50)?)
+}

@@ -160,3 +160,28 @@ pub fn answer(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The issues of group `id` that `scope` may see, oldest first.
+pub fn issues_of(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: i64,
+) -> QueryResult<Vec<super::issues::IssueRow>> {
+    use super::issues::IssueRow;
+    let grouped = issues::table.filter(issues::common_issue_id.eq(id));
+    crate::with_issue_scope!(
+        scope,
+        c => grouped.filter(c).select(IssueRow::as_select()).order(issues::id).load(conn),
+        all => grouped.select(IssueRow::as_select()).order(issues::id).load(conn)
+    )
+}
+
+/// The newest groups in scope, for a coordinator choosing one to add an issue to.
+pub fn newest(conn: &mut DbConn, scope: &Scope, limit: i64) -> QueryResult<Vec<(i64, String)>> {
+    common_issues::table
+        .filter(scope::common_issues(scope))
+        .order(common_issues::id.desc())
+        .select((common_issues::id, common_issues::title))
+        .limit(limit)
+        .load(conn)
+}

@@ -77,6 +77,7 @@ pub fn done_words(code: &str) -> Option<&'static str> {
         "mark" => "已标记。",
         "merge" => "已合并，本问题随原问题办理。",
         "knowledge" => "已发布为政策问答。",
+        "grouped" => "已归入共性问题，主办部门统一答复后会显示在本页。",
         "filed" => "问题已提交。",
         _ => return None,
     })
@@ -376,6 +377,10 @@ fn label(field: &str) -> &'static str {
         "target" => "地址",
         "secret" => "密钥",
         "into" => "合并到的企业",
+        "issue_ids" | "add_ids" => "问题编号",
+        "group" => "共性问题",
+        "policy" => "答复内容",
+        "common_description" => "说明",
         "file" => "文件",
         "reschedule_reason" => "调整原因",
         "confirm" => "确认",
@@ -412,6 +417,7 @@ pub fn in_words(e: &FieldError) -> String {
             | "granted"
             | "outcome"
             | "lead_department_id"
+            | "group"
             | "attendee_enterprise"
             | "raise_enterprise"
             | "raise_category"
@@ -432,6 +438,8 @@ pub fn in_words(e: &FieldError) -> String {
         "只能合并至比本问题更早提交的问题".into()
     } else if field == "into" && m.starts_with("is not an issue in your scope") {
         "请填写您辖区内的问题编号".into()
+    } else if let Some(words) = grouping_words(field, m) {
+        words
     } else if let Some(n) = m.strip_prefix("must not name the enterprise (") {
         format!(
             "{l}中不能出现企业名称（{}），请改为“企业”",
@@ -485,6 +493,43 @@ pub fn in_words(e: &FieldError) -> String {
         format!("{l}填写有误")
     }
 }
+
+/// The refusals of the issue numbers of a 共性问题, in words: "编号 12 不是您辖区内的问题".
+fn grouping_words(field: &str, m: &str) -> Option<String> {
+    if field != "issue_ids" && field != "add_ids" {
+        return None;
+    }
+    let number = |rest: &str| rest.split(' ').next().unwrap_or_default().to_owned();
+    Some(if m.starts_with("name at least 2") {
+        "请填写至少两个问题编号：共性问题是多次反映的同一问题".into()
+    } else if m.starts_with("name at least one") {
+        "请填写问题编号".into()
+    } else if m.starts_with("name at most") {
+        format!("一次最多归入{}个问题", MAX_GROUPED)
+    } else if let Some(part) = m.strip_prefix('`').and_then(|r| r.split('`').next()) {
+        format!("“{part}”不是问题编号，多个编号请用逗号或空格分隔")
+    } else if let Some(rest) = m.strip_prefix("issue ") {
+        let n = number(rest);
+        if rest.contains("is listed twice") {
+            format!("编号 {n} 重复填写")
+        } else if rest.contains("was withdrawn") {
+            format!("编号 {n} 的问题已撤回，不能归入")
+        } else if let Some(into) = rest.split("merged into issue ").nth(1) {
+            format!(
+                "编号 {n} 的问题已合并至编号 {} 的问题，请归入原问题",
+                into.split(':').next().unwrap_or_default()
+            )
+        } else {
+            return None;
+        }
+    } else if m.contains("is not an issue in your scope") {
+        format!("编号 {} 不是您辖区内的问题", number(m))
+    } else {
+        return None;
+    })
+}
+
+const MAX_GROUPED: usize = crate::service::common_issues::MAX_NAMED;
 
 /// The refusals of a notification channel, in words.
 fn channel_words(m: &str) -> Option<&'static str> {
@@ -562,6 +607,17 @@ pub fn refusal_words(e: &Error) -> String {
                 "本期已取消，请计划新的一期。".into()
             } else if d.contains("highest possible edition number") {
                 "期次编号已用尽，请先整理期次编号。".into()
+            } else if let Some(rest) = d
+                .strip_prefix("issue ")
+                .filter(|r| r.contains("is already in 共性问题"))
+            {
+                format!(
+                    "编号 {} 的问题已归入共性问题 {}，一个问题只能归入一个共性问题。",
+                    rest.split(' ').next().unwrap_or_default(),
+                    rest.rsplit(' ').next().unwrap_or_default()
+                )
+            } else if d.contains("its policy answer is given once") {
+                "本共性问题已经统一答复过，答复只有一次。".into()
             } else if d.starts_with("the delivery is") {
                 "只有投递失败的消息才能重新投递。".into()
             } else {
@@ -596,5 +652,39 @@ mod tests {
         assert_eq!(in_words(&e), "请填写理由");
         let e = FieldError::new("co_department_ids[1]", "is the lead department");
         assert_eq!(in_words(&e), "协办部门不能与主办部门相同");
+        for (field, m, words) in [
+            (
+                "issue_ids[2]",
+                "999 is not an issue in your scope",
+                "编号 999 不是您辖区内的问题",
+            ),
+            (
+                "issue_ids[1]",
+                "issue 12 is listed twice",
+                "编号 12 重复填写",
+            ),
+            (
+                "add_ids",
+                "issue 7 is merged into issue 3: group that one",
+                "编号 7 的问题已合并至编号 3 的问题，请归入原问题",
+            ),
+            (
+                "issue_ids",
+                "`abc` is not an issue number",
+                "“abc”不是问题编号，多个编号请用逗号或空格分隔",
+            ),
+            (
+                "issue_ids",
+                "name at least 2 issues: x",
+                "请填写至少两个问题编号：共性问题是多次反映的同一问题",
+            ),
+        ] {
+            assert_eq!(in_words(&FieldError::new(field, m)), words);
+        }
+        let e = Error::Conflict("issue 12 is already in 共性问题 4".into());
+        assert_eq!(
+            refusal_words(&e),
+            "编号 12 的问题已归入共性问题 4，一个问题只能归入一个共性问题。"
+        );
     }
 }

@@ -435,12 +435,20 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
         }
         EventKind::Urged | EventKind::Supervised => push("说明", text("note")),
         EventKind::Commented => push("留言", text("text")),
-        EventKind::Marked => push(
-            "标记为",
-            d.get("common")
-                .and_then(Value::as_bool)
-                .map(|c| if c { "共性问题" } else { "个性问题" }.to_owned()),
-        ),
+        EventKind::Marked => {
+            push(
+                "标记为",
+                d.get("common")
+                    .and_then(Value::as_bool)
+                    .map(|c| if c { "共性问题" } else { "个性问题" }.to_owned()),
+            );
+            push(
+                "归入",
+                d.get("common_issue_id")
+                    .and_then(Value::as_i64)
+                    .map(|g| format!("共性问题 {g}“{}”", text("title").unwrap_or_default())),
+            );
+        }
         EventKind::Signed => push("经办人", person("handler_id")),
         EventKind::TakenOver => {
             push("原经办人", person("from_handler_id"));
@@ -517,6 +525,22 @@ struct IssuePage {
     published: Option<i64>,
     /// To a coordinator, an answered issue not yet published: the question and answer offered.
     publish: Option<(String, String)>,
+    common: Option<CommonShown>,
+    /// To a coordinator, an issue in no group: the groups it may be put in, and the issue
+    /// numbers a new group would start with (this one and its 相似问题).
+    group_into: Vec<(i64, String)>,
+    group_ids: String,
+}
+
+/// The 共性问题 an issue is in, as its page shows it.
+pub struct CommonShown {
+    id: i64,
+    title: String,
+    lead: String,
+    /// The policy answer: text and date.
+    answer: Option<(String, String)>,
+    /// The reader may open the group's page.
+    link: bool,
 }
 
 impl IssuePage {
@@ -546,6 +570,9 @@ struct Loaded {
     followed: Option<FollowedRow>,
     published: Option<i64>,
     publish: Option<(String, String)>,
+    common: Option<CommonShown>,
+    group_into: Vec<(i64, String)>,
+    group_ids: String,
 }
 
 fn load(
@@ -605,7 +632,46 @@ fn load(
         } else {
             None
         };
+    let common = match v.issue.common_issue_id {
+        Some(g) => crate::service::common_issues::of_issue(conn, g)?.map(|(row, answer)| {
+            let lead = crate::service::common_issues::names(conn, &[row.lead_department_id], &[])
+                .map(|(d, _)| d.get(&row.lead_department_id).cloned().unwrap_or_default())
+                .unwrap_or_default();
+            CommonShown {
+                id: row.id,
+                title: row.title,
+                lead,
+                answer: answer.map(|a| {
+                    (
+                        a.text,
+                        format::date(crate::domain::time::local_date(a.answered_at.naive_utc())),
+                    )
+                }),
+                link: caller.role != Role::Enterprise,
+            }
+        }),
+        None => None,
+    };
+    let groupable = v.issue.common_issue_id.is_none()
+        && v.issue.merged_into.is_none()
+        && v.issue.status != crate::domain::lifecycle::State::Withdrawn;
+    let group_into = if groupable {
+        crate::service::common_issues::choices(conn, caller)?
+    } else {
+        Vec::new()
+    };
+    let group_ids = match (&similar, groupable && caller.role == Role::Coordinator) {
+        (Some(rows), true) if !rows.is_empty() => std::iter::once(id)
+            .chain(rows.iter().map(|s| s.id))
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    };
     Ok(Loaded {
+        common,
+        group_into,
+        group_ids,
         published,
         publish,
         similar,
@@ -719,6 +785,9 @@ pub(super) async fn issue_page(
         followed: l.followed,
         published: l.published,
         publish: l.publish,
+        common: l.common,
+        group_into: l.group_into,
+        group_ids: l.group_ids,
         issue,
     })
 }

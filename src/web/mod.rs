@@ -7,6 +7,7 @@ mod account;
 mod act;
 mod admin;
 mod charts;
+mod common;
 mod dashboard;
 mod filing;
 mod form;
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     notices::routes(cfg);
     // Before the issues' `/issues/{id}/{action}`: publishing is not an action on the issue.
     knowledge::routes(cfg);
+    common::routes(cfg);
     issues::routes(cfg);
 }
 
@@ -274,6 +276,7 @@ impl Chrome {
             Role::Department => &[
                 ("/inbox", "待办"),
                 ("/issues", "问题列表"),
+                ("/common", "共性问题"),
                 ("/templates", "答复模板"),
             ],
             Role::Coordinator => &[
@@ -282,6 +285,7 @@ impl Chrome {
                 ("/reports", "报告"),
                 ("/issues", "问题列表"),
                 ("/issues/new", "登记问题"),
+                ("/common", "共性问题"),
                 ("/forums", "恳谈会"),
                 ("/templates", "答复模板"),
             ],
@@ -289,6 +293,7 @@ impl Chrome {
                 ("/dashboard", "驾驶舱"),
                 ("/reports", "报告"),
                 ("/issues", "问题列表"),
+                ("/common", "共性问题"),
                 ("/forums", "恳谈会"),
             ],
             Role::Admin => &[

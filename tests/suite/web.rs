@@ -1176,3 +1176,138 @@ async fn an_entrepreneur_sees_the_answer_already_given_before_filing_again() {
     ent.close().await;
     site.stop().await;
 }
+
+/// 共性问题: a coordinator goes from an issue's 相似问题 to a new 共性问题 (every problem at
+/// once first, what was typed kept), puts one more issue in it from that issue's page; the
+/// lead department answers it from a phone; the grouped issue shows the answer.
+#[actix_rt::test]
+async fn a_coordinator_groups_a_repeated_problem_and_the_department_answers_it_once() {
+    if skip() {
+        return;
+    }
+    let site = site().await;
+    let coord = browser(1366, 768).await;
+    coord.sign_in(&site, "demo.coord").await;
+    coord
+        .goto(&site.url("/issues?q=%E7%94%A8%E5%9C%B0%E6%8C%87%E6%A0%87"))
+        .await;
+    let found = coord
+        .js("return [...document.querySelectorAll('table.issues a[href^=\"/issues/\"]')].map(a => a.getAttribute('href'))")
+        .await;
+    let found: Vec<String> = found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    // The first that is in no group and not merged: its page offers to group it.
+    let mut offered = false;
+    for href in found.iter().take(10) {
+        coord.goto(&site.url(href)).await;
+        if coord
+            .text()
+            .await
+            .contains("将本问题和以上相似问题归为共性问题")
+        {
+            offered = true;
+            break;
+        }
+    }
+    assert!(offered, "no issue found offers to be grouped: {found:?}");
+    let id = issue_id(&coord).await;
+    let similar: Vec<i64> = coord
+        .js("return [...document.querySelectorAll('ul.similar a')].map(a => a.getAttribute('href'))")
+        .await
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str()?.trim_start_matches("/issues/").parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(similar.len() >= 2, "{}", coord.text().await);
+    click(&coord, "将本问题和以上相似问题归为共性问题").await;
+    assert!(value_of(&coord, "issue_ids")
+        .await
+        .starts_with(&format!("{id}, ")));
+    // Nothing chosen and a number mistyped: every problem at once, the typing kept.
+    coord
+        .js("document.getElementById('issue_ids').value = ''; return true")
+        .await;
+    type_into(&coord, "问题编号", &format!("{id}, 12x")).await;
+    click(&coord, "新建").await;
+    let text = coord.text().await;
+    for words in ["请填写问题标题", "请选择主办部门", "请填写说明"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert_eq!(value_of(&coord, "issue_ids").await, format!("{id}, 12x"));
+    coord.look("common-new-errors").await;
+    type_into(&coord, "标题", "新增用地指标落实难").await;
+    type_into(&coord, "说明", "多地企业反映新增建设用地指标迟迟不能落实。").await;
+    select_label(&coord, "主办部门", "市自然资源和规划局").await;
+    coord
+        .js("document.getElementById('issue_ids').value = ''; return true")
+        .await;
+    type_into(&coord, "问题编号", &format!("{id}，{}", similar[0])).await;
+    click(&coord, "新建").await;
+    let path = coord.path().await;
+    let group: i64 = path
+        .trim_start_matches("/common/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a group's page: {path}"));
+    assert!(coord.text().await.contains("已新建共性问题"));
+    // One more, from that issue's own page.
+    coord
+        .goto(&site.url(&format!("/issues/{}", similar[1])))
+        .await;
+    select_label(
+        &coord,
+        "共性问题",
+        &format!("新增用地指标落实难（{group}）"),
+    )
+    .await;
+    click(&coord, "归入").await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("已归入共性问题") && text.contains("主办部门尚未统一答复"),
+        "{text}"
+    );
+
+    // The lead department answers from a phone: once, an empty answer refused beside it.
+    let dept = browser(390, 844).await;
+    dept.sign_in(&site, "demo.dept").await;
+    dept.goto(&site.url("/common")).await;
+    assert!(dept.text().await.contains("新增用地指标落实难"));
+    dept.goto(&site.url(&format!("/common/{group}"))).await;
+    click(&dept, "答复").await;
+    assert!(
+        dept.text().await.contains("请填写答复内容"),
+        "{}",
+        dept.text().await
+    );
+    let policy = "新增建设用地指标按季度统筹下达，重点项目优先保障。";
+    type_into(&dept, "答复内容", policy).await;
+    click(&dept, "答复").await;
+    let text = dept.text().await;
+    assert!(text.contains("已答复") && text.contains(policy), "{text}");
+    assert!(text.contains("3 个"), "{text}");
+    dept.look("common-answered-phone").await;
+
+    // The grouped issue shows the policy answer; the list puts the group among the others.
+    coord.goto(&site.url(&format!("/issues/{id}"))).await;
+    let text = coord.text().await;
+    assert!(
+        text.contains("新增用地指标落实难") && text.contains(policy),
+        "{text}"
+    );
+    coord.look("issue-in-common").await;
+    coord.goto(&site.url("/common")).await;
+    coord.look("common-list").await;
+    coord.close().await;
+    dept.close().await;
+    site.stop().await;
+}
