@@ -51,6 +51,9 @@ struct Args {
     /// Skip the figures; only the request paths
     #[arg(long)]
     paths_only: bool,
+    /// Skip the figures and the request paths; only search, similar issues and suggestions
+    #[arg(long)]
+    search_only: bool,
     /// A database holding the demo (`qinqing demo`): prints how often the first suggested
     /// department (建议主办部门) of each issue of its last 12 weeks, learnt only from the
     /// issues filed before them, is the department assigned; then stops
@@ -511,7 +514,10 @@ async fn main() {
         "{:<58} {:>10} {:>10} {:>12} {:>8}",
         "endpoint", "median ms", "p95 ms", "floor med ms", "ratio"
     );
-    for path in endpoints.iter().filter(|_| !args.paths_only) {
+    for path in endpoints
+        .iter()
+        .filter(|_| !args.paths_only && !args.search_only)
+    {
         let mut calls = Vec::with_capacity(args.calls);
         let mut floor = Vec::with_capacity(args.calls);
         for _ in 0..args.calls {
@@ -633,7 +639,9 @@ async fn main() {
             )
         );
     }
-    paths(&args, &backend, &pool, state_for_http, &token, n);
+    if !args.search_only {
+        paths(&args, &backend, &pool, state_for_http, &token, n);
+    }
 }
 
 /// 建议主办部门 measured on a demo database: each issue of its last 12 weeks suggested

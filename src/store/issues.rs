@@ -535,34 +535,68 @@ pub fn list(
     page: Page,
 ) -> QueryResult<(Vec<IssueRow>, i64)> {
     let query = || issues::table.filter(condition(scope, f)).into_boxed();
-    let total = count(conn, scope, f)?;
     let relevance = match sort {
         Sort::Relevance => f.q.as_deref().and_then(super::filter::search_expression),
         _ => None,
     };
-    let ordered = match (sort, relevance) {
-        (Sort::Relevance, Some(e)) => query().order((
-            super::search::rank(&e).asc(),
-            issues::created_at.desc(),
-            issues::id.desc(),
-        )),
-        (Sort::Relevance | Sort::CreatedDesc, _) => {
+    if let Some(e) = relevance {
+        return ranked(conn, scope, f, &e, page);
+    }
+    let total = count(conn, scope, f)?;
+    let ordered = match sort {
+        Sort::Relevance | Sort::CreatedDesc => {
             query().order((issues::created_at.desc(), issues::id.desc()))
         }
-        (Sort::CreatedAsc, _) => query().order((issues::created_at.asc(), issues::id.asc())),
+        Sort::CreatedAsc => query().order((issues::created_at.asc(), issues::id.asc())),
         // Issues without a due date come last either way, on both backends.
-        (Sort::DueAsc, _) => query().order((
+        Sort::DueAsc => query().order((
             issues::due_on.is_null().asc(),
             issues::due_on.asc(),
             issues::id.asc(),
         )),
-        (Sort::DueDesc, _) => query().order((
+        Sort::DueDesc => query().order((
             issues::due_on.is_null().asc(),
             issues::due_on.desc(),
             issues::id.desc(),
         )),
     };
     let rows = ordered
+        .select(IssueRow::as_select())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// How many of a search's matches are ranked by relevance: its newest this many (in scope,
+/// with every filter). Ranking every match of a common word (贷款 in 6% of a million issues)
+/// and counting them took PostgreSQL over a second; the newest 2,000 are found by reading
+/// the issues' key backwards, and ranked, in milliseconds.
+pub const RANKED: i64 = 2_000;
+
+/// A search's page by relevance among its newest `RANKED` matches, and how many of those
+/// there are (`RANKED` when there are at least as many).
+fn ranked(
+    conn: &mut DbConn,
+    scope: &Scope,
+    f: &IssueFilter,
+    expression: &str,
+    page: Page,
+) -> QueryResult<(Vec<IssueRow>, i64)> {
+    let newest: Vec<i64> = issues::table
+        .filter(condition(scope, f))
+        .order(issues::id.desc())
+        .select(issues::id)
+        .limit(RANKED)
+        .load(conn)?;
+    let total = newest.len() as i64;
+    let rows = issues::table
+        .filter(issues::id.eq_any(&newest))
+        .order((
+            super::search::rank(expression).asc(),
+            issues::created_at.desc(),
+            issues::id.desc(),
+        ))
         .select(IssueRow::as_select())
         .limit(page.per_page)
         .offset(page.offset())

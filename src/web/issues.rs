@@ -235,7 +235,15 @@ async fn list(session: Session, req: HttpRequest) -> Result<HttpResponse, WebErr
         upcoming,
         chrome: Chrome::new(&session, title, "/issues"),
         rows,
-        total: count(found.total),
+        // A search by relevance ranks its newest matches only: at the bound, there are more.
+        total: if found.total >= crate::store::issues::RANKED
+            && sort.as_deref().unwrap_or("").is_empty()
+            && !searched.is_empty()
+        {
+            format!("{}+", count(found.total))
+        } else {
+            count(found.total)
+        },
         measure: measure.map(Measure::zh),
         statuses: choices(State::ALL, State::code, State::zh, status.as_deref()),
         categories: choices(
