@@ -177,19 +177,24 @@ fn load_texts(conn: &mut DbConn, pg: bool) {
     }
 }
 
-/// The search index of the loaded issues, from their texts' words.
+/// The search index of the loaded issues, from their texts' words and their regions'
+/// place words (as `store::search` and migration 000029 write them).
 fn load_index(conn: &mut DbConn, pg: bool) {
     exec(
         conn,
         &if pg {
             format!(
                 "INSERT INTO issue_search_terms (issue_id, terms) \
-                 SELECT i.id, CAST(t.terms AS tsvector) FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS};"
+                 SELECT i.id, CAST(t.terms AS tsvector) || array_to_tsvector(ARRAY( \
+                   SELECT chr(57344) || p FROM unnest(string_to_array(trim(BOTH '/' FROM r.path), '/')) p)) \
+                 FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS} JOIN regions r ON r.id = i.region_id;"
             )
         } else {
             format!(
-                "INSERT INTO issue_search (rowid, title, description, answer, enterprise) \
-                 SELECT i.id, t.title_words, t.description_words, '', '' FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS};"
+                "INSERT INTO issue_search (rowid, title, description, answer, enterprise, place) \
+                 SELECT i.id, t.title_words, t.description_words, '', '', \
+                   char(57344) || replace(substr(r.path, 2, length(r.path) - 2), '/', ' ' || char(57344)) \
+                 FROM issues i JOIN bench_texts t ON t.k = i.id % {TEXTS} JOIN regions r ON r.id = i.region_id;"
             )
         },
     );

@@ -160,10 +160,36 @@ pub fn search_expression(text: &str) -> Option<String> {
     words::expression(&words::of_query(text), words::Join::All)
 }
 
-/// Issues whose words hold every word of `text` (none when it has no searchable word).
-fn search_condition(text: &str) -> Filter<issues::table> {
+/// The region a path (`/1/4/`) ends in, when it lies under another: a top region's place
+/// word is in every issue of a one-city deployment and narrows nothing.
+fn path_region(path: &str) -> Option<i64> {
+    let ids: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match ids.as_slice() {
+        [_top, .., last] => last.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The regions a search in `scope` with `f` is narrowed to by their place words
+/// (`search::placed`): the scope's region and the filter's, those under a top region.
+pub fn search_places(scope: &Scope, f: &IssueFilter) -> Vec<i64> {
+    let in_scope = match scope {
+        Scope::Region(p) => Some(p.as_str()),
+        _ => None,
+    };
+    [in_scope, f.region_path.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(path_region)
+        .collect()
+}
+
+/// Issues whose words hold every word of `text` (none when it has no searchable word),
+/// found in the index among the issues of `regions` (the scope's and the filter's).
+fn search_condition(text: &str, regions: &[i64]) -> Filter<issues::table> {
     match search_expression(text) {
-        Some(e) => search::matching(&e),
+        Some(e) if regions.is_empty() => search::matching(&e),
+        Some(e) => search::matching(&search::placed(&e, regions)),
         None => Box::new(super::fixed::fixed::<diesel::sql_types::Bool>("1 = 0")),
     }
 }
@@ -229,7 +255,7 @@ pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
         cond = and(cond, by);
     }
     if let Some(text) = &f.q {
-        cond = and(cond, search_condition(text));
+        cond = and(cond, search_condition(text, &search_places(scope, f)));
     }
     if let Some(from) = f.from {
         cond = and(cond, Box::new(issues::filed_on.ge(from)));
@@ -238,4 +264,23 @@ pub fn condition(scope: &Scope, f: &IssueFilter) -> Filter<issues::table> {
         cond = and(cond, Box::new(issues::filed_on.le(to)));
     }
     cond
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_region;
+
+    #[test]
+    fn a_path_ends_in_its_region_unless_it_is_a_top_region() {
+        let cases = [
+            ("/1/", None),
+            ("/1/4/", Some(4)),
+            ("/1/4/27/", Some(27)),
+            ("/", None),
+            ("", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(path_region(path), want, "{path}");
+        }
+    }
 }

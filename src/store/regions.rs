@@ -146,6 +146,7 @@ pub fn update(
         diesel::update(regions::table.find(id))
             .set((regions::parent_id.eq(parent_id), regions::updated_at.eq(t)))
             .execute(conn)?;
+        super::search::replace_places(conn, &new_path)?;
     }
     regions::table
         .find(id)

@@ -81,6 +81,91 @@ async fn a_search_finds_words_not_characters_and_ranks_titles_first() {
     let _: Value = r.body;
 }
 
+/// A district's search is answered from the index's place words: only the district's
+/// issues, and when a town moves to another district its issues are found there.
+#[actix_rt::test]
+async fn a_district_searches_its_own_issues_and_a_moved_town_takes_its_issues_along() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let admin = w.token("admin").unwrap_or_default().to_owned();
+    let town = create(
+        &app,
+        &admin,
+        "/api/v1/regions",
+        json!({"code": "330521009", "name": "新市镇", "parent_id": DEQING}),
+    )
+    .await;
+    let in_town = create(
+        &app,
+        &admin,
+        "/api/v1/enterprises",
+        json!({"name": "新市丝绸有限公司", "credit_code": credit_code(71), "region_id": town,
+               "industry": "纺织业", "size": "small"}),
+    )
+    .await;
+    let mut filed = Vec::new();
+    for (who, enterprise) in [
+        ("coord_a", None),
+        ("coord_b", None),
+        ("coord_city", Some(in_town)),
+    ] {
+        let enterprise = enterprise.unwrap_or_else(|| {
+            w.id(if who == "coord_a" {
+                "ent_a_enterprise"
+            } else {
+                "ent_b_enterprise"
+            })
+        });
+        let body = json!({"title": "蚕桑用地指标不足", "description": "丝绸厂扩建缺用地。",
+                          "category": "land", "channel": "visit", "enterprise_id": enterprise});
+        let r = send(
+            &app,
+            Method::POST,
+            "/api/v1/issues",
+            w.token(who),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{who}: {}", r.text);
+        filed.push(r.body["id"].as_i64().unwrap_or_default());
+    }
+    let found = |who: &'static str, region: Option<i64>| {
+        let extra = region
+            .map(|r| format!("&region_id={r}"))
+            .unwrap_or_default();
+        let path = format!("/api/v1/issues?q={}{extra}", query("蚕桑 用地"));
+        let app = &app;
+        let token = w.token(who).map(str::to_owned);
+        async move {
+            let mut got = ids(&send(app, Method::GET, &path, token.as_deref(), None).await);
+            got.sort();
+            got
+        }
+    };
+    let (dq, cx, tn) = (filed[0], filed[1], filed[2]);
+    assert_eq!(found("coord_a", None).await, vec![dq, tn]);
+    assert_eq!(found("coord_b", None).await, vec![cx]);
+    assert_eq!(found("coord_city", None).await, vec![dq, cx, tn]);
+    assert_eq!(found("admin", None).await, vec![dq, cx, tn]);
+    let in_changxing = Some(CHANGXING);
+    assert_eq!(found("coord_city", in_changxing).await, vec![cx]);
+    // The town moves from 德清县 to 长兴县: its issue is searched there, no longer here.
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/regions/{town}"),
+        Some(&admin),
+        Some(&json!({"parent_id": CHANGXING})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(found("coord_a", None).await, vec![dq]);
+    assert_eq!(found("coord_b", None).await, vec![cx, tn]);
+    assert_eq!(found("coord_city", in_changxing).await, vec![cx, tn]);
+    assert_eq!(found("coord_city", None).await, vec![dq, cx, tn]);
+}
+
 /// 建议主办部门 measured on the demo's history: each issue of the last 12 weeks suggested
 /// from the issues filed before them only; the first suggestion is the department assigned
 /// for at least four in five.
