@@ -329,6 +329,58 @@ pub fn newest(
         .collect())
 }
 
+/// Of `words`, those said by more than `share` of the indexed issues (0 to 1) once the
+/// index holds at least `from` issues (below that every word's list is short), as the
+/// database's own statistics know them: PostgreSQL's most common elements of the index
+/// column (kept by ANALYZE; a word it does not list is rarer than those it does) and its
+/// estimate of the entries, SQLite's document counts of the index's vocabulary
+/// (`issue_search_vocab`) and its highest entry. Reading a common word's list of issues is
+/// what makes a search of many words slow.
+pub fn common_words(
+    conn: &mut DbConn,
+    words: &[String],
+    share: f64,
+    from: i64,
+) -> QueryResult<std::collections::HashSet<String>> {
+    #[derive(QueryableByName)]
+    struct Common {
+        #[diesel(sql_type = Text)]
+        word: String,
+    }
+    if words.is_empty() {
+        return Ok(Default::default());
+    }
+    // Words are letters and digits: a space parts them.
+    let listed = words.join(" ");
+    let rows: Vec<Common> = match conn {
+        DbConn::Pg(_) => diesel::sql_query(
+            "SELECT e.word FROM pg_stats p, \
+               unnest(CAST(CAST(p.most_common_elems AS TEXT) AS TEXT[]), p.most_common_elem_freqs) \
+               AS e(word, freq) \
+             WHERE p.schemaname = current_schema() AND p.tablename = 'issue_search_terms' \
+               AND p.attname = 'terms' AND e.word = ANY(string_to_array($1, ' ')) AND e.freq > $2 \
+               AND (SELECT reltuples FROM pg_class WHERE oid = CAST('issue_search_terms' AS regclass)) >= $3",
+        )
+        .bind::<Text, _>(listed)
+        .bind::<Double, _>(share)
+        .bind::<BigInt, _>(from)
+        .load(conn)?,
+        DbConn::Sqlite(_) => {
+            let list = serde_json::Value::from(words.to_vec()).to_string();
+            diesel::sql_query(
+                "WITH n AS (SELECT COALESCE(MAX(rowid), 0) AS n FROM issue_search) \
+                 SELECT term AS word FROM issue_search_vocab, n \
+                 WHERE term IN (SELECT value FROM json_each(?)) AND doc > ? * n.n AND n.n >= ?",
+            )
+            .bind::<Text, _>(list)
+            .bind::<Double, _>(share)
+            .bind::<BigInt, _>(from)
+            .load(conn)?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.word).collect())
+}
+
 /// The best `limit` matches of `expression` in an index, best first: (id, rank), the
 /// lowest rank the best, ranked in one pass among the newest `NEWEST` matches.
 pub fn best(

@@ -166,6 +166,45 @@ async fn a_district_searches_its_own_issues_and_a_moved_town_takes_its_issues_al
     assert_eq!(found("coord_city", None).await, vec![dq, cx, tn]);
 }
 
+/// Which words are common is read from the database's own statistics on both backends:
+/// a word every issue says is, one issue's word is not, and below the size given none is.
+#[actix_rt::test]
+async fn the_database_knows_which_words_are_common() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    for i in 0..30 {
+        let description = if i == 0 {
+            "首台套产品认定材料已交。"
+        } else {
+            "流动资金紧张。"
+        };
+        file(
+            &app,
+            w.token("ent_a"),
+            &format!("贷款第{i}次被拒"),
+            description,
+        )
+        .await;
+    }
+    let mut conn = db.connect();
+    if db.is_postgres() {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("ANALYZE issue_search_terms")
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let words: Vec<String> = ["贷款", "首台套", "无此词"].map(str::to_owned).to_vec();
+    let common = qinqing::store::search::common_words(&mut conn, &words, 0.5, 0)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        common.into_iter().collect::<Vec<_>>(),
+        vec!["贷款".to_owned()]
+    );
+    let common = qinqing::store::search::common_words(&mut conn, &words, 0.5, 1_000)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(common.is_empty(), "{common:?}");
+}
+
 /// 建议主办部门 measured on the demo's history: each issue of the last 12 weeks suggested
 /// from the issues filed before them only; the first suggestion is the department assigned
 /// for at least four in five.

@@ -1,3 +1,4 @@
+DROP TABLE issue_search_vocab;
 CREATE VIRTUAL TABLE issue_search_unplaced USING fts5(
     title, description, answer, enterprise,
     tokenize = 'unicode61 remove_diacritics 0'

@@ -17,3 +17,6 @@ JOIN regions r ON r.id = i.region_id;
 DROP TABLE issue_search;
 ALTER TABLE issue_search_placed RENAME TO issue_search;
 INSERT INTO issue_search (issue_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 1.0, 0.0)');
+-- How many issues say each word (the `doc` column): similar issues are looked for by their
+-- rarer keywords.
+CREATE VIRTUAL TABLE issue_search_vocab USING fts5vocab(issue_search, row);

@@ -6,7 +6,7 @@
 //! candidate, found by the database's full-text rank; its score is the share of the
 //! keywords it says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -25,8 +25,8 @@ use crate::store::search::{self, Within};
 
 /// How many keywords an issue is scored by.
 const KEYWORDS: usize = 8;
-/// How many of them (the best) it is looked for by, two at a time: each pair of eight
-/// (28, OR'd) took PostgreSQL 300 ms at a million issues, common words among them.
+/// How many of them (the best not common) it is looked for by, two at a time: each pair of
+/// eight (28, OR'd) took PostgreSQL 300 ms at a million issues, common words among them.
 const QUERIED: usize = 5;
 /// How many similar issues a page or a call shows.
 pub const SHOWN: i64 = 10;
@@ -54,13 +54,33 @@ fn keywords_of(row: &IssueRow) -> Vec<String> {
     words::keywords(&row.title, &row.description, KEYWORDS)
 }
 
-/// What an issue with these keywords is looked for by: two of its best `QUERIED`.
-fn query_of(keywords: &[String]) -> Option<String> {
-    words::expression(&keywords[..keywords.len().min(QUERIED)], Join::AnyTwo)
+/// A keyword said by more than this share of all issues is looked for only when too few
+/// others remain: the index reads every issue that says it (申报 in 12% of a million).
+const COMMON: f64 = 0.02;
+/// Below this many issues no word is common enough to matter.
+const COMMON_FROM: i64 = 10_000;
+/// How many keywords an issue is looked for by at the least.
+const AT_LEAST: usize = 3;
+
+/// The keywords an issue is looked for by: its best `QUERIED` that are not common, filled up
+/// to `AT_LEAST` with its best common ones.
+fn queried(keywords: &[String], common: &HashSet<String>) -> Vec<String> {
+    let (rare, usual): (Vec<&String>, Vec<&String>) =
+        keywords.iter().partition(|k| !common.contains(*k));
+    let mut chosen: Vec<String> = rare.into_iter().take(QUERIED).cloned().collect();
+    let missing = AT_LEAST.saturating_sub(chosen.len());
+    chosen.extend(usual.into_iter().take(missing).cloned());
+    chosen
 }
 
-fn expression_of(row: &IssueRow) -> Option<String> {
-    query_of(&keywords_of(row))
+/// What an issue with these keywords is looked for by: two of those `queried`.
+fn query_of(conn: &mut DbConn, keywords: &[String]) -> QueryResult<Option<String>> {
+    let common = search::common_words(conn, keywords, COMMON, COMMON_FROM)?;
+    Ok(words::expression(&queried(keywords, &common), Join::AnyTwo))
+}
+
+fn expression_of(conn: &mut DbConn, row: &IssueRow) -> QueryResult<Option<String>> {
+    query_of(conn, &keywords_of(row))
 }
 
 /// The share of `keywords` that `other` says (in its title, description or answer).
@@ -112,7 +132,7 @@ fn like(
     keywords: &[String],
     except: i64,
 ) -> Result<Vec<SimilarIssue>, Error> {
-    let Some(e) = query_of(keywords) else {
+    let Some(e) = query_of(conn, keywords)? else {
         return Ok(Vec::new());
     };
     let within = Within {
@@ -178,7 +198,7 @@ pub fn suggest(
     row: &IssueRow,
     before: NaiveDateTime,
 ) -> QueryResult<Vec<SuggestedDepartment>> {
-    let Some(e) = expression_of(row) else {
+    let Some(e) = expression_of(conn, row)? else {
         return Ok(Vec::new());
     };
     let mut found = Vec::new();
@@ -298,4 +318,53 @@ pub fn followed(
         answer,
         visible,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_issue_is_looked_for_by_its_best_keywords_that_are_not_common() {
+        let k = |s: &str| -> Vec<String> { s.split(' ').map(str::to_owned).collect() };
+        let cases = [
+            // No word is common: the best five.
+            (
+                "专精 南浔区 申报 省级 中小企业 认定 材料 奖励",
+                "",
+                "专精 南浔区 申报 省级 中小企业",
+            ),
+            // Common words give way to rarer ones further down.
+            (
+                "专精 南浔区 申报 省级 中小企业 认定 材料 奖励",
+                "南浔区 申报",
+                "专精 省级 中小企业 认定 材料",
+            ),
+            // Too few rare ones: filled up to three with the best common ones.
+            ("贷款 银行 专精", "贷款 银行", "专精 贷款 银行"),
+            (
+                "贷款 银行 融资 利率",
+                "贷款 银行 融资 利率",
+                "贷款 银行 融资",
+            ),
+            ("", "", ""),
+        ];
+        for (keywords, common, want) in cases {
+            let keywords = if keywords.is_empty() {
+                Vec::new()
+            } else {
+                k(keywords)
+            };
+            let common: HashSet<String> = if common.is_empty() {
+                HashSet::new()
+            } else {
+                k(common).into_iter().collect()
+            };
+            assert_eq!(
+                queried(&keywords, &common).join(" "),
+                want,
+                "{keywords:?} {common:?}"
+            );
+        }
+    }
 }
