@@ -575,14 +575,16 @@ pub fn list(
 /// milliseconds.
 pub const RANKED: i64 = 2_000;
 
-/// One of a search's newest matches: its id, when it was filed and its rank (the lowest
-/// the best).
-type Match = (i64, NaiveDateTime, Option<f64>);
+/// One of a search's newest matches: its id and when it was filed.
+type Match = (i64, NaiveDateTime);
+
+/// A search's newest matches and their ranks (the lowest the best).
+type Ranked = (Vec<Match>, HashMap<i64, f64>);
 
 /// A search's page by relevance among its newest `RANKED` matches, and how many of those
 /// there are (`RANKED` when there are at least as many). The matches are read with their
-/// ranks in one query and put in order here (best rank, then newest); only the page's
-/// issues are then loaded, in that order.
+/// ranks and put in order here (best rank, then newest); only the page's issues are then
+/// loaded, in that order.
 fn ranked(
     conn: &mut DbConn,
     scope: &Scope,
@@ -590,22 +592,23 @@ fn ranked(
     expression: &str,
     page: Page,
 ) -> QueryResult<(Vec<IssueRow>, i64)> {
-    let mut found: Vec<Match> = match newest_from_index(conn, scope, f, expression)? {
+    let (mut found, ranks) = match newest_from_index(conn, scope, f, expression)? {
         Some(found) => found,
-        None => issues::table
-            .filter(condition(scope, f))
-            .order(issues::id.desc())
-            .select((
-                issues::id,
-                issues::created_at,
-                super::search::rank(expression),
-            ))
-            .limit(RANKED)
-            .load(conn)?,
+        None => {
+            let found: Vec<Match> = issues::table
+                .filter(condition(scope, f))
+                .order(issues::id.desc())
+                .select((issues::id, issues::created_at))
+                .limit(RANKED)
+                .load(conn)?;
+            let ids: Vec<i64> = found.iter().map(|m| m.0).collect();
+            let ranks = super::search::ranks(conn, expression, &ids)?;
+            (found, ranks)
+        }
     };
     let total = found.len() as i64;
+    let rank = |m: &Match| ranks.get(&m.0).copied().unwrap_or(f64::INFINITY);
     found.sort_by(|a, b| {
-        let rank = |m: &Match| m.2.unwrap_or(f64::INFINITY);
         rank(a)
             .total_cmp(&rank(b))
             .then(b.1.cmp(&a.1))
@@ -629,46 +632,39 @@ fn ranked(
 }
 
 /// The newest `RANKED` matches of a search by an administrator or in a region's scope,
-/// found in the index first (narrowed to the regions' place words when there are any,
-/// `filter::search_places`) and then checked against the scope and every filter. None
-/// for another scope (a department's or an enterprise's is not in the index), or when the
-/// checks left some out and the index holds more: the newest in scope may then lie further
-/// back, and the one query over the issues answers.
+/// with their ranks, found in the index first (narrowed to the regions' place words when
+/// there are any, `filter::search_places`) and then checked against the scope and every
+/// filter. None for another scope (a department's or an enterprise's is not in the index),
+/// or when the checks left some out and the index holds more: the newest in scope may then
+/// lie further back, and the one query over the issues answers.
 fn newest_from_index(
     conn: &mut DbConn,
     scope: &Scope,
     f: &IssueFilter,
     expression: &str,
-) -> QueryResult<Option<Vec<Match>>> {
+) -> QueryResult<Option<Ranked>> {
     if !matches!(scope, Scope::All | Scope::Region(_)) {
         return Ok(None);
     }
     let places = super::filter::search_places(scope, f);
     let found = if places.is_empty() {
-        super::search::newest(conn, expression, RANKED, false)?
+        super::search::newest(conn, expression, expression, RANKED, false)?
     } else {
-        super::search::newest(
-            conn,
-            &super::search::placed(expression, &places),
-            RANKED,
-            true,
-        )?
+        let placed = super::search::placed(expression, &places);
+        super::search::newest(conn, &placed, expression, RANKED, true)?
     };
+    let ids: Vec<i64> = found.iter().map(|r| r.0).collect();
     let rest = IssueFilter {
         q: None,
         ..f.clone()
     };
     let kept: Vec<Match> = issues::table
         .filter(condition(scope, &rest))
-        .filter(issues::id.eq_any(&found))
-        .select((
-            issues::id,
-            issues::created_at,
-            super::search::rank(expression),
-        ))
+        .filter(issues::id.eq_any(&ids))
+        .select((issues::id, issues::created_at))
         .load(conn)?;
     let complete = kept.len() == found.len() || (found.len() as i64) < RANKED;
-    Ok(complete.then_some(kept))
+    Ok(complete.then(|| (kept, found.into_iter().collect())))
 }
 
 /// The next `limit` issues after `after_id` (by id), for walking a large result in pages

@@ -301,32 +301,73 @@ pub enum Index {
 /// third of a second.
 pub const NEWEST: i64 = 5_000;
 
-/// The newest `limit` matches of `expression` in the issues' index, newest first.
-/// A search `narrowed` by place words finds every match in the index first: its matches
-/// are a small share of all issues (a district's 8,600 of a million for 贷款), and that
-/// takes PostgreSQL 17 ms where walking the entries backwards and testing each, which its
-/// planner prefers, took 110–270. Otherwise the planner chooses (walking backwards finds
-/// the newest 2,000 of 贷款's 60,000 matches in 6 ms).
+/// The newest `limit` matches of `expression` in the issues' index, newest first, each
+/// with its rank for `words` (the search's own words: `expression` may add place words).
+/// A search `narrowed` by place words finds every match in PostgreSQL's index first: its
+/// matches are a small share of all issues (a district's 8,600 of a million for 贷款), and
+/// that takes 17 ms where walking the entries backwards and testing each, which the planner
+/// prefers, took 110–270; otherwise the planner chooses (walking backwards finds the newest
+/// 2,000 of 贷款's 60,000 matches in 6 ms). SQLite's FTS5 reads its lists newest first and
+/// ranks as it goes (the place column weighs nothing in its bm25).
 pub fn newest(
     conn: &mut DbConn,
     expression: &str,
+    words: &str,
     limit: i64,
     narrowed: bool,
-) -> QueryResult<Vec<i64>> {
-    let sql = if narrowed {
-        "WITH m AS MATERIALIZED (SELECT rowid FROM issue_search($1)) \
-         SELECT rowid AS id FROM m ORDER BY rowid DESC LIMIT $2"
+) -> QueryResult<Vec<(i64, f64)>> {
+    let in_advance = narrowed && matches!(conn, DbConn::Pg(_));
+    let sql = if in_advance {
+        "WITH m AS MATERIALIZED (SELECT rowid FROM issue_search($1)), \
+           top AS (SELECT rowid FROM m ORDER BY rowid DESC LIMIT $3) \
+         SELECT top.rowid AS id, \
+           COALESCE((SELECT s.rank FROM issue_search($2) s WHERE s.rowid = top.rowid), 0) AS r \
+         FROM top ORDER BY top.rowid DESC"
     } else {
-        "SELECT rowid AS id FROM issue_search($1) ORDER BY rowid DESC LIMIT $2"
+        "SELECT rowid AS id, rank AS r FROM issue_search($1) ORDER BY rowid DESC LIMIT $2"
     };
-    let sql = numbered(conn, sql);
-    Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(expression)
-        .bind::<BigInt, _>(limit)
-        .load::<Id>(conn)?
+    let mut q = diesel::sql_query(numbered(conn, sql))
+        .into_boxed::<crate::db::MultiBackend>()
+        .bind::<Text, _>(expression.to_owned());
+    if in_advance {
+        q = q.bind::<Text, _>(words.to_owned());
+    }
+    let q = q.bind::<BigInt, _>(limit);
+    Ok(q.load::<Ranked>(conn)?
         .into_iter()
-        .map(|r| r.id)
+        .map(|r| (r.id, r.r))
         .collect())
+}
+
+/// The ranks for `expression` of the issues `ids` that match it. PostgreSQL ranks each by
+/// its key; SQLite ranks every match in one pass (a rank read per issue would gather the
+/// words' statistics again for each).
+pub fn ranks(
+    conn: &mut DbConn,
+    expression: &str,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, f64>> {
+    match conn {
+        DbConn::Pg(_) => Ok(issues::table
+            .filter(issues::id.eq_any(ids))
+            .select((issues::id, rank(expression)))
+            .load::<(i64, Option<f64>)>(conn)?
+            .into_iter()
+            .filter_map(|(id, r)| Some((id, r?)))
+            .collect()),
+        DbConn::Sqlite(_) => {
+            let wanted: std::collections::HashSet<i64> = ids.iter().copied().collect();
+            Ok(
+                diesel::sql_query("SELECT rowid AS id, rank AS r FROM issue_search(?)")
+                    .bind::<Text, _>(expression)
+                    .load::<Ranked>(conn)?
+                    .into_iter()
+                    .filter(|r| wanted.contains(&r.id))
+                    .map(|r| (r.id, r.r))
+                    .collect(),
+            )
+        }
+    }
 }
 
 /// Of `words`, those said by more than `share` of the indexed issues (0 to 1) once the

@@ -48,6 +48,12 @@ async fn a_search_finds_words_not_characters_and_ranks_titles_first() {
     // 贷款 as a word: the title that says it first, then the description; never 贷 or 款.
     let r = search(coord, "贷款", "").await;
     assert_eq!(ids(&r), vec![filed[0], filed[1]], "{}", r.text);
+    // The same order found every way: by the administrator from the whole index, by a
+    // district's coordinator from its place words, by the enterprise from its own issues.
+    for who in [w.token("admin"), ent, w.token("coord_city")] {
+        let r = search(who, "贷款", "").await;
+        assert_eq!(ids(&r), vec![filed[0], filed[1]], "{}", r.text);
+    }
     // Every word must be there.
     assert_eq!(ids(&search(coord, "贷款 融资", "").await), vec![filed[0]]);
     assert_eq!(ids(&search(coord, "融资贷款", "").await), vec![filed[0]]);
