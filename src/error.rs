@@ -46,6 +46,10 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     /// Too many attempts; try again after the given seconds.
     TooManyAttempts { detail: String, retry_after: u64 },
+    /// A file (or the files of one issue) beyond the size allowed (413).
+    TooLarge(String),
+    /// A file of a type the service does not keep, by its content (415).
+    UnsupportedType(String),
     /// The database is unavailable.
     Unavailable(String),
     /// A bug. The cause is logged, never shown.
@@ -101,6 +105,8 @@ impl Error {
             | Error::Conflict(detail)
             | Error::Stale(detail)
             | Error::TooManyAttempts { detail, .. }
+            | Error::TooLarge(detail)
+            | Error::UnsupportedType(detail)
             | Error::Unavailable(detail) => detail.clone(),
             Error::Duplicate(e) => format!("{} {}", e.field, e.message),
             Error::Invalid(errors) => {

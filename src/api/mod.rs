@@ -1,6 +1,7 @@
 //! The API's door: one module per resource, mounted by `routes` under `/api/v1` (and the
 //! operations' paths `/healthz`, `/readyz`, `/metrics`, the spec).
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     users::routes(cfg);
     regions::routes(cfg);
     knowledge::routes(cfg);
+    attachments::routes(cfg);
     common_issues::routes(cfg);
     departments::routes(cfg);
     enterprises::routes(cfg);

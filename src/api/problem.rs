@@ -80,6 +80,16 @@ fn status_slug_title(e: &Error) -> (StatusCode, &'static str, &'static str) {
             "too-many-requests",
             "Too many requests",
         ),
+        Error::TooLarge(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Payload too large",
+        ),
+        Error::UnsupportedType(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+        ),
         Error::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -189,6 +199,8 @@ mod tests {
                 },
                 429,
             ),
+            (Error::TooLarge("x".into()), 413),
+            (Error::UnsupportedType("x".into()), 415),
             (Error::Unavailable("x".into()), 503),
             (DieselError::NotFound.into(), 404),
         ];

@@ -74,13 +74,21 @@ fn erase(conn: &mut DbConn) -> Result<(), String> {
              SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END;"
         }
     };
+    // The search entries: PostgreSQL's go with their rows (ON DELETE CASCADE), SQLite's
+    // FTS5 tables are emptied, or a new demo's issues would find the old ones' words.
+    let search = match conn {
+        DbConn::Pg(_) => "",
+        DbConn::Sqlite(_) => "DELETE FROM issue_search; DELETE FROM knowledge_search;",
+    };
     conn.batch_execute(&format!(
         "BEGIN; DELETE FROM deliveries; DELETE FROM channels; DELETE FROM notifications; DELETE FROM notices; \
          DELETE FROM reports; DELETE FROM idempotency_keys; DELETE FROM issue_extensions; DELETE FROM issue_ratings; \
          DELETE FROM issue_assignments; DELETE FROM issue_rollup; DELETE FROM issue_totals; DELETE FROM assignment_rollup; \
+         DELETE FROM attachment_data; DELETE FROM attachments; {search} DELETE FROM knowledge; \
          {timeline} DELETE FROM issue_co_departments; DELETE FROM issue_history; DELETE FROM issues; \
+         DELETE FROM common_issues; DELETE FROM reply_templates; \
          DELETE FROM attendances; DELETE FROM forum_departments; DELETE FROM forums; \
-         DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM department_names; DELETE FROM departments; \
+         DELETE FROM editions; DELETE FROM users; DELETE FROM enterprises; DELETE FROM department_names; DELETE FROM department_categories; DELETE FROM departments; \
          DELETE FROM calendar_days; DELETE FROM calendar_years; DELETE FROM login_throttle; COMMIT;",
     ))
     .map_err(|e| {

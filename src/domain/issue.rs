@@ -93,6 +93,7 @@ coded!(
         Supervised => "supervised", "督办";
         Commented => "commented", "留言";
         Marked => "marked", "标记";
+        Attached => "attached", "上传附件";
     }
 );
 

@@ -67,6 +67,7 @@ macro_rules! coded {
 
 pub mod calendar;
 pub mod credit_code;
+pub mod filetype;
 pub mod forum;
 pub mod issue;
 pub mod lifecycle;

@@ -6,6 +6,7 @@
 //! of rules.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod channels;

@@ -185,6 +185,20 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<Issu
     .map(super::one_of)
 }
 
+/// One issue in scope, its row locked until the transaction ends: on PostgreSQL `FOR
+/// UPDATE`; SQLite's writers already go one at a time (`db::write_tx`).
+pub fn get_for_update(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Option<IssueRow>> {
+    let Some(row) = get(conn, scope, id)? else {
+        return Ok(None);
+    };
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT id FROM issues WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(Some(row))
+}
+
 /// One issue in scope with its co-handling departments (ids, comma-separated, in order),
 /// in one statement: all a reader of one issue needs (the row keeps its latest rating).
 pub fn get_with_co_departments(

@@ -2,6 +2,7 @@
 //! connection and return rows; HTTP types live in `api/`.
 
 pub mod assignments;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod common;

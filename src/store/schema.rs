@@ -91,6 +91,8 @@ diesel::table! {
 diesel::joinable!(departments -> regions (region_id));
 diesel::joinable!(enterprises -> regions (region_id));
 diesel::joinable!(users -> regions (region_id));
+diesel::joinable!(attachments -> issues (issue_id));
+diesel::joinable!(attachment_data -> attachments (attachment_id));
 
 diesel::table! {
     editions (id) {
@@ -289,6 +291,26 @@ diesel::table! {
         answer_text -> Nullable<Text>,
         answered_by -> Nullable<BigInt>,
         answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        issue_id -> BigInt,
+        name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachment_data (attachment_id) {
+        attachment_id -> BigInt,
+        data -> Binary,
     }
 }
 
@@ -549,6 +571,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reply_templates,
     knowledge,
     common_issues,
+    attachments,
+    attachment_data,
     notices,
     notifications,
     channels,

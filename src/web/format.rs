@@ -29,6 +29,19 @@ pub fn instant(t: DateTime<Utc>) -> String {
 }
 
 /// The change of a count against the previous period: `较上期 +12`, `较上期 −3`, `与上期持平`.
+/// A file's size as people read it: 812 B, 35.2 KB, 4.7 MB.
+pub fn file_size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes.max(0) as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / KB / KB)
+    }
+}
+
 pub fn count_change(now: i64, before: i64) -> String {
     let d = now - before;
     match d.signum() {
@@ -59,6 +72,19 @@ pub fn rate_change(now: &Rate, before: &Rate) -> String {
 mod tests {
     use super::*;
     use crate::service::figures::rate;
+
+    #[test]
+    fn a_file_size_reads_as_people_say_it() {
+        for (bytes, want) in [
+            (0, "0 B"),
+            (812, "812 B"),
+            (1024, "1.0 KB"),
+            (36_045, "35.2 KB"),
+            (10 * 1024 * 1024, "10.0 MB"),
+        ] {
+            assert_eq!(file_size(bytes), want);
+        }
+    }
 
     #[test]
     fn numbers_and_rates() {

@@ -462,6 +462,15 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
             push("原经办人", person("from_handler_id"));
             push("经办人", person("handler_id"));
         }
+        EventKind::Attached => {
+            push("文件", text("name"));
+            push(
+                "大小",
+                d.get("size")
+                    .and_then(Value::as_i64)
+                    .map(crate::web::format::file_size),
+            );
+        }
         EventKind::Withdrawn => {}
     }
     out

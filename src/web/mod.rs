@@ -163,6 +163,12 @@ fn describe(e: &Error) -> (StatusCode, &'static str, String) {
             "请求有误",
             format!("请检查填写的内容：{}", e.detail()),
         ),
+        Error::TooLarge(detail) => (StatusCode::PAYLOAD_TOO_LARGE, "文件过大", detail.clone()),
+        Error::UnsupportedType(detail) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "文件类型不支持",
+            detail.clone(),
+        ),
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod admin_pages;
 mod administration;
+mod attachments;
 mod audit;
 mod authorization;
 mod backup;

@@ -520,6 +520,8 @@ pub struct Reply {
     pub headers: header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as sent (a download's bytes).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -619,6 +621,7 @@ where
         headers,
         body,
         text,
+        bytes: bytes.to_vec(),
     }
 }
 

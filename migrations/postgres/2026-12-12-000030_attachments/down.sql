@@ -1,0 +1,2 @@
+DROP TABLE attachment_data;
+DROP TABLE attachments;

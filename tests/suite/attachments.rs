@@ -1,0 +1,335 @@
+//! 附件: files on issues — their type read from the content, their size and number
+//! bounded, seen only by whoever may see the issue, each recorded on the timeline.
+
+use crate::common::*;
+use actix_web::http::{header, Method};
+use actix_web::test::TestRequest;
+use serde_json::{json, Value};
+
+/// The start of a PNG, all the service reads to know one.
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+/// A Windows program, sent as a PDF.
+const EXE: &[u8] =
+    b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0This program cannot be run in DOS mode.";
+
+const BOUNDARY: &str = "qinqing-test-boundary";
+
+/// A `multipart/form-data` body with one part (`field`), as a browser sends it.
+fn multipart(field: &str, name: &str, bytes: &[u8], declared: &str) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+         Content-Type: {declared}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload_body<S, B>(
+    app: &S,
+    token: Option<&str>,
+    issue: i64,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let mut req = TestRequest::post()
+        .uri(&format!("/api/v1/issues/{issue}/attachments"))
+        .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
+        .set_payload(body);
+    if let Some(t) = token {
+        req = req.insert_header((header::AUTHORIZATION, format!("Bearer {t}")));
+    }
+    send_request(app, req).await
+}
+
+async fn upload<S, B>(
+    app: &S,
+    token: Option<&str>,
+    issue: i64,
+    name: &str,
+    bytes: &[u8],
+    declared: &str,
+) -> Reply
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    upload_body(
+        app,
+        token,
+        issue,
+        &ct,
+        multipart("file", name, bytes, declared),
+    )
+    .await
+}
+
+#[actix_rt::test]
+async fn files_on_an_issue_are_read_by_content_bounded_and_seen_only_in_scope() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (ent, other, coord) = (w.token("ent_a"), w.token("ent_b"), w.token("coord_a"));
+    let body = json!({"title": "厂区门口道路被堵", "description": "施工围挡占用道路，货车无法进出。",
+                      "category": "infrastructure", "channel": "online"});
+    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let issue = r.body["id"].as_i64().unwrap_or_default();
+
+    // The enterprise's photo, then the coordinator's 答复函, names kept in Chinese.
+    let r = upload(&app, ent, issue, "堵路照片.png", PNG, "image/png").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let photo = r.body["id"].as_i64().unwrap_or_default();
+    assert_eq!(r.body["name"], "堵路照片.png");
+    assert_eq!(r.body["content_type"], "image/png");
+    assert_eq!(r.body["size"], PNG.len());
+    assert_eq!(r.body["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        r.header("location").as_deref(),
+        Some(format!("/api/v1/attachments/{photo}").as_str())
+    );
+    // The type declared is not believed: a PDF sent as a picture is kept as a PDF.
+    let r = upload(&app, coord, issue, "答复函.pdf", PDF, "image/jpeg").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let letter = r.body["id"].as_i64().unwrap_or_default();
+    assert_eq!(r.body["content_type"], "application/pdf");
+
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{issue}/attachments"),
+        ent,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let listed: Vec<i64> = r.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(listed, vec![photo, letter]);
+
+    // The enterprise downloads the letter: the bytes sent, as a download, in UTF-8.
+    let path = format!("/api/v1/attachments/{letter}");
+    let r = send(&app, Method::GET, &path, ent, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.bytes, PDF);
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    let disposition = r.header("content-disposition").unwrap_or_default();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''%E7%AD%94%E5%A4%8D%E5%87%BD.pdf"),
+        "{disposition}"
+    );
+
+    // Another enterprise: 404 for the file, the list and an upload, as for the issue.
+    send(&app, Method::GET, &path, other, None)
+        .await
+        .problem(404);
+    let list = format!("/api/v1/issues/{issue}/attachments");
+    send(&app, Method::GET, &list, other, None)
+        .await
+        .problem(404);
+    upload(&app, other, issue, "x.png", PNG, "image/png")
+        .await
+        .problem(404);
+    send(&app, Method::GET, &path, None, None)
+        .await
+        .problem(401);
+    // A leader reads but adds nothing.
+    upload(
+        &app,
+        w.token("leader_city"),
+        issue,
+        "x.png",
+        PNG,
+        "image/png",
+    )
+    .await
+    .problem(403);
+
+    // A program renamed .pdf: 415, with a body saying what is kept.
+    let r = upload(&app, ent, issue, "答复函.pdf", EXE, "application/pdf").await;
+    r.problem(415);
+    assert!(
+        r.body["detail"].as_str().unwrap_or("").contains("PDF"),
+        "{}",
+        r.text
+    );
+    // 11 MB: 413, with a body.
+    let big = [PDF, &vec![b' '; 11 * 1024 * 1024]].concat();
+    let r = upload(&app, ent, issue, "大文件.pdf", &big, "application/pdf").await;
+    r.problem(413);
+    assert!(
+        r.body["detail"].as_str().unwrap_or("").contains("10 MB"),
+        "{}",
+        r.text
+    );
+    // Not a form: 415; a form without a file: 422 naming it.
+    let r = send(&app, Method::POST, &list, ent, Some(&json!({"file": "x"}))).await;
+    r.problem(415);
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let r = upload_body(
+        &app,
+        ent,
+        issue,
+        &ct,
+        multipart("note", "a.png", PNG, "image/png"),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["file"]);
+    // A control character in a part's header is no header at all: a 400 that says so.
+    upload(&app, ent, issue, "a\u{1}b.png", PNG, "image/png")
+        .await
+        .problem(400);
+
+    // The timeline records each file added: name, size, who.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{issue}/events"),
+        ent,
+        None,
+    )
+    .await;
+    let added: Vec<(String, i64)> = r
+        .body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["action"] == "attached")
+                .map(|e| {
+                    let d: &Value = &e["details"];
+                    (
+                        d["name"].as_str().unwrap_or("").to_owned(),
+                        d["size"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        added,
+        vec![
+            ("堵路照片.png".to_owned(), PNG.len() as i64),
+            ("答复函.pdf".to_owned(), PDF.len() as i64)
+        ],
+        "{}",
+        r.text
+    );
+
+    // Ten files an issue: with eight more it is full; of two sent at once for the last
+    // place, one is kept and the other refused.
+    for i in 0..7 {
+        let r = upload(&app, ent, issue, &format!("照片{i}.png"), PNG, "image/png").await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let (a, b) = tokio::join!(
+        upload(&app, ent, issue, "甲.png", PNG, "image/png"),
+        upload(&app, coord, issue, "乙.pdf", PDF, "application/pdf"),
+    );
+    let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 413], "{} {}", a.text, b.text);
+    let r = upload(&app, ent, issue, "再来.png", PNG, "image/png").await;
+    r.problem(413);
+
+    // A withdrawn issue takes no more files.
+    let body = json!({"title": "另一个问题", "description": "说明。", "category": "other", "channel": "online"});
+    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
+    let second = r.body["id"].as_i64().unwrap_or_default();
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{second}/withdraw"),
+        ent,
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    upload(&app, ent, second, "a.png", PNG, "image/png")
+        .await
+        .problem(409);
+}
+
+/// Files live in the database: `qinqing backup` and `restore` keep them, byte for byte.
+/// (On PostgreSQL a backup is pg_dump's, which holds every table.)
+#[actix_rt::test]
+async fn a_file_survives_a_backup_and_restore() {
+    let db = TestDb::new();
+    if db.is_postgres() {
+        return;
+    }
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a");
+    let body = json!({"title": "道路被堵", "description": "附照片。", "category": "infrastructure", "channel": "online"});
+    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
+    let issue = r.body["id"].as_i64().unwrap_or_default();
+    let r = upload(&app, ent, issue, "答复函.pdf", PDF, "application/pdf").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let file = r.body["id"].as_i64().unwrap_or_default();
+
+    let dir = std::env::temp_dir().join(format!("qinqing-files-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let copy = dir.join(format!("{file}-{}.db", db.url.replace(['/', ':'], "_")));
+    let restored = dir.join(format!("{file}-restored-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&copy);
+    let _ = std::fs::remove_file(&restored);
+    let run = |url: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_qinqing"))
+            .args(args)
+            .env("DATABASE_URL", url)
+            .env("QINQING_LOG", "warn")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (copy, restored) = (
+        copy.to_string_lossy().into_owned(),
+        restored.to_string_lossy().into_owned(),
+    );
+    run(&db.url, &["backup", "--to", &copy]);
+    run(&restored, &["restore", "--from", &copy]);
+    let again = TestDb::at(&restored);
+    let served = crate::common::app(&again).await;
+    let token = login(&served, "ent.a", PASSWORD).await;
+    let r = send(
+        &served,
+        Method::GET,
+        &format!("/api/v1/attachments/{file}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.bytes, PDF);
+    let _ = std::fs::remove_file(&copy);
+    let _ = std::fs::remove_file(&restored);
+}
