@@ -29,8 +29,8 @@ pub struct Sent {
 }
 
 /// Reads the `file` part of a `multipart/form-data` body, up to `MAX_BYTES` (413 beyond);
-/// 415 for another kind of body, 422 naming `file` when there is none. Other parts are
-/// read and left, a few kilobytes at most.
+/// 415 for another kind of body, 422 naming `file` when there is none, 400 for any other
+/// part (as an unknown field of a JSON body is).
 pub async fn read_file(req: &HttpRequest, payload: web::Payload) -> Result<Sent, Error> {
     let multipart = req
         .headers()
@@ -47,28 +47,25 @@ pub async fn read_file(req: &HttpRequest, payload: web::Payload) -> Result<Sent,
     let mut sent = None;
     while let Some(part) = parts.next().await {
         let mut part = part.map_err(|_| unreadable())?;
-        let is_file = part.name() == Some("file") && sent.is_none();
+        if part.name() != Some("file") || sent.is_some() {
+            return Err(Error::malformed(
+                "the form holds one part only, a file named file",
+            ));
+        }
         let name = part
             .content_disposition()
             .and_then(|d| d.get_filename())
             .unwrap_or("")
             .to_owned();
-        let limit = if is_file { MAX_BYTES } else { 4096 };
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(|_| unreadable())?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if is_file {
-                    attachments::too_large()
-                } else {
-                    Error::TooLarge("表单字段过长".into())
-                });
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                return Err(attachments::too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
-        if is_file {
-            sent = Some(Sent { name, bytes });
-        }
+        sent = Some(Sent { name, bytes });
     }
     sent.ok_or_else(|| Error::invalid("file", "请选择要上传的文件"))
 }

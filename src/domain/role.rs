@@ -38,6 +38,8 @@ pub enum Can {
     RunForums,
     /// Publish a 月度通报 or 年度报告 (the Federation's document).
     Publish,
+    /// Add a file (附件) to an issue the caller may see.
+    AddFiles,
 }
 
 impl Can {
@@ -53,6 +55,7 @@ impl Can {
             Can::WorkInbox => &[Department],
             Can::RunForums => &[Coordinator],
             Can::Publish => &[Coordinator, Admin],
+            Can::AddFiles => &[Enterprise, Coordinator, Department, Admin],
         }
     }
 
@@ -67,6 +70,7 @@ impl Can {
             Can::WorkInbox => "work a department's inbox",
             Can::RunForums => "run editions and forums",
             Can::Publish => "publish reports",
+            Can::AddFiles => "add files to an issue",
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::db::{self, DbConn};
 use crate::domain::filetype::{self, FileType};
 use crate::domain::issue::EventKind;
 use crate::domain::lifecycle::State;
-use crate::domain::role::Role;
+use crate::domain::role::Can;
 use crate::error::Error;
 use crate::store::attachments::{self as store, AttachmentRow, NewAttachment};
 use crate::store::issues as issue_store;
@@ -91,15 +91,7 @@ pub fn add(
     sent_name: &str,
     bytes: &[u8],
 ) -> Result<Attachment, Error> {
-    caller.require(
-        &[
-            Role::Enterprise,
-            Role::Coordinator,
-            Role::Department,
-            Role::Admin,
-        ],
-        "add files to an issue",
-    )?;
+    caller.require_to(Can::AddFiles)?;
     let name = file_name(sent_name)?;
     if bytes.len() > MAX_BYTES {
         return Err(too_large());

@@ -186,20 +186,19 @@ async fn files_on_an_issue_are_read_by_content_bounded_and_seen_only_in_scope() 
         "{}",
         r.text
     );
-    // Not a form: 415; a form without a file: 422 naming it.
+    // Not a form: 415; a form without a file: 422 naming it; another part: 400.
     let r = send(&app, Method::POST, &list, ent, Some(&json!({"file": "x"}))).await;
     r.problem(415);
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
-    let r = upload_body(
-        &app,
-        ent,
-        issue,
-        &ct,
-        multipart("note", "a.png", PNG, "image/png"),
-    )
-    .await;
+    let empty = format!("--{BOUNDARY}--\r\n").into_bytes();
+    let r = upload_body(&app, ent, issue, &ct, empty).await;
     r.problem(422);
     assert_eq!(r.error_fields(), vec!["file"]);
+    // Any other part is refused, as an unknown field of a JSON body is.
+    let other_part = multipart("note", "a.png", PNG, "image/png");
+    upload_body(&app, ent, issue, &ct, other_part)
+        .await
+        .problem(400);
     // A control character in a part's header is no header at all: a 400 that says so.
     upload(&app, ent, issue, "a\u{1}b.png", PNG, "image/png")
         .await
