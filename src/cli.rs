@@ -107,6 +107,19 @@ pub struct Cli {
     )]
     pub body_timeout: u64,
 
+    /// The largest file (附件) kept, in MB; a larger one is refused 413
+    #[arg(long, env = "QINQING_FILE_MAX_MB", default_value_t = 10, global = true)]
+    pub file_max_mb: u32,
+
+    /// How many files one issue or forum carries (withdrawn ones not counted)
+    #[arg(
+        long,
+        env = "QINQING_FILES_PER_ISSUE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub files_per_issue: u32,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -319,6 +332,10 @@ impl Cli {
             metrics: self.metrics && self.metrics_bind.is_none(),
             metrics_bind: self.metrics_bind.clone().filter(|s| !s.is_empty()),
             body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            files: crate::service::attachments::Limits {
+                max_bytes: self.file_max_mb.clamp(1, 1024) as usize * 1024 * 1024,
+                per_place: i64::from(self.files_per_issue.max(1)),
+            },
             auth: AuthConfig {
                 jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
                 token_ttl_seconds: self.token_ttl.max(60),

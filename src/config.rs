@@ -17,6 +17,8 @@ pub struct Config {
     pub metrics_bind: Option<String>,
     /// How long a request's body may take to arrive after its head.
     pub body_timeout: Duration,
+    /// How large a file may be and how many an issue or forum carries.
+    pub files: crate::service::attachments::Limits,
     pub auth: AuthConfig,
     pub notify: NotifyConfig,
 }

@@ -35,6 +35,9 @@ pub struct AppState {
     pub metrics_public: bool,
     /// How long a request's body may take to arrive, from its head (`--body-timeout`).
     pub body_timeout: std::time::Duration,
+    /// How large a file may be and how many an issue or forum carries (`--file-max-mb`,
+    /// `--files-per-issue`).
+    pub files: crate::service::attachments::Limits,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;

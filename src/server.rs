@@ -170,6 +170,7 @@ pub fn build_state(
         metrics: Arc::new(crate::metrics::Metrics::new()),
         metrics_public: false,
         body_timeout: crate::app::BODY_TIMEOUT,
+        files: Default::default(),
     })
 }
 
@@ -265,6 +266,7 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     let mut state = build_state(pool, &backend, &config.auth, &config.notify)?;
     state.metrics_public = config.metrics;
     state.body_timeout = config.body_timeout;
+    state.files = config.files;
     if config.notify.scheduler {
         crate::notify::spawn(backend.clone(), config.notify.clone())
             .map_err(|e| format!("cannot start the notifier: {e}"))?;

@@ -1053,6 +1053,7 @@ fn issue(
                 w.rng.pick(said[k])
             ),
             planned_on: (outcome == Outcome::Planned).then(|| day + Days::new(60)),
+            attachment_ids: Vec::new(),
         }
     };
     day = step!(handler, Command::Answer(answer(w, outcome, day)), day);

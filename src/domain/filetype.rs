@@ -66,6 +66,21 @@ impl FileType {
     }
 }
 
+/// A file's size as people read it: 812 B, 35.2 KB, 4.7 MB, 10 MB.
+pub fn size_words(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes.max(0) as f64;
+    let (n, unit) = if b < KB {
+        return format!("{bytes} B");
+    } else if b < KB * KB {
+        (b / KB, "KB")
+    } else {
+        (b / KB / KB, "MB")
+    };
+    let n = format!("{n:.1}");
+    format!("{} {unit}", n.strip_suffix(".0").unwrap_or(&n))
+}
+
 /// The type of a file, from its bytes; None for any other content.
 pub fn sniff(bytes: &[u8]) -> Option<FileType> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

@@ -94,6 +94,7 @@ coded!(
         Commented => "commented", "留言";
         Marked => "marked", "标记";
         Attached => "attached", "上传附件";
+        AttachmentWithdrawn => "attachment_withdrawn", "撤回附件";
     }
 );
 

@@ -1,8 +1,9 @@
 //! 附件: files on issues — a photo of the blocked road, a contract page, the department's
-//! 答复函. A file is added by whoever acts on the issue and read by whoever may see it; it
-//! is never changed. Its type is read from its content (`domain::filetype`), its name kept
-//! as sent (in Chinese), its addition recorded on the issue's timeline in the same
-//! transaction.
+//! 答复函 — and on forums — the sign-in sheet, the minutes. A file is added by whoever acts
+//! on the issue (a forum's coordinator for a forum) and read by whoever may see the issue or
+//! forum; it is never changed, only withdrawn with a reason, and stays in the record. Its
+//! type is read from its content (`domain::filetype`), its name kept as sent (in Chinese),
+//! and an issue's timeline records each file added or withdrawn in the same transaction.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,30 +13,83 @@ use sha2::{Digest, Sha256};
 use crate::auth::Caller;
 use crate::db::{self, DbConn};
 use crate::domain::filetype::{self, FileType};
+use crate::domain::forum::Status as ForumStatus;
 use crate::domain::issue::EventKind;
 use crate::domain::lifecycle::State;
-use crate::domain::role::Can;
+use crate::domain::role::{Can, Role};
 use crate::error::Error;
+pub use crate::store::attachments::Place;
 use crate::store::attachments::{self as store, AttachmentRow, NewAttachment};
+use crate::store::forums as forum_store;
 use crate::store::issues as issue_store;
 
-/// The largest file kept: a scanned 答复函 of a few pages, a phone's photo.
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-/// The most files one issue carries.
-pub const MAX_PER_ISSUE: i64 = 10;
 /// The longest file name kept, in characters.
 const MAX_NAME: usize = 200;
+/// The longest reason for withdrawing a file, in characters.
+const MAX_REASON: usize = 500;
 
-#[derive(Serialize, Debug)]
+/// How large a file may be and how many one issue or forum carries (`--file-max-mb`,
+/// `--files-per-issue`): by default a scanned 答复函 of a few pages or a phone's photo,
+/// ten to an issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub per_place: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 10 * 1024 * 1024,
+            per_place: 10,
+        }
+    }
+}
+
+impl Limits {
+    /// The refusal of a file over `max_bytes`, in the words the pages show.
+    pub fn too_large(&self) -> Error {
+        Error::TooLarge(format!(
+            "文件超过 {}，请压缩或拆分后再上传",
+            filetype::size_words(self.max_bytes as i64)
+        ))
+    }
+
+    fn full(&self, place: Place) -> Error {
+        let what = match place {
+            Place::Issue(_) => "问题",
+            Place::Forum(_) => "恳谈会",
+        };
+        Error::TooLarge(format!(
+            "每个{what}最多 {} 个附件，本{what}已满（撤回的不计）",
+            self.per_place
+        ))
+    }
+}
+
+#[derive(Serialize, Debug, Clone)]
 pub struct Attachment {
     pub id: i64,
-    pub issue_id: i64,
+    pub issue_id: Option<i64>,
+    pub forum_id: Option<i64>,
     pub name: String,
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
     pub uploaded_by: i64,
+    /// Sent with the issue's current answer (the 答复函).
+    pub with_answer: bool,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawn_by: Option<i64>,
+    pub withdrawn_reason: Option<String>,
+}
+
+impl Attachment {
+    /// Whether a page may show it as a picture (a JPEG or PNG still kept).
+    pub fn is_image(&self) -> bool {
+        self.withdrawn_at.is_none() && self.content_type.starts_with("image/")
+    }
 }
 
 impl From<AttachmentRow> for Attachment {
@@ -43,22 +97,19 @@ impl From<AttachmentRow> for Attachment {
         Attachment {
             id: r.id,
             issue_id: r.issue_id,
+            forum_id: r.forum_id,
             name: r.name,
             content_type: r.content_type,
             size: r.size,
             sha256: r.sha256,
             created_at: super::common::utc(r.created_at),
             uploaded_by: r.uploaded_by,
+            with_answer: r.with_answer,
+            withdrawn_at: r.withdrawn_at.map(super::common::utc),
+            withdrawn_by: r.withdrawn_by,
+            withdrawn_reason: r.withdrawn_reason,
         }
     }
-}
-
-/// The refusal of a file over `MAX_BYTES`, in the words the pages show.
-pub fn too_large() -> Error {
-    Error::TooLarge(format!(
-        "文件超过 {} MB，请压缩或拆分后再上传",
-        MAX_BYTES / 1024 / 1024
-    ))
 }
 
 /// The name a file is kept under: the last part of what was sent (a browser may send a
@@ -81,91 +132,228 @@ pub fn file_name(sent: &str) -> Result<String, Error> {
     Ok(last.to_owned())
 }
 
-/// Adds a file to issue `issue_id`: the enterprise on its own issue, a coordinator in its
-/// region, a department on an issue it handles, an administrator. Not on a withdrawn
-/// issue (409), not beyond `MAX_PER_ISSUE` (413), only the types kept (415).
-pub fn add(
-    conn: &mut DbConn,
-    caller: &Caller,
-    issue_id: i64,
-    sent_name: &str,
-    bytes: &[u8],
-) -> Result<Attachment, Error> {
-    caller.require_to(Can::AddFiles)?;
-    let name = file_name(sent_name)?;
-    if bytes.len() > MAX_BYTES {
-        return Err(too_large());
+/// A file as sent, before anything is stored.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file that passed the checks that need no database: name, size, type.
+pub struct Checked {
+    name: String,
+    kind: FileType,
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+/// Reads a file's name, size and type (from its content alone): 422 naming `file`, 413 or
+/// 415, each in Chinese.
+pub fn check(limits: &Limits, upload: Upload) -> Result<Checked, Error> {
+    let name = file_name(&upload.name)?;
+    if upload.bytes.len() > limits.max_bytes {
+        return Err(limits.too_large());
     }
-    let kind: FileType = filetype::sniff(bytes).ok_or_else(|| {
-        Error::UnsupportedType(
-            "只能上传 PDF、OFD、JPEG、PNG、DOCX、XLSX 文件（按文件内容判断，与文件名无关）".into(),
-        )
+    let kind: FileType = filetype::sniff(&upload.bytes).ok_or_else(|| {
+        Error::UnsupportedType(format!(
+            "“{name}”不能上传：只能上传 PDF、OFD、JPEG、PNG、DOCX、XLSX 文件（按文件内容判断，与文件名无关）"
+        ))
     })?;
-    let sha256 = format!("{:x}", Sha256::digest(bytes));
-    let scope = caller.scope();
-    db::write_tx(conn, |conn| {
-        // The issue's row is locked, so that two files sent at once count each other.
-        let issue = issue_store::get_for_update(conn, &scope, issue_id)?
-            .ok_or_else(|| Error::not_found("issue"))?;
-        if issue.status == State::Withdrawn {
-            return Err(Error::Conflict(
-                "the issue is withdrawn: no file can be added".into(),
-            ));
-        }
-        if store::count_of_issue(conn, issue_id)? >= MAX_PER_ISSUE {
-            return Err(Error::TooLarge(format!(
-                "每个问题最多 {MAX_PER_ISSUE} 个附件，本问题已满"
-            )));
-        }
-        let at = crate::store::now();
-        let row = store::insert(
-            conn,
-            &NewAttachment {
-                issue_id,
-                name: &name,
-                content_type: kind.media_type(),
-                sha256: &sha256,
-                data: bytes,
-                uploaded_by: caller.id(),
-                at,
-            },
-        )?;
-        issue_store::add_event(
-            conn,
-            issue_id,
-            EventKind::Attached,
-            caller.id(),
-            caller.role.as_str(),
-            &json!({"attachment_id": row.id, "name": row.name, "size": row.size,
-                    "content_type": row.content_type}),
-            at,
-        )?;
-        Ok(row.into())
+    let sha256 = format!("{:x}", Sha256::digest(&upload.bytes));
+    Ok(Checked {
+        name,
+        kind,
+        sha256,
+        bytes: upload.bytes,
     })
 }
 
-/// The files of an issue the caller may see, oldest first.
-pub fn of_issue(
+/// Adds one file to an issue or forum.
+pub fn add(
     conn: &mut DbConn,
     caller: &Caller,
-    issue_id: i64,
+    limits: &Limits,
+    place: Place,
+    upload: Upload,
+) -> Result<Attachment, Error> {
+    let checked = check(limits, upload)?;
+    let mut added = add_checked(conn, caller, limits, place, vec![checked])?;
+    added.pop().ok_or_else(|| Error::not_found("attachment"))
+}
+
+/// Adds files already checked to an issue or forum, together (all or none): to an issue,
+/// the enterprise on its own issue, a coordinator in its region, a department on an issue
+/// it handles, an administrator — not on a withdrawn issue (409); to a forum, its
+/// coordinators and an administrator — not on a cancelled forum (409); never beyond
+/// `per_place` files kept (413).
+pub fn add_checked(
+    conn: &mut DbConn,
+    caller: &Caller,
+    limits: &Limits,
+    place: Place,
+    files: Vec<Checked>,
 ) -> Result<Vec<Attachment>, Error> {
-    issue_store::get(conn, &caller.scope(), issue_id)?.ok_or_else(|| Error::not_found("issue"))?;
-    Ok(store::of_issue(conn, issue_id)?
+    match place {
+        Place::Issue(_) => caller.require_to(Can::AddFiles)?,
+        Place::Forum(_) => caller.require(
+            &[Role::Coordinator, Role::Admin],
+            "add files to a forum (its coordinators do)",
+        )?,
+    }
+    let scope = caller.scope();
+    db::write_tx(conn, |conn| {
+        // The issue's or forum's row is locked, so that two files sent at once count each
+        // other.
+        match place {
+            Place::Issue(id) => {
+                let issue = issue_store::get_for_update(conn, &scope, id)?
+                    .ok_or_else(|| Error::not_found("issue"))?;
+                if issue.status == State::Withdrawn {
+                    return Err(Error::Conflict(
+                        "the issue is withdrawn: no file can be added".into(),
+                    ));
+                }
+            }
+            Place::Forum(id) => {
+                let forum = forum_store::get_forum(conn, &scope, id)?
+                    .ok_or_else(|| Error::not_found("forum"))?;
+                if forum.status == ForumStatus::Cancelled {
+                    return Err(Error::Conflict(
+                        "the forum is cancelled: no file can be added".into(),
+                    ));
+                }
+                forum_store::lock_forum(conn, id)?;
+            }
+        }
+        let kept = store::count_kept(conn, place)?;
+        if kept + files.len() as i64 > limits.per_place {
+            return Err(limits.full(place));
+        }
+        let at = crate::store::now();
+        let mut added = Vec::with_capacity(files.len());
+        for f in &files {
+            let row = store::insert(
+                conn,
+                &NewAttachment {
+                    place,
+                    name: &f.name,
+                    content_type: f.kind.media_type(),
+                    sha256: &f.sha256,
+                    data: &f.bytes,
+                    uploaded_by: caller.id(),
+                    at,
+                },
+            )?;
+            if let Place::Issue(issue_id) = place {
+                issue_store::add_event(
+                    conn,
+                    issue_id,
+                    EventKind::Attached,
+                    caller.id(),
+                    caller.role.as_str(),
+                    &json!({"attachment_id": row.id, "name": row.name, "size": row.size,
+                            "content_type": row.content_type}),
+                    at,
+                )?;
+            }
+            added.push(row.into());
+        }
+        Ok(added)
+    })
+}
+
+/// The files of an issue or forum the caller may see, oldest first, withdrawn ones
+/// included (with who withdrew them and why).
+pub fn of_place(
+    conn: &mut DbConn,
+    caller: &Caller,
+    place: Place,
+) -> Result<Vec<Attachment>, Error> {
+    let scope = caller.scope();
+    match place {
+        Place::Issue(id) => {
+            issue_store::get(conn, &scope, id)?.ok_or_else(|| Error::not_found("issue"))?;
+        }
+        Place::Forum(id) => {
+            forum_store::get_forum(conn, &scope, id)?.ok_or_else(|| Error::not_found("forum"))?;
+        }
+    }
+    Ok(store::of_place(conn, place)?
         .into_iter()
         .map(Attachment::from)
         .collect())
 }
 
-/// A file and its bytes, to whoever may see its issue (404 otherwise).
+/// A file and its bytes, to whoever may see its issue or forum (404 otherwise).
 pub fn download(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
 ) -> Result<(Attachment, Vec<u8>), Error> {
-    let (row, data) = store::download(conn, &caller.scope(), id)?
-        .ok_or_else(|| Error::not_found("attachment"))?;
+    let row =
+        store::find(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("attachment"))?;
+    let data = store::data(conn, row.id)?;
     Ok((row.into(), data))
+}
+
+/// Withdraws a wrong file, with a reason: whoever added it, a coordinator or an
+/// administrator who sees it. It stays in the list and the record, marked; its bytes stay
+/// readable to the same people (the record is not rewritten). Withdrawn twice: 409.
+pub fn withdraw(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+) -> Result<Attachment, Error> {
+    let mut check = super::common::Check::default();
+    let reason = check.text("reason", reason, 1, MAX_REASON);
+    let scope = caller.scope();
+    db::write_tx(conn, |conn| {
+        let row = store::find(conn, &scope, id)?.ok_or_else(|| Error::not_found("attachment"))?;
+        let may = row.uploaded_by == caller.id()
+            || matches!(caller.role, Role::Coordinator | Role::Admin);
+        if !may {
+            return Err(Error::Forbidden(
+                "only whoever added a file, a coordinator or an administrator may withdraw it"
+                    .into(),
+            ));
+        }
+        check.finish()?;
+        let at = crate::store::now();
+        if !store::withdraw(conn, id, caller.id(), &reason, at)? {
+            return Err(Error::Conflict("the file is already withdrawn".into()));
+        }
+        if let Some(issue_id) = row.issue_id {
+            issue_store::add_event(
+                conn,
+                issue_id,
+                EventKind::AttachmentWithdrawn,
+                caller.id(),
+                caller.role.as_str(),
+                &json!({"attachment_id": row.id, "name": row.name, "reason": reason}),
+                at,
+            )?;
+        }
+        let row = store::find(conn, &scope, id)?.ok_or_else(|| Error::not_found("attachment"))?;
+        Ok(row.into())
+    })
+}
+
+/// The files an answer names (`attachment_ids`): each must be a file of the issue still
+/// kept; 422 naming `attachment_ids` otherwise.
+pub fn check_answer_files(conn: &mut DbConn, issue_id: i64, ids: &[i64]) -> Result<(), Error> {
+    let mut distinct = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != ids.len() {
+        return Err(Error::invalid("attachment_ids", "names a file twice"));
+    }
+    if store::kept_of_issue(conn, issue_id, ids)? != ids.len() as i64 {
+        return Err(Error::invalid(
+            "attachment_ids",
+            "names a file that is not on this issue, or was withdrawn",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -189,6 +377,38 @@ mod tests {
         for (sent, want) in cases {
             let got = file_name(sent).ok();
             assert_eq!(got.as_deref(), want, "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_refused_for_its_size_or_its_content() {
+        let limits = Limits {
+            max_bytes: 16,
+            per_place: 1,
+        };
+        let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+        let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+            ("照片.png", png.clone(), 0),
+            ("照片.png", [png.clone(), vec![0; 16]].concat(), 413),
+            ("程序.pdf", b"MZ\x90\x00 not a pdf".to_vec(), 415),
+            ("", png, 422),
+        ];
+        for (name, bytes, want) in cases {
+            let got = check(
+                &limits,
+                Upload {
+                    name: name.into(),
+                    bytes,
+                },
+            );
+            let status = match got {
+                Ok(_) => 0,
+                Err(Error::TooLarge(_)) => 413,
+                Err(Error::UnsupportedType(_)) => 415,
+                Err(Error::Invalid(_)) => 422,
+                Err(e) => panic!("{name}: {e}"),
+            };
+            assert_eq!(status, want, "{name}");
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::store::issues::{self as store, IssueRow, LedgerNames};
 use crate::store::scope::Scope;
 
 /// The columns: heading, and width in the XLSX sheet (in characters).
-pub const COLUMNS: [(&str, f64); 29] = [
+pub const COLUMNS: [(&str, f64); 31] = [
     ("编号", 8.0),
     ("提交日期", 12.0),
     ("区县", 10.0),
@@ -40,6 +40,8 @@ pub const COLUMNS: [(&str, f64); 29] = [
     ("是否超期", 9.0),
     ("答复结果", 12.0),
     ("答复内容", 50.0),
+    ("附件数", 7.0),
+    ("答复附件数", 10.0),
     ("退回次数", 9.0),
     ("重办次数", 9.0),
     ("督办", 6.0),
@@ -197,7 +199,7 @@ fn ending(i: &IssueRow, n: &Names) -> (Option<NaiveDate>, String) {
 }
 
 /// One ledger row, in the order of `COLUMNS`.
-fn row(i: &IssueRow, n: &Names, today: NaiveDate) -> [Cell; 29] {
+fn row(i: &IssueRow, n: &Names, today: NaiveDate) -> [Cell; 31] {
     let (ent, code) = n
         .names
         .enterprises
@@ -224,6 +226,7 @@ fn row(i: &IssueRow, n: &Names, today: NaiveDate) -> [Cell; 29] {
         _ => (None, ""),
     };
     let (closed_on, how) = ending(i, n);
+    let (files, answer_files) = n.names.files.get(&i.id).copied().unwrap_or_default();
     [
         Cell::Number(i.id),
         Cell::Date(Some(i.filed_on)),
@@ -256,6 +259,8 @@ fn row(i: &IssueRow, n: &Names, today: NaiveDate) -> [Cell; 29] {
         Cell::yes_no(overdue),
         Cell::text(i.answer_outcome.map(|o| o.zh()).unwrap_or_default()),
         Cell::text(i.answer_text.clone().unwrap_or_default()),
+        Cell::Number(files),
+        Cell::Number(answer_files),
         Cell::Number(i.return_count.into()),
         Cell::Number(i.reopen_count.into()),
         Cell::text(if i.supervision { "是" } else { "" }),

@@ -211,6 +211,17 @@ pub fn get_forum(conn: &mut DbConn, scope: &Scope, id: i64) -> QueryResult<Optio
         .map(super::one_of)
 }
 
+/// Locks a forum's row until the transaction ends (PostgreSQL; SQLite's writers already go
+/// one at a time).
+pub fn lock_forum(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT id FROM forums WHERE id = $1 FOR UPDATE")
+            .bind::<BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct ForumFilter {
     pub edition_id: Option<i64>,

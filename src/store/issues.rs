@@ -710,6 +710,9 @@ pub struct LedgerNames {
     pub ratings: HashMap<i64, (Option<bool>, String)>,
     /// Per issue: its latest closing or rating event (when, what, the details).
     pub endings: HashMap<i64, (NaiveDateTime, String, String)>,
+    /// Per issue: how many files it carries, and how many of them its answer (withdrawn
+    /// ones not counted).
+    pub files: HashMap<i64, (i64, i64)>,
 }
 
 /// The names a page of issues shows for its ids (the ledger's facts come from `ledger_facts`).
@@ -749,6 +752,7 @@ pub fn ledger_names(
         regions: HashMap::new(),
         ratings: HashMap::new(),
         endings: HashMap::new(),
+        files: HashMap::new(),
     })
 }
 
@@ -760,7 +764,7 @@ pub fn ledger_facts(
     issue_ids: &[i64],
     region_ids: &[i64],
 ) -> QueryResult<()> {
-    use super::schema::{issue_events, issue_ratings, regions};
+    use super::schema::{attachments, issue_events, issue_ratings, regions};
     names.regions = regions::table
         .filter(regions::id.eq_any(region_ids))
         .select((regions::id, regions::name))
@@ -794,6 +798,25 @@ pub fn ledger_facts(
         .into_iter()
         .map(|(id, at, action, details)| (id, (at, action, details)))
         .collect();
+    names.files = HashMap::new();
+    let counts = attachments::table
+        .filter(attachments::issue_id.eq_any(issue_ids))
+        .filter(attachments::withdrawn_at.is_null())
+        .group_by((attachments::issue_id, attachments::with_answer))
+        .select((
+            attachments::issue_id,
+            attachments::with_answer,
+            diesel::dsl::count_star(),
+        ))
+        .load::<(Option<i64>, bool, i64)>(conn)?;
+    for (id, with_answer, n) in counts {
+        let Some(id) = id else { continue };
+        let e = names.files.entry(id).or_default();
+        e.0 += n;
+        if with_answer {
+            e.1 += n;
+        }
+    }
     Ok(())
 }
 

@@ -92,6 +92,7 @@ diesel::joinable!(departments -> regions (region_id));
 diesel::joinable!(enterprises -> regions (region_id));
 diesel::joinable!(users -> regions (region_id));
 diesel::joinable!(attachments -> issues (issue_id));
+diesel::joinable!(attachments -> forums (forum_id));
 diesel::joinable!(attachment_data -> attachments (attachment_id));
 
 diesel::table! {
@@ -297,13 +298,18 @@ diesel::table! {
 diesel::table! {
     attachments (id) {
         id -> BigInt,
-        issue_id -> BigInt,
+        issue_id -> Nullable<BigInt>,
+        forum_id -> Nullable<BigInt>,
         name -> Text,
         content_type -> Text,
         size -> BigInt,
         sha256 -> Text,
         uploaded_by -> BigInt,
         created_at -> Timestamp,
+        with_answer -> Bool,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<BigInt>,
+        withdrawn_reason -> Nullable<Text>,
     }
 }
 

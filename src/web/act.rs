@@ -241,6 +241,7 @@ pub fn command(code: &str, form: &Posted) -> Result<Command, Error> {
                 outcome: outcome.unwrap_or(Outcome::Resolved),
                 text: form.text("text"),
                 planned_on: planned_on.filter(|_| outcome == Some(Outcome::Planned)),
+                attachment_ids: Vec::new(),
             })
         }
         "rate" => {

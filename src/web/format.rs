@@ -28,20 +28,9 @@ pub fn instant(t: DateTime<Utc>) -> String {
     time::zh_instant(t.naive_utc())
 }
 
-/// The change of a count against the previous period: `较上期 +12`, `较上期 −3`, `与上期持平`.
-/// A file's size as people read it: 812 B, 35.2 KB, 4.7 MB.
-pub fn file_size(bytes: i64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes.max(0) as f64;
-    if b < KB {
-        format!("{bytes} B")
-    } else if b < KB * KB {
-        format!("{:.1} KB", b / KB)
-    } else {
-        format!("{:.1} MB", b / KB / KB)
-    }
-}
+pub use crate::domain::filetype::size_words as file_size;
 
+/// The change of a count against the previous period: `较上期 +12`, `较上期 −3`, `与上期持平`.
 pub fn count_change(now: i64, before: i64) -> String {
     let d = now - before;
     match d.signum() {
@@ -78,9 +67,10 @@ mod tests {
         for (bytes, want) in [
             (0, "0 B"),
             (812, "812 B"),
-            (1024, "1.0 KB"),
+            (1024, "1 KB"),
             (36_045, "35.2 KB"),
-            (10 * 1024 * 1024, "10.0 MB"),
+            (4_928_307, "4.7 MB"),
+            (10 * 1024 * 1024, "10 MB"),
         ] {
             assert_eq!(file_size(bytes), want);
         }

@@ -396,6 +396,13 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
             );
             push("答复内容", text("text"));
             push("计划完成", day("planned_on"));
+            push(
+                "答复附件",
+                d.get("attachment_ids")
+                    .and_then(Value::as_array)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| format!("{} 个", a.len())),
+            );
             if d.get("on_time").and_then(Value::as_bool) == Some(false) {
                 push("提示", Some("超过办理期限答复".into()));
             }
@@ -470,6 +477,10 @@ fn detail_lines(e: &Event, labels: &Labels) -> Vec<String> {
                     .and_then(Value::as_i64)
                     .map(crate::web::format::file_size),
             );
+        }
+        EventKind::AttachmentWithdrawn => {
+            push("文件", text("name"));
+            push("理由", text("reason"));
         }
         EventKind::Withdrawn => {}
     }

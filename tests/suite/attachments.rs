@@ -17,6 +17,34 @@ const EXE: &[u8] =
 
 const BOUNDARY: &str = "qinqing-test-boundary";
 
+/// Where a file goes: an issue (by its id alone) or a forum.
+enum Place {
+    Issue(i64),
+    Forum(i64),
+}
+
+impl From<i64> for Place {
+    fn from(id: i64) -> Place {
+        Place::Issue(id)
+    }
+}
+
+impl Place {
+    fn path(&self) -> String {
+        match self {
+            Place::Issue(id) => format!("/api/v1/issues/{id}/attachments"),
+            Place::Forum(id) => format!("/api/v1/forums/{id}/attachments"),
+        }
+    }
+}
+
+fn ids_of(items: &Value) -> Vec<i64> {
+    items
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
 /// A `multipart/form-data` body with one part (`field`), as a browser sends it.
 fn multipart(field: &str, name: &str, bytes: &[u8], declared: &str) -> Vec<u8> {
     let mut body = format!(
@@ -32,7 +60,7 @@ fn multipart(field: &str, name: &str, bytes: &[u8], declared: &str) -> Vec<u8> {
 async fn upload_body<S, B>(
     app: &S,
     token: Option<&str>,
-    issue: i64,
+    place: impl Into<Place>,
     content_type: &str,
     body: Vec<u8>,
 ) -> Reply
@@ -45,7 +73,7 @@ where
     B: actix_web::body::MessageBody,
 {
     let mut req = TestRequest::post()
-        .uri(&format!("/api/v1/issues/{issue}/attachments"))
+        .uri(&place.into().path())
         .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
         .set_payload(body);
     if let Some(t) = token {
@@ -57,7 +85,7 @@ where
 async fn upload<S, B>(
     app: &S,
     token: Option<&str>,
-    issue: i64,
+    place: impl Into<Place>,
     name: &str,
     bytes: &[u8],
     declared: &str,
@@ -74,7 +102,7 @@ where
     upload_body(
         app,
         token,
-        issue,
+        place,
         &ct,
         multipart("file", name, bytes, declared),
     )
@@ -331,4 +359,252 @@ async fn a_file_survives_a_backup_and_restore() {
     assert_eq!(r.bytes, PDF);
     let _ = std::fs::remove_file(&copy);
     let _ = std::fs::remove_file(&restored);
+}
+
+/// A forum's files are its coordinators' to add and seen by whoever sees the forum; a wrong
+/// file is withdrawn with a reason and stays listed; an answer names the files sent with
+/// it; the ledger counts both.
+#[actix_rt::test]
+async fn forum_files_withdrawn_files_and_the_files_of_an_answer() {
+    let db = TestDb::new();
+    let app = app(&db).await;
+    let w = world(&app, &db).await;
+    let (ent, other, coord, dept) = (
+        w.token("ent_a"),
+        w.token("ent_b"),
+        w.token("coord_a"),
+        w.token("dept_a"),
+    );
+    let forum = w.id("forum_a");
+
+    // The minutes of 德清's forum: its coordinator adds them; an enterprise may not.
+    let r = upload(
+        &app,
+        coord,
+        Place::Forum(forum),
+        "会议纪要.pdf",
+        PDF,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["forum_id"], forum);
+    assert_eq!(r.body["issue_id"], Value::Null);
+    let minutes = r.body["id"].as_i64().unwrap_or_default();
+    upload(
+        &app,
+        ent,
+        Place::Forum(forum),
+        "x.pdf",
+        PDF,
+        "application/pdf",
+    )
+    .await
+    .problem(403);
+    upload(
+        &app,
+        w.token("coord_b"),
+        Place::Forum(forum),
+        "x.pdf",
+        PDF,
+        "application/pdf",
+    )
+    .await
+    .problem(404);
+    // Seen by the enterprise that attended and the department that came; not by another.
+    let file = format!("/api/v1/attachments/{minutes}");
+    let list = format!("/api/v1/forums/{forum}/attachments");
+    for (who, status) in [
+        (ent, 200),
+        (dept, 200),
+        (other, 404),
+        (w.token("coord_b"), 404),
+    ] {
+        let r = send(&app, Method::GET, &file, who, None).await;
+        assert_eq!(r.status, status, "{}", r.text);
+        let r = send(&app, Method::GET, &list, who, None).await;
+        assert_eq!(r.status, status, "{}", r.text);
+        if status == 200 {
+            assert_eq!(ids_of(&r.body["items"]), vec![minutes]);
+        }
+    }
+
+    // An issue: the enterprise's two photos, one of them wrong.
+    let body = json!({"title": "厂区门口道路被堵", "description": "施工围挡占用道路。",
+                      "category": "infrastructure", "channel": "online"});
+    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
+    let issue = r.body["id"].as_i64().unwrap_or_default();
+    let r = upload(&app, ent, issue, "道路照片.png", PNG, "image/png").await;
+    let photo = r.body["id"].as_i64().unwrap_or_default();
+    let r = upload(&app, ent, issue, "营业执照.png", PNG, "image/png").await;
+    let wrong = r.body["id"].as_i64().unwrap_or_default();
+
+    // Withdrawn with a reason: by whoever added it (or a coordinator), once.
+    let withdraw = format!("/api/v1/attachments/{wrong}/withdraw");
+    send(
+        &app,
+        Method::POST,
+        &withdraw,
+        other,
+        Some(&json!({"reason": "x"})),
+    )
+    .await
+    .problem(404);
+    send(
+        &app,
+        Method::POST,
+        &withdraw,
+        w.token("leader_city"),
+        Some(&json!({"reason": "x"})),
+    )
+    .await
+    .problem(403);
+    let r = send(
+        &app,
+        Method::POST,
+        &withdraw,
+        ent,
+        Some(&json!({"reason": "  "})),
+    )
+    .await;
+    r.problem(422);
+    assert_eq!(r.error_fields(), vec!["reason"]);
+    let (mine, theirs) = (
+        json!({"reason": "传错了文件"}),
+        json!({"reason": "含营业执照"}),
+    );
+    let (a, b) = tokio::join!(
+        send(&app, Method::POST, &withdraw, ent, Some(&mine)),
+        send(&app, Method::POST, &withdraw, coord, Some(&theirs)),
+    );
+    let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![200, 409], "{} {}", a.text, b.text);
+    let won = if a.status == 200 { &a } else { &b };
+    assert!(won.body["withdrawn_at"].is_string(), "{}", won.text);
+    assert!(won.body["withdrawn_reason"].is_string(), "{}", won.text);
+    // Still listed, and on the timeline.
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{issue}/attachments"),
+        ent,
+        None,
+    )
+    .await;
+    assert_eq!(ids_of(&r.body["items"]), vec![photo, wrong]);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{issue}/events"),
+        ent,
+        None,
+    )
+    .await;
+    let withdrawn = r
+        .body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["action"] == "attachment_withdrawn")
+                .count()
+        })
+        .unwrap_or_default();
+    assert_eq!(withdrawn, 1, "{}", r.text);
+
+    // The department answers with its 答复函; the answer names it. A file of another place,
+    // or a withdrawn one, is a 422 naming attachment_ids.
+    let assign = format!("/api/v1/issues/{issue}/assign");
+    let r = send(
+        &app,
+        Method::POST,
+        &assign,
+        coord,
+        Some(&json!({"lead_department_id": w.id("dept_a_department")})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(&app, Method::POST, &format!("/api/v1/issues/{issue}/sign"), dept, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = upload(&app, dept, issue, "答复函.pdf", PDF, "application/pdf").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let letter = r.body["id"].as_i64().unwrap_or_default();
+    let answer = format!("/api/v1/issues/{issue}/answer");
+    for ids in [
+        json!([minutes]),
+        json!([wrong]),
+        json!([letter, letter]),
+        json!([999999]),
+    ] {
+        let r = send(
+            &app,
+            Method::POST,
+            &answer,
+            dept,
+            Some(&json!({"outcome": "resolved", "text": "围挡已移除", "attachment_ids": ids})),
+        )
+        .await;
+        r.problem(422);
+        assert_eq!(r.error_fields(), vec!["attachment_ids"], "{ids}");
+    }
+    let r = send(
+        &app,
+        Method::POST,
+        &answer,
+        dept,
+        Some(&json!({"outcome": "resolved", "text": "围挡已移除", "attachment_ids": [letter]})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/issues/{issue}/attachments"),
+        ent,
+        None,
+    )
+    .await;
+    let with_answer: Vec<i64> = r.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["with_answer"] == true)
+                .filter_map(|f| f["id"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(with_answer, vec![letter]);
+
+    // The ledger: the issue carries two files (the withdrawn one not counted), its answer one.
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/issues/export?format=csv",
+        coord,
+        None,
+    )
+    .await;
+    let text = String::from_utf8(r.bytes.clone()).unwrap_or_default();
+    let lines: Vec<Vec<String>> = text
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    let col = |h: &str| lines[0].iter().position(|c| c == h).unwrap_or(usize::MAX);
+    let row = lines
+        .iter()
+        .find(|l| l.first().map(String::as_str) == Some(issue.to_string().as_str()))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        row.get(col("附件数")).map(String::as_str),
+        Some("2"),
+        "{text}"
+    );
+    assert_eq!(
+        row.get(col("答复附件数")).map(String::as_str),
+        Some("1"),
+        "{text}"
+    );
 }

@@ -237,7 +237,7 @@ async fn what_a_spreadsheet_would_run_stays_text() {
         "the heading row is not frozen"
     );
     assert!(
-        sheet.contains("<autoFilter ref=\"A1:AC"),
+        sheet.contains("<autoFilter ref=\"A1:AE"),
         "no filter on the headings"
     );
     assert!(sheet.contains("<cols>"), "no column widths");

@@ -664,6 +664,9 @@ pub struct AnswerIn {
     pub outcome: Outcome,
     pub text: String,
     pub planned_on: Option<NaiveDate>,
+    /// The files sent with the answer (the 答复函), already added to the issue.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
 }
 
 fn answer_step(conn: &mut DbConn, ctx: &Ctx, body: AnswerIn) -> Result<Step, Error> {
@@ -677,7 +680,18 @@ fn answer_step(conn: &mut DbConn, ctx: &Ctx, body: AnswerIn) -> Result<Step, Err
         (_, Some(_)) => check.add("planned_on", "is given only when the outcome is `planned`"),
         (_, None) => {}
     }
+    match crate::service::attachments::check_answer_files(conn, ctx.issue.id, &body.attachment_ids)
+    {
+        Ok(()) => {}
+        Err(Error::Invalid(errors)) => {
+            for e in errors {
+                check.add(&e.field, e.message);
+            }
+        }
+        Err(e) => return Err(e),
+    }
     check.finish()?;
+    crate::store::attachments::set_answer_files(conn, ctx.issue.id, &body.attachment_ids)?;
     let issue = &ctx.issue;
     let first = issue.first_answered_at.is_none();
     let on_time = issue.due_on.is_none_or(|d| ctx.today <= d);
@@ -710,6 +724,7 @@ fn answer_step(conn: &mut DbConn, ctx: &Ctx, body: AnswerIn) -> Result<Step, Err
         "due_on": issue.due_on,
         "on_time": on_time,
         "first_answer": first,
+        "attachment_ids": body.attachment_ids,
     });
     Ok(Step::new(change, EventKind::Answered, details))
 }

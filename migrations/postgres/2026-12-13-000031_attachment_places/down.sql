@@ -1,0 +1,10 @@
+DELETE FROM attachment_data WHERE attachment_id IN (SELECT id FROM attachments WHERE issue_id IS NULL);
+DELETE FROM attachments WHERE issue_id IS NULL;
+DROP INDEX attachments_forum;
+ALTER TABLE attachments DROP CONSTRAINT attachments_one_place;
+ALTER TABLE attachments DROP COLUMN withdrawn_reason;
+ALTER TABLE attachments DROP COLUMN withdrawn_by;
+ALTER TABLE attachments DROP COLUMN withdrawn_at;
+ALTER TABLE attachments DROP COLUMN with_answer;
+ALTER TABLE attachments DROP COLUMN forum_id;
+ALTER TABLE attachments ALTER COLUMN issue_id SET NOT NULL;
