@@ -45,15 +45,21 @@ pub fn is_multipart(req: &HttpRequest) -> bool {
 pub enum Part {
     File(String, Upload),
     Text(String, String),
+    /// A file over the size limit, read to its end and dropped (pages only: its name, to
+    /// say which beside the form).
+    TooLarge(String, String),
 }
 
-/// Reads every part of a `multipart/form-data` body: files up to the size limit (413
-/// beyond), text fields as UTF-8 (400 otherwise). A file input left empty by a browser (no
-/// name, no bytes) is no file.
+/// Reads every part of a `multipart/form-data` body: files up to the size limit (beyond:
+/// 413, or for a page's form, `keep_going`, the file read to its end and named as too
+/// large, so that the form can say so beside the field, as long as the whole body stays
+/// within what the limits allow), text fields as UTF-8 (400 otherwise). A file input left
+/// empty by a browser (no name, no bytes) is no file.
 pub async fn read_parts(
     req: &HttpRequest,
     payload: web::Payload,
     limits: &Limits,
+    keep_going: bool,
 ) -> Result<Vec<Part>, Error> {
     if !is_multipart(req) {
         return Err(Error::UnsupportedType(
@@ -64,6 +70,10 @@ pub async fn read_parts(
     let unreadable = || Error::malformed("the multipart body could not be read");
     let mut parts = Multipart::new(req.headers(), payload);
     let mut out = Vec::new();
+    let body_max = limits
+        .max_bytes
+        .saturating_mul(limits.per_place as usize + 2);
+    let mut body_len = 0usize;
     while let Some(part) = parts.next().await {
         let mut part = part.map_err(|_| unreadable())?;
         let field = part.name().unwrap_or("").to_owned();
@@ -77,17 +87,31 @@ pub async fn read_parts(
             TEXT_MAX
         };
         let mut bytes = Vec::new();
+        let mut over = false;
         while let Some(chunk) = part.next().await {
             let chunk = chunk.map_err(|_| unreadable())?;
+            body_len += chunk.len();
+            if over {
+                if body_len > body_max {
+                    return Err(limits.too_large());
+                }
+                continue;
+            }
             if bytes.len() + chunk.len() > max {
-                return Err(match file_name {
-                    Some(_) => limits.too_large(),
-                    None => Error::malformed(format!("the field {field} is too long")),
-                });
+                match &file_name {
+                    Some(_) if keep_going => {
+                        over = true;
+                        bytes = Vec::new();
+                        continue;
+                    }
+                    Some(_) => return Err(limits.too_large()),
+                    None => return Err(Error::malformed(format!("the field {field} is too long"))),
+                }
             }
             bytes.extend_from_slice(&chunk);
         }
         out.push(match file_name {
+            Some(name) if over => Part::TooLarge(field, name),
             Some(name) if name.is_empty() && bytes.is_empty() => continue,
             Some(name) => Part::File(field, Upload { name, bytes }),
             None => {
@@ -110,7 +134,7 @@ async fn read_file(
     payload: web::Payload,
     limits: &Limits,
 ) -> Result<Upload, Error> {
-    let mut parts = read_parts(req, payload, limits).await?.into_iter();
+    let mut parts = read_parts(req, payload, limits, false).await?.into_iter();
     let only_one = || Error::malformed("the form holds one part only, a file named file");
     match (parts.next(), parts.next()) {
         (Some(Part::File(field, upload)), None) if field == "file" => Ok(upload),

@@ -54,6 +54,8 @@ pub fn form_words(code: &str) -> &'static str {
         "mark" => "标记",
         "merge" => "合并",
         "knowledge" => "发布为政策问答",
+        "files" => "上传附件",
+        "withdraw-file" => "撤回附件",
         _ => "",
     }
 }
@@ -79,6 +81,8 @@ pub fn done_words(code: &str) -> Option<&'static str> {
         "knowledge" => "已发布为政策问答。",
         "grouped" => "已归入共性问题，主办部门统一答复后会显示在本页。",
         "filed" => "问题已提交。",
+        "files" => "附件已上传。",
+        "withdraw-file" => "附件已撤回，仍留在记录中。",
         _ => return None,
     })
 }
@@ -89,7 +93,12 @@ pub struct Posted(HashMap<String, Vec<String>>);
 impl Posted {
     pub fn parse(body: &[u8]) -> Option<Posted> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
-        // No text with a NUL character is stored (PostgreSQL cannot hold one).
+        Posted::of_pairs(pairs)
+    }
+
+    /// The fields of a form as name–value pairs; None when one holds a NUL character (no
+    /// text with one is stored: PostgreSQL cannot hold it).
+    pub fn of_pairs(pairs: Vec<(String, String)>) -> Option<Posted> {
         if crate::http::nul_field(&pairs).is_some() {
             return None;
         }
@@ -383,6 +392,7 @@ fn label(field: &str) -> &'static str {
         "policy" => "答复内容",
         "common_description" => "说明",
         "file" => "文件",
+        "attachment_ids" => "答复附件",
         "reschedule_reason" => "调整原因",
         "confirm" => "确认",
         _ => "内容",
@@ -395,7 +405,10 @@ pub fn in_words(e: &FieldError) -> String {
     let field = field.split('[').next().unwrap_or(field);
     let l = label(field);
     let m = e.message.as_str();
-    if field == "username" && !m.contains("already") && m != "must not be empty" {
+    if !m.is_ascii() {
+        // Said in Chinese already (a file refused, with its name).
+        m.to_owned()
+    } else if field == "username" && !m.contains("already") && m != "must not be empty" {
         "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
     } else if field == "into" && m.starts_with("is required: the number") {
         "请填写要合并至的问题编号".into()

@@ -17,7 +17,7 @@ use crate::service::enterprises::{self, EnterpriseQuery};
 use crate::service::forums::{self, ForumQuery};
 use crate::service::issues::filing::{self, FileIn, Filed};
 
-use super::form::{choice, form_of, refused, Choice, Problems};
+use super::form::{choice, refused, Choice, Problems};
 use super::forums::forum_page_after;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -96,6 +96,9 @@ struct NewIssuePage {
     answers: Vec<super::knowledge::Shown>,
     /// 相似问题, to a coordinator, for what it typed.
     similar: Vec<SimilarShown>,
+    /// What the file field says: the kinds and limits, and when files were chosen before
+    /// the page came back, that they must be chosen again (a browser keeps none).
+    file_hint: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -109,6 +112,7 @@ async fn new_issue_page(
     q: NewIssueQuery,
     draft: Option<&Posted>,
     problems: Problems,
+    chosen_before: bool,
 ) -> Result<HttpResponse, WebError> {
     may(session, Can::FileIssues)?;
     let coordinator = session.caller.role == Role::Coordinator;
@@ -244,19 +248,34 @@ async fn new_issue_page(
             .map(|e| super::knowledge::shown(e, &[]))
             .collect(),
         similar: similar_shown(found),
+        file_hint: format!(
+            "{}{}",
+            if chosen_before {
+                "请重新选择附件：页面刷新后，浏览器不会保留已选的文件。"
+            } else {
+                ""
+            },
+            super::files::hint(&session.state.files, 0)
+        ),
     })
 }
 
 async fn new_issue(session: Session, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let q: NewIssueQuery = parse_query(&filled(&req))?;
-    new_issue_page(&session, q, None, Problems::default()).await
+    new_issue_page(&session, q, None, Problems::default(), false).await
 }
 
 /// 提交: the same filing as the API's, with the form's key so a resubmitted form files once.
-async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, WebError> {
+async fn file_issue(
+    session: Session,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, WebError> {
     may(&session, Can::FileIssues)?;
-    let form = form_of(&body)?;
+    let limits = session.state.files;
+    let (form, files) = super::files::read_form(&req, payload, &limits).await?;
     session.check_csrf(&form.text("csrf"))?;
+    let chosen = files.as_ref().map_or(true, |f| !f.is_empty());
     let coordinator = session.caller.role == Role::Coordinator;
     if coordinator && form.text("find") == "1" {
         // 查找 inside the form: the page again with the enterprises found and all typed.
@@ -264,7 +283,7 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
             enterprise_q: Some(form.text("enterprise_q")),
             forum_id: None,
         };
-        return new_issue_page(&session, q, Some(&form), Problems::default()).await;
+        return new_issue_page(&session, q, Some(&form), Problems::default(), chosen).await;
     }
     if !coordinator && form.text("next") == "1" {
         // 下一步: the page again with what was typed and the 政策问答 closest to it.
@@ -273,6 +292,7 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
             NewIssueQuery::default(),
             Some(&form),
             Problems::default(),
+            chosen,
         )
         .await;
     }
@@ -313,12 +333,28 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
         department_id: id_of("department_id").filter(|_| form.text("resolved_on_site") == "true"),
     };
     let back = form.text("back");
+    let files = match files {
+        Ok(files) => files,
+        Err(refused) => {
+            missing.extend(refused);
+            Vec::new()
+        }
+    };
     let outcome = if missing.is_empty() {
         let caller = session.caller.clone();
         let state = session.state.clone();
         let key = Some(form.text("key")).filter(|k| !k.trim().is_empty());
+        // The issue and its files are filed together: a refused file files nothing.
         db::run(&state.pool, move |conn| {
-            filing::file(conn, &caller, input, key)
+            db::write_tx(conn, |conn| {
+                let filed = filing::file(conn, &caller, input, key)?;
+                if let (Filed::New(issue), false) = (&filed, files.is_empty()) {
+                    let place = crate::service::attachments::Place::Issue(issue.id);
+                    crate::service::attachments::add_checked(conn, &caller, &limits, place, files)
+                        .map_err(super::files::beside_field)?;
+                }
+                Ok(filed)
+            })
         })
         .await
     } else {
@@ -338,6 +374,7 @@ async fn file_issue(session: Session, body: web::Bytes) -> Result<HttpResponse, 
                 NewIssueQuery::default(),
                 Some(&form),
                 Problems::of(&e),
+                chosen,
             )
             .await?;
             *resp.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -20,7 +20,7 @@ use crate::service::forums::{self, AttendeeIn, Forum, ForumPatch, ForumQuery, Pa
 use crate::service::issues;
 use crate::service::regions;
 
-use super::form::{choice, form_of, refused, unprocessable, Choice, Problems};
+use super::form::{choice, refused, unprocessable, Choice, Problems};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/forums").get(forum_list))
@@ -135,6 +135,11 @@ async fn forum_list(session: Session, req: HttpRequest) -> Result<HttpResponse, 
 #[template(path = "forum.html")]
 struct ForumPage {
     chrome: Chrome,
+    /// 附件 (the sign-in sheet, the minutes), and whether the reader may add more (with
+    /// what to say of them); where the files' forms post.
+    files: Vec<super::files::FileShown>,
+    add_files: Option<String>,
+    file_base: String,
     forum: Forum,
     held_on: String,
     status: &'static str,
@@ -269,9 +274,20 @@ async fn forum_page(
     let runs = caller.may(Can::RunForums);
     let search = q.enterprise_q.clone().filter(|s| !s.trim().is_empty());
     let searched = search.is_some();
-    let (f, attendees, raised, (depts, named_now), region, ents, all) =
+    let files_caller = session.caller.clone();
+    let (f, attendees, raised, (depts, named_now), region, ents, all, (files, people)) =
         db::run(&state.pool, move |conn| {
             let f = forums::get(conn, &caller, id)?;
+            let files = crate::service::attachments::of_place(
+                conn,
+                &caller,
+                crate::service::attachments::Place::Forum(id),
+            )?;
+            let ids: Vec<i64> = files
+                .iter()
+                .flat_map(|a| std::iter::once(a.uploaded_by).chain(a.withdrawn_by))
+                .collect();
+            let people = crate::store::users::names(conn, &ids)?;
             let attendees = forums::list_attendees(
                 conn,
                 &caller,
@@ -339,6 +355,7 @@ async fn forum_page(
                 region,
                 ents,
                 all,
+                (files, people),
             ))
         })
         .await?;
@@ -386,7 +403,19 @@ async fn forum_page(
             format!("找到 {} 家企业，请在“企业”中选择。", ents.len())
         }
     });
+    let kept = files.iter().filter(|a| a.withdrawn_at.is_none()).count();
+    let limits = state.files;
+    let add_files =
+        (runs && (kept as i64) < limits.per_place).then(|| super::files::hint(&limits, kept));
+    let files = super::files::shown(
+        &files,
+        |p| people.get(&p).cloned().unwrap_or_default(),
+        &files_caller,
+    );
     page(&ForumPage {
+        files,
+        add_files,
+        file_base: format!("/forums/{id}"),
         chrome: Chrome::new(
             session,
             format!("第{}期 {}恳谈会", f.edition_number, region),
@@ -477,6 +506,8 @@ async fn forum_page(
             "removed" => Some("已移除该参会企业家，本场参会人数随之减少；此操作已记入操作日志。"),
             "departments" => Some("参会部门已保存。"),
             "raised" => Some("问题已登记，见“会上收集的问题”；可以接着登记下一个。"),
+            "files" => Some("附件已上传。"),
+            "file-withdrawn" => Some("附件已撤回，仍留在记录中。"),
             _ => None,
         }),
         forum: f,
@@ -488,10 +519,12 @@ async fn forum_page(
 async fn forum_act(
     session: Session,
     path: web::Path<(i64, String)>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let (id, action) = path.into_inner();
-    let form = form_of(&body)?;
+    let limits = session.state.files;
+    let (form, files) = super::files::read_form(&req, payload, &limits).await?;
     session.check_csrf(&form.text("csrf"))?;
     let opt = |k: &str| Some(form.text(k)).filter(|v| !v.trim().is_empty());
     let caller = session.caller.clone();
@@ -510,6 +543,16 @@ async fn forum_act(
         return forum_page(&session, id, q, again).await;
     }
     let done = match action.as_str() {
+        "files" => super::files::add(
+            &session,
+            crate::service::attachments::Place::Forum(id),
+            files,
+        )
+        .await
+        .map(|_| "files"),
+        "withdraw-file" => super::files::withdraw(&session, &form)
+            .await
+            .map(|_| "file-withdrawn"),
         "hold" | "cancel" | "correct" => {
             let cancel = action == "cancel";
             let patch = ForumPatch {

@@ -1,6 +1,7 @@
 //! 问题列表 and the issue page with its timeline (办理过程), in the reader's scope, and the
 //! ledger download (导出 Excel) for the list's filters.
 
+use crate::service::attachments::Place;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -558,6 +559,11 @@ struct IssuePage {
     /// numbers a new group would start with (this one and its 相似问题).
     group_into: Vec<(i64, String)>,
     group_ids: String,
+    /// 附件: the issue's files, and whether the reader may add more (with what to say of them).
+    files: Vec<super::files::FileShown>,
+    add_files: Option<String>,
+    /// Where the files' forms post (`/issues/{id}`).
+    file_base: String,
 }
 
 /// The 共性问题 an issue is in, as its page shows it.
@@ -601,6 +607,7 @@ struct Loaded {
     common: Option<CommonShown>,
     group_into: Vec<(i64, String)>,
     group_ids: String,
+    files: Vec<crate::service::attachments::Attachment>,
 }
 
 fn load(
@@ -696,7 +703,9 @@ fn load(
             .join(", "),
         _ => String::new(),
     };
+    let files = crate::service::attachments::of_place(conn, caller, Place::Issue(id))?;
     Ok(Loaded {
+        files,
         common,
         group_into,
         group_ids,
@@ -744,6 +753,13 @@ pub(super) async fn issue_page(
         f.answer_outcome = o.to_owned();
     }
     let (issue, labels) = (l.issue, l.labels);
+    let files = super::files::shown(&l.files, |p| labels.person(p), &session.caller);
+    let kept = l.files.iter().filter(|f| f.withdrawn_at.is_none()).count();
+    let limits = state.files;
+    let add_files = (session.caller.may(crate::domain::role::Can::AddFiles)
+        && issue.status != crate::domain::lifecycle::State::Withdrawn
+        && (kept as i64) < limits.per_place)
+        .then(|| super::files::hint(&limits, kept));
     let steps = l
         .events
         .iter()
@@ -816,6 +832,9 @@ pub(super) async fn issue_page(
         common: l.common,
         group_into: l.group_into,
         group_ids: l.group_ids,
+        files,
+        add_files,
+        file_base: format!("/issues/{}", issue.id),
         issue,
     })
 }
@@ -848,11 +867,12 @@ async fn show(
 async fn act(
     session: Session,
     path: web::Path<(i64, String)>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let (id, code) = path.into_inner();
-    let form = super::act::Posted::parse(&body)
-        .ok_or_else(|| WebError::Page(Error::malformed("the form could not be read")))?;
+    let limits = session.state.files;
+    let (form, files) = super::files::read_form(&req, payload, &limits).await?;
     session.check_csrf(&form.text("csrf"))?;
     if code == "answer" && form.text("apply_template") == "1" {
         // 套用模板 inside the answer form: the page again, the template added to what was typed.
@@ -868,17 +888,37 @@ async fn act(
         .await;
     }
     let version: Option<i64> = form.text("version").parse().ok();
-    let outcome = match super::act::command(&code, &form) {
-        Ok(command) => {
-            let caller = session.caller.clone();
-            let state = session.state.clone();
-            let expected = version.map(|v| vec![v]).unwrap_or_default();
-            db::run(&state.pool, move |conn| {
-                issues::actions::perform(conn, &caller, id, Some(&expected), command)
-            })
-            .await
-        }
-        Err(e) => Err(e),
+    let outcome = match code.as_str() {
+        "files" => super::files::add(&session, Place::Issue(id), files).await,
+        "withdraw-file" => super::files::withdraw(&session, &form).await,
+        _ => match (super::act::command(&code, &form), files) {
+            (Ok(command), Ok(files)) => {
+                let caller = session.caller.clone();
+                let state = session.state.clone();
+                let expected = version.map(|v| vec![v]).unwrap_or_default();
+                db::run(&state.pool, move |conn| {
+                    perform_with_files(conn, &caller, &limits, id, &expected, command, files)
+                })
+                .await
+                .map_err(super::files::beside_field)
+            }
+            // Every problem at once: the form's own and its files'.
+            (Err(Error::Invalid(mut fields)), Err(refused)) => {
+                fields.extend(refused);
+                Err(Error::Invalid(fields))
+            }
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(mut refused)) => {
+                // The answer's own text is said at once too, not after the files are fixed.
+                if code == "answer" && form.text("text").trim().is_empty() {
+                    refused.insert(
+                        0,
+                        crate::error::FieldError::new("text", "must not be empty"),
+                    );
+                }
+                Err(Error::Invalid(refused))
+            }
+        },
     };
     match outcome {
         Ok(_) => Ok(super::redirect(&format!("/issues/{id}?done={code}"))),
@@ -903,4 +943,39 @@ async fn act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An action of the issue page, with the files its form carried (the answer's 答复函): the
+/// files are added and the action taken in one transaction, so that a refused answer leaves
+/// no file behind and an answer never goes without the files it was sent with.
+fn perform_with_files(
+    conn: &mut crate::db::DbConn,
+    caller: &crate::auth::Caller,
+    limits: &crate::service::attachments::Limits,
+    id: i64,
+    expected: &[i64],
+    command: issues::actions::Command,
+    files: Vec<crate::service::attachments::Checked>,
+) -> Result<(), Error> {
+    if files.is_empty() {
+        return issues::actions::perform(conn, caller, id, Some(expected), command).map(|_| ());
+    }
+    let issues::actions::Command::Answer(mut answer) = command else {
+        return Err(Error::invalid(
+            "file",
+            "只有答复可以附带文件，请用“上传附件”",
+        ));
+    };
+    crate::db::write_tx(conn, |conn| {
+        let added = crate::service::attachments::add_checked(
+            conn,
+            caller,
+            limits,
+            Place::Issue(id),
+            files,
+        )?;
+        answer.attachment_ids = added.iter().map(|f| f.id).collect();
+        let command = issues::actions::Command::Answer(answer);
+        issues::actions::perform(conn, caller, id, Some(expected), command).map(|_| ())
+    })
 }

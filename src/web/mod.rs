@@ -9,6 +9,7 @@ mod admin;
 mod charts;
 mod common;
 mod dashboard;
+mod files;
 mod filing;
 mod form;
 mod format;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     reports::routes(cfg);
     dashboard::routes(cfg);
     filing::routes(cfg);
+    files::routes(cfg);
     queues::routes(cfg);
     forums::routes(cfg);
     templates::routes(cfg);

@@ -524,7 +524,14 @@ async fn forum_files_withdrawn_files_and_the_files_of_an_answer() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = send(&app, Method::POST, &format!("/api/v1/issues/{issue}/sign"), dept, None).await;
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/issues/{issue}/sign"),
+        dept,
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = upload(&app, dept, issue, "答复函.pdf", PDF, "application/pdf").await;
     assert_eq!(r.status, 201, "{}", r.text);

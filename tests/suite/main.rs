@@ -30,3 +30,4 @@ mod spec;
 mod stats;
 mod tour;
 mod web;
+mod web_files;

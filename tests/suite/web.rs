@@ -314,7 +314,7 @@ async fn the_keyboard_alone_signs_in_and_reaches_the_issues_behind_a_number() {
 }
 
 /// The issue id of the page the browser shows (`/issues/{id}…`).
-async fn issue_id(b: &Browser) -> i64 {
+pub(crate) async fn issue_id(b: &Browser) -> i64 {
     let path = b.path().await;
     path.trim_start_matches("/issues/")
         .split(['?', '#'])
@@ -323,11 +323,11 @@ async fn issue_id(b: &Browser) -> i64 {
         .unwrap_or_else(|| panic!("not an issue page: {path}"))
 }
 
-async fn click(b: &Browser, words: &str) {
+pub(crate) async fn click(b: &Browser, words: &str) {
     b.follow(b.control(words).await).await;
 }
 
-async fn choose(b: &Browser, id: &str) {
+pub(crate) async fn choose(b: &Browser, id: &str) {
     b.css(&format!("#{id}"))
         .await
         .click()
@@ -335,7 +335,7 @@ async fn choose(b: &Browser, id: &str) {
         .unwrap_or_else(|e| panic!("{id}: {e}"));
 }
 
-async fn type_into(b: &Browser, label: &str, text: &str) {
+pub(crate) async fn type_into(b: &Browser, label: &str, text: &str) {
     b.field(label)
         .await
         .send_keys(text)
@@ -343,7 +343,7 @@ async fn type_into(b: &Browser, label: &str, text: &str) {
         .unwrap_or_else(|e| panic!("{label}: {e}"));
 }
 
-async fn status_of(b: &Browser) -> String {
+pub(crate) async fn status_of(b: &Browser) -> String {
     match b.client.find(Locator::Css(".badges .status")).await {
         Ok(e) => e.text().await.unwrap_or_default(),
         Err(_) => format!("no status on {}: {}", b.path().await, b.text().await),
@@ -785,7 +785,21 @@ async fn a_forum_day_and_a_stale_form() {
     site.stop().await;
 }
 
-async fn select_label(b: &Browser, label: &str, option: &str) {
+/// Opens the page of a forum already held, as its coordinator finds it on the list.
+pub(crate) async fn open_a_held_forum(b: &Browser, site: &Site) {
+    b.goto(&site.url("/forums?status=held")).await;
+    let held = b
+        .js(
+            "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))\
+             .find(h => /^\\/forums\\/\\d+$/.test(h || '')) || ''",
+        )
+        .await;
+    let held = held.as_str().unwrap_or_default().to_owned();
+    assert!(!held.is_empty(), "no held forum listed");
+    b.goto(&site.url(&held)).await;
+}
+
+pub(crate) async fn select_label(b: &Browser, label: &str, option: &str) {
     b.field(label)
         .await
         .select_by_label(option)
@@ -969,16 +983,7 @@ async fn a_department_answers_from_its_own_template_and_a_late_extension_is_only
     dept.close().await;
 
     // A held forum's record is corrected, and the page says it was logged.
-    coord.goto(&site.url("/forums?status=held")).await;
-    let held = coord
-        .js(
-            "return Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))\
-             .find(h => /^\\/forums\\/\\d+$/.test(h || '')) || ''",
-        )
-        .await;
-    let held = held.as_str().unwrap_or_default().to_owned();
-    assert!(!held.is_empty(), "no held forum listed");
-    coord.goto(&site.url(&held)).await;
+    open_a_held_forum(&coord, &site).await;
     assert!(coord.text().await.contains("更正会议记录"));
     coord
         .css("#minutes")
