@@ -120,6 +120,12 @@ pub struct Cli {
     )]
     pub files_per_issue: u32,
 
+    /// Keep files' bytes in a directory (`file:///var/lib/qinqing/files`) or an S3-compatible
+    /// bucket (`s3://bucket/prefix`, credentials and endpoint from `AWS_*`) instead of the
+    /// database
+    #[arg(long, env = "QINQING_FILE_STORE", global = true)]
+    pub file_store: Option<String>,
+
     /// Load the demo data set at start when the database has no issue yet
     #[arg(long, env = "QINQING_DEMO", global = true)]
     pub demo: bool,
@@ -336,6 +342,7 @@ impl Cli {
                 max_bytes: self.file_max_mb.clamp(1, 1024) as usize * 1024 * 1024,
                 per_place: i64::from(self.files_per_issue.max(1)),
             },
+            file_store: self.file_store.clone().filter(|s| !s.trim().is_empty()),
             auth: AuthConfig {
                 jwt_secret: self.jwt_secret.clone().filter(|s| !s.is_empty()),
                 token_ttl_seconds: self.token_ttl.max(60),

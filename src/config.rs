@@ -19,6 +19,8 @@ pub struct Config {
     pub body_timeout: Duration,
     /// How large a file may be and how many an issue or forum carries.
     pub files: crate::service::attachments::Limits,
+    /// Where files' bytes are kept, when not in the database (`--file-store`).
+    pub file_store: Option<String>,
     pub auth: AuthConfig,
     pub notify: NotifyConfig,
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     /// How large a file may be and how many an issue or forum carries (`--file-max-mb`,
     /// `--files-per-issue`).
     pub files: crate::service::attachments::Limits,
+    /// The directory or bucket files' bytes go to (`--file-store`); the database otherwise.
+    pub objects: Option<Arc<crate::objects::Objects>>,
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<Chunk, std::io::Error>>;

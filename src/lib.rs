@@ -15,6 +15,7 @@ pub mod http;
 pub mod metrics;
 pub mod net;
 pub mod notify;
+pub mod objects;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -171,6 +171,7 @@ pub fn build_state(
         metrics_public: false,
         body_timeout: crate::app::BODY_TIMEOUT,
         files: Default::default(),
+        objects: None,
     })
 }
 
@@ -267,6 +268,11 @@ pub fn serve(config: Config, demo: Option<String>) -> Result<(), String> {
     state.metrics_public = config.metrics;
     state.body_timeout = config.body_timeout;
     state.files = config.files;
+    if let Some(url) = &config.file_store {
+        let objects = crate::objects::Objects::open(url)?;
+        log::info!("files are kept in {}", objects.url);
+        state.objects = Some(Arc::new(objects));
+    }
     if config.notify.scheduler {
         crate::notify::spawn(backend.clone(), config.notify.clone())
             .map_err(|e| format!("cannot start the notifier: {e}"))?;

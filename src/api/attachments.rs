@@ -152,10 +152,13 @@ async fn upload(
 ) -> Result<HttpResponse, Error> {
     let limits = state.files;
     let upload = read_file(&req, payload, &limits).await?;
-    let file = db::run(&state.pool, move |conn| {
-        attachments::add(conn, &caller, &limits, place, upload)
+    let checked = attachments::check(&limits, upload)?;
+    let kept = attachments::keep(state.objects.as_deref(), vec![checked]).await?;
+    let mut added = db::run(&state.pool, move |conn| {
+        attachments::add_checked(conn, &caller, &limits, place, kept)
     })
     .await?;
+    let file = added.pop().ok_or_else(|| Error::not_found("attachment"))?;
     Ok(created(format!("/api/v1/attachments/{}", file.id), &file))
 }
 
@@ -213,10 +216,11 @@ async fn download(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let (file, bytes) = db::run(&state.pool, move |conn| {
+    let (file, stored) = db::run(&state.pool, move |conn| {
         attachments::download(conn, &caller, id)
     })
     .await?;
+    let bytes = attachments::bytes_of(state.objects.as_deref(), stored).await?;
     Ok(file_response(&file, bytes, false))
 }
 

@@ -138,12 +138,54 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// A file that passed the checks that need no database: name, size, type.
+/// A file that passed the checks that need no database: name, size, type; its bytes, or
+/// once kept in a file store (`keep`), the object's name there.
 pub struct Checked {
     name: String,
     kind: FileType,
     sha256: String,
+    size: i64,
     bytes: Vec<u8>,
+    stored: Option<String>,
+}
+
+/// Where a file's bytes are: read with its row, or an object of the file store.
+pub enum Stored {
+    Bytes(Vec<u8>),
+    Object(String),
+}
+
+/// Puts the files' bytes in the file store, when one is configured (`--file-store`), before
+/// the transaction that records them; without one they go into the database with their rows.
+pub async fn keep(
+    objects: Option<&crate::objects::Objects>,
+    files: Vec<Checked>,
+) -> Result<Vec<Checked>, Error> {
+    let Some(objects) = objects else {
+        return Ok(files);
+    };
+    let mut kept = Vec::with_capacity(files.len());
+    for mut f in files {
+        let bytes = std::mem::take(&mut f.bytes);
+        f.stored = Some(objects.put(&f.sha256, bytes).await?);
+        kept.push(f);
+    }
+    Ok(kept)
+}
+
+/// A file's bytes, wherever they are kept.
+pub async fn bytes_of(
+    objects: Option<&crate::objects::Objects>,
+    stored: Stored,
+) -> Result<Vec<u8>, Error> {
+    match (stored, objects) {
+        (Stored::Bytes(b), _) => Ok(b),
+        (Stored::Object(key), Some(objects)) => objects.get(&key).await,
+        (Stored::Object(_), None) => Err(Error::Unavailable(
+            "the file is kept in a file store this instance is not configured with (--file-store)"
+                .into(),
+        )),
+    }
 }
 
 /// Reads a file's name, size and type (from its content alone): 422 naming `file`, 413 or
@@ -163,21 +205,10 @@ pub fn check(limits: &Limits, upload: Upload) -> Result<Checked, Error> {
         name,
         kind,
         sha256,
+        size: upload.bytes.len() as i64,
         bytes: upload.bytes,
+        stored: None,
     })
-}
-
-/// Adds one file to an issue or forum.
-pub fn add(
-    conn: &mut DbConn,
-    caller: &Caller,
-    limits: &Limits,
-    place: Place,
-    upload: Upload,
-) -> Result<Attachment, Error> {
-    let checked = check(limits, upload)?;
-    let mut added = add_checked(conn, caller, limits, place, vec![checked])?;
-    added.pop().ok_or_else(|| Error::not_found("attachment"))
 }
 
 /// Adds files already checked to an issue or forum, together (all or none): to an issue,
@@ -238,7 +269,11 @@ pub fn add_checked(
                     name: &f.name,
                     content_type: f.kind.media_type(),
                     sha256: &f.sha256,
-                    data: &f.bytes,
+                    size: f.size,
+                    data: match &f.stored {
+                        Some(key) => crate::store::attachments::Data::Object(key),
+                        None => crate::store::attachments::Data::Bytes(&f.bytes),
+                    },
                     uploaded_by: caller.id(),
                     at,
                 },
@@ -288,11 +323,14 @@ pub fn download(
     conn: &mut DbConn,
     caller: &Caller,
     id: i64,
-) -> Result<(Attachment, Vec<u8>), Error> {
+) -> Result<(Attachment, Stored), Error> {
     let row =
         store::find(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("attachment"))?;
-    let data = store::data(conn, row.id)?;
-    Ok((row.into(), data))
+    let stored = match &row.storage_key {
+        Some(key) => Stored::Object(key.clone()),
+        None => Stored::Bytes(store::data(conn, row.id)?),
+    };
+    Ok((row.into(), stored))
 }
 
 /// Withdraws a wrong file, with a reason: whoever added it, a coordinator or an

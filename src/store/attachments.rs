@@ -25,6 +25,7 @@ pub struct AttachmentRow {
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawn_by: Option<i64>,
     pub withdrawn_reason: Option<String>,
+    pub storage_key: Option<String>,
 }
 
 /// What a file is attached to.
@@ -43,12 +44,19 @@ impl Place {
     }
 }
 
+/// A new file's bytes: into the database, or already an object of the file store.
+pub enum Data<'a> {
+    Bytes(&'a [u8]),
+    Object(&'a str),
+}
+
 pub struct NewAttachment<'a> {
     pub place: Place,
     pub name: &'a str,
     pub content_type: &'a str,
     pub sha256: &'a str,
-    pub data: &'a [u8],
+    pub size: i64,
+    pub data: Data<'a>,
     pub uploaded_by: i64,
     pub at: NaiveDateTime,
 }
@@ -60,25 +68,32 @@ fn selection() -> diesel::dsl::AsSelect<AttachmentRow, crate::db::MultiBackend> 
 /// Adds a file and its bytes (the caller's transaction).
 pub fn insert(conn: &mut DbConn, new: &NewAttachment) -> QueryResult<AttachmentRow> {
     let (issue_id, forum_id) = new.place.columns();
+    let key = match new.data {
+        Data::Object(key) => Some(key),
+        Data::Bytes(_) => None,
+    };
     let row: AttachmentRow = diesel::insert_into(attachments::table)
         .values((
             attachments::issue_id.eq(issue_id),
             attachments::forum_id.eq(forum_id),
             attachments::name.eq(new.name),
             attachments::content_type.eq(new.content_type),
-            attachments::size.eq(new.data.len() as i64),
+            attachments::size.eq(new.size),
+            attachments::storage_key.eq(key),
             attachments::sha256.eq(new.sha256),
             attachments::uploaded_by.eq(new.uploaded_by),
             attachments::created_at.eq(new.at),
         ))
         .returning(<AttachmentRow as Selectable<crate::db::MultiBackend>>::construct_selection())
         .get_result(conn)?;
-    diesel::insert_into(attachment_data::table)
-        .values((
-            attachment_data::attachment_id.eq(row.id),
-            attachment_data::data.eq(new.data),
-        ))
-        .execute(conn)?;
+    if let Data::Bytes(bytes) = new.data {
+        diesel::insert_into(attachment_data::table)
+            .values((
+                attachment_data::attachment_id.eq(row.id),
+                attachment_data::data.eq(bytes),
+            ))
+            .execute(conn)?;
+    }
     Ok(row)
 }
 

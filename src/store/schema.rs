@@ -310,6 +310,7 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamp>,
         withdrawn_by -> Nullable<BigInt>,
         withdrawn_reason -> Nullable<Text>,
+        storage_key -> Nullable<Text>,
     }
 }
 

@@ -36,10 +36,12 @@ async fn image(session: Session, id: web::Path<i64>) -> Result<HttpResponse, Web
 
 async fn read(session: &Session, id: i64) -> Result<(Attachment, Vec<u8>), WebError> {
     let caller = session.caller.clone();
-    Ok(db::run(&session.state.pool, move |conn| {
+    let (file, stored) = db::run(&session.state.pool, move |conn| {
         attachments::download(conn, &caller, id)
     })
-    .await?)
+    .await?;
+    let bytes = attachments::bytes_of(session.state.objects.as_deref(), stored).await?;
+    Ok((file, bytes))
 }
 
 /// A file as a page lists it.
@@ -175,6 +177,7 @@ pub async fn add(
     files: Result<Vec<Checked>, Vec<FieldError>>,
 ) -> Result<(), Error> {
     let files = some(files.map_err(Error::Invalid)?)?;
+    let files = attachments::keep(session.state.objects.as_deref(), files).await?;
     let caller = session.caller.clone();
     let limits = session.state.files;
     db::run(&session.state.pool, move |conn| {

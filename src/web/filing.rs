@@ -340,6 +340,11 @@ async fn file_issue(
             Vec::new()
         }
     };
+    let files = if missing.is_empty() {
+        crate::service::attachments::keep(session.state.objects.as_deref(), files).await?
+    } else {
+        files
+    };
     let outcome = if missing.is_empty() {
         let caller = session.caller.clone();
         let state = session.state.clone();

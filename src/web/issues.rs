@@ -896,11 +896,14 @@ async fn act(
                 let caller = session.caller.clone();
                 let state = session.state.clone();
                 let expected = version.map(|v| vec![v]).unwrap_or_default();
-                db::run(&state.pool, move |conn| {
-                    perform_with_files(conn, &caller, &limits, id, &expected, command, files)
-                })
-                .await
-                .map_err(super::files::beside_field)
+                match crate::service::attachments::keep(state.objects.as_deref(), files).await {
+                    Ok(files) => db::run(&state.pool, move |conn| {
+                        perform_with_files(conn, &caller, &limits, id, &expected, command, files)
+                    })
+                    .await
+                    .map_err(super::files::beside_field),
+                    Err(e) => Err(e),
+                }
             }
             // Every problem at once: the form's own and its files'.
             (Err(Error::Invalid(mut fields)), Err(refused)) => {

@@ -109,6 +109,23 @@ where
     .await
 }
 
+/// Files an issue as `token` (an enterprise, online); answers its id.
+async fn an_issue<S, B>(app: &S, token: Option<&str>, title: &str) -> i64
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let body = json!({"title": title, "description": "施工围挡占用道路，货车无法进出。",
+                      "category": "infrastructure", "channel": "online"});
+    let r = send(app, Method::POST, "/api/v1/issues", token, Some(&body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body["id"].as_i64().unwrap_or_default()
+}
+
 #[actix_rt::test]
 async fn files_on_an_issue_are_read_by_content_bounded_and_seen_only_in_scope() {
     let db = TestDb::new();
@@ -284,9 +301,7 @@ async fn files_on_an_issue_are_read_by_content_bounded_and_seen_only_in_scope() 
     r.problem(413);
 
     // A withdrawn issue takes no more files.
-    let body = json!({"title": "另一个问题", "description": "说明。", "category": "other", "channel": "online"});
-    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
-    let second = r.body["id"].as_i64().unwrap_or_default();
+    let second = an_issue(&app, ent, "另一个问题").await;
     let r = send(
         &app,
         Method::POST,
@@ -312,9 +327,7 @@ async fn a_file_survives_a_backup_and_restore() {
     let app = app(&db).await;
     let w = world(&app, &db).await;
     let ent = w.token("ent_a");
-    let body = json!({"title": "道路被堵", "description": "附照片。", "category": "infrastructure", "channel": "online"});
-    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
-    let issue = r.body["id"].as_i64().unwrap_or_default();
+    let issue = an_issue(&app, ent, "道路被堵").await;
     let r = upload(&app, ent, issue, "答复函.pdf", PDF, "application/pdf").await;
     assert_eq!(r.status, 201, "{}", r.text);
     let file = r.body["id"].as_i64().unwrap_or_default();
@@ -430,10 +443,7 @@ async fn forum_files_withdrawn_files_and_the_files_of_an_answer() {
     }
 
     // An issue: the enterprise's two photos, one of them wrong.
-    let body = json!({"title": "厂区门口道路被堵", "description": "施工围挡占用道路。",
-                      "category": "infrastructure", "channel": "online"});
-    let r = send(&app, Method::POST, "/api/v1/issues", ent, Some(&body)).await;
-    let issue = r.body["id"].as_i64().unwrap_or_default();
+    let issue = an_issue(&app, ent, "厂区门口道路被堵").await;
     let r = upload(&app, ent, issue, "道路照片.png", PNG, "image/png").await;
     let photo = r.body["id"].as_i64().unwrap_or_default();
     let r = upload(&app, ent, issue, "营业执照.png", PNG, "image/png").await;
@@ -614,4 +624,72 @@ async fn forum_files_withdrawn_files_and_the_files_of_an_answer() {
         Some("1"),
         "{text}"
     );
+}
+
+/// With `--file-store`, a file's bytes go to the directory (or bucket), named by their
+/// content, and come back from it; the limits are settings (`--file-max-mb`,
+/// `--files-per-issue`).
+#[actix_rt::test]
+async fn files_kept_in_a_directory_within_the_limits_set() {
+    let db = TestDb::new();
+    let dir = std::env::temp_dir().join(format!("qinqing-store-{}", unique_suffix()));
+    let objects = qinqing::objects::Objects::open(&format!("file://{}", dir.display()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = app_tuned(&db, &notify_config(), &auth_config(&db), |state| {
+        state.objects = Some(std::sync::Arc::new(objects));
+        state.files = qinqing::service::attachments::Limits {
+            max_bytes: 1024,
+            per_place: 2,
+        };
+    })
+    .await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a");
+    let issue = an_issue(&app, ent, "道路被堵").await;
+
+    let r = upload(&app, ent, issue, "答复函.pdf", PDF, "application/pdf").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let sha = r.body["sha256"].as_str().unwrap_or_default().to_owned();
+    // In the directory, not in the database.
+    let object = dir.join("attachments").join(&sha[..2]).join(&sha);
+    assert_eq!(std::fs::read(&object).unwrap_or_default(), PDF);
+    let mut conn = db.connect();
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM attachment_data"),
+        0
+    );
+    let r = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/attachments/{id}"),
+        ent,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.bytes, PDF);
+
+    // 1 KB a file, two an issue.
+    let big = [PDF, &vec![b' '; 1024]].concat();
+    let r = upload(&app, ent, issue, "大.pdf", &big, "application/pdf").await;
+    r.problem(413);
+    assert!(
+        r.body["detail"].as_str().unwrap_or("").contains("1 KB"),
+        "{}",
+        r.text
+    );
+    let r = upload(&app, ent, issue, "照片.png", PNG, "image/png").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = upload(&app, ent, issue, "再来.png", PNG, "image/png").await;
+    r.problem(413);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("最多 2 个"),
+        "{}",
+        r.text
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

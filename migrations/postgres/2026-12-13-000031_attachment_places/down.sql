@@ -2,6 +2,7 @@ DELETE FROM attachment_data WHERE attachment_id IN (SELECT id FROM attachments W
 DELETE FROM attachments WHERE issue_id IS NULL;
 DROP INDEX attachments_forum;
 ALTER TABLE attachments DROP CONSTRAINT attachments_one_place;
+ALTER TABLE attachments DROP COLUMN storage_key;
 ALTER TABLE attachments DROP COLUMN withdrawn_reason;
 ALTER TABLE attachments DROP COLUMN withdrawn_by;
 ALTER TABLE attachments DROP COLUMN withdrawn_at;

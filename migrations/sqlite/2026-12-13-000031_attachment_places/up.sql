@@ -1,7 +1,8 @@
 -- A file belongs to an issue or to a forum (its sign-in sheet, its minutes); the files a
 -- department sent with its answer (the 答复函) are marked; a wrong file is withdrawn with a
--- reason and stays in the record. SQLite cannot loosen a NOT NULL column in place, so both
--- tables are built anew and their rows copied.
+-- reason and stays in the record; a file kept in a directory or bucket (`--file-store`)
+-- names its object there (`storage_key`) instead of having a row of bytes. SQLite cannot
+-- loosen a NOT NULL column in place, so both tables are built anew and their rows copied.
 CREATE TABLE attachments_next (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     issue_id BIGINT REFERENCES issues (id),
@@ -16,6 +17,7 @@ CREATE TABLE attachments_next (
     withdrawn_at TIMESTAMP,
     withdrawn_by BIGINT REFERENCES users (id),
     withdrawn_reason TEXT,
+    storage_key TEXT,
     CHECK ((issue_id IS NULL) <> (forum_id IS NULL))
 );
 CREATE TABLE attachment_data_next (

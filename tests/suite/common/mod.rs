@@ -442,11 +442,28 @@ pub async fn app_configured(
         trusted_proxies,
         ..auth_config(db)
     };
-    let mut state = match qinqing::server::build_state(db.pool(), &db.backend(), &auth, notify) {
+    app_tuned(db, notify, &auth, move |state| {
+        state.metrics_public = metrics
+    })
+    .await
+}
+
+/// The application with its shared state set as a test needs (file limits, a file store).
+pub async fn app_tuned(
+    db: &TestDb,
+    notify: &qinqing::config::NotifyConfig,
+    auth: &qinqing::config::AuthConfig,
+    tune: impl FnOnce(&mut qinqing::http::AppState),
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    let mut state = match qinqing::server::build_state(db.pool(), &db.backend(), auth, notify) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
     };
-    state.metrics_public = metrics;
+    tune(&mut state);
     test::init_service(qinqing::app::app(state)).await
 }
 
