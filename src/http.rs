@@ -1,6 +1,12 @@
 //! What the two HTTP doors, the API and the web pages, share: the application state every
 //! handler reaches, the ledger download streamed while it is written, the sign-in check,
-//! and the refusal of text holding a NUL character.
+//! the refusal of text holding a NUL character, and files read from a form or answered
+//! (`upload`).
+
+pub mod upload;
+
+/// Largest request body accepted (a file aside); larger ones are answered 413.
+pub const BODY_LIMIT: usize = 256 * 1024;
 
 use std::io::Read;
 use std::sync::Arc;

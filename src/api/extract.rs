@@ -89,8 +89,7 @@ async fn identify(
     }
 }
 
-/// Largest request body accepted; larger ones are answered 413.
-pub const BODY_LIMIT: usize = 256 * 1024;
+pub use crate::http::BODY_LIMIT;
 
 /// A JSON request body. Requires a JSON content type; the body type decides which fields
 /// exist (`deny_unknown_fields` on every body struct).

@@ -7,11 +7,11 @@ use futures_util::StreamExt;
 
 use super::act::Posted;
 use super::{format, Session, WebError};
-use crate::api::attachments::{file_response, read_parts, Part};
 use crate::auth::Caller;
 use crate::db;
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError};
+use crate::http::upload::{file_response, is_multipart, read_parts, Part};
 use crate::service::attachments::{self, Attachment, Checked, Limits};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -108,12 +108,12 @@ pub async fn read_form(
     limits: &Limits,
 ) -> Result<(Posted, Result<Vec<Checked>, Vec<FieldError>>), WebError> {
     let unreadable = || WebError::Page(Error::malformed("the form could not be read"));
-    if !crate::api::attachments::is_multipart(req) {
+    if !is_multipart(req) {
         let mut body = web::BytesMut::new();
         let mut payload = payload;
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|_| unreadable())?;
-            if body.len() + chunk.len() > crate::api::extract::BODY_LIMIT {
+            if body.len() + chunk.len() > crate::http::BODY_LIMIT {
                 return Err(Error::malformed("the form is too long").into());
             }
             body.extend_from_slice(&chunk);
