@@ -913,7 +913,9 @@ async fn act(
             (Err(e), _) => Err(e),
             (Ok(_), Err(mut refused)) => {
                 // The answer's own text is said at once too, not after the files are fixed.
-                if code == "answer" && form.text("text").trim().is_empty() {
+                if matches!(code.as_str(), "answer" | "comment")
+                    && form.text("text").trim().is_empty()
+                {
                     refused.insert(
                         0,
                         crate::error::FieldError::new("text", "must not be empty"),
@@ -948,9 +950,10 @@ async fn act(
     }
 }
 
-/// An action of the issue page, with the files its form carried (the answer's 答复函): the
-/// files are added and the action taken in one transaction, so that a refused answer leaves
-/// no file behind and an answer never goes without the files it was sent with.
+/// An action of the issue page, with the files its form carried (the answer's 答复函, a
+/// comment's photo): the files are added and the action taken in one transaction, so that
+/// a refused answer leaves no file behind and an answer never goes without the files it
+/// was sent with (they are the answer's `attachment_ids`).
 fn perform_with_files(
     conn: &mut crate::db::DbConn,
     caller: &crate::auth::Caller,
@@ -963,22 +966,20 @@ fn perform_with_files(
     if files.is_empty() {
         return issues::actions::perform(conn, caller, id, Some(expected), command).map(|_| ());
     }
-    let issues::actions::Command::Answer(mut answer) = command else {
-        return Err(Error::invalid(
-            "file",
-            "只有答复可以附带文件，请用“上传附件”",
-        ));
-    };
+    use issues::actions::Command;
+    if !matches!(command, Command::Answer(_) | Command::Comment(_)) {
+        return Err(Error::invalid("file", "请用“上传附件”上传文件"));
+    }
     crate::db::write_tx(conn, |conn| {
-        let added = crate::service::attachments::add_checked(
-            conn,
-            caller,
-            limits,
-            Place::Issue(id),
-            files,
-        )?;
-        answer.attachment_ids = added.iter().map(|f| f.id).collect();
-        let command = issues::actions::Command::Answer(answer);
+        let place = Place::Issue(id);
+        let added = crate::service::attachments::add_checked(conn, caller, limits, place, files)?;
+        let command = match command {
+            Command::Answer(mut answer) => {
+                answer.attachment_ids = added.iter().map(|f| f.id).collect();
+                Command::Answer(answer)
+            }
+            other => other,
+        };
         issues::actions::perform(conn, caller, id, Some(expected), command).map(|_| ())
     })
 }
