@@ -405,8 +405,8 @@ pub fn in_words(e: &FieldError) -> String {
     let field = field.split('[').next().unwrap_or(field);
     let l = label(field);
     let m = e.message.as_str();
-    if !m.is_ascii() {
-        // Said in Chinese already (a file refused, with its name).
+    if field == "file" && m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        // A file refused is said in Chinese already, with its name.
         m.to_owned()
     } else if field == "username" && !m.contains("already") && m != "must not be empty" {
         "用户名只能由小写字母、数字和 . _ - 组成，3 至 64 个字符".into()
@@ -691,6 +691,18 @@ mod tests {
                 "issue_ids",
                 "name at least 2 issues: x",
                 "请填写至少两个问题编号：共性问题是多次反映的同一问题",
+            ),
+            // A file's refusal is Chinese already; another field's English is put in words.
+            (
+                "file",
+                "“a.exe”不能上传：只能上传 PDF",
+                "“a.exe”不能上传：只能上传 PDF",
+            ),
+            ("file", "must not be empty", "请填写文件"),
+            (
+                "reschedule_reason",
+                "is required: a Thu (a 专场)",
+                "不在周三召开时，请填写调整原因",
             ),
         ] {
             assert_eq!(in_words(&FieldError::new(field, m)), words);
