@@ -50,6 +50,8 @@ pub enum Error {
     TooLarge(String),
     /// A file of a type the service does not keep, by its content (415).
     UnsupportedType(String),
+    /// What the caller may see exists no more for it: a file withdrawn (410).
+    Gone(String),
     /// The database is unavailable.
     Unavailable(String),
     /// A bug. The cause is logged, never shown.
@@ -107,6 +109,7 @@ impl Error {
             | Error::TooManyAttempts { detail, .. }
             | Error::TooLarge(detail)
             | Error::UnsupportedType(detail)
+            | Error::Gone(detail)
             | Error::Unavailable(detail) => detail.clone(),
             Error::Duplicate(e) => format!("{} {}", e.field, e.message),
             Error::Invalid(errors) => {

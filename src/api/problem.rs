@@ -90,6 +90,7 @@ fn status_slug_title(e: &Error) -> (StatusCode, &'static str, &'static str) {
             "unsupported-media-type",
             "Unsupported media type",
         ),
+        Error::Gone(_) => (StatusCode::GONE, "gone", "Gone"),
         Error::Unavailable(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -201,6 +202,7 @@ mod tests {
             ),
             (Error::TooLarge("x".into()), 413),
             (Error::UnsupportedType("x".into()), 415),
+            (Error::Gone("x".into()), 410),
             (Error::Unavailable("x".into()), 503),
             (DieselError::NotFound.into(), 404),
         ];

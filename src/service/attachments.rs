@@ -318,7 +318,9 @@ pub fn of_place(
         .collect())
 }
 
-/// A file and its bytes, to whoever may see its issue or forum (404 otherwise).
+/// A file and where its bytes are, to whoever may see its issue or forum (404 otherwise).
+/// A withdrawn file's bytes are the Federation's record: coordinators and administrators
+/// still read them; to anyone else the file is gone (410), its name and reason still listed.
 pub fn download(
     conn: &mut DbConn,
     caller: &Caller,
@@ -326,6 +328,11 @@ pub fn download(
 ) -> Result<(Attachment, Stored), Error> {
     let row =
         store::find(conn, &caller.scope(), id)?.ok_or_else(|| Error::not_found("attachment"))?;
+    if row.withdrawn_at.is_some() && !matches!(caller.role, Role::Coordinator | Role::Admin) {
+        return Err(Error::Gone(
+            "the file was withdrawn; its name, who withdrew it and why are still listed".into(),
+        ));
+    }
     let stored = match &row.storage_key {
         Some(key) => Stored::Object(key.clone()),
         None => Stored::Bytes(store::data(conn, row.id)?),
@@ -334,8 +341,9 @@ pub fn download(
 }
 
 /// Withdraws a wrong file, with a reason: whoever added it, a coordinator or an
-/// administrator who sees it. It stays in the list and the record, marked; its bytes stay
-/// readable to the same people (the record is not rewritten). Withdrawn twice: 409.
+/// administrator who sees it. It stays in the list and the record, marked; its bytes are
+/// read thereafter only by coordinators and administrators (`download`). Withdrawn twice:
+/// 409.
 pub fn withdraw(
     conn: &mut DbConn,
     caller: &Caller,

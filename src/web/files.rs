@@ -55,6 +55,8 @@ pub struct FileShown {
     pub with_answer: bool,
     /// 已撤回: who, when and why.
     pub withdrawn: Option<String>,
+    /// 下载 offered: a file kept, or a withdrawn one to the Federation's staff.
+    pub downloadable: bool,
     pub may_withdraw: bool,
 }
 
@@ -82,6 +84,8 @@ pub fn shown(
                     f.withdrawn_reason.as_deref().unwrap_or_default()
                 )
             }),
+            downloadable: f.withdrawn_at.is_none()
+                || matches!(caller.role, Role::Coordinator | Role::Admin),
             may_withdraw: f.withdrawn_at.is_none()
                 && (f.uploaded_by == caller.id()
                     || matches!(caller.role, Role::Coordinator | Role::Admin)),

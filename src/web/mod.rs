@@ -166,6 +166,11 @@ fn describe(e: &Error) -> (StatusCode, &'static str, String) {
             format!("请检查填写的内容：{}", e.detail()),
         ),
         Error::TooLarge(detail) => (StatusCode::PAYLOAD_TOO_LARGE, "文件过大", detail.clone()),
+        Error::Gone(_) => (
+            StatusCode::GONE,
+            "附件已撤回",
+            "该附件已被撤回，不再提供下载；撤回人和理由见附件列表。".into(),
+        ),
         Error::UnsupportedType(detail) => (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "文件类型不支持",

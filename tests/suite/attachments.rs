@@ -510,6 +510,13 @@ async fn forum_files_withdrawn_files_and_the_files_of_an_answer() {
     let won = if a.status == 200 { &a } else { &b };
     assert!(won.body["withdrawn_at"].is_string(), "{}", won.text);
     assert!(won.body["withdrawn_reason"].is_string(), "{}", won.text);
+    // Its bytes are gone to the enterprise (410), kept for the Federation's staff.
+    let bytes = format!("/api/v1/attachments/{wrong}");
+    let r = send(&app, Method::GET, &bytes, ent, None).await;
+    r.problem(410);
+    let r = send(&app, Method::GET, &bytes, coord, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.bytes, PNG);
     // Still listed, and on the timeline.
     let r = send(
         &app,

@@ -194,6 +194,15 @@ async fn a_photo_from_a_phone_a_pdf_answer_and_a_download_in_scope_only() {
         "{files}"
     );
     assert!(ent.text().await.contains("撤回附件"), "not on the timeline");
+    let photo_path = ent
+        .js("return '/files/' + document.querySelector('.files li.withdrawn').id.replace('file-', '')")
+        .await;
+    let photo_path = photo_path.as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        fetch(&ent, &photo_path).await.0,
+        410,
+        "a withdrawn photo still served"
+    );
     ent.look("issue-photo-withdrawn").await;
     ent.close().await;
     dept.close().await;
