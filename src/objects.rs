@@ -36,13 +36,26 @@ impl Objects {
             Arc::new(
                 object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|e| said(&e))?,
             )
-        } else if url.starts_with("s3://") {
-            Arc::new(
-                object_store::aws::AmazonS3Builder::from_env()
-                    .with_url(url)
-                    .build()
-                    .map_err(|e| said(&e))?,
-            )
+        } else if let Some(rest) = url.strip_prefix("s3://") {
+            // A request waits for the bucket a little, not the library's three minutes: a
+            // download or an upload held that long is a failure to say (503).
+            let retry = object_store::RetryConfig {
+                max_retries: 3,
+                retry_timeout: std::time::Duration::from_secs(15),
+                ..Default::default()
+            };
+            let bucket = object_store::aws::AmazonS3Builder::from_env()
+                .with_url(url)
+                .with_retry(retry)
+                .build()
+                .map_err(|e| said(&e))?;
+            // The path after the bucket is where this service's objects go within it.
+            match rest.split_once('/').map(|(_, p)| p.trim_matches('/')) {
+                Some(prefix) if !prefix.is_empty() => {
+                    Arc::new(object_store::prefix::PrefixStore::new(bucket, prefix))
+                }
+                _ => Arc::new(bucket),
+            }
         } else if url == "memory://" {
             Arc::new(object_store::memory::InMemory::new())
         } else {
