@@ -29,6 +29,12 @@ impl Objects {
     /// The store a `--file-store` URL names: `file://` an existing directory (created when
     /// missing), `s3://` a bucket, `memory://` one held in this process (for tests).
     pub fn open(url: &str) -> Result<Objects, String> {
+        Objects::open_with(url, &[])
+    }
+
+    /// The same, a bucket's settings given beside those of the environment (`AWS_*`), as
+    /// `("aws_endpoint", "http://127.0.0.1:9000")`.
+    pub fn open_with(url: &str, s3: &[(&str, &str)]) -> Result<Objects, String> {
         let said =
             |e: &dyn std::fmt::Display| format!("--file-store (QINQING_FILE_STORE) {url}: {e}");
         let store: Arc<dyn ObjectStore> = if let Some(dir) = url.strip_prefix("file://") {
@@ -44,11 +50,15 @@ impl Objects {
                 retry_timeout: std::time::Duration::from_secs(15),
                 ..Default::default()
             };
-            let bucket = object_store::aws::AmazonS3Builder::from_env()
+            let mut builder = object_store::aws::AmazonS3Builder::from_env()
                 .with_url(url)
-                .with_retry(retry)
-                .build()
-                .map_err(|e| said(&e))?;
+                .with_retry(retry);
+            for (key, value) in s3 {
+                let key: object_store::aws::AmazonS3ConfigKey =
+                    key.parse().map_err(|e| said(&e))?;
+                builder = builder.with_config(key, *value);
+            }
+            let bucket = builder.build().map_err(|e| said(&e))?;
             // The path after the bucket is where this service's objects go within it.
             match rest.split_once('/').map(|(_, p)| p.trim_matches('/')) {
                 Some(prefix) if !prefix.is_empty() => {

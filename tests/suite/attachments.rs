@@ -671,28 +671,10 @@ async fn files_kept_in_a_directory_within_the_limits_set() {
     let ent = w.token("ent_a");
     let issue = an_issue(&app, ent, "道路被堵").await;
 
-    let r = upload(&app, ent, issue, "答复函.pdf", PDF, "application/pdf").await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.body["id"].as_i64().unwrap_or_default();
-    let sha = r.body["sha256"].as_str().unwrap_or_default().to_owned();
     // In the directory, not in the database.
+    let sha = kept_outside(&app, &db, ent, issue).await;
     let object = dir.join("attachments").join(&sha[..2]).join(&sha);
     assert_eq!(std::fs::read(&object).unwrap_or_default(), PDF);
-    let mut conn = db.connect();
-    assert_eq!(
-        count(&mut conn, "SELECT COUNT(*) AS n FROM attachment_data"),
-        0
-    );
-    let r = send(
-        &app,
-        Method::GET,
-        &format!("/api/v1/attachments/{id}"),
-        ent,
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.bytes, PDF);
 
     // 1 KB a file, two an issue.
     let big = [PDF, &vec![b' '; 1024]].concat();
@@ -716,4 +698,77 @@ async fn files_kept_in_a_directory_within_the_limits_set() {
         r.text
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With `--file-store s3://bucket/prefix`, a file's bytes go to the bucket under the prefix
+/// and come back from it. Against the S3 server `.ci/run` starts (moto), whose address is
+/// `QINQING_TEST_S3_ENDPOINT` and whose bucket is `qinqing-test`.
+#[actix_rt::test]
+async fn files_kept_in_an_s3_bucket_under_its_prefix() {
+    let Ok(endpoint) = std::env::var("QINQING_TEST_S3_ENDPOINT") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "QINQING_TEST_S3_ENDPOINT is not set: .ci/run starts an S3 server for this test"
+        );
+        eprintln!("the S3 file store test is skipped: set QINQING_TEST_S3_ENDPOINT (.ci/run does)");
+        return;
+    };
+    let options = [
+        ("aws_endpoint", endpoint.as_str()),
+        ("aws_allow_http", "true"),
+        ("aws_access_key_id", "test"),
+        ("aws_secret_access_key", "test"),
+        ("aws_region", "us-east-1"),
+    ];
+    let prefix = format!("huzhou-{}", unique_suffix());
+    let open = |url: &str| {
+        qinqing::objects::Objects::open_with(url, &options).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let objects = open(&format!("s3://qinqing-test/{prefix}"));
+    let db = TestDb::new();
+    let app = app_tuned(&db, &notify_config(), &auth_config(&db), |state| {
+        state.objects = Some(std::sync::Arc::new(objects));
+    })
+    .await;
+    let w = world(&app, &db).await;
+    let ent = w.token("ent_a");
+    let issue = an_issue(&app, ent, "道路被堵").await;
+    let sha = kept_outside(&app, &db, ent, issue).await;
+    // In the bucket, under the prefix.
+    let bucket = open("s3://qinqing-test");
+    let key = format!("{prefix}/attachments/{}/{sha}", &sha[..2]);
+    assert_eq!(bucket.get(&key).await.unwrap_or_default(), PDF, "{key}");
+}
+
+/// Adds the PDF to the issue with a file store configured: it comes back byte for byte and
+/// no bytes are in the database. Answers its SHA-256 (the object's name).
+async fn kept_outside<S, B>(app: &S, db: &TestDb, token: Option<&str>, issue: i64) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let r = upload(app, token, issue, "答复函.pdf", PDF, "application/pdf").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["id"].as_i64().unwrap_or_default();
+    let sha = r.body["sha256"].as_str().unwrap_or_default().to_owned();
+    let r = send(
+        app,
+        Method::GET,
+        &format!("/api/v1/attachments/{id}"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.bytes, PDF);
+    let mut conn = db.connect();
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM attachment_data"),
+        0
+    );
+    sha
 }
