@@ -298,13 +298,16 @@ async fn file_issue(
     }
     let mut missing = Vec::new();
     let category = Category::parse(&form.text("category"));
-    if category.is_none() {
-        // Every problem at once: the service would also refuse an empty title or text.
+    if category.is_none() || files.is_err() {
+        // Every problem at once: the service, not reached now, would also refuse an empty
+        // title or text.
         for field in ["title", "description"] {
             if form.text(field).trim().is_empty() {
                 missing.push(crate::error::FieldError::new(field, "must not be empty"));
             }
         }
+    }
+    if category.is_none() {
         missing.push(crate::error::FieldError::new("category", "is required"));
     }
     let channel = if coordinator {

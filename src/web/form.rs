@@ -88,12 +88,18 @@ impl Problems {
         self.0.push((field.to_owned(), words.into()));
     }
 
-    /// The first problem of a field.
-    pub fn at(&self, field: &str) -> Option<&str> {
+    /// Every problem of a field (each file refused, by its name).
+    pub fn all_at(&self, field: &str) -> Vec<&str> {
         self.0
             .iter()
-            .find(|(f, _)| f == field)
+            .filter(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
+            .collect()
+    }
+
+    /// The first problem of a field.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        self.all_at(field).into_iter().next()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1746,3 +1746,127 @@ async fn finding_an_enterprise_keeps_the_issue_typed() {
         r.text
     );
 }
+
+/// 我要反映 with files, over HTTP on both backends: refused files are each named beside the
+/// field with the form's other problems (nothing filed), then the issue is filed with its
+/// photo, shown on its page and downloaded; another enterprise gets nothing.
+#[actix_rt::test]
+async fn an_issue_is_filed_with_its_photo_and_refused_files_are_each_named() {
+    const PNG: &[u8] = include_bytes!("../fixtures/road.png");
+    const EXE: &[u8] = b"MZ\x90\0\x03\0\0\0This program cannot be run in DOS mode.";
+    let db = TestDb::new();
+    let app = app(&db).await;
+    world(&app, &db).await;
+    let cookie = sign_in(&app, "ent.a").await;
+    let csrf = csrf_field(&get(&app, "/issues/new", &cookie).await.text);
+    let boundary = "qinqing-page-boundary";
+    let form = |fields: &[(&str, &str)], files: &[(&str, &[u8])]| {
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .into_bytes(),
+            );
+        }
+        for (name, bytes) in files {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .into_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").into_bytes());
+        TestRequest::post()
+            .uri("/issues/new")
+            .insert_header((
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .insert_header((header::COOKIE, cookie.clone()))
+            .set_payload(body)
+    };
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "厂区门口道路被堵"),
+        ("description", ""),
+        ("category", "infrastructure"),
+    ];
+    let r = send_request(
+        &app,
+        form(
+            &fields,
+            &[("程序.pdf", EXE), ("照片.png", PNG), ("安装包.docx", EXE)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let beside = r
+        .text
+        .split("id=\"file-error\">")
+        .nth(1)
+        .and_then(|t| t.split("</p>").next())
+        .unwrap_or_default();
+    assert!(
+        beside.contains("“程序.pdf”不能上传") && beside.contains("“安装包.docx”不能上传"),
+        "{beside}"
+    );
+    assert!(
+        r.text.contains("id=\"description-error\">请填写问题描述"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("请重新选择附件"),
+        "the page does not say to choose the files again"
+    );
+    assert!(
+        r.text.contains("厂区门口道路被堵"),
+        "the title typed was not kept"
+    );
+    let mut conn = db.connect();
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM attachments"), 0);
+
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "厂区门口道路被堵"),
+        ("description", "围挡占路，货车进不来。"),
+        ("category", "infrastructure"),
+    ];
+    let r = send_request(&app, form(&fields, &[("堵路照片.png", PNG)])).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = r.header("location").unwrap_or_default();
+    let page = page.split('?').next().unwrap_or_default().to_owned();
+    let r = get(&app, &page, &cookie).await;
+    assert!(r.text.contains("堵路照片.png"), "{}", r.text);
+    let file = r
+        .text
+        .split("/files/")
+        .nth(1)
+        .and_then(|t| t.split(['/', '"']).next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        r.text.contains(&format!("/files/{file}/image")),
+        "no picture shown"
+    );
+    let r = get(&app, &format!("/files/{file}"), &cookie).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.bytes, PNG);
+    let other = sign_in(&app, "ent.b").await;
+    assert_eq!(
+        get(&app, &format!("/files/{file}"), &other).await.status,
+        404
+    );
+    assert_eq!(
+        get(&app, &format!("/files/{file}/image"), &other)
+            .await
+            .status,
+        404
+    );
+}
